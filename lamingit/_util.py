@@ -1,0 +1,164 @@
+"""Small dependency-free helpers: base62 ids, UTC clocks and atomic file writes."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_BASE62_INDEX = {c: i for i, c in enumerate(BASE62)}
+
+
+def random_base62(n: int) -> str:
+    """Return ``n`` cryptographically random base62 characters.
+
+    Example:
+        >>> len(random_base62(16))
+        16
+    """
+    return "".join(secrets.choice(BASE62) for _ in range(n))
+
+
+def encode_counter(value: int, width: int = 4) -> str:
+    """Encode a non-negative integer as fixed-width base62 (``0`` → ``"0000"``).
+
+    Example:
+        >>> encode_counter(61)
+        '000z'
+    """
+    if value < 0 or value >= 62**width:
+        raise ValueError(f"counter {value} does not fit in {width} base62 digits")
+    digits = []
+    for _ in range(width):
+        value, rem = divmod(value, 62)
+        digits.append(BASE62[rem])
+    return "".join(reversed(digits))
+
+
+def decode_counter(text: str) -> int:
+    """Decode a base62 string into an integer.
+
+    Example:
+        >>> decode_counter("0010")
+        62
+    """
+    value = 0
+    for ch in text:
+        value = value * 62 + _BASE62_INDEX[ch]
+    return value
+
+
+def is_base62(text: str) -> bool:
+    """Tell whether ``text`` is non-empty and made only of base62 characters."""
+    return bool(text) and all(c in _BASE62_INDEX for c in text)
+
+
+def utcnow_iso() -> str:
+    """The current UTC time as an ISO-8601 string with microseconds and ``+00:00``."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def atomic_write(path: Path, data: bytes, *, fsync: bool = False) -> None:
+    """Write ``data`` to ``path`` via a temporary file and rename, so readers never see half.
+
+    Example:
+        >>> atomic_write(Path(tmp) / "x", b"hello")  # doctest: +SKIP
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            if fsync:
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class FileLock:
+    """An exclusive advisory lock (``flock``) on a file; the kernel drops it if the holder dies.
+
+    Because the kernel releases ``flock`` locks when a process exits for any reason, a writer
+    killed mid-save never leaves a stale lock behind.
+
+    Example:
+        >>> with FileLock(Path(tmp) / "write.lock"):  # doctest: +SKIP
+        ...     pass
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+        self._depth = 0
+
+    def __enter__(self) -> FileLock:
+        import fcntl
+
+        if self._depth == 0:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            self._fd = fd
+        self._depth += 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import fcntl
+
+        self._depth -= 1
+        if self._depth == 0 and self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+
+def read_toml(path: Path) -> dict[str, dict[str, str]]:
+    """Read a flat two-level TOML file (``[section] key = "value"``); {} if absent.
+
+    Example:
+        >>> read_toml(Path("missing.toml"))
+        {}
+    """
+    import tomllib
+
+    if not path.exists():
+        return {}
+    with path.open("rb") as fh:
+        data = tomllib.load(fh)
+    return {str(k): {str(a): str(b) for a, b in v.items()} for k, v in data.items()}
+
+
+def dump_toml(data: dict[str, dict[str, str]]) -> bytes:
+    """Serialize a flat two-level mapping as TOML (sections and string values only).
+
+    Example:
+        >>> dump_toml({"user": {"handle": "ann"}})
+        b'[user]\\nhandle = "ann"\\n'
+    """
+    import json
+
+    lines: list[str] = []
+    for section in sorted(data):
+        if lines:
+            lines.append("")
+        lines.append(f"[{section}]")
+        for key in sorted(data[section]):
+            lines.append(f"{key} = {json.dumps(data[section][key])}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def user_config_path() -> Path:
+    """The per-user settings file (login, default repository).
+
+    Example:
+        >>> user_config_path().name
+        'config.toml'
+    """
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "lamingit" / "config.toml"

@@ -1,0 +1,485 @@
+"""Artifact: a file or directory stored as content-addressed blobs, versioned by key."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, ClassVar
+
+from lamingit._log import logger
+from lamingit._util import decode_counter, encode_counter, random_base62
+from lamingit.api.base import Registry, new_record_fields
+from lamingit.api.formats import load_path, open_path, write_anndata, write_dataframe
+from lamingit.api.keys import suffix_of, validate_key
+from lamingit.api.queryset import QuerySet
+from lamingit.errors import InvalidArgument
+from lamingit.models import ArtifactRecord
+from lamingit.records import ChangeSet, replace
+from lamingit.repo import Repository
+from lamingit.storage.hashing import DirectoryDigest, decode_manifest, hash_directory, hash_file
+from lamingit.tracking import context as run_context
+
+STEM = 16
+
+
+class Artifact(Registry):
+    """A dataset: a file or a directory (e.g. a zarr store), with lineage and versions.
+
+    Example:
+        >>> artifact = ln.Artifact("sample.fasta", key="sample.fasta").save()  # doctest: +SKIP
+        >>> artifact.load()[:10]  # doctest: +SKIP
+    """
+
+    _registry: ClassVar[str] = "artifact"
+    _struct = ArtifactRecord
+    _uid_length: ClassVar[int] = 20
+    _stem_length: ClassVar[int] = 16
+
+    _record: ArtifactRecord
+    _source: Path | None
+    _digest: DirectoryDigest | None
+    _memory: Any
+    _revises: Artifact | None
+    _run_obj: Any
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        key: str | None = None,
+        description: str | None = None,
+        run: Any = None,
+        revises: Artifact | None = None,
+        kind: str | None = None,
+        version: str | None = None,
+        *,
+        otype: str | None = None,
+        n_observations: int | None = None,
+        is_new_version_of: Artifact | None = None,
+    ) -> None:
+        revises = revises if revises is not None else is_new_version_of
+        if isinstance(path, Artifact | Registry):
+            raise InvalidArgument("Artifact(path=…) needs a file or directory path, not a record")
+        source = Path(path).expanduser()
+        if not source.exists():
+            raise FileNotFoundError(f"{source} does not exist; check the path (cwd: {Path.cwd()})")
+        ctx = run_context.active()
+        run_uid = run.uid if run is not None else (ctx.run_uid if ctx else None)
+        if key is None and description is None and run_uid is None and revises is None:
+            raise ValueError(
+                "pass key=, description= or run= (or call ln.track() first) so the artifact "
+                "can be found again"
+            )
+        if revises is not None and not isinstance(revises, Artifact):
+            raise InvalidArgument("revises= must be an Artifact, e.g. revises=ln.Artifact.get(key=…)")
+        digest: DirectoryDigest | None = None
+        if source.is_dir():
+            digest = hash_directory(source)
+            content_hash, size, n_files = digest.hash, digest.size, len(digest.entries)
+        else:
+            content_hash, size = hash_file(source)
+            n_files = None
+        suffix = suffix_of(source.name)
+        if key is not None:
+            validate_key(key, suffix)
+        elif revises is not None and revises.key is not None:
+            key = revises.key if suffix_of(revises.key) == suffix else None
+        if version is not None and not isinstance(version, str):
+            raise InvalidArgument(f"version= must be a string tag like '1.0', got {version!r}")
+        transform_uid = None
+        if run is not None:
+            transform_uid = run.transform_uid
+        elif ctx is not None:
+            transform_uid = ctx.transform_uid
+        object.__setattr__(self, "_source", source)
+        object.__setattr__(self, "_run_obj", run)
+        object.__setattr__(self, "_digest", digest)
+        object.__setattr__(self, "_memory", None)
+        object.__setattr__(self, "_revises", revises)
+        object.__setattr__(self, "_version_tag", version)
+        existing = self._find_duplicate(content_hash, size, n_files)
+        if existing is not None:
+            logger.info(f"returning artifact with same hash: {existing.uid} ({existing.key})")
+            if key is not None and existing.key != key:
+                logger.warning(
+                    f"key {key!r} not applied: the same content is saved as {existing.key!r}; "
+                    "use a different file or rename the existing artifact's key"
+                )
+            self._record = existing
+            self._saved = True
+            self._obj_view = type(self)._view
+            return
+        record = ArtifactRecord(
+            **new_record_fields(random_base62(STEM) + "0000"),
+            key=key,
+            description=description,
+            suffix=suffix,
+            size=size,
+            hash=content_hash,
+            n_files=n_files,
+            n_observations=n_observations,
+            otype=otype,
+            kind=kind,
+            version=version or "",
+            run=run_uid,
+            transform=transform_uid,
+            projects=sorted(ctx.projects) if ctx and run is None else [],
+        )
+        self._init_record(record)
+
+    def _post_load(self) -> None:
+        object.__setattr__(self, "_run_obj", None)
+        object.__setattr__(self, "_source", None)
+        object.__setattr__(self, "_digest", None)
+        object.__setattr__(self, "_memory", None)
+        object.__setattr__(self, "_revises", None)
+        object.__setattr__(self, "_version_tag", None)
+
+    @classmethod
+    def _find_duplicate(cls, content_hash: str, size: int, n_files: int | None) -> ArtifactRecord | None:
+        if size == 0 and not n_files:
+            return None  # empty files never deduplicate
+        snapshot = cls._view.snapshot()
+        for uid in snapshot.lookup("artifact.hash", content_hash):
+            record = snapshot.find("artifact", uid)
+            if isinstance(record, ArtifactRecord) and not record.trashed:
+                return record
+        return None
+
+    @classmethod
+    def get(cls, uid_or_stem: str | None = None, **fields: Any) -> Artifact:
+        """One artifact: by uid, by 16-character stem (the family's latest) or by fields.
+
+        ``get(key=…)`` returns the latest version under that key.
+
+        Example:
+            >>> ln.Artifact.get(key="sample.fasta").version  # doctest: +SKIP
+            '2'
+        """
+        if uid_or_stem is None and "key" in fields and "is_latest" not in fields:
+            if set(fields) == {"key"} and isinstance(fields["key"], str):
+                found = cls._from_lookup("artifact.key", fields["key"])
+                if found is not None:
+                    return found
+            fields = {**fields, "is_latest": True}
+        return super().get(uid_or_stem, **fields)
+
+    # -- constructors from memory ---------------------------------------------------------
+    @classmethod
+    def from_dataframe(
+        cls,
+        df: Any,
+        key: str | None = None,
+        description: str | None = None,
+        run: Any = None,
+        revises: Artifact | None = None,
+        **kwargs: Any,
+    ) -> Artifact:
+        """An artifact from a pandas DataFrame: Parquet, or CSV if ``key`` ends in ``.csv``.
+
+        Example:
+            >>> ln.Artifact.from_dataframe(df, key="datasets/processed.parquet").save()  # doctest: +SKIP
+        """
+        suffix = ".csv" if key is not None and key.endswith(".csv") else ".parquet"
+        path = cls._view.writable_repository("save").scratch_dir() / f"dataframe{suffix}"
+        write_dataframe(df, path)
+        artifact = cls(
+            path, key=key, description=description, run=run, revises=revises,
+            otype="DataFrame", n_observations=len(df), **kwargs,
+        )
+        if not artifact._saved:
+            object.__setattr__(artifact, "_memory", df)
+        return artifact
+
+    from_df = from_dataframe
+
+    @classmethod
+    def from_anndata(
+        cls,
+        adata: Any,
+        key: str | None = None,
+        description: str | None = None,
+        run: Any = None,
+        revises: Artifact | None = None,
+        **kwargs: Any,
+    ) -> Artifact:
+        """An artifact from an AnnData: ``.h5ad``, or a zarr store if ``key`` ends in ``.zarr``.
+
+        Example:
+            >>> ln.Artifact.from_anndata(adata, key="scrna/experiment1.h5ad").save()  # doctest: +SKIP
+        """
+        suffix = suffix_of(key) if key is not None and key.endswith(".zarr") else ".h5ad"
+        path = cls._view.writable_repository("save").scratch_dir() / f"anndata{suffix}"
+        write_anndata(adata, path)
+        artifact = cls(
+            path, key=key, description=description, run=run, revises=revises,
+            otype="AnnData", n_observations=int(adata.n_obs), **kwargs,
+        )
+        if not artifact._saved:
+            object.__setattr__(artifact, "_memory", adata)
+        return artifact
+
+    # -- saving ---------------------------------------------------------------------------
+    def _prepare(self, repo: Repository) -> None:
+        """Store the bytes before the commit, so no record ever points at a missing blob."""
+        if self._saved or self._source is None:
+            return
+        if self._digest is not None:
+            for entry in self._digest.entries:
+                repo.blobs.put_file(self._source / entry.path, entry.hash)
+            repo.blobs.put_bytes(self._digest.manifest)
+        else:
+            repo.blobs.put_file(self._source, self._record.hash)
+
+    def _stage(self, changes: ChangeSet) -> None:
+        if self._saved:
+            current = changes.get("artifact", self.uid)
+            if current is not None and current != self._record:
+                record = replace(self._record, updated_at=new_record_fields(self.uid)["updated_at"])
+                changes.put(record, f"update artifact {self.uid}{self._label()}")
+                self._record = record
+            return
+        run_obj = self._run_obj
+        if run_obj is not None and not run_obj._saved:
+            run_obj._stage(changes)
+            self._record = replace(
+                self._record, run=run_obj.uid, transform=run_obj.transform_uid
+            )
+        duplicate = self._duplicate_in(changes)
+        if duplicate is not None:
+            logger.info(f"returning artifact with same hash: {duplicate.uid} ({duplicate.key})")
+            self._record = duplicate
+            return
+        record = self._record
+        stem = None
+        if self._revises is not None:
+            stem = self._revises.uid[:STEM]
+        elif record.key is not None:
+            latest = changes.lookup("artifact.key", record.key)
+            if latest:
+                stem = latest[0][:STEM]
+        if stem is None:
+            stem = record.uid[:STEM]
+            while changes.uids_with_prefix("artifact", stem):
+                stem = random_base62(STEM)
+            counter = 0
+        else:
+            family = changes.uids_with_prefix("artifact", stem)
+            counter = max((decode_counter(u[STEM:]) for u in family), default=-1) + 1
+        uid = stem + encode_counter(counter)
+        record = replace(record, uid=uid, version=self._version_tag or str(counter + 1))
+        verb = "create" if counter == 0 else f"save version {counter + 1} of"
+        run_note = f" in run {record.run}" if record.run else ""
+        changes.put(record, f"{verb} artifact {uid}{self._label()}{run_note}")
+        self._record = record
+        elect_latest(changes, stem)
+        self._record = changes.get("artifact", uid)  # type: ignore[assignment]
+
+    def _duplicate_in(self, changes: ChangeSet) -> ArtifactRecord | None:
+        if self._record.size == 0 and not self._record.n_files:
+            return None
+        for uid in changes.lookup("artifact.hash", self._record.hash):
+            record = changes.get("artifact", uid)
+            if isinstance(record, ArtifactRecord) and not record.trashed:
+                return record
+        return None
+
+    def _after_save(self) -> None:
+        super()._after_save()
+        if self._run_obj is not None and not self._run_obj._saved:
+            self._run_obj._after_save()
+        ctx = run_context.active()
+        if ctx is not None and self._record.run == ctx.run_uid:
+            ctx.outputs.add(self.uid)
+
+    # -- relations & versions -------------------------------------------------------------
+    @property
+    def run(self) -> Any:
+        """The Run that created this artifact (None for uploads without a run)."""
+        from lamingit.api.run import Run
+
+        return self._related(Run, self._record.run)
+
+    @property
+    def transform(self) -> Any:
+        """The Transform whose run created this artifact."""
+        from lamingit.api.transform import Transform
+
+        return self._related(Transform, self._record.transform)
+
+    @property
+    def stem_uid(self) -> str:
+        """The 16-character uid stem shared by all versions of this artifact."""
+        return self.uid[:STEM]
+
+    @property
+    def versions(self) -> QuerySet[Artifact]:
+        """All versions of this artifact's family, newest first."""
+        return type(self).filter(uid__startswith=self.stem_uid).order_by("-uid")
+
+    @property
+    def path(self) -> Path:
+        """Where the bytes are stored (the blob, or the manifest for a directory)."""
+        if not self._saved and self._source is not None:
+            return self._source
+        return self._obj_view.repository().blobs.path_for(self.hash)
+
+    # -- content --------------------------------------------------------------------------
+    def cache(self, is_run_input: bool | None = None) -> Path:
+        """A local path to the content, ending with the artifact's suffix.
+
+        The path is a private copy: writing to it never changes the stored blob.
+
+        Example:
+            >>> ln.Artifact.get(key="sample.fasta").cache()  # doctest: +SKIP
+            PosixPath('mydata/.lamingit/cache/…/sample.fasta')
+        """
+        if not self._saved and self._source is not None:
+            return self._source
+        path = self._materialize()
+        self._link_input(is_run_input)
+        return path
+
+    def _materialize(self) -> Path:
+        repo = self._obj_view.repository()
+        name = Path(self.key).name if self.key else f"{self.uid}{self.suffix}"
+        dest = repo.paths.cache / self.uid / name
+        if self.n_files is not None:
+            manifest = decode_manifest(repo.blobs.read_bytes(self.hash))
+            for entry in manifest:
+                _copy_if_stale(repo, entry.hash, dest / entry.path, entry.size)
+            return dest
+        _copy_if_stale(repo, self.hash, dest, self.size)
+        return dest
+
+    def load(self, is_run_input: bool | None = None, **kwargs: Any) -> Any:
+        """The content as its natural object: DataFrame, AnnData, dict/list, str.
+
+        Example:
+            >>> ln.Artifact.get(key="datasets/processed.parquet").load().shape  # doctest: +SKIP
+        """
+        if not self._saved and self._memory is not None:
+            return self._memory
+        return load_path(self.cache(is_run_input=is_run_input), self.suffix)
+
+    def open(self, mode: str = "r", is_run_input: bool | None = None, engine: str = "pyarrow") -> Any:
+        """Stream the content: a pyarrow dataset (or polars LazyFrame), backed AnnData, zarr
+        group, or a binary file object.
+
+        Example:
+            >>> with ln.Artifact.get(key="sample.fasta").open() as f:  # doctest: +SKIP
+            ...     chunk = f.read(1000)
+        """
+        if mode != "r":
+            raise InvalidArgument("artifacts open read-only (mode='r'); save a new version to change one")
+        return open_path(self.cache(is_run_input=is_run_input), self.suffix, engine=engine)
+
+    def _link_input(self, is_run_input: bool | None) -> None:
+        from lamingit.api.run import link_run_input
+
+        link_run_input(self, is_run_input)
+
+    # -- deleting -------------------------------------------------------------------------
+    def delete(self, permanent: bool = False) -> None:
+        """Move to the trash (``restore()`` undoes it), or remove for good with ``permanent``.
+
+        Deleting the latest version makes the newest remaining version the latest. A
+        permanent delete also removes the blob once no record references it.
+
+        Example:
+            >>> ln.Artifact.get(key="old.csv").delete()  # doctest: +SKIP
+        """
+        from lamingit.api.functions import commit
+
+        uid, stem = self.uid, self.stem_uid
+
+        def build(changes: ChangeSet) -> None:
+            current = changes.get("artifact", uid)
+            if current is None:
+                return
+            if permanent:
+                changes.remove("artifact", uid, f"delete artifact {uid}{self._label()} permanently")
+            else:
+                changes.put(
+                    replace(current, trashed=True, is_latest=False),
+                    f"move artifact {uid}{self._label()} to the trash",
+                )
+            elect_latest(changes, stem)
+
+        repo = commit(build, self._obj_view, "delete")
+        if permanent:
+            if not repo.snapshot().lookup("artifact.hash", self.hash):
+                repo.blobs.delete(self.hash)
+        else:
+            record = repo.snapshot().find("artifact", uid)
+            if record is not None:
+                self._record = record  # type: ignore[assignment]
+
+    def restore(self) -> None:
+        """Bring an artifact back from the trash.
+
+        Example:
+            >>> ln.Artifact.filter(trashed=True).first().restore()  # doctest: +SKIP
+        """
+        from lamingit.api.functions import commit
+
+        uid, stem = self.uid, self.stem_uid
+
+        def build(changes: ChangeSet) -> None:
+            current = changes.get("artifact", uid)
+            if current is None or not current.trashed:  # type: ignore[attr-defined]
+                return
+            changes.put(replace(current, trashed=False), f"restore artifact {uid}{self._label()}")
+            elect_latest(changes, stem)
+
+        repo = commit(build, self._obj_view, "restore")
+        record = repo.snapshot().find("artifact", uid)
+        if record is not None:
+            self._record = record  # type: ignore[assignment]
+
+    # -- describing -----------------------------------------------------------------------
+    def describe(self, return_str: bool = False) -> str | None:
+        """Print (or return) a tree of this artifact's metadata, lineage and annotations.
+
+        Example:
+            >>> print(artifact.describe(return_str=True))  # doctest: +SKIP
+            Artifact: sample.fasta (1)
+            ├── uid: …
+        """
+        from lamingit.api.describe import describe_artifact
+
+        text = describe_artifact(self)
+        if return_str:
+            return text
+        print(text)
+        return None
+
+
+def elect_latest(changes: ChangeSet, stem: str) -> None:
+    """Make exactly one version of family ``stem`` latest: the newest not in the trash.
+
+    Example:
+        >>> elect_latest(changes, artifact.stem_uid)  # doctest: +SKIP
+    """
+    family = changes.uids_with_prefix("artifact", stem)
+    records = [r for u in family if isinstance(r := changes.get("artifact", u), ArtifactRecord)]
+    alive = [r for r in records if not r.trashed]
+    winner = max(alive, key=lambda r: decode_counter(r.uid[STEM:])).uid if alive else None
+    for record in records:
+        should = record.uid == winner
+        if record.is_latest != should:
+            changes.put(replace(record, is_latest=should))
+
+
+def _copy_if_stale(repo: Repository, oid: str, dest: Path, size: int) -> None:
+    """Copy a blob to ``dest`` unless an untouched copy is already there."""
+    blob = repo.blob_path(oid)
+    blob_mtime = blob.stat().st_mtime_ns
+    if dest.exists():
+        st = dest.stat()
+        if st.st_size == size and st.st_mtime_ns == blob_mtime:
+            return
+    repo.blobs.copy_out(oid, dest)
+    os.utime(dest, ns=(blob_mtime, blob_mtime))
+
+
+__all__ = ["Artifact", "elect_latest"]

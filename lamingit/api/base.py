@@ -1,0 +1,304 @@
+"""Registry: the LaminDB-style base class wrapping one frozen record struct."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, TypeVar
+
+import msgspec
+
+from lamingit._util import is_base62, utcnow_iso
+from lamingit.api.queryset import QuerySet, build_q
+from lamingit.api.view import LIVE, View
+from lamingit.errors import DoesNotExist, InvalidArgument, MultipleResultsFound
+from lamingit.models import BaseRecord, UserRecord
+from lamingit.query import Q
+from lamingit.records import ChangeSet, replace
+from lamingit.session import current_identity
+
+R = TypeVar("R", bound="Registry")
+
+
+class Registry:
+    """Common behaviour of Artifact, Run, Transform, Feature, Project, User and Record.
+
+    An instance wraps an immutable record struct; changing a field makes a new struct, and
+    ``save()`` writes it as one git commit.
+    """
+
+    _registry: ClassVar[str] = ""
+    _struct: ClassVar[type[BaseRecord]]
+    _view: ClassVar[View] = LIVE
+    _uid_length: ClassVar[int] = 16
+    _stem_length: ClassVar[int] = 0
+
+    _record: BaseRecord
+    _saved: bool
+    _obj_view: View
+
+    # -- construction ---------------------------------------------------------------------
+    @classmethod
+    def _from_record(cls: type[R], record: BaseRecord, view: View | None = None) -> R:
+        obj = cls.__new__(cls)
+        obj._record = record
+        obj._saved = True
+        obj._obj_view = view or cls._view
+        obj._post_load()
+        return obj
+
+    def _post_load(self) -> None:
+        """Hook for subclasses that keep extra per-object state."""
+
+    def _init_record(self, record: BaseRecord) -> None:
+        self._record = record
+        self._saved = False
+        self._obj_view = type(self)._view
+
+    @classmethod
+    def _field_names(cls) -> frozenset[str]:
+        return frozenset(f.name for f in msgspec.structs.fields(cls._struct))
+
+    @classmethod
+    def _columns(cls) -> list[str]:
+        names = [f.name for f in msgspec.structs.fields(cls._struct) if f.name != "features"]
+        names.remove("uid")
+        return ["uid", *names]
+
+    # -- field access ---------------------------------------------------------------------
+    def __getattr__(self, name: str) -> Any:
+        record = self.__dict__.get("_record")
+        if record is not None and name in record.__struct_fields__ and not name.startswith("_"):
+            return getattr(record, name)
+        raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name.startswith("_") or name not in type(self)._settable():
+            object.__setattr__(self, name, value)
+            return
+        from lamingit.api.queryset import normalize_value
+
+        self._record = replace(self._record, **{name: normalize_value(value)})
+
+    @classmethod
+    def _settable(cls) -> frozenset[str]:
+        return cls._field_names() - {"uid", "created_at", "created_by", "updated_at", "hash"}
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.uid == self.uid  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self._record.uid))
+
+    def __repr__(self) -> str:
+        shown = []
+        for name in self._repr_fields():
+            value = getattr(self._record, name, None)
+            if value is None or value == "" or value == [] or value == {}:
+                continue
+            shown.append(f"{name}={value!r}")
+        return f"{type(self).__name__}({', '.join(shown)})"
+
+    def _repr_fields(self) -> list[str]:
+        return [n for n in self._columns() if n not in ("updated_at", "hash_type", "trashed")]
+
+    def _row(self, include: str | list[str] | None) -> dict[str, Any]:
+        row = {c: getattr(self._record, c) for c in self._columns()}
+        for c, v in list(row.items()):
+            if isinstance(v, list):
+                row[c] = list(v)
+        includes = [include] if isinstance(include, str) else include or []
+        for inc in includes:
+            if inc == "features":
+                row.update(getattr(self._record, "features", {}))
+            else:
+                from lamingit.query.evaluate import path_values
+
+                values = path_values(self._record, tuple(inc.split("__")), self._obj_view.snapshot())
+                row[inc] = values[0] if len(values) == 1 else (values or None)
+        return row
+
+    # -- related objects ------------------------------------------------------------------
+    def _related(self, cls: type[R], uid: str | None) -> R | None:
+        if uid is None:
+            return None
+        record = self._obj_view.snapshot().find(cls._registry, uid)
+        return None if record is None else cls._from_record(record, self._obj_view)
+
+    @property
+    def created_by(self) -> Any:
+        """The User who created this record."""
+        from lamingit.api.user import User
+
+        return self._related(User, self._record.created_by)
+
+    # -- queries --------------------------------------------------------------------------
+    @classmethod
+    def _build_q(cls, args: tuple[Q, ...], kwargs: dict[str, Any]) -> Q:
+        return build_q(cls, args, kwargs)
+
+    @classmethod
+    def _known_features(cls) -> frozenset[str]:
+        snapshot = cls._view.snapshot()
+        return frozenset(
+            str(getattr(r, "name", "")) for r in snapshot.iter_records("feature") if not r.trashed  # type: ignore[attr-defined]
+        )
+
+    @classmethod
+    def filter(cls: type[R], *args: Q, **kwargs: Any) -> QuerySet[R]:
+        """Select records by field lookups, relations, features and ``ln.Q`` expressions.
+
+        Example:
+            >>> ln.Artifact.filter(suffix=".csv", created_by__handle="testuser1").to_dataframe()  # doctest: +SKIP
+        """
+        return QuerySet(cls, cls._build_q(args, kwargs), view=cls._view)
+
+    @classmethod
+    def all(cls: type[R]) -> QuerySet[R]:
+        """Every record of the registry (not in the trash)."""
+        return QuerySet(cls, Q(), view=cls._view)
+
+    @classmethod
+    def get(cls: type[R], uid_or_stem: str | None = None, **fields: Any) -> R:
+        """Exactly one record by uid, uid stem (latest version of the family) or fields.
+
+        Example:
+            >>> ln.Artifact.get(key="sample.fasta")  # doctest: +SKIP
+        """
+        if uid_or_stem is not None:
+            found = cls._get_by_uid(uid_or_stem)
+            if found is None:
+                raise DoesNotExist(
+                    f"no {cls.__name__} with uid {uid_or_stem!r}; "
+                    f"list them with `ln.{cls.__name__}.filter().to_dataframe()`"
+                )
+            if fields:
+                found = cls.filter(uid=found.uid, **fields).one()
+            return found
+        if not fields:
+            raise InvalidArgument(f"{cls.__name__}.get() needs a uid or field lookups, e.g. key=…")
+        fast = cls._get_fast(fields)
+        if fast is not None:
+            return fast
+        qs = cls.filter(**fields)
+        items = qs.to_list()
+        if not items:
+            raise DoesNotExist(f"no {cls.__name__} matches {fields!r}")
+        if len(items) > 1:
+            raise MultipleResultsFound(
+                f"{len(items)} {cls.__name__} records match {fields!r}; add conditions or use filter()"
+            )
+        return items[0]
+
+    @classmethod
+    def _get_fast(cls: type[R], fields: dict[str, Any]) -> R | None:
+        """Answer a get() from a lookup entry when one exists for the field (subclasses)."""
+        return None
+
+    @classmethod
+    def _get_by_uid(cls: type[R], uid: str) -> R | None:
+        if not is_base62(uid) or len(uid) < 2:
+            return None
+        snapshot = cls._view.snapshot()
+        record = snapshot.find(cls._registry, uid)
+        if record is not None:
+            return cls._from_record(record, cls._view)
+        if cls._stem_length and len(uid) == cls._stem_length:
+            family = [snapshot.find(cls._registry, u) for u in snapshot.uids_with_prefix(cls._registry, uid)]
+            alive = [r for r in family if r is not None and not getattr(r, "trashed", False)]
+            latest = [r for r in alive if getattr(r, "is_latest", False)] or alive[-1:]
+            if latest:
+                return cls._from_record(latest[0], cls._view)
+        return None
+
+    @classmethod
+    def _from_lookup(cls: type[R], name: str, value: str) -> R | None:
+        snapshot = cls._view.snapshot()
+        for uid in snapshot.lookup(name, value):
+            record = snapshot.find(cls._registry, uid)
+            if record is not None:
+                return cls._from_record(record, cls._view)
+        return None
+
+    @classmethod
+    def search(cls: type[R], text: str) -> QuerySet[R]:
+        """Case-insensitive text search over names, keys and descriptions, ranked.
+
+        Example:
+            >>> ln.Record.search("p53").to_dataframe()  # doctest: +SKIP
+        """
+        return cls.all().search(text)
+
+    @classmethod
+    def to_dataframe(cls, include: str | list[str] | None = None, limit: int | None = None) -> Any:
+        """``filter().to_dataframe()``: every record as a pandas DataFrame."""
+        return cls.all().to_dataframe(include=include, limit=limit)
+
+    df = to_dataframe
+
+    # -- writing --------------------------------------------------------------------------
+    def save(self: R) -> R:
+        """Write this record as one git commit; returns self.
+
+        Example:
+            >>> ln.Project(name="Cancer Drug Screen 2025").save()  # doctest: +SKIP
+        """
+        from lamingit.api.functions import save
+
+        save([self])
+        return self
+
+    def _stage(self, changes: ChangeSet) -> None:
+        """Put this object's record(s) into ``changes`` (called under the write lock)."""
+        record = self._stamped(self._record, changes)
+        verb = "update" if changes.get(self._registry, record.uid) is not None else "create"
+        changes.put(record, f"{verb} {self._registry} {record.uid}{self._label()}")
+        self._record = record
+
+    def _label(self) -> str:
+        for name in ("key", "name", "handle", "description"):
+            value = getattr(self._record, name, None)
+            if value:
+                return f" ({value})"
+        return ""
+
+    def _stamped(self, record: BaseRecord, changes: ChangeSet) -> BaseRecord:
+        now = utcnow_iso()
+        return replace(record, updated_at=now)
+
+    def _after_save(self) -> None:
+        self._saved = True
+
+
+def ensure_user(changes: ChangeSet) -> str:
+    """Make sure the acting user has a record in this commit; return their uid.
+
+    Example:
+        >>> ensure_user(changes)  # doctest: +SKIP
+        'DzTjkKse'
+    """
+    ident = current_identity()
+    existing = changes.get("user", ident.uid)
+    if existing is None:
+        now = utcnow_iso()
+        changes.put(
+            UserRecord(
+                uid=ident.uid,
+                handle=ident.handle,
+                name=ident.name,
+                email=ident.email,
+                created_at=now,
+                created_by=ident.uid,
+                updated_at=now,
+            ),
+            f"create user {ident.uid} ({ident.handle})",
+        )
+    elif ident.name and isinstance(existing, UserRecord) and existing.name != ident.name:
+        changes.put(replace(existing, name=ident.name, updated_at=utcnow_iso()))
+    return ident.uid
+
+
+def new_record_fields(uid: str) -> dict[str, Any]:
+    """``uid``, ``created_at``, ``created_by`` for a record being created now."""
+    now = utcnow_iso()
+    return {"uid": uid, "created_at": now, "created_by": current_identity().uid, "updated_at": now}
+
+

@@ -1,0 +1,97 @@
+"""Text trees for ``describe()``: the metadata, lineage and annotations of one record."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lamingit.api.artifact import Artifact
+
+
+def human_size(n: int) -> str:
+    """Bytes as a short human-readable size.
+
+    Example:
+        >>> human_size(2048)
+        '2.0 KB'
+    """
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if size < 1024 or unit == "TB":
+            return f"{int(size)} B" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"
+
+
+def tree(title: str, sections: list[tuple[str, list[str]]]) -> str:
+    """Render a title and sections of lines as a box-drawing tree.
+
+    Example:
+        >>> print(tree("Artifact: a.csv (1)", [("General", ["uid: x"])]))
+        Artifact: a.csv (1)
+        └── General
+            └── uid: x
+    """
+    lines = [title]
+    shown = [(name, items) for name, items in sections if items]
+    for i, (name, items) in enumerate(shown):
+        last = i == len(shown) - 1
+        lines.append(f"{'└──' if last else '├──'} {name}")
+        pad = "    " if last else "│   "
+        for j, item in enumerate(items):
+            lines.append(f"{pad}{'└──' if j == len(items) - 1 else '├──'} {item}")
+    return "\n".join(lines)
+
+
+def _name(obj: Any, *fields: str) -> str:
+    for field in fields:
+        value = getattr(obj, field, None)
+        if value:
+            return str(value)
+    return str(obj.uid)
+
+
+def describe_artifact(artifact: Artifact) -> str:
+    """The describe() tree of an artifact.
+
+    Example:
+        >>> print(describe_artifact(artifact))  # doctest: +SKIP
+    """
+    rec = artifact._record
+    title = f"Artifact: {rec.key or rec.description or rec.uid} ({rec.version or 'unsaved'})"
+    general = [
+        f"uid: {rec.uid}",
+        f"hash: {rec.hash} ({rec.hash_type})",
+        f"size: {human_size(rec.size)}" + (f" in {rec.n_files} files" if rec.n_files else ""),
+        f"suffix: {rec.suffix or '(none)'}",
+    ]
+    if rec.description:
+        general.append(f"description: {rec.description}")
+    if rec.otype:
+        obs = f", {rec.n_observations} observations" if rec.n_observations is not None else ""
+        general.append(f"otype: {rec.otype}{obs}")
+    creator = artifact.created_by
+    general.append(f"created_at: {rec.created_at}")
+    general.append(f"created_by: {creator.handle if creator else rec.created_by}")
+    general.append(f"is_latest: {rec.is_latest}" + (" (in trash)" if rec.trashed else ""))
+    general.append(f"storage path: {artifact.path}")
+    lineage: list[str] = []
+    if artifact._saved and rec.run:
+        run = artifact.run
+        transform = artifact.transform
+        lineage.append(f"run: {rec.run}" + (f" (started {run.started_at})" if run else ""))
+        if transform is not None:
+            lineage.append(f"transform: {_name(transform, 'key', 'description')} ({transform.kind})")
+    features = [f"{k}: {v!r}" for k, v in sorted(rec.features.items())]
+    labels = list(rec.records)
+    projects = list(rec.projects)
+    return tree(
+        title,
+        [
+            ("General", general),
+            ("Lineage", lineage),
+            ("Features", features),
+            ("Labels", labels),
+            ("Projects", projects),
+        ],
+    )

@@ -1,0 +1,118 @@
+"""Reading and writing artifact content by suffix (pandas, anndata, zarr imported lazily)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+TABULAR = {".parquet", ".csv", ".tsv", ".csv.gz", ".tsv.gz"}
+TEXT = {".txt", ".fasta", ".fa", ".fastq", ".fq", ".md", ".log", ".sam", ".vcf", ".bed", ".gtf"}
+
+
+def _is_zarr(suffix: str) -> bool:
+    return suffix.lower().endswith(".zarr")
+
+
+def load_path(path: Path, suffix: str) -> Any:
+    """Load a local file or directory into its natural in-memory object.
+
+    Example:
+        >>> load_path(Path("x.parquet"), ".parquet")  # doctest: +SKIP
+    """
+    s = suffix.lower()
+    if s == ".parquet":
+        import pandas as pd
+
+        return pd.read_parquet(path)
+    if s in (".csv", ".csv.gz"):
+        import pandas as pd
+
+        return pd.read_csv(path, index_col=_index_col(path, ","))
+    if s in (".tsv", ".tsv.gz"):
+        import pandas as pd
+
+        return pd.read_csv(path, sep="\t")
+    if s == ".h5ad":
+        import anndata as ad
+
+        return ad.read_h5ad(path)
+    if _is_zarr(s):
+        import anndata as ad
+
+        return ad.read_zarr(path)
+    if s == ".json":
+        return json.loads(path.read_text())
+    if s in (".yaml", ".yml"):
+        import yaml
+
+        return yaml.safe_load(path.read_text())
+    if s in TEXT:
+        return path.read_text()
+    raise NotImplementedError(
+        f"no loader for {suffix or 'files without suffix'!r}; use artifact.cache() for a local path"
+    )
+
+
+def _index_col(path: Path, sep: str) -> int | None:
+    """CSVs written by from_dataframe keep the index as an unnamed first column."""
+    import gzip
+
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rt") as fh:  # type: ignore[operator]
+        header = fh.readline()
+    return 0 if header.startswith(sep) else None
+
+
+def open_path(path: Path, suffix: str, engine: str = "pyarrow") -> Any:
+    """Open content for streaming access without loading it all.
+
+    Tabular data gives a ``pyarrow.dataset.Dataset`` (or a polars LazyFrame with
+    ``engine="polars"``), h5ad a backed AnnData, zarr a zarr group, anything else a binary
+    file object.
+
+    Example:
+        >>> open_path(Path("x.parquet"), ".parquet").to_table()  # doctest: +SKIP
+    """
+    s = suffix.lower()
+    if s in TABULAR:
+        if engine == "polars":
+            import polars as pl
+
+            if s == ".parquet":
+                return pl.scan_parquet(path)
+            return pl.scan_csv(path, separator="\t" if s.startswith(".tsv") else ",")
+        import pyarrow.dataset as ds
+
+        fmt: Any = "parquet"
+        if s != ".parquet":
+            import pyarrow.csv as pacsv
+
+            delimiter = "\t" if s.startswith(".tsv") else ","
+            fmt = ds.CsvFileFormat(parse_options=pacsv.ParseOptions(delimiter=delimiter))
+        return ds.dataset(path, format=fmt)
+    if s == ".h5ad":
+        import anndata as ad
+
+        return ad.read_h5ad(path, backed="r")
+    if _is_zarr(s):
+        import zarr
+
+        return zarr.open_group(str(path), mode="r")
+    return open(path, "rb")
+
+
+def write_dataframe(df: Any, path: Path) -> None:
+    """Write a pandas DataFrame as Parquet, or CSV when ``path`` ends in ``.csv``."""
+    if path.name.endswith(".csv"):
+        df.to_csv(path)
+    else:
+        df.to_parquet(path)
+
+
+def write_anndata(adata: Any, path: Path) -> None:
+    """Write an AnnData as ``.h5ad``, or as a zarr store when ``path`` ends in ``.zarr``."""
+    if path.name.endswith(".zarr"):
+        adata.write_zarr(str(path))
+    else:
+        adata.write_h5ad(path)

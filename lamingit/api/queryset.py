@@ -1,0 +1,252 @@
+"""QuerySet: a lazy, chainable selection of records of one registry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from lamingit.errors import DoesNotExist, InvalidArgument, MultipleResultsFound
+from lamingit.query import Condition, Q, resolve_path
+from lamingit.query.search import SEARCH_FIELDS, search_rank
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from lamingit.api.base import Registry
+    from lamingit.api.view import View
+
+R = TypeVar("R", bound="Registry")
+
+
+def normalize_value(value: Any) -> Any:
+    """Turn API objects into what records store: objects → uids, dates → ISO strings.
+
+    Example:
+        >>> normalize_value(date(2025, 10, 31))
+        '2025-10-31'
+    """
+    from lamingit.api.base import Registry
+
+    if isinstance(value, Registry):
+        return value.uid
+    if isinstance(value, QuerySet):
+        return [obj.uid for obj in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple | set | frozenset):
+        return [normalize_value(v) for v in value]
+    return value
+
+
+class QuerySet(Generic[R]):
+    """Lazy results of ``Registry.filter``; evaluated on first use, then cached.
+
+    Example:
+        >>> ln.Artifact.filter(suffix=".csv").order_by("-created_at").first()  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        model: type[R],
+        q: Q | None = None,
+        *,
+        view: View,
+        ordering: tuple[str, ...] = (),
+        ranked: str | None = None,
+        limit: int | None = None,
+    ) -> None:
+        self.model = model
+        self.q = q or Q()
+        self.view = view
+        self.ordering = ordering
+        self.ranked = ranked
+        self.limit = limit
+        self._cache: list[R] | None = None
+
+    def _clone(self, **changes: Any) -> QuerySet[R]:
+        params: dict[str, Any] = {
+            "q": self.q,
+            "view": self.view,
+            "ordering": self.ordering,
+            "ranked": self.ranked,
+            "limit": self.limit,
+        }
+        params.update(changes)
+        q = params.pop("q")
+        return QuerySet(self.model, q, **params)
+
+    # -- building -------------------------------------------------------------------------
+    def filter(self, *args: Q, **kwargs: Any) -> QuerySet[R]:
+        """Narrow the selection (conditions are ANDed with the existing ones)."""
+        extra = self.model._build_q(args, kwargs)
+        return self._clone(q=self.q & extra if self.q.children else extra)
+
+    def order_by(self, *fields: str) -> QuerySet[R]:
+        """Order by fields; prefix ``-`` for descending (``order_by("-created_at")``)."""
+        return self._clone(ordering=fields)
+
+    def search(self, text: str) -> QuerySet[R]:
+        """Restrict to records matching ``text`` and rank them (exact > word > prefix > substring)."""
+        return self._clone(ranked=text)
+
+    # -- evaluating -----------------------------------------------------------------------
+    def _evaluate(self) -> list[R]:
+        if self._cache is not None:
+            return self._cache
+        registry = self.model._registry
+        q = self.q
+        mentions_trash = any(c.path[0] in ("trashed", "visibility") for c in q.conditions())
+        if "trashed" in self.model._field_names() and not mentions_trash:
+            q = Q._make((q, Q(trashed=False)), "AND", False) if q.children else Q(trashed=False)
+        records = self.view.select(registry, q)
+        if self.ranked is not None:
+            ranked = []
+            for record in records:
+                texts = [getattr(record, f, None) for f in SEARCH_FIELDS]
+                rank = search_rank([t if isinstance(t, str) else None for t in texts], self.ranked)
+                if rank is not None:
+                    ranked.append((rank, record.created_at, record.uid, record))
+            ranked.sort(key=lambda t: (t[0], t[1], t[2]))
+            records = [t[3] for t in ranked]
+        if self.ordering:
+            for spec in reversed(self.ordering):
+                field = spec.lstrip("-")
+                if field not in self.model._field_names():
+                    raise InvalidArgument(
+                        f"cannot order {self.model.__name__} by {field!r}; "
+                        f"fields: {', '.join(sorted(self.model._field_names()))}"
+                    )
+                records.sort(
+                    key=lambda r, f=field: (getattr(r, f) is None, getattr(r, f) or 0)
+                    if not isinstance(getattr(r, f), str)
+                    else (False, getattr(r, f)),
+                    reverse=spec.startswith("-"),
+                )
+        elif self.ranked is None:
+            records.sort(key=lambda r: (r.created_at, r.uid))
+        if self.limit is not None:
+            records = records[: self.limit]
+        self._cache = [self.model._from_record(r, self.view) for r in records]
+        return self._cache
+
+    def __iter__(self) -> Iterator[R]:
+        return iter(self._evaluate())
+
+    def __len__(self) -> int:
+        return len(self._evaluate())
+
+    def __bool__(self) -> bool:
+        return bool(self._evaluate())
+
+    def __getitem__(self, index: int) -> R:
+        return self._evaluate()[index]
+
+    def __repr__(self) -> str:
+        items = self._evaluate()
+        return f"<QuerySet [{', '.join(repr(i) for i in items[:5])}{', …' if len(items) > 5 else ''}]>"
+
+    def to_list(self) -> list[R]:
+        """All results as a list."""
+        return list(self._evaluate())
+
+    list = to_list
+
+    def count(self) -> int:
+        """Number of results."""
+        return len(self._evaluate())
+
+    def exists(self) -> bool:
+        """Whether there is at least one result."""
+        return bool(self._evaluate())
+
+    def first(self) -> R | None:
+        """The first result, or None."""
+        items = self._evaluate()
+        return items[0] if items else None
+
+    def last(self) -> R | None:
+        """The last result, or None."""
+        items = self._evaluate()
+        return items[-1] if items else None
+
+    def one(self) -> R:
+        """Exactly one result, else DoesNotExist / MultipleResultsFound."""
+        items = self._evaluate()
+        if not items:
+            raise DoesNotExist(f"no {self.model.__name__} matches {self._describe_q()}")
+        if len(items) > 1:
+            raise MultipleResultsFound(
+                f"{len(items)} {self.model.__name__} records match {self._describe_q()}; "
+                "add conditions or use .first()"
+            )
+        return items[0]
+
+    def one_or_none(self) -> R | None:
+        """The one result, None if there is none, MultipleResultsFound if more."""
+        items = self._evaluate()
+        if len(items) > 1:
+            raise MultipleResultsFound(
+                f"{len(items)} {self.model.__name__} records match {self._describe_q()}"
+            )
+        return items[0] if items else None
+
+    def _describe_q(self) -> str:
+        parts = [f"{'__'.join(c.path)}__{c.op}={c.value!r}" for c in self.q.conditions()]
+        return ", ".join(parts) or "the query"
+
+    def delete(self, permanent: bool = False) -> None:
+        """Delete every result (to the trash unless ``permanent``)."""
+        for obj in self._evaluate():
+            obj.delete(permanent=permanent)
+        self._cache = None
+
+    def to_dataframe(
+        self, include: str | list[str] | None = None, limit: int | None = None
+    ) -> pd.DataFrame:
+        """A pandas DataFrame indexed by uid; ``include`` adds features or related fields."""
+        import pandas as pd
+
+        items = self._evaluate()
+        if limit is not None:
+            items = items[:limit]
+        rows = [obj._row(include) for obj in items]
+        columns = self.model._columns()
+        frame = pd.DataFrame(rows)
+        if frame.empty:
+            frame = pd.DataFrame(columns=columns)
+        ordered = [c for c in columns if c in frame.columns]
+        extra = [c for c in frame.columns if c not in ordered]
+        return frame[ordered + extra].set_index("uid")
+
+    df = to_dataframe
+
+
+def build_q(model: type[Registry], args: tuple[Q, ...], kwargs: dict[str, Any]) -> Q:
+    """Validate lookups against the registry and features; normalize their values.
+
+    Example:
+        >>> build_q(ln.Artifact, (), {"created_by": user})  # doctest: +SKIP
+    """
+    registry = model._registry
+    q = Q(*args, **kwargs)
+    known: frozenset[str] | None = None
+
+    def check(cond: Condition) -> Condition:
+        nonlocal known
+        try:
+            resolve_path(registry, cond.path, frozenset())
+        except InvalidArgument:
+            if known is None:
+                known = model._known_features()
+            resolve_path(registry, cond.path, known)
+        value = normalize_value(cond.value)
+        if cond.op in ("in", "range") and not isinstance(value, list):
+            raise InvalidArgument(
+                f"__{cond.op} needs a list, got {cond.value!r}; e.g. key__in=['a.csv', 'b.csv']"
+            )
+        return Condition(cond.path, cond.op, value)
+
+    return q.map_conditions(check)

@@ -1,0 +1,147 @@
+"""Run: one execution of a transform, with params, environment, report, inputs and outputs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from lamingit._util import random_base62, utcnow_iso
+from lamingit.api.base import Registry, new_record_fields
+from lamingit.api.queryset import QuerySet
+from lamingit.api.view import LIVE
+from lamingit.errors import InvalidArgument
+from lamingit.models import RunRecord
+from lamingit.records import ChangeSet, replace
+from lamingit.tracking import context as run_context
+
+if TYPE_CHECKING:
+    from lamingit.api.artifact import Artifact
+    from lamingit.api.transform import Transform
+
+
+class Run(Registry):
+    """A run of a transform (``ln.Run(transform=t)``; ``ln.track()`` makes one for you).
+
+    Example:
+        >>> run = ln.Run(transform=ln.Transform(key="cellranger", kind="pipeline"))  # doctest: +SKIP
+        >>> ln.Artifact("counts.h5ad", key="counts.h5ad", run=run).save()  # doctest: +SKIP
+    """
+
+    _registry: ClassVar[str] = "run"
+    _struct = RunRecord
+    _uid_length: ClassVar[int] = 20
+    _record: RunRecord
+    _transform_obj: Transform | None
+
+    def __init__(
+        self,
+        transform: Transform,
+        params: dict[str, Any] | None = None,
+        reference: str | None = None,
+        reference_type: str | None = None,
+        initiated_by_run: Run | None = None,
+    ) -> None:
+        from lamingit.api.transform import Transform
+
+        if not isinstance(transform, Transform):
+            raise InvalidArgument("Run(transform=…) needs an ln.Transform, e.g. ln.Transform(key='x.py')")
+        ctx = run_context.active()
+        parent = initiated_by_run.uid if initiated_by_run is not None else None
+        self._init_record(
+            RunRecord(
+                **new_record_fields(random_base62(20)),
+                transform=transform.uid,
+                started_at=utcnow_iso(),
+                params=dict(params or {}),
+                reference=reference,
+                reference_type=reference_type,
+                initiated_by_run=parent,
+                projects=sorted(ctx.projects) if ctx else [],
+            )
+        )
+        object.__setattr__(self, "_transform_obj", transform)
+
+    def _post_load(self) -> None:
+        object.__setattr__(self, "_transform_obj", None)
+
+    @property
+    def transform_uid(self) -> str:
+        """The uid of this run's transform (after the transform is saved)."""
+        if self._transform_obj is not None:
+            return str(self._transform_obj.uid)
+        return self._record.transform
+
+    def _stage(self, changes: ChangeSet) -> None:
+        transform = self._transform_obj
+        if transform is not None and not transform._saved:
+            transform._stage(changes)
+        if transform is not None and self._record.transform != transform.uid:
+            self._record = replace(self._record, transform=transform.uid)
+        super()._stage(changes)
+
+    def _after_save(self) -> None:
+        super()._after_save()
+        if self._transform_obj is not None:
+            self._transform_obj._after_save()
+
+    @property
+    def transform(self) -> Any:
+        """The Transform this run executed."""
+        from lamingit.api.transform import Transform
+
+        if self._transform_obj is not None:
+            return self._transform_obj
+        return self._related(Transform, self._record.transform)
+
+    @property
+    def inputs(self) -> QuerySet[Artifact]:
+        """Artifacts this run read (``run.input_artifacts`` is the same)."""
+        from lamingit.api.artifact import Artifact
+
+        return Artifact.filter(uid__in=list(self._record.inputs))
+
+    input_artifacts = inputs
+
+    @property
+    def outputs(self) -> QuerySet[Artifact]:
+        """Artifacts this run created."""
+        from lamingit.api.artifact import Artifact
+
+        return Artifact.filter(run=self.uid)
+
+    output_artifacts = outputs
+
+    @property
+    def initiated_by_run(self) -> Run | None:
+        """The run that called this one (for ``@ln.tracked`` functions)."""
+        return self._related(Run, self._record.initiated_by_run)
+
+
+def link_run_input(artifact: Artifact, is_run_input: bool | None) -> None:
+    """Record ``artifact`` as an input of the active run (not if the run created it).
+
+    Example:
+        >>> link_run_input(artifact, None)  # doctest: +SKIP
+    """
+    from lamingit.api.functions import commit
+    from lamingit.api.settings import settings
+
+    ctx = run_context.active()
+    if ctx is None:
+        if is_run_input:
+            raise InvalidArgument("is_run_input=True needs an active run; call ln.track() first")
+        return
+    wanted = settings.track_run_inputs if is_run_input is None else is_run_input
+    if not wanted or artifact.run == ctx.run_uid or artifact.uid in ctx.outputs:
+        return
+    uid = artifact.uid
+
+    def build(changes: ChangeSet) -> None:
+        run = changes.get("run", ctx.run_uid)
+        if not isinstance(run, RunRecord) or uid in run.inputs:
+            return
+        changes.put(
+            replace(run, inputs=sorted({*run.inputs, uid}), updated_at=utcnow_iso()),
+            f"link artifact {uid} as input of run {run.uid}",
+        )
+
+    commit(build, LIVE, "link a run input")

@@ -1,0 +1,46 @@
+"""``ln.settings``: per-process switches (run-input tracking, durability) and storage info."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lamingit._util import atomic_write, dump_toml, read_toml
+from lamingit.session import SESSION
+
+
+class StorageSettings:
+    """Where the current repository keeps its data (``ln.settings.storage.root``)."""
+
+    @property
+    def root(self) -> Path:
+        """The root directory of the current repository."""
+        return SESSION.repository().root
+
+
+class Settings:
+    """Process settings; ``fsync`` is also persisted in the repository's local config.
+
+    Example:
+        >>> ln.settings.track_run_inputs = False  # doctest: +SKIP
+    """
+
+    def __init__(self) -> None:
+        self.track_run_inputs: bool = True
+        self.storage = StorageSettings()
+
+    @property
+    def fsync(self) -> bool:
+        """Whether saves are flushed to disk before returning (survive power loss)."""
+        return SESSION.repository().fsync
+
+    @fsync.setter
+    def fsync(self, value: bool) -> None:
+        repo = SESSION.repository()
+        data = read_toml(repo.paths.config)
+        data.setdefault("core", {})["fsync"] = "true" if value else "false"
+        atomic_write(repo.paths.config, dump_toml(data))
+        repo.set_fsync(bool(value))
+
+
+settings = Settings()
+"""The one settings object of this process."""

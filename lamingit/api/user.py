@@ -1,0 +1,42 @@
+"""User: who saved what; one record per handle, its uid derived from the handle."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from lamingit.api.base import Registry, new_record_fields
+from lamingit.models import UserRecord
+from lamingit.session import current_identity, user_uid
+
+
+class User(Registry):
+    """A person acting on the repository (``ln.User.get(handle="testuser1")``).
+
+    Example:
+        >>> ln.User.lookup().testuser1  # doctest: +SKIP
+    """
+
+    _registry: ClassVar[str] = "user"
+    _struct = UserRecord
+    _uid_length: ClassVar[int] = 8
+    _record: UserRecord
+
+    def __init__(self, handle: str, name: str | None = None, email: str | None = None) -> None:
+        fields = new_record_fields(user_uid(handle))
+        fields["created_by"] = fields["uid"]
+        self._init_record(
+            UserRecord(**fields, handle=handle, name=name, email=email or f"{handle}@lamingit.local")
+        )
+
+    @classmethod
+    def _get_fast(cls, fields: dict[str, Any]) -> User | None:
+        if set(fields) == {"handle"} and isinstance(fields["handle"], str):
+            return cls._from_lookup("user.handle", fields["handle"])
+        return None
+
+    @classmethod
+    def _current(cls) -> User:
+        """The acting user (their record may not be committed until their first save)."""
+        ident = current_identity()
+        found = cls._get_by_uid(ident.uid)
+        return found if found is not None else cls(ident.handle, ident.name, ident.email)

@@ -1,0 +1,142 @@
+"""msgspec Structs, one per registry: the exact shape of a committed record.
+
+Schema evolution rules (as msgspec recommends): new fields always get a default, existing
+fields never change type. Links to other records are uids; link sets are sorted lists.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import msgspec
+
+
+class BaseRecord(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
+    """Fields every record carries."""
+
+    registry: ClassVar[str] = ""
+    uid: str
+    created_at: str
+    created_by: str
+    updated_at: str = ""
+
+
+class UserRecord(BaseRecord, frozen=True):
+    """A person who saves records; ``handle`` is unique."""
+
+    registry: ClassVar[str] = "user"
+    handle: str
+    name: str | None = None
+    email: str | None = None
+
+
+class ArtifactRecord(BaseRecord, frozen=True):
+    """A file or directory stored as a content-addressed blob (``hash`` names the blob)."""
+
+    registry: ClassVar[str] = "artifact"
+    key: str | None = None
+    description: str | None = None
+    suffix: str = ""
+    size: int = 0
+    hash: str = ""
+    hash_type: str = "blake3"
+    n_files: int | None = None
+    n_observations: int | None = None
+    otype: str | None = None
+    kind: str | None = None
+    version: str = ""
+    is_latest: bool = True
+    run: str | None = None
+    transform: str | None = None
+    trashed: bool = False
+    projects: list[str] = []
+    records: list[str] = []
+    features: dict[str, Any] = {}
+
+
+class TransformRecord(BaseRecord, frozen=True):
+    """A piece of code (script, notebook, function, pipeline, upload); versioned by source."""
+
+    registry: ClassVar[str] = "transform"
+    key: str | None = None
+    description: str | None = None
+    kind: str = "pipeline"
+    source_code: str | None = None
+    hash: str | None = None
+    reference: str | None = None
+    reference_type: str | None = None
+    version: str | None = None
+    is_latest: bool = True
+    git_commit: str | None = None
+    trashed: bool = False
+    projects: list[str] = []
+    features: dict[str, Any] = {}
+
+
+class RunRecord(BaseRecord, frozen=True):
+    """One execution of a transform, with its inputs and captured context."""
+
+    registry: ClassVar[str] = "run"
+    transform: str
+    started_at: str
+    finished_at: str | None = None
+    status: str = "started"
+    params: dict[str, Any] = {}
+    environment: dict[str, str] = {}
+    report: str | None = None
+    initiated_by_run: str | None = None
+    reference: str | None = None
+    reference_type: str | None = None
+    inputs: list[str] = []
+    unregistered_reads: list[str] = []
+    trashed: bool = False
+    projects: list[str] = []
+    features: dict[str, Any] = {}
+
+
+class FeatureRecord(BaseRecord, frozen=True):
+    """A typed annotation dimension; ``dtype`` is a dtype name or ``cat[Record[<uid>]]``."""
+
+    registry: ClassVar[str] = "feature"
+    name: str
+    dtype: str
+    description: str | None = None
+    trashed: bool = False
+
+
+class ProjectRecord(BaseRecord, frozen=True):
+    """A project that groups artifacts, runs, transforms and records."""
+
+    registry: ClassVar[str] = "project"
+    name: str
+    description: str | None = None
+    trashed: bool = False
+
+
+class RecordRecord(BaseRecord, frozen=True):
+    """An entity of the ``Record`` registry (a sample, a cell line, a type of those)."""
+
+    registry: ClassVar[str] = "record"
+    name: str
+    type: str | None = None
+    is_type: bool = False
+    description: str | None = None
+    parents: list[str] = []
+    trashed: bool = False
+    projects: list[str] = []
+    features: dict[str, Any] = {}
+
+
+STRUCTS: dict[str, type[BaseRecord]] = {
+    s.registry: s
+    for s in (
+        ArtifactRecord,
+        FeatureRecord,
+        ProjectRecord,
+        RecordRecord,
+        RunRecord,
+        TransformRecord,
+        UserRecord,
+    )
+}
+"""Registry name → struct type."""

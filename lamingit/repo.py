@@ -1,0 +1,221 @@
+"""A Repository: git for records, a blob store for bytes; one locked commit per transaction."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TypeVar
+
+from lamingit._util import FileLock, dump_toml, read_toml
+from lamingit.errors import IntegrityError, InvalidArgument, NotARepository, RepositoryExists
+from lamingit.layout import FORMAT_VERSION, LOCAL_DIR, SETTINGS_FILE, LocalPaths
+from lamingit.records import ChangeSet, Snapshot
+from lamingit.storage.blobs import BlobStore
+from lamingit.storage.gitdb import GitStore
+
+T = TypeVar("T")
+_MAX_RETRIES = 50
+
+
+def is_repository(path: Path) -> bool:
+    """Tell whether ``path`` is the root of a lamingit repository.
+
+    Example:
+        >>> is_repository(Path("/"))
+        False
+    """
+    return (path / LOCAL_DIR).is_dir() and (path / ".git" / "HEAD").exists()
+
+
+class Repository:
+    """A lamingit repository rooted at ``root``.
+
+    Example:
+        >>> repo = Repository.init(Path("mydata"))  # doctest: +SKIP
+        >>> repo.snapshot().commit  # doctest: +SKIP
+    """
+
+    def __init__(self, root: Path) -> None:
+        if not is_repository(root):
+            raise NotARepository(
+                f"{root} is not a lamingit repository; create one with `lamingit init {root}`"
+            )
+        self.root = root.resolve()
+        self.paths = LocalPaths(self.root)
+        self.git = GitStore.open(self.paths.gitdir)
+        local = read_toml(self.paths.config)
+        self.fsync = local.get("core", {}).get("fsync", "false").lower() == "true"
+        self.blobs = BlobStore(self.paths.objects, fsync=self.fsync)
+        if self.fsync:
+            self.git.set_fsync(True)
+        self._lock = FileLock(self.paths.write_lock)
+        self._snapshot: Snapshot | None = None
+
+    @classmethod
+    def init(cls, path: Path, *, force: bool = False, author: tuple[str, str]) -> Repository:
+        """Create a repository at ``path`` (idempotent on an existing one).
+
+        Refuses a non-empty directory that is not a repository unless ``force``.
+
+        Example:
+            >>> Repository.init(Path("mydata"), author=("ann", "ann@x"))  # doctest: +SKIP
+        """
+        path = Path(path).expanduser()
+        if is_repository(path):
+            return cls(path)
+        if path.exists() and not path.is_dir():
+            raise RepositoryExists(f"{path} is a file; choose a directory path for the repository")
+        if path.is_dir() and any(path.iterdir()) and not force:
+            raise RepositoryExists(
+                f"{path} is not empty and not a lamingit repository; "
+                f"use an empty directory or `lamingit init --force {path}`"
+            )
+        paths = LocalPaths(path)
+        git = GitStore.init(paths.gitdir)
+        # A record database has no working tree; bare keeps `git status` from listing deletions.
+        git.config_set("core.bare", "true")
+        git.config_set("core.logAllRefUpdates", "true")
+        for sub in (paths.objects, paths.index, paths.cache):
+            sub.mkdir(parents=True, exist_ok=True)
+        if not paths.config.exists():
+            paths.config.write_bytes(dump_toml({"core": {"fsync": "false"}}))
+        repo = cls(path)
+        if repo.git.head() is None:
+            settings = dump_toml({"repository": {"format_version": str(FORMAT_VERSION)}})
+
+            def first(changes: ChangeSet) -> None:
+                changes.put_file(SETTINGS_FILE, settings)
+                changes.summary.append("initialize lamingit repository")
+
+            repo.transact(first, author=author)
+        return repo
+
+    def set_fsync(self, enabled: bool) -> None:
+        """Flush blobs, git objects and the branch ref to disk before a save returns."""
+        self.fsync = enabled
+        self.blobs.fsync = enabled
+        self.git.set_fsync(enabled)
+
+    def blob_path(self, oid: str) -> Path:
+        """The local path of blob ``oid``; an error naming the fix when it is not here.
+
+        Example:
+            >>> repo.blob_path(artifact.hash)  # doctest: +SKIP
+        """
+        path = self.blobs.path_for(oid)
+        if path.exists():
+            return path
+        raise IntegrityError(
+            f"the content {oid[:12]}… is not in {self.root}; "
+            "fetch it with `lamingit fetch --blobs` or restore it from a backup"
+        )
+
+    def scratch_dir(self) -> Path:
+        """A fresh private directory for files being prepared for saving."""
+        import tempfile
+
+        base = self.paths.local / "tmp"
+        base.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(dir=base))
+
+    def snapshot(self, commit: str | None = None) -> Snapshot:
+        """A read view at ``commit`` (default: the current branch head, re-read every call)."""
+        target = self.git.head() if commit is None else commit
+        cached = self._snapshot
+        if cached is not None and cached.commit == target:
+            return cached
+        snap = Snapshot(self.git, target)
+        if commit is None:
+            self._snapshot = snap
+        return snap
+
+    def resolve(self, ref: str) -> str:
+        """A commit id for a revision, tag, branch or ISO date (``2026-01-31``).
+
+        Example:
+            >>> repo.resolve("HEAD~1")  # doctest: +SKIP
+        """
+        try:
+            moment = datetime.fromisoformat(ref)
+        except ValueError:
+            return self.git.resolve(ref)
+        if moment.tzinfo is None:
+            # A bare date means "as the repository stood at the end of that day" (UTC).
+            moment = moment.replace(tzinfo=datetime.now().astimezone().tzinfo)
+            if len(ref) == 10:
+                moment = moment.replace(hour=23, minute=59, second=59, microsecond=999999)
+        commit = self.git.commit_before(moment)
+        if commit is None:
+            raise InvalidArgument(f"the repository has no commit at or before {ref}; see `lamingit log`")
+        return commit
+
+    def transact(
+        self,
+        build: Callable[[ChangeSet], T],
+        *,
+        author: tuple[str, str],
+        trailer: dict[str, str] | None = None,
+    ) -> T:
+        """Run ``build`` on the current head and commit what it changed, as one commit.
+
+        ``build`` runs under the repository's write lock, so decisions it makes from the
+        snapshot (e.g. which version is latest) cannot race with another lamingit writer. If a
+        foreign writer (git itself) moved the branch meanwhile, ``build`` runs again on the
+        new head.
+
+        Example:
+            >>> repo.transact(lambda cs: cs.put(record, "save"), author=("ann", "a@x"))  # doctest: +SKIP
+        """
+        with self._lock:
+            for _ in range(_MAX_RETRIES):
+                snap = self.snapshot()
+                changes = ChangeSet(snap)
+                result = build(changes)
+                if not changes:
+                    return result
+                message = _message(changes.summary, trailer or {})
+                commit = self.git.write_commit(snap.commit, changes.to_changes(), message, author)
+                if self.git.head() != snap.commit:
+                    continue
+                self.git.set_branch(commit)
+                if self.fsync:
+                    _fsync_dir(self.paths.gitdir / "refs" / "heads")
+                return result
+        raise RuntimeError("the branch kept moving while saving; try again")
+
+
+def _message(summary: list[str], trailer: dict[str, str]) -> str:
+    head = summary[0] if summary else "update records"
+    if len(summary) > 1:
+        head = f"{head} (+{len(summary) - 1} more)"
+    body = "\n".join(summary[1:]) if len(summary) > 1 else ""
+    trailers = "\n".join(f"{k}: {v}" for k, v in sorted(trailer.items()))
+    parts = [head]
+    if body:
+        parts.append(body)
+    if trailers:
+        parts.append(trailers)
+    return "\n\n".join(parts) + "\n"
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def discover(start: Path) -> Path | None:
+    """The repository containing ``start`` (walking up, as git does), or None.
+
+    Example:
+        >>> discover(Path.cwd())  # doctest: +SKIP
+    """
+    current = start.resolve()
+    for candidate in (current, *current.parents):
+        if is_repository(candidate):
+            return candidate
+    return None

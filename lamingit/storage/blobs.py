@@ -1,0 +1,167 @@
+"""The content-addressed blob store: read-only files named by their blake3 hex digest."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import blake3
+
+from lamingit.errors import IntegrityError
+from lamingit.storage.hashing import CHUNK, hash_bytes
+
+
+class BlobStore:
+    """Blobs under ``root/ab/cd/<hex>``; written tmp+rename, stored read-only (0444).
+
+    Example:
+        >>> store = BlobStore(Path(".lamingit/objects"))  # doctest: +SKIP
+        >>> oid = store.put_bytes(b"hello")  # doctest: +SKIP
+    """
+
+    def __init__(self, root: Path, *, fsync: bool = False) -> None:
+        self.root = root
+        self.fsync = fsync
+
+    def path_for(self, oid: str) -> Path:
+        """Where blob ``oid`` lives (whether or not it exists)."""
+        return self.root / oid[:2] / oid[2:4] / oid
+
+    def has(self, oid: str) -> bool:
+        """Tell whether the blob is present locally."""
+        return self.path_for(oid).exists()
+
+    def _tmp(self) -> tuple[int, str]:
+        tmpdir = self.root / "tmp"
+        tmpdir.mkdir(parents=True, exist_ok=True)
+        return tempfile.mkstemp(dir=tmpdir, prefix="blob-")
+
+    def _commit_tmp(self, tmp: str, oid: str) -> None:
+        os.chmod(tmp, 0o444)
+        dest = self.path_for(oid)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, dest)
+
+    def put_bytes(self, data: bytes) -> str:
+        """Store ``data``; return its oid. Storing existing content is a no-op.
+
+        Example:
+            >>> store.put_bytes(b"x") == hash_bytes(b"x")  # doctest: +SKIP
+            True
+        """
+        oid = hash_bytes(data)
+        if self.has(oid):
+            return oid
+        fd, tmp = self._tmp()
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                if self.fsync:
+                    os.fsync(fh.fileno())
+            self._commit_tmp(tmp, oid)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return oid
+
+    def put_file(self, src: Path, expected: str) -> None:
+        """Copy ``src`` in, hashing the bytes as they are copied; refuse if they changed.
+
+        One pass reads the file once, so a saved file is read no more often than ``cp`` reads
+        it. If the content no longer hashes to ``expected`` (the file was modified after the
+        artifact was created), nothing is stored and ``IntegrityError`` is raised.
+
+        Example:
+            >>> store.put_file(Path("a.csv"), hash_file(Path("a.csv"))[0])  # doctest: +SKIP
+        """
+        if self.has(expected):
+            return
+        fd, tmp = self._tmp()
+        try:
+            hasher = blake3.blake3(max_threads=blake3.blake3.AUTO)
+            with open(src, "rb") as fin, os.fdopen(fd, "wb") as fout:
+                buf = bytearray(CHUNK)
+                view = memoryview(buf)
+                while n := fin.readinto(buf):
+                    hasher.update(view[:n])
+                    fout.write(view[:n])
+                if self.fsync:
+                    fout.flush()
+                    os.fsync(fout.fileno())
+            if hasher.hexdigest() != expected:
+                raise IntegrityError(
+                    f"{src} changed while it was being saved; save it again once it is complete"
+                )
+            self._commit_tmp(tmp, expected)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def read_bytes(self, oid: str) -> bytes:
+        """Read a whole blob and verify it against its oid.
+
+        Example:
+            >>> store.read_bytes(oid)  # doctest: +SKIP
+        """
+        data = self.path_for(oid).read_bytes()
+        if hash_bytes(data) != oid:
+            raise IntegrityError(
+                f"blob {oid} is corrupted (its bytes do not match its hash); "
+                "run `lamingit fsck` and fetch it again from the blob remote"
+            )
+        return data
+
+    def verify(self, oid: str) -> bool:
+        """Re-hash a stored blob; True when its bytes still match its oid."""
+        path = self.path_for(oid)
+        if not path.exists():
+            return False
+        hasher = blake3.blake3(max_threads=blake3.blake3.AUTO)
+        if path.stat().st_size:
+            hasher.update_mmap(path)
+        return hasher.hexdigest() == oid
+
+    def copy_out(self, oid: str, dest: Path) -> None:
+        """Materialize a blob at ``dest`` as a writable copy (never a link into the store).
+
+        A copy, not a hard link, so that writing to ``dest`` can never alter the stored blob.
+        The bytes are verified against ``oid`` while they are copied; a corrupted blob raises
+        ``IntegrityError`` and leaves nothing at ``dest``.
+        """
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".tmp-")
+        try:
+            hasher = blake3.blake3(max_threads=blake3.blake3.AUTO)
+            with open(self.path_for(oid), "rb") as fin, os.fdopen(fd, "wb") as fout:
+                buf = bytearray(CHUNK)
+                view = memoryview(buf)
+                while n := fin.readinto(buf):
+                    hasher.update(view[:n])
+                    fout.write(view[:n])
+            if hasher.hexdigest() != oid:
+                raise IntegrityError(
+                    f"blob {oid} is corrupted (its bytes do not match its hash); "
+                    "run `lamingit fsck` and fetch it again from the blob remote"
+                )
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, dest)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def delete(self, oid: str) -> None:
+        """Remove a blob (used by permanent delete and gc)."""
+        self.path_for(oid).unlink(missing_ok=True)
+
+    def iter_oids(self) -> Iterator[str]:
+        """Every blob oid present locally."""
+        if not self.root.exists():
+            return
+        for first in self.root.iterdir():
+            if len(first.name) != 2 or not first.is_dir():
+                continue
+            for second in first.iterdir():
+                for blob in second.iterdir():
+                    yield blob.name

@@ -1,0 +1,1 @@
+"""Run tracking: the active run context, read auditing and environment capture."""
