@@ -1,0 +1,75 @@
+"""The ``lamingit`` entry point: a click group whose commands load lazily (fast start-up)."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from lamingit.errors import LamingitError
+
+# command name → "module:function"; each module is imported only when its command runs.
+COMMANDS: dict[str, str] = {
+    "init": "lamingit.cli.repo_cmds:init",
+    "connect": "lamingit.cli.repo_cmds:connect",
+    "login": "lamingit.cli.repo_cmds:login",
+    "status": "lamingit.cli.repo_cmds:status",
+    "save": "lamingit.cli.artifact_cmds:save",
+    "load": "lamingit.cli.artifact_cmds:load",
+    "describe": "lamingit.cli.artifact_cmds:describe",
+    "ls": "lamingit.cli.artifact_cmds:ls",
+    "delete": "lamingit.cli.artifact_cmds:delete",
+    "restore": "lamingit.cli.artifact_cmds:restore",
+    "log": "lamingit.cli.history_cmds:log",
+}
+
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when that command is invoked."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        command: click.Command = getattr(importlib.import_module(module_name), attr)
+        return command
+
+
+@click.group(cls=LazyGroup)
+@click.version_option(package_name="lamingit")
+def cli() -> None:
+    """lamingit: data lineage in a git-style repository (artifacts, runs, transforms, features)."""
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Run the CLI; user errors exit 1 with one line, usage errors exit 2.
+
+    Example:
+        >>> main(["--help"])  # doctest: +SKIP
+    """
+    try:
+        return cli.main(args=argv, prog_name="lamingit", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except click.UsageError as exc:
+        exc.show()
+        sys.exit(2)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except (LamingitError, FileNotFoundError, ValueError, NotImplementedError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+
+
+if __name__ == "__main__":
+    main()
