@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import msgspec
-import pygit2
 
 from lamingit.layout import lookup_path, record_path, registry_dir, shard_dir
 from lamingit.models import (
@@ -27,7 +26,7 @@ from lamingit.models import (
     decode,
     encode,
 )
-from lamingit.storage.gitdb import Changes, GitStore
+from lamingit.storage.gitdb import Changes, GitStore, Tree
 
 _LIST = msgspec.json.Decoder(list[str])
 
@@ -77,7 +76,7 @@ class Snapshot:
     def __init__(self, git: GitStore, commit: str | None) -> None:
         self.git = git
         self.commit = commit
-        self.tree: pygit2.Tree | None = git.tree_of(commit)
+        self.tree: Tree | None = git.tree_of(commit)
 
     def read_path(self, path: str) -> bytes | None:
         """Raw bytes at a tree path."""

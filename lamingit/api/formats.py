@@ -77,11 +77,9 @@ def open_path(path: Path, suffix: str, engine: str = "pyarrow") -> Any:
     s = suffix.lower()
     if s in TABULAR:
         if engine == "polars":
-            import polars as pl
+            from lamingit.index.frames import scan_table
 
-            if s == ".parquet":
-                return pl.scan_parquet(path)
-            return pl.scan_csv(path, separator="\t" if s.startswith(".tsv") else ",")
+            return scan_table(path, s)
         import pyarrow.dataset as ds
 
         fmt: Any = "parquet"

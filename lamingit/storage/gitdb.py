@@ -12,6 +12,8 @@ import pygit2
 
 from lamingit.errors import InvalidArgument, NotARepository
 
+Tree = pygit2.Tree
+"""A git tree object (re-exported so other layers need not import pygit2)."""
 BLOB = pygit2.GIT_FILEMODE_BLOB
 TREE = pygit2.GIT_FILEMODE_TREE
 Changes = dict[str, bytes | None]

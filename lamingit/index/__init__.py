@@ -1,0 +1,1 @@
+"""Derived, disposable Parquet indexes and polars frames (the one polars user)."""
