@@ -91,7 +91,7 @@ class GitStore:
         head = self.head()
         if head is None:
             return None
-        commit = self._repo[head]
+        commit = self._repo[head].peel(pygit2.Commit)
         while True:
             when = datetime.fromtimestamp(commit.commit_time, UTC)
             if when <= moment:
@@ -114,7 +114,7 @@ class GitStore:
             obj = tree[path]
         except KeyError:
             return None
-        if obj.type != pygit2.GIT_OBJECT_BLOB:
+        if not isinstance(obj, pygit2.Blob):
             return None
         return bytes(obj.data)
 
@@ -123,7 +123,7 @@ class GitStore:
         sub = self._subtree(tree, path)
         if sub is None:
             return []
-        return [(e.name, e.type == pygit2.GIT_OBJECT_TREE) for e in sub]
+        return [(str(e.name), e.type == pygit2.GIT_OBJECT_TREE) for e in sub]
 
     def _subtree(self, tree: pygit2.Tree | None, path: str) -> pygit2.Tree | None:
         if tree is None:
@@ -150,11 +150,11 @@ class GitStore:
         while stack:
             prefix, current = stack.pop()
             for entry in current:
-                full = f"{prefix}/{entry.name}" if prefix else entry.name
+                full = f"{prefix}/{entry.name}" if prefix else str(entry.name)
                 obj = self._repo[entry.id]
                 if isinstance(obj, pygit2.Tree):
                     stack.append((full, obj))
-                else:
+                elif isinstance(obj, pygit2.Blob):
                     yield full, bytes(obj.data)
 
     def diff_paths(
@@ -165,8 +165,8 @@ class GitStore:
         b = self._subtree(new, path)
         if a is not None and b is not None and a.id == b.id:
             return
-        a_entries = {e.name: e for e in a} if a is not None else {}
-        b_entries = {e.name: e for e in b} if b is not None else {}
+        a_entries = {str(e.name): e for e in a} if a is not None else {}
+        b_entries = {str(e.name): e for e in b} if b is not None else {}
         for name in sorted(set(a_entries) | set(b_entries)):
             ea, eb = a_entries.get(name), b_entries.get(name)
             if ea is not None and eb is not None and ea.id == eb.id:
@@ -177,10 +177,14 @@ class GitStore:
             if a_tree or b_tree:
                 yield from self.diff_paths(old if a_tree else None, new if b_tree else None, full)
             if not a_tree or not b_tree:
-                old_bytes = bytes(self._repo[ea.id].data) if ea is not None and not a_tree else None
-                new_bytes = bytes(self._repo[eb.id].data) if eb is not None and not b_tree else None
+                old_bytes = self._blob_bytes(ea.id) if ea is not None and not a_tree else None
+                new_bytes = self._blob_bytes(eb.id) if eb is not None and not b_tree else None
                 if old_bytes is not None or new_bytes is not None:
                     yield full, old_bytes, new_bytes
+
+    def _blob_bytes(self, oid: pygit2.Oid) -> bytes | None:
+        obj = self._repo[oid]
+        return bytes(obj.data) if isinstance(obj, pygit2.Blob) else None
 
     def write_commit(
         self,
