@@ -136,6 +136,11 @@ class Artifact(Registry):
         )
         self._init_record(record)
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "key" and value is not None:
+            validate_key(value, self._record.suffix)
+        super().__setattr__(name, value)
+
     def _post_load(self) -> None:
         object.__setattr__(self, "_staged", None)
         object.__setattr__(self, "_run_obj", None)

@@ -234,6 +234,21 @@ def test_updating_a_field_commits(repo: Path, write) -> None:  # type: ignore[no
     assert commits(repo)[0].startswith("testuser1|update artifact")
 
 
+def test_renaming_a_key_is_validated_and_moves_no_data(repo: Path, write) -> None:  # type: ignore[no-untyped-def]
+    art = ln.Artifact(write("k.csv", "x\n1\n"), key="old/k.csv").save()
+    with pytest.raises(InvalidKey):
+        art.key = "../k.csv"
+    with pytest.raises(InvalidKey, match="suffix"):
+        art.key = "new/k.parquet"
+    blob = art.path
+    art.key = "new/k.csv"
+    art.save()
+    assert ln.Artifact.get(key="new/k.csv").uid == art.uid
+    with pytest.raises(DoesNotExist):
+        ln.Artifact.get(key="old/k.csv")
+    assert art.path == blob
+
+
 def test_other_process_sees_saves(repo: Path, write) -> None:  # type: ignore[no-untyped-def]
     import sys
 
