@@ -241,7 +241,10 @@ def build_q(model: type[Registry], args: tuple[Q, ...], kwargs: dict[str, Any]) 
         except InvalidArgument:
             if known is None:
                 known = model._known_features()
-            resolve_path(registry, cond.path, known)
+            try:
+                resolve_path(registry, cond.path, known)
+            except InvalidArgument as exc:
+                raise InvalidArgument(str(exc)) from None
         value = normalize_value(cond.value)
         if cond.op in ("in", "range") and not isinstance(value, list):
             raise InvalidArgument(
