@@ -1,0 +1,166 @@
+"""Records → polars frames: one typed row per record, plus long rows for dict and feature values.
+
+Base frames are sorted by uid (a uid's row is found by binary search). Value rows point at
+their record by row position; each value row carries a ``kind`` and typed columns:
+``i`` (int), ``f`` (float), ``b`` (bool), ``t`` (``str(value)`` of any scalar), ``j`` (JSON of a
+list, dict, or anything the typed columns cannot hold exactly).
+"""
+
+from __future__ import annotations
+
+import math
+import types
+from typing import Any, Union, get_args, get_origin
+
+import msgspec
+import polars as pl
+
+from lamingit.models import STRUCTS, BaseRecord
+from lamingit.query.fields import SCHEMAS
+
+SEP = "\x1f"
+"""Separator of the keys of a nested path (``study_metadata`` SEP ``assay`` SEP ``type``)."""
+
+JSON = "_json"
+_ENC = msgspec.json.Encoder()
+_I64 = 2**63
+VALUE_SCHEMA: dict[str, Any] = {
+    "row": pl.UInt32,
+    "field": pl.Utf8,
+    "path": pl.Utf8,
+    "kind": pl.Utf8,
+    "i": pl.Int64,
+    "f": pl.Float64,
+    "b": pl.Boolean,
+    "t": pl.Utf8,
+    "j": pl.Binary,
+}
+SCALAR_KINDS = ("int", "float", "bool", "str")
+
+
+def _column_kind(tp: Any) -> str | None:
+    origin = get_origin(tp)
+    if origin in (Union, types.UnionType):
+        inner = [a for a in get_args(tp) if a is not type(None)]
+        return _column_kind(inner[0]) if len(inner) == 1 else None
+    if origin is list:
+        return "list"
+    if origin is dict:
+        return None
+    return {str: "str", int: "int", bool: "bool", float: "float"}.get(tp)
+
+
+_POLARS = {"str": pl.Utf8, "int": pl.Int64, "bool": pl.Boolean, "float": pl.Float64,
+           "list": pl.List(pl.Utf8)}
+
+
+def column_kinds(registry: str) -> dict[str, str]:
+    """Column → kind (``str int bool float list``) of the base frame of ``registry``.
+
+    Example:
+        >>> column_kinds("user")["handle"]
+        'str'
+    """
+    out: dict[str, str] = {}
+    for f in msgspec.structs.fields(STRUCTS[registry]):
+        kind = _column_kind(f.type)
+        if kind is not None:
+            out[f.name] = kind
+    return out
+
+
+def base_schema(registry: str) -> dict[str, Any]:
+    """The polars schema of the base frame of ``registry`` (plus the record's JSON)."""
+    schema = {name: _POLARS[kind] for name, kind in column_kinds(registry).items()}
+    schema[JSON] = pl.Binary
+    return schema
+
+
+def dict_fields(registry: str) -> list[str]:
+    """Fields whose values go to the long value rows (dict fields and ``features``)."""
+    schema = SCHEMAS[registry]
+    return sorted(schema.dicts) + (["features"] if schema.has_features else [])
+
+
+def _emit(out: dict[str, list[Any]], row: int, field: str, path: str, value: Any) -> None:
+    kind, i, f, b, t, j = "py", None, None, None, None, None
+    if value is None:
+        kind = "null"
+    elif isinstance(value, bool):
+        kind, b, t = "bool", value, str(value)
+    elif isinstance(value, int):
+        if -_I64 <= value < _I64:
+            kind, i, t = "int", value, str(value)
+        else:
+            j = _ENC.encode(value)
+    elif isinstance(value, float):
+        if math.isnan(value):
+            j = _ENC.encode(value)
+        else:
+            kind, f, t = "float", value, str(value)
+    elif isinstance(value, str):
+        kind, t = "str", value
+    elif isinstance(value, dict):
+        kind, j = "dict", _ENC.encode(value)
+    elif isinstance(value, list):
+        kind, j = "list", _ENC.encode(value)
+    else:
+        j = _ENC.encode(value)
+    for col, v in (("row", row), ("field", field), ("path", path), ("kind", kind), ("i", i),
+                   ("f", f), ("b", b), ("t", t), ("j", j)):
+        out[col].append(v)
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            _emit(out, row, field, f"{path}{SEP}{key}" if path else str(key), sub)
+
+
+def build_frames(registry: str, records: list[BaseRecord]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The base frame (sorted by uid) and the value rows of ``records``.
+
+    Example:
+        >>> base, values = build_frames("user", [user_record])  # doctest: +SKIP
+    """
+    records = sorted(records, key=lambda r: r.uid)
+    kinds = column_kinds(registry)
+    cols: dict[str, list[Any]] = {name: [] for name in kinds}
+    cols[JSON] = []
+    values: dict[str, list[Any]] = {name: [] for name in VALUE_SCHEMA}
+    dicts = dict_fields(registry)
+    for row, record in enumerate(records):
+        for name in kinds:
+            cols[name].append(getattr(record, name))
+        cols[JSON].append(_ENC.encode(record))
+        for field in dicts:
+            value = getattr(record, field)
+            if field == "features":
+                for key, sub in value.items():
+                    _emit(values, row, field, key, sub)
+            else:
+                _emit(values, row, field, "", value)
+    base = pl.DataFrame(cols, schema=base_schema(registry))
+    return base, pl.DataFrame(values, schema=VALUE_SCHEMA)
+
+
+def partition_values(values: pl.DataFrame) -> dict[tuple[str, str], pl.DataFrame]:
+    """Value rows split by ``(field, path)``, so a condition reads only its own rows."""
+    if values.height == 0:
+        return {}
+    parts = values.partition_by(["field", "path"], as_dict=True, include_key=False)
+    return {(str(k[0]), str(k[1])): v for k, v in parts.items()}
+
+
+def decode_records(registry: str, blobs: list[bytes]) -> list[BaseRecord]:
+    """Decode many records' JSON at once (one msgspec call).
+
+    Example:
+        >>> decode_records("user", [b'{"uid":"a",...}'])  # doctest: +SKIP
+    """
+    if not blobs:
+        return []
+    decoder = _DECODERS.get(registry)
+    if decoder is None:
+        decoder = _DECODERS[registry] = msgspec.json.Decoder(list[STRUCTS[registry]])  # type: ignore[name-defined]
+    return list(decoder.decode(b"[" + b",".join(blobs) + b"]"))
+
+
+_DECODERS: dict[str, msgspec.json.Decoder[Any]] = {}
