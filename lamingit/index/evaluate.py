@@ -13,10 +13,9 @@ import operator
 from typing import Any
 
 import msgspec
-import numpy as np
 import polars as pl
 
-from lamingit.index.rows import JSON, SEP, column_kinds, decode_records
+from lamingit.index.rows import SEP, column_kinds, decode_records
 from lamingit.index.store import IndexState, Part
 from lamingit.models import BaseRecord
 from lamingit.query.evaluate import compare
@@ -180,16 +179,16 @@ def _value_expr(op: str, target: Any) -> pl.Expr:
 _JSON_DEC = msgspec.json.Decoder()
 
 
-def value_rows(rows: pl.DataFrame, op: str, target: Any) -> np.ndarray:
+def value_rows(rows: pl.DataFrame, op: str, target: Any) -> pl.Series:
     """Row positions whose value satisfies ``op target`` (vectorized, plus Python for JSON)."""
-    hit = rows.filter(_value_expr(op, target).fill_null(False)).get_column("row").to_numpy()
+    hit = rows.filter(_value_expr(op, target).fill_null(False)).get_column("row")
+    if op == "present":
+        return hit
     kinds = ["py"]
     if op in _TEXT_OPS or _needs_python(target) or op == "in" and any(
         isinstance(t, list | dict) for t in target
     ):
         kinds += ["list", "dict"]
-    if op == "present":
-        return hit
     extra = rows.filter(pl.col("kind").is_in(kinds))
     if extra.height:
         found = [
@@ -197,7 +196,7 @@ def value_rows(rows: pl.DataFrame, op: str, target: Any) -> np.ndarray:
             if compare(op, _JSON_DEC.decode(j), target)
         ]
         if found:
-            hit = np.concatenate([hit, np.asarray(found, dtype=hit.dtype)])
+            hit = pl.concat([hit, pl.Series("row", found, dtype=hit.dtype)])
     return hit
 
 
@@ -212,8 +211,8 @@ class Evaluator:
         self.state = state
 
     # -- results ----------------------------------------------------------------------------
-    def frames(self, registry: str, q: Q) -> list[pl.DataFrame]:
-        """The matching rows of each part of ``registry``."""
+    def masks(self, registry: str, q: Q) -> list[tuple[Part, pl.Series]]:
+        """For each part of ``registry``: a boolean mask of the rows that match."""
         out = []
         for part in self.state.registries[registry].parts():
             if part.frame.height == 0:
@@ -222,20 +221,29 @@ class Evaluator:
             alive = part.alive()
             if alive is not None:
                 expr = expr & pl.lit(alive)
-            out.append(part.frame.filter(expr))
+            # with_columns broadcasts a constant expression to every row (select would not)
+            out.append((part, part.frame.with_columns(expr.alias("_m")).get_column("_m")))
         return out
 
     def records(self, registry: str, q: Q) -> list[BaseRecord]:
         """The matching records, in uid order."""
-        frames = [f for f in self.frames(registry, q) if f.height]
-        if not frames:
+        chosen = [(p, m) for p, m in self.masks(registry, q) if m.any()]
+        if not chosen:
             return []
-        frame = frames[0] if len(frames) == 1 else pl.concat(frames).sort("uid")
-        return decode_records(registry, frame.get_column(JSON).to_list())
+        if len(chosen) == 1:
+            part, mask = chosen[0]
+            blobs = part.json().filter(mask)
+        else:
+            frame = pl.concat(
+                [pl.DataFrame({"uid": p.frame.get_column("uid").filter(m), "j": p.json().filter(m)})
+                 for p, m in chosen]
+            ).sort("uid")
+            blobs = frame.get_column("j")
+        return decode_records(registry, blobs.to_list())
 
     def count(self, registry: str, q: Q) -> int:
         """How many records match."""
-        return sum(f.height for f in self.frames(registry, q))
+        return sum(int(m.sum()) for _, m in self.masks(registry, q))
 
     def uids(self, registry: str, steps: list[tuple[str, FieldKind, str]], op: str, target: Any) -> pl.Series:
         """Uids of ``registry`` records for which ``steps`` reach a value satisfying ``op``."""
@@ -303,15 +311,15 @@ class Evaluator:
             target_registry = SCHEMAS[registry].relations[name][0]
             sub = self.uids(target_registry, rest, op, target)
             elem = pl.col(name).is_in(sub.implode())
-        rows = exploded.filter(elem.fill_null(False)).get_column("_r").to_numpy()
+        rows = exploded.filter(elem.fill_null(False)).get_column("_r")
         return _mask(part, rows)
 
 
-def _mask(part: Part, rows: np.ndarray) -> pl.Expr:
-    mask = np.zeros(part.frame.height, dtype=bool)
+def _mask(part: Part, rows: pl.Series) -> pl.Expr:
+    mask = pl.repeat(False, part.frame.height, eager=True)
     if len(rows):
-        mask[rows] = True
-    return pl.lit(pl.Series("_m", mask))
+        mask.scatter(rows, True)
+    return pl.lit(mask)
 
 
 __all__ = ["Evaluator", "Unsupported", "scalar_expr", "value_rows"]

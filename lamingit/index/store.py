@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-import numpy as np
 import polars as pl
 
 from lamingit._log import logger
@@ -27,7 +26,7 @@ from lamingit.layout import RECORDS, uid_from_path
 from lamingit.models import STRUCTS, BaseRecord, decode
 from lamingit.records import Snapshot
 from lamingit.storage.gitdb import GitStore
-from lamingit.index.rows import VALUE_SCHEMA, base_schema, build_frames, partition_values
+from lamingit.index.rows import JSON, VALUE_SCHEMA, base_schema, build_frames, partition_values
 
 FORMAT = 1
 COMPACT_RECORDS = 256
@@ -39,20 +38,49 @@ Changes = dict[str, dict[str, BaseRecord | None]]
 """registry → uid → new record (None: removed)."""
 
 
+class JsonColumn:
+    """The records' JSON of a base part loaded from disk, read only when records are needed."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.series: pl.Series | None = None
+
+    def get(self) -> pl.Series:
+        """The column (read on first use)."""
+        if self.series is None:
+            self.series = pl.read_parquet(self.path).get_column(JSON)
+        return self.series
+
+
 @dataclass
 class Part:
     """Rows of one registry answering together: a frame sorted by uid and its value rows."""
 
     frame: pl.DataFrame
     values: dict[tuple[str, str], pl.DataFrame]
-    dead: np.ndarray | None = None
+    dead: pl.Series | None = None
     """Rows superseded by the overlay (base part only)."""
+    json_column: JsonColumn | None = None
+    """Where the records' JSON is when the frame does not hold it."""
 
     def alive(self) -> pl.Series | None:
         """A mask of live rows, or None when all rows are live."""
         if self.dead is None:
             return None
-        return pl.Series("alive", ~self.dead)
+        return ~self.dead
+
+    def json(self) -> pl.Series:
+        """Every row's record JSON, in row order."""
+        if JSON in self.frame.columns:
+            return self.frame.get_column(JSON)
+        assert self.json_column is not None
+        return self.json_column.get()
+
+    def with_json(self) -> pl.DataFrame:
+        """The frame including the JSON column."""
+        if JSON in self.frame.columns:
+            return self.frame
+        return self.frame.with_columns(self.json())
 
 
 @dataclass
@@ -74,17 +102,21 @@ class RegistryIndex:
             return self
         records = {**self.overlay_records, **changes}
         uids = self.base.frame.get_column("uid")
-        dead = self.base.dead.copy() if self.base.dead is not None else np.zeros(len(uids), bool)
+        positions = []
         for uid in changes:
             if uid in self.overlay_records:
                 continue
             pos = int(uids.search_sorted(uid))
             if pos < len(uids) and uids[pos] == uid:
-                dead[pos] = True
+                positions.append(pos)
+        dead = self.base.dead
+        if positions:
+            dead = dead.clone() if dead is not None else pl.repeat(False, len(uids), eager=True)
+            dead.scatter(positions, True)
         live = [r for r in records.values() if r is not None]
         frame, values = build_frames(self.registry, live)
         overlay = Part(frame, partition_values(values)) if live else None
-        base = Part(self.base.frame, self.base.values, dead)
+        base = Part(self.base.frame, self.base.values, dead, self.base.json_column)
         return RegistryIndex(self.registry, base, records, overlay)
 
     def compacted(self) -> RegistryIndex:
@@ -92,7 +124,7 @@ class RegistryIndex:
         if not self.overlay_records:
             return self
         keep = self.base.alive()
-        base_frame = self.base.frame.with_row_index("_old")
+        base_frame = self.base.with_json().with_row_index("_old")
         if keep is not None:
             base_frame = base_frame.filter(keep)
         base_values = _flat_values(self.base)
@@ -261,9 +293,13 @@ class RepoIndex:
         for registry in STRUCTS:
             frame = pl.read_parquet(base_dir / f"{registry}.parquet")
             values = pl.read_parquet(base_dir / f"{registry}.values.parquet")
-            if dict(frame.schema) != base_schema(registry):
+            expected = base_schema(registry)
+            expected.pop(JSON)
+            if dict(frame.schema) != expected:
                 raise KeyError(f"schema of {registry} changed")
-            regs[registry] = RegistryIndex(registry, Part(frame, partition_values(values)))
+            json_column = JsonColumn(base_dir / f"{registry}.json.parquet")
+            part = Part(frame, partition_values(values), json_column=json_column)
+            regs[registry] = RegistryIndex(registry, part)
         state = IndexState(manifest["base_commit"], regs)
         changes: Changes = {}
         for name in manifest["deltas"]:
@@ -288,7 +324,9 @@ class RepoIndex:
         tmp = self.dir / f".tmp-{name}"
         tmp.mkdir(parents=True)
         for registry, reg in state.registries.items():
-            reg.base.frame.write_parquet(tmp / f"{registry}.parquet", compression="lz4")
+            frame = reg.base.with_json()
+            frame.drop(JSON).write_parquet(tmp / f"{registry}.parquet", compression="lz4")
+            frame.select(JSON).write_parquet(tmp / f"{registry}.json.parquet", compression="lz4")
             _flat_values(reg.base).write_parquet(
                 tmp / f"{registry}.values.parquet", compression="lz4"
             )
