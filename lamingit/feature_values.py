@@ -143,7 +143,13 @@ def coerce(name: str, dtype: str, value: Any) -> Any:
         inner = dtype[5:-1]
         if not isinstance(value, list | tuple):
             raise _fail(name, dtype, value)
-        return [coerce(name, inner, v) for v in value]
+        out = []
+        for v in value:
+            try:
+                out.append(coerce(name, inner, v))
+            except ValidationError:
+                raise _fail(name, dtype, value, f"the element {v!r} is not {inner}") from None
+        return out
     if category_type(dtype) is not None:
         if isinstance(value, str) and value:
             return value
