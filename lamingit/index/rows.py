@@ -141,12 +141,27 @@ def build_frames(registry: str, records: list[BaseRecord]) -> tuple[pl.DataFrame
     return base, pl.DataFrame(values, schema=VALUE_SCHEMA)
 
 
-def partition_values(values: pl.DataFrame) -> dict[tuple[str, str], pl.DataFrame]:
-    """Value rows split by ``(field, path)``, so a condition reads only its own rows."""
-    if values.height == 0:
-        return {}
-    parts = values.partition_by(["field", "path"], as_dict=True, include_key=False)
-    return {(str(k[0]), str(k[1])): v for k, v in parts.items()}
+class ValueRows:
+    """The value rows of one part, split by ``(field, path)`` on first use of each path.
+
+    A condition reads only its own path's rows; splitting lazily keeps loading cheap.
+    """
+
+    def __init__(self, flat: pl.DataFrame) -> None:
+        self.flat = flat
+        self._cache: dict[tuple[str, str], pl.DataFrame | None] = {}
+
+    def get(self, key: tuple[str, str]) -> pl.DataFrame | None:
+        """Rows (row, kind, i, f, b, t, j) of one ``(field, path)``, or None if there are none."""
+        if key not in self._cache:
+            rows = self.flat.filter((pl.col("field") == key[0]) & (pl.col("path") == key[1]))
+            self._cache[key] = rows.drop("field", "path") if rows.height else None
+        return self._cache[key]
+
+
+def partition_values(values: pl.DataFrame) -> ValueRows:
+    """Value rows made queryable by ``(field, path)``."""
+    return ValueRows(values)
 
 
 def decode_records(registry: str, blobs: list[bytes]) -> list[BaseRecord]:

@@ -26,7 +26,14 @@ from lamingit.layout import RECORDS, uid_from_path
 from lamingit.models import STRUCTS, BaseRecord, decode
 from lamingit.records import Snapshot
 from lamingit.storage.gitdb import GitStore
-from lamingit.index.rows import JSON, VALUE_SCHEMA, base_schema, build_frames, partition_values
+from lamingit.index.rows import (
+    JSON,
+    VALUE_SCHEMA,
+    ValueRows,
+    base_schema,
+    build_frames,
+    partition_values,
+)
 
 FORMAT = 1
 COMPACT_RECORDS = 256
@@ -57,7 +64,7 @@ class Part:
     """Rows of one registry answering together: a frame sorted by uid and its value rows."""
 
     frame: pl.DataFrame
-    values: dict[tuple[str, str], pl.DataFrame]
+    values: ValueRows
     dead: pl.Series | None = None
     """Rows superseded by the overlay (base part only)."""
     json_column: JsonColumn | None = None
@@ -153,13 +160,7 @@ class RegistryIndex:
 
 
 def _flat_values(part: Part) -> pl.DataFrame:
-    frames = [
-        df.with_columns(pl.lit(k[0]).alias("field"), pl.lit(k[1]).alias("path"))
-        for k, df in part.values.items()
-    ]
-    if not frames:
-        return pl.DataFrame(schema=VALUE_SCHEMA)
-    return pl.concat(frames, how="diagonal").select(list(VALUE_SCHEMA)).cast(VALUE_SCHEMA)  # type: ignore[arg-type]
+    return part.values.flat.select(list(VALUE_SCHEMA)).cast(VALUE_SCHEMA)  # type: ignore[arg-type]
 
 
 @dataclass
@@ -258,8 +259,9 @@ class RepoIndex:
             self._write_base(state)
         elif state.commit != head:
             old = state.commit
-            state = state.with_changes(diff_changes(self.git, old, head), head)
-            state = self._persist_delta(old, state)
+            changes = diff_changes(self.git, old, head)
+            state = state.with_changes(changes, head)
+            state = self._persist_delta(old, state, changes)
         self._live = state
         return state
 
@@ -340,7 +342,7 @@ class RepoIndex:
             for delta in old["deltas"]:
                 (self.dir / delta).unlink(missing_ok=True)
 
-    def _persist_delta(self, old_commit: str, state: IndexState) -> IndexState:
+    def _persist_delta(self, old_commit: str, state: IndexState, changes: Changes) -> IndexState:
         """Append the changes old → state.commit to the on-disk index; compact now and then."""
         if state.overlay_size() > COMPACT_RECORDS:
             state = state.compacted()
@@ -359,7 +361,8 @@ class RepoIndex:
                     self._write_base_locked(state)
                     return state
                 since = manifest["commit"]
-                changes = diff_changes(self.git, since, state.commit)
+                if since != old_commit:  # another process moved the on-disk index meanwhile
+                    changes = diff_changes(self.git, since, state.commit)
                 payload = {
                     registry: {uid: None if r is None else _JSON.encode(r) for uid, r in items.items()}
                     for registry, items in changes.items()
