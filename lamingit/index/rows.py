@@ -8,6 +8,7 @@ list, dict, or anything the typed columns cannot hold exactly).
 
 from __future__ import annotations
 
+import functools
 import math
 import types
 from typing import Any, Union, get_args, get_origin
@@ -54,6 +55,7 @@ _POLARS = {"str": pl.Utf8, "int": pl.Int64, "bool": pl.Boolean, "float": pl.Floa
            "list": pl.List(pl.Utf8)}
 
 
+@functools.cache
 def column_kinds(registry: str) -> dict[str, str]:
     """Column → kind (``str int bool float list``) of the base frame of ``registry``.
 
@@ -76,6 +78,7 @@ def base_schema(registry: str) -> dict[str, Any]:
     return schema
 
 
+@functools.cache
 def dict_fields(registry: str) -> list[str]:
     """Fields whose values go to the long value rows (dict fields and ``features``)."""
     schema = SCHEMAS[registry]

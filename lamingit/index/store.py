@@ -368,7 +368,9 @@ class RepoIndex:
                     for registry, items in changes.items()
                 }
                 name = f"delta-{random_base62(12)}.msgpack"
-                atomic_write(self.dir / name, _DELTA.encode(
+                # a fresh, unique name: no reader looks at it before the manifest names it,
+                # so a plain write suffices (the manifest itself is replaced atomically)
+                (self.dir / name).write_bytes(_DELTA.encode(
                     {"from": since, "to": state.commit, "changes": payload}
                 ))
                 manifest["deltas"].append(name)
