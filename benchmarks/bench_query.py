@@ -53,7 +53,8 @@ def generate(n: int, chunk: int = 250_000) -> None:
                         features={
                             "read_count": rng.randint(0, 2_000_000),
                             "gc_content": round(rng.random(), 3),
-                            "experiment_date": f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                            "experiment_date":
+                                f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
                         },
                     )
                 )
@@ -129,8 +130,8 @@ def run(n: int) -> list[tuple[str, float, str]]:
     repo = SESSION.repository()
     catchups = []
     for k in range(5):
-        subprocess.run([sys.executable, "-c", OTHER_PROCESS, str(repo.root), str(k + 10)], check=True,
-                       env={**os.environ, "PYTHONPATH": str(ROOT)})
+        subprocess.run([sys.executable, "-c", OTHER_PROCESS, str(repo.root), str(k + 10)],
+                       check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
         snap = repo.snapshot()
         t = time.perf_counter()
         index.state_for(snap)
@@ -142,7 +143,8 @@ def run(n: int) -> list[tuple[str, float, str]]:
     cold = []
     for _ in range(3):
         out = subprocess.run([sys.executable, "-c", COLD, str(repo.root)], check=True,
-                             capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                             capture_output=True, text=True,
+                             env={**os.environ, "PYTHONPATH": str(ROOT)})
         cold.append(float(out.stdout.split()[0]))
     rows.append((f"first query in a fresh process (incl. import), {n:,}", median(cold),
                  "≤ 500 ms at 100k"))

@@ -248,10 +248,12 @@ class Registry:
         """
         fields = cls._field_names()
         if field is None:
-            field = next((f for f in ("handle", "name", "key", "description") if f in fields), "uid")
+            preferred = ("handle", "name", "key", "description")
+            field = next((f for f in preferred if f in fields), "uid")
         elif field not in fields:
             raise InvalidArgument(
-                f"{cls.__name__}.lookup(field={field!r}): not a field; fields: {', '.join(sorted(fields))}"
+                f"{cls.__name__}.lookup(field={field!r}): not a field; "
+                f"fields: {', '.join(sorted(fields))}"
             )
         return Lookup(cls.__name__, field, {getattr(o._record, field, None): o for o in cls.all()})
 

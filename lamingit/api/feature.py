@@ -47,7 +47,7 @@ class Feature(Registry):
     def __init__(self, name: str, dtype: Any = "str", description: str | None = None) -> None:
         if not isinstance(name, str) or not name.isidentifier() or "__" in name:
             raise InvalidArgument(
-                f"Feature name {name!r} must be an identifier without '__' (it is a query keyword), "
+                f"Feature name {name!r} must be an identifier without '__' (a query keyword), "
                 "e.g. 'gc_content'"
             )
         self._init_record(

@@ -86,7 +86,7 @@ class FeatureManager:
     """The feature values of one Artifact, Run or Record.
 
     Example:
-        >>> artifact.features.add_values({"gc_content": 0.55, "experiment_date": "2025-10-31"})  # doctest: +SKIP
+        >>> artifact.features.add_values({"gc_content": 0.55})  # doctest: +SKIP
         >>> artifact.features["gc_content"]  # doctest: +SKIP
         0.55
     """
@@ -118,7 +118,8 @@ class FeatureManager:
         stored = self._stored()
         if name not in stored:
             raise KeyError(
-                f"{type(self._owner).__name__} {self._owner.uid} has no value for feature {name!r}; "
+                f"{type(self._owner).__name__} {self._owner.uid} has no value for feature "
+                f"{name!r}; "
                 f"it has: {', '.join(sorted(stored)) or 'none'}"
             )
         return decode_value(self._dtypes().get(name, ""), stored[name])
@@ -158,7 +159,9 @@ class FeatureManager:
         names = []
         for feature in features:
             if not isinstance(feature, Feature) or not feature._saved:
-                raise InvalidArgument(f"features.add() takes saved ln.Feature objects, got {feature!r}")
+                raise InvalidArgument(
+                    f"features.add() takes saved ln.Feature objects, got {feature!r}"
+                )
             if feature.name not in self._stored():
                 names.append(feature.name)
         if names:
@@ -171,21 +174,25 @@ class FeatureManager:
             >>> artifact.features.remove_values("gc_content")  # doctest: +SKIP
         """
         items = [names] if isinstance(names, str) or hasattr(names, "_record") else list(names)
-        keys = [getattr(n, "name", n) for n in items]
+        keys = [str(getattr(n, "name", n)) for n in items]
         missing = [k for k in keys if k not in self._stored()]
         if missing:
             raise InvalidArgument(
                 f"no value for feature(s) {', '.join(map(repr, missing))}; "
                 f"present: {', '.join(sorted(self._stored())) or 'none'}"
             )
-        self._commit(lambda current, changes: ({k: v for k, v in current.items() if k not in keys}, []),
-                     f"remove feature values {', '.join(keys)}")
+        self._commit(
+            lambda current, changes: ({k: v for k, v in current.items() if k not in keys}, []),
+            f"remove feature values {', '.join(keys)}",
+        )
 
     def _write(self, values: dict[str, Any], keep: bool) -> None:
         if not isinstance(values, dict) or not values and keep:
             raise InvalidArgument("add_values() takes a non-empty dict: {'feature_name': value}")
 
-        def compute(current: dict[str, Any], changes: ChangeSet) -> tuple[dict[str, Any], list[str]]:
+        def compute(
+            current: dict[str, Any], changes: ChangeSet
+        ) -> tuple[dict[str, Any], list[str]]:
             stored, labels = validate_values(changes, values)
             merged = {**current, **stored} if keep else stored
             return merged, labels

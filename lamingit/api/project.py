@@ -29,7 +29,9 @@ class Project(Registry):
         if not isinstance(name, str) or not name:
             raise InvalidArgument(f"Project(name=…) needs a non-empty string, got {name!r}")
         self._init_record(
-            ProjectRecord(**new_record_fields(random_base62(12)), name=name, description=description)
+            ProjectRecord(
+                **new_record_fields(random_base62(12)), name=name, description=description
+            )
         )
 
     def _stage(self, changes: ChangeSet) -> None:

@@ -1,4 +1,4 @@
-"""Record: experimental entities (samples, cell lines, …), typed by other records, in a hierarchy."""
+"""Record: experimental entities (samples, cell lines, …), typed by records, in a hierarchy."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def name_key(type_uid: str | None, name: str) -> str:
 
 
 class LinkedRecords(QuerySet["Record"]):
-    """``record.parents``: a QuerySet that can also ``add()`` and ``remove()`` links (one commit each).
+    """``record.parents``: a QuerySet that can also ``add()`` / ``remove()`` links (one commit).
 
     Example:
         >>> child.parents.add(parent)  # doctest: +SKIP

@@ -70,4 +70,13 @@ def _run(fn, snapshot: Snapshot):  # type: ignore[no-untyped-def]
         raise Unsupported(str(exc)) from None
 
 
-__all__ = ["IndexState", "RepoIndex", "Unsupported", "count", "forget", "index_dir", "select", "state_for"]
+__all__ = [
+    "IndexState",
+    "RepoIndex",
+    "Unsupported",
+    "count",
+    "forget",
+    "index_dir",
+    "select",
+    "state_for",
+]

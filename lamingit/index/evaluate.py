@@ -245,7 +245,9 @@ class Evaluator:
         """How many records match."""
         return sum(int(m.sum()) for _, m in self.masks(registry, q))
 
-    def uids(self, registry: str, steps: list[tuple[str, FieldKind, str]], op: str, target: Any) -> pl.Series:
+    def uids(
+        self, registry: str, steps: list[tuple[str, FieldKind, str]], op: str, target: Any
+    ) -> pl.Series:
         """Uids of ``registry`` records for which ``steps`` reach a value satisfying ``op``."""
         found = []
         for part in self.state.registries[registry].parts():
@@ -278,7 +280,12 @@ class Evaluator:
         return self._steps(registry, part, steps, cond.op, cond.value).fill_null(False)
 
     def _steps(
-        self, registry: str, part: Part, steps: list[tuple[str, FieldKind, str]], op: str, target: Any
+        self,
+        registry: str,
+        part: Part,
+        steps: list[tuple[str, FieldKind, str]],
+        op: str,
+        target: Any,
     ) -> pl.Expr:
         name, kind, _ = steps[0]
         rest = steps[1:]
@@ -311,8 +318,7 @@ class Evaluator:
             target_registry = SCHEMAS[registry].relations[name][0]
             sub = self.uids(target_registry, rest, op, target)
             elem = pl.col(name).is_in(sub.implode())
-        rows = exploded.filter(elem.fill_null(False)).get_column("_r")
-        return _mask(part, rows)
+        return _mask(part, exploded.filter(elem.fill_null(False)).get_column("_r"))
 
 
 def _mask(part: Part, rows: pl.Series) -> pl.Expr:

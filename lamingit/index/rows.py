@@ -177,7 +177,8 @@ def decode_records(registry: str, blobs: list[bytes]) -> list[BaseRecord]:
         return []
     decoder = _DECODERS.get(registry)
     if decoder is None:
-        decoder = _DECODERS[registry] = msgspec.json.Decoder(list[STRUCTS[registry]])  # type: ignore[name-defined]
+        struct: Any = STRUCTS[registry]
+        decoder = _DECODERS[registry] = msgspec.json.Decoder(list[struct])
     return list(decoder.decode(b"[" + b",".join(blobs) + b"]"))
 
 

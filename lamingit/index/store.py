@@ -22,10 +22,6 @@ import polars as pl
 
 from lamingit._log import logger
 from lamingit._util import FileLock, atomic_write, random_base62
-from lamingit.layout import RECORDS, uid_from_path
-from lamingit.models import STRUCTS, BaseRecord, decode
-from lamingit.records import Snapshot
-from lamingit.storage.gitdb import GitStore
 from lamingit.index.rows import (
     JSON,
     VALUE_SCHEMA,
@@ -34,6 +30,10 @@ from lamingit.index.rows import (
     build_frames,
     partition_values,
 )
+from lamingit.layout import RECORDS, uid_from_path
+from lamingit.models import STRUCTS, BaseRecord, decode
+from lamingit.records import Snapshot
+from lamingit.storage.gitdb import GitStore
 
 FORMAT = 1
 COMPACT_RECORDS = 256
@@ -364,7 +364,7 @@ class RepoIndex:
                 if since != old_commit:  # another process moved the on-disk index meanwhile
                     changes = diff_changes(self.git, since, state.commit)
                 payload = {
-                    registry: {uid: None if r is None else _JSON.encode(r) for uid, r in items.items()}
+                    registry: {u: None if r is None else _JSON.encode(r) for u, r in items.items()}
                     for registry, items in changes.items()
                 }
                 name = f"delta-{random_base62(12)}.msgpack"

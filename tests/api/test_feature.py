@@ -13,9 +13,17 @@ from lamingit.errors import InvalidArgument, ValidationError
 @pytest.mark.parametrize(
     ("dtype", "stored"),
     [
-        (int, "int"), (float, "float"), (str, "str"), (bool, "bool"), (date, "date"),
-        (datetime, "datetime"), (dict, "dict"), (list[int], "list[int]"),
-        (list[float], "list[float]"), (list[str], "list[str]"), ("list[str]", "list[str]"),
+        (int, "int"),
+        (float, "float"),
+        (str, "str"),
+        (bool, "bool"),
+        (date, "date"),
+        (datetime, "datetime"),
+        (dict, "dict"),
+        (list[int], "list[int]"),
+        (list[float], "list[float]"),
+        (list[str], "list[str]"),
+        ("list[str]", "list[str]"),
         ("date", "date"),
     ],
 )

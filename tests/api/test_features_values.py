@@ -30,7 +30,8 @@ def test_add_get_set_remove(artifact) -> None:
     artifact.features.add_values({"gc_content": 0.55, "experiment_date": "2025-10-31"})
     assert _commits() == before + 1
     assert artifact.features.get_values() == {
-        "experiment_date": date(2025, 10, 31), "gc_content": 0.55,
+        "experiment_date": date(2025, 10, 31),
+        "gc_content": 0.55,
     }
     assert artifact.features["experiment_date"] == date(2025, 10, 31)
     fresh = ln.Artifact.get(key="a.csv")
@@ -58,15 +59,23 @@ def test_wrong_type_names_feature_dtype_value_and_writes_nothing(artifact) -> No
 
 
 def test_unknown_feature_shows_how_to_create_it(artifact) -> None:
-    with pytest.raises(ValidationError, match=r"ln\.Feature\(name='sampled_on', dtype='date'\)\.save\(\)"):
+    with pytest.raises(
+        ValidationError, match=r"ln\.Feature\(name='sampled_on', dtype='date'\)\.save\(\)"
+    ):
         artifact.features.add_values({"sampled_on": "2025-01-02"})
     with pytest.raises(ValidationError, match=r"dtype='float'"):
         artifact.features.add_values({"ph": 7.2})
 
 
 def test_coercion_and_add_feature_object(artifact) -> None:
-    artifact.features.add_values({"gc_content": 1, "experiment_date": date(2025, 1, 2),
-                                  "tags": ("a", "b"), "study_metadata": {"assay": {"type": "RNA-seq"}}})
+    artifact.features.add_values(
+        {
+            "gc_content": 1,
+            "experiment_date": date(2025, 1, 2),
+            "tags": ("a", "b"),
+            "study_metadata": {"assay": {"type": "RNA-seq"}},
+        }
+    )
     stored = ln.Artifact.get(key="a.csv")._record.features
     assert stored["gc_content"] == 1.0 and isinstance(stored["gc_content"], float)
     assert stored["experiment_date"] == "2025-01-02"

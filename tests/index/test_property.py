@@ -54,25 +54,63 @@ def datasets(draw: Any) -> dict[str, Any]:
                 "is_latest": draw(st.booleans()),
                 "run": draw(st.one_of(st.none(), st.integers(0, n_run - 1))),
                 "projects": draw(st.lists(st.integers(0, 1), max_size=2, unique=True)),
-                "features": draw(st.dictionaries(st.sampled_from(FEATURES), json_values, max_size=3)),
+                "features": draw(
+                    st.dictionaries(st.sampled_from(FEATURES), json_values, max_size=3)
+                ),
                 "i": i,
             }
         )
     runs = [
-        {"params": draw(st.dictionaries(st.sampled_from(["lr", "n", "flag"]), json_values, max_size=3)),
-         "status": draw(st.sampled_from(["started", "completed"]))}
+        {
+            "params": draw(
+                st.dictionaries(st.sampled_from(["lr", "n", "flag"]), json_values, max_size=3)
+            ),
+            "status": draw(st.sampled_from(["started", "completed"])),
+        }
         for _ in range(n_run)
     ]
     return {"artifacts": arts, "runs": runs}
 
 
 PATHS = [
-    "key", "size", "is_latest", "uid", "run", "projects", "run__status", "run__params__lr",
-    "run__transform__key", "projects__name", "created_by__handle", "gc", "read_count", "meta",
-    "meta__assay", "meta__assay__type", "tags", "description", "suffix",
+    "key",
+    "size",
+    "is_latest",
+    "uid",
+    "run",
+    "projects",
+    "run__status",
+    "run__params__lr",
+    "run__transform__key",
+    "projects__name",
+    "created_by__handle",
+    "gc",
+    "read_count",
+    "meta",
+    "meta__assay",
+    "meta__assay__type",
+    "tags",
+    "description",
+    "suffix",
 ]
-OPS = ["exact", "iexact", "gt", "gte", "lt", "lte", "in", "range", "contains", "icontains",
-       "startswith", "istartswith", "endswith", "iendswith", "isnull", "regex"]
+OPS = [
+    "exact",
+    "iexact",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "in",
+    "range",
+    "contains",
+    "icontains",
+    "startswith",
+    "istartswith",
+    "endswith",
+    "iendswith",
+    "isnull",
+    "regex",
+]
 
 
 @st.composite
@@ -110,22 +148,44 @@ def _populate(repo: Repository, data: dict[str, Any], tag: str) -> None:
 
     def build(changes: ChangeSet) -> None:
         changes.put(user)
-        changes.put(TransformRecord(uid="T000000000000000", key="script.py", created_at=now,
-                                    created_by=user.uid))
+        changes.put(
+            TransformRecord(
+                uid="T000000000000000", key="script.py", created_at=now, created_by=user.uid
+            )
+        )
         for p in range(2):
-            changes.put(ProjectRecord(uid=f"P{p}xxxxxxxxxx", name=f"proj{p}", created_at=now,
-                                      created_by=user.uid))
+            changes.put(
+                ProjectRecord(
+                    uid=f"P{p}xxxxxxxxxx", name=f"proj{p}", created_at=now, created_by=user.uid
+                )
+            )
         for r, run in enumerate(data["runs"]):
-            changes.put(RunRecord(uid=_uid("R", r), transform="T000000000000000", started_at=now,
-                                  created_at=now, created_by=user.uid, **run))
+            changes.put(
+                RunRecord(
+                    uid=_uid("R", r),
+                    transform="T000000000000000",
+                    started_at=now,
+                    created_at=now,
+                    created_by=user.uid,
+                    **run,
+                )
+            )
         for a in data["artifacts"]:
-            changes.put(ArtifactRecord(
-                uid=_uid("A", a["i"]), key=a["key"], size=a["size"], is_latest=a["is_latest"],
-                run=None if a["run"] is None else _uid("R", a["run"]),
-                projects=sorted(f"P{p}xxxxxxxxxx" for p in a["projects"]),
-                features=a["features"], created_at=now, created_by=user.uid, description=tag,
-                suffix=".csv",
-            ))
+            changes.put(
+                ArtifactRecord(
+                    uid=_uid("A", a["i"]),
+                    key=a["key"],
+                    size=a["size"],
+                    is_latest=a["is_latest"],
+                    run=None if a["run"] is None else _uid("R", a["run"]),
+                    projects=sorted(f"P{p}xxxxxxxxxx" for p in a["projects"]),
+                    features=a["features"],
+                    created_at=now,
+                    created_by=user.uid,
+                    description=tag,
+                    suffix=".csv",
+                )
+            )
 
     repo.transact(build, author=AUTHOR)
 

@@ -54,7 +54,9 @@ def test_fresh_process_reads_base_plus_deltas(repo) -> None:
         assert ln.Record.filter(name=f"r{i}").count() == 1
     index.forget()
     snap = SESSION.repository().snapshot()
-    assert [r.uid for r in index.select(snap, "record", Q())] == [r.uid for r in scan(snap, "record", Q())]
+    assert [r.uid for r in index.select(snap, "record", Q())] == [
+        r.uid for r in scan(snap, "record", Q())
+    ]
 
 
 def test_deleting_the_index_loses_nothing(repo, write) -> None:

@@ -20,10 +20,22 @@ def data(repo, write):  # type: ignore[no-untyped-def]
     a = ln.Artifact(write("raw/a.csv", "1"), key="raw/a.csv", run=run).save()
     b = ln.Artifact(write("b.parquet", "bb"), key="proc/b.parquet", description="Batch B").save()
     c = ln.Artifact(write("c.txt", "ccc"), key="notes/C.txt").save()
-    a.features.add_values({"gc_content": 0.55, "read_count": 2_000_000, "experiment_date": "2025-10-31",
-                           "study_metadata": {"assay": {"type": "RNA-seq"}, "detail1": "123"}})
-    b.features.add_values({"gc_content": 0.4, "read_count": 10, "cell_type": "T cell",
-                           "study_metadata": {"assay": {"type": "ATAC"}}})
+    a.features.add_values(
+        {
+            "gc_content": 0.55,
+            "read_count": 2_000_000,
+            "experiment_date": "2025-10-31",
+            "study_metadata": {"assay": {"type": "RNA-seq"}, "detail1": "123"},
+        }
+    )
+    b.features.add_values(
+        {
+            "gc_content": 0.4,
+            "read_count": 10,
+            "cell_type": "T cell",
+            "study_metadata": {"assay": {"type": "ATAC"}},
+        }
+    )
     c.features.add_values({"read_count": 1_500_000})
     return {"a": a, "b": b, "c": c, "run": run, "t": t}
 
@@ -75,9 +87,14 @@ def test_lookup(data, lookup, expected) -> None:
 
 def test_q_combinations_and_order(data) -> None:
     Q = ln.Q
-    assert keys(ln.Artifact.filter(Q(suffix=".csv") | Q(suffix=".txt"))) == ["notes/C.txt", "raw/a.csv"]
+    assert keys(ln.Artifact.filter(Q(suffix=".csv") | Q(suffix=".txt"))) == [
+        "notes/C.txt",
+        "raw/a.csv",
+    ]
     assert keys(ln.Artifact.filter(~Q(suffix=".csv"))) == ["notes/C.txt", "proc/b.parquet"]
-    assert keys(ln.Artifact.filter(Q(read_count__gt=100) & ~Q(gc_content__isnull=True))) == ["raw/a.csv"]
+    assert keys(ln.Artifact.filter(Q(read_count__gt=100) & ~Q(gc_content__isnull=True))) == [
+        "raw/a.csv"
+    ]
     ordered = ln.Artifact.filter().order_by("-size")
     assert [x.key for x in ordered] == ["notes/C.txt", "proc/b.parquet", "raw/a.csv"]
     assert ln.Artifact.filter(run=data["run"]).one() == data["a"]
@@ -92,7 +109,11 @@ def test_runs_by_inputs(data) -> None:
     from lamingit.api.functions import commit
     from lamingit.records import replace
 
-    commit(lambda ch: ch.put(replace(ch.get("run", run.uid), inputs=[data["b"].uid])), run._obj_view, "x")
+    commit(
+        lambda ch: ch.put(replace(ch.get("run", run.uid), inputs=[data["b"].uid])),
+        run._obj_view,
+        "x",
+    )
     assert ln.Run.filter(inputs=data["b"]).one().uid == run.uid
     assert ln.Run.filter(input_artifacts=data["b"]).count() == 1
     assert ln.Run.filter(inputs__key="proc/b.parquet").count() == 1
@@ -117,7 +138,9 @@ def test_to_dataframe_includes(data) -> None:
     assert df.index.name == "uid"
     assert df.loc[data["a"].uid, "gc_content"] == 0.55
     assert df.loc[data["b"].uid, "cell_type"] == "T cell"
-    df2 = ln.Artifact.filter(key="raw/a.csv").to_dataframe(include=["created_by__handle", "run__transform__key"])
+    df2 = ln.Artifact.filter(key="raw/a.csv").to_dataframe(
+        include=["created_by__handle", "run__transform__key"]
+    )
     assert df2.iloc[0]["created_by__handle"] == "testuser1"
     assert df2.iloc[0]["run__transform__key"] == "preprocess.py"
     assert ln.Artifact.to_dataframe(limit=2).shape[0] == 2
