@@ -336,7 +336,8 @@ class Lookup:
         if name in attrs:
             return attrs[name]
         raise AttributeError(
-            f"no {self.__dict__.get('_registry')} with {self.__dict__.get('_field')} matching {name!r}; "
+            f"no {self.__dict__.get('_registry')} with {self.__dict__.get('_field')} "
+            f"matching {name!r}; "
             f"known: {', '.join(sorted(attrs)) or 'none'}"
         )
 
