@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from lamingit._util import random_base62, utcnow_iso
 from lamingit.api.base import Registry, new_record_fields
@@ -125,12 +125,6 @@ class Record(Registry):
                 self._record = found
                 return
         super()._stage(changes)
-
-    @classmethod
-    def _get_fast(cls, fields: dict[str, Any]) -> Record | None:
-        if set(fields) == {"name"} and isinstance(fields["name"], str):
-            return cls._from_lookup("record.name", name_key(None, fields["name"]))
-        return None
 
     # -- hierarchy ------------------------------------------------------------------------
     @property

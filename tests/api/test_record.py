@@ -71,3 +71,12 @@ def test_search_ranks_and_lookup(repo) -> None:
     assert lookup["P53mutant1"].name == "P53mutant1"
     with pytest.raises(AttributeError, match="known"):
         _ = lookup.nothing_like_this
+
+
+def test_get_by_name_across_types_is_ambiguous(repo) -> None:
+    sample = ln.Record(name="Sample", is_type=True).save()
+    ln.Record(name="x").save()
+    ln.Record(name="x", type=sample).save()
+    with pytest.raises(ln.errors.MultipleResultsFound):
+        ln.Record.get(name="x")
+    assert ln.Record.get(name="x", type=sample).type == sample
