@@ -41,9 +41,10 @@ class Registry:
     @classmethod
     def _from_record(cls: type[R], record: BaseRecord, view: View | None = None) -> R:
         obj = cls.__new__(cls)
-        obj._record = record
-        obj._saved = True
-        obj._obj_view = view or cls._view
+        # object.__setattr__: skips Registry.__setattr__ (this runs once per query result row)
+        object.__setattr__(obj, "_record", record)
+        object.__setattr__(obj, "_saved", True)
+        object.__setattr__(obj, "_obj_view", view or cls._view)
         obj._post_load()
         return obj
 

@@ -9,6 +9,7 @@ list, dict, or anything the typed columns cannot hold exactly).
 from __future__ import annotations
 
 import functools
+import gc
 import math
 import types
 from typing import Any, Union, get_args, get_origin
@@ -179,7 +180,14 @@ def decode_records(registry: str, blobs: list[bytes]) -> list[BaseRecord]:
     if decoder is None:
         struct: Any = STRUCTS[registry]
         decoder = _DECODERS[registry] = msgspec.json.Decoder(list[struct])
-    return list(decoder.decode(b"[" + b",".join(blobs) + b"]"))
+    # many small containers at once: pausing the cyclic GC avoids repeated full collections
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return list(decoder.decode(b"[" + b",".join(blobs) + b"]"))
+    finally:
+        if enabled:
+            gc.enable()
 
 
 _DECODERS: dict[str, msgspec.json.Decoder[Any]] = {}
