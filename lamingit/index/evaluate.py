@@ -215,14 +215,15 @@ class Evaluator:
         """For each part of ``registry``: a boolean mask of the rows that match."""
         out = []
         for part in self.state.registries[registry].parts():
-            if part.frame.height == 0:
+            if part.height == 0:
                 continue
             expr = self._q(registry, part, q)
             alive = part.alive()
             if alive is not None:
                 expr = expr & pl.lit(alive)
+            frame = part.cols(["uid", *_columns(registry, q)])
             # with_columns broadcasts a constant expression to every row (select would not)
-            out.append((part, part.frame.with_columns(expr.alias("_m")).get_column("_m")))
+            out.append((part, frame.with_columns(expr.alias("_m")).get_column("_m")))
         return out
 
     def records(self, registry: str, q: Q) -> list[BaseRecord]:
@@ -235,8 +236,10 @@ class Evaluator:
             blobs = part.json().filter(mask)
         else:
             frame = pl.concat(
-                [pl.DataFrame({"uid": p.frame.get_column("uid").filter(m), "j": p.json().filter(m)})
-                 for p, m in chosen]
+                [
+                    pl.DataFrame({"uid": p.cols(["uid"])["uid"].filter(m), "j": p.json().filter(m)})
+                    for p, m in chosen
+                ]
             ).sort("uid")
             blobs = frame.get_column("j")
         return decode_records(registry, blobs.to_list())
@@ -251,13 +254,14 @@ class Evaluator:
         """Uids of ``registry`` records for which ``steps`` reach a value satisfying ``op``."""
         found = []
         for part in self.state.registries[registry].parts():
-            if part.frame.height == 0:
+            if part.height == 0:
                 continue
             expr = self._steps(registry, part, steps, op, target).fill_null(False)
             alive = part.alive()
             if alive is not None:
                 expr = expr & pl.lit(alive)
-            found.append(part.frame.filter(expr).get_column("uid"))
+            frame = part.cols(["uid", *_step_columns(steps)])
+            found.append(frame.filter(expr).get_column("uid"))
         return pl.concat(found) if found else pl.Series("uid", [], dtype=pl.Utf8)
 
     # -- translation ------------------------------------------------------------------------
@@ -307,7 +311,9 @@ class Evaluator:
             sub = self.uids(target_registry, rest, op, target)
             return pl.col(name).is_in(sub.implode())
         # MANY: explode the uid lists, test each element, map back to row positions
-        exploded = part.frame.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_r"), name)
+        exploded = part.cols([name]).select(
+            pl.int_range(pl.len(), dtype=pl.UInt32).alias("_r"), name
+        )
         exploded = exploded.explode(name)
         if not rest:
             if op == "present":
@@ -321,8 +327,22 @@ class Evaluator:
         return _mask(part, exploded.filter(elem.fill_null(False)).get_column("_r"))
 
 
+def _step_columns(steps: list[tuple[str, FieldKind, str]]) -> list[str]:
+    """Base-frame columns a path's first step reads (none for dict and feature values)."""
+    name, kind, _ = steps[0]
+    return [] if kind in (FieldKind.DICT, FieldKind.FEATURE) else [name]
+
+
+def _columns(registry: str, q: Q) -> list[str]:
+    """Every base-frame column of ``registry`` that ``q`` reads."""
+    out: list[str] = []
+    for cond in q.conditions():
+        out.extend(_step_columns(resolve_path(registry, cond.path)))
+    return out
+
+
 def _mask(part: Part, rows: pl.Series) -> pl.Expr:
-    mask = pl.repeat(False, part.frame.height, eager=True)
+    mask = pl.repeat(False, part.height, eager=True)
     if len(rows):
         mask.scatter(rows, True)
     return pl.lit(mask)

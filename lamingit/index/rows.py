@@ -12,6 +12,7 @@ import functools
 import gc
 import math
 import types
+from pathlib import Path
 from typing import Any, Union, get_args, get_origin
 
 import msgspec
@@ -148,19 +149,66 @@ def build_frames(registry: str, records: list[BaseRecord]) -> tuple[pl.DataFrame
 class ValueRows:
     """The value rows of one part, split by ``(field, path)`` on first use of each path.
 
-    A condition reads only its own path's rows; splitting lazily keeps loading cheap.
+    A condition reads only its own path's rows. Rows of a base on disk are read per path
+    (the file is sorted by field and path, so parquet statistics skip other row groups).
     """
 
-    def __init__(self, flat: pl.DataFrame) -> None:
-        self.flat = flat
+    def __init__(self, flat: pl.DataFrame | None = None, path: Path | None = None) -> None:
+        self._flat = flat
+        self._path = path
         self._cache: dict[tuple[str, str], pl.DataFrame | None] = {}
+
+    @property
+    def flat(self) -> pl.DataFrame:
+        """Every value row (read in full on first use)."""
+        if self._flat is None:
+            assert self._path is not None
+            self._flat = pl.read_parquet(self._path)
+        return self._flat
 
     def get(self, key: tuple[str, str]) -> pl.DataFrame | None:
         """Rows (row, kind, i, f, b, t, j) of one ``(field, path)``, or None if there are none."""
         if key not in self._cache:
-            rows = self.flat.filter((pl.col("field") == key[0]) & (pl.col("path") == key[1]))
+            cond = (pl.col("field") == key[0]) & (pl.col("path") == key[1])
+            if self._flat is None and self._path is not None:
+                rows = pl.scan_parquet(self._path).filter(cond).collect()
+            else:
+                rows = self.flat.filter(cond)
             self._cache[key] = rows.drop("field", "path") if rows.height else None
         return self._cache[key]
+
+
+class Columns:
+    """A base frame whose columns are read from parquet only when a query needs them."""
+
+    def __init__(self, frame: pl.DataFrame | None = None, path: Path | None = None) -> None:
+        self._path = path
+        self._loaded: dict[str, pl.Series] = {}
+        if frame is not None:
+            self._loaded = {c.name: c for c in frame.get_columns()}
+            self._names = list(frame.columns)
+        else:
+            assert path is not None
+            self._names = list(pl.read_parquet_schema(path))
+        self.height = len(self.get(["uid"]).get_column("uid"))
+
+    @property
+    def names(self) -> list[str]:
+        """Every column name."""
+        return list(self._names)
+
+    def get(self, names: list[str]) -> pl.DataFrame:
+        """A frame of the named columns (reading missing ones from disk)."""
+        missing = [n for n in dict.fromkeys(names) if n not in self._loaded]
+        if missing:
+            assert self._path is not None
+            frame = pl.read_parquet(self._path, columns=missing)
+            self._loaded.update({c.name: c for c in frame.get_columns()})
+        return pl.DataFrame([self._loaded[n] for n in dict.fromkeys(names)])
+
+    def all(self) -> pl.DataFrame:
+        """The whole frame."""
+        return self.get(self._names)
 
 
 def partition_values(values: pl.DataFrame) -> ValueRows:

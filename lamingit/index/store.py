@@ -25,6 +25,7 @@ from lamingit._util import FileLock, atomic_write, random_base62
 from lamingit.index.rows import (
     JSON,
     VALUE_SCHEMA,
+    Columns,
     ValueRows,
     base_schema,
     build_frames,
@@ -59,16 +60,36 @@ class JsonColumn:
         return self.series
 
 
-@dataclass
 class Part:
     """Rows of one registry answering together: a frame sorted by uid and its value rows."""
 
-    frame: pl.DataFrame
-    values: ValueRows
-    dead: pl.Series | None = None
-    """Rows superseded by the overlay (base part only)."""
-    json_column: JsonColumn | None = None
-    """Where the records' JSON is when the frame does not hold it."""
+    def __init__(
+        self,
+        frame: pl.DataFrame | Columns,
+        values: ValueRows,
+        dead: pl.Series | None = None,
+        json_column: JsonColumn | None = None,
+    ) -> None:
+        self.table = frame if isinstance(frame, Columns) else Columns(frame)
+        self.values = values
+        self.dead = dead
+        """Rows superseded by the overlay (base part only)."""
+        self.json_column = json_column
+        """Where the records' JSON is when the frame does not hold it."""
+
+    @property
+    def height(self) -> int:
+        """Number of rows."""
+        return self.table.height
+
+    @property
+    def frame(self) -> pl.DataFrame:
+        """The whole frame (every column read)."""
+        return self.table.all()
+
+    def cols(self, names: list[str]) -> pl.DataFrame:
+        """A frame of just the named columns."""
+        return self.table.get(names)
 
     def alive(self) -> pl.Series | None:
         """A mask of live rows, or None when all rows are live."""
@@ -78,14 +99,14 @@ class Part:
 
     def json(self) -> pl.Series:
         """Every row's record JSON, in row order."""
-        if JSON in self.frame.columns:
-            return self.frame.get_column(JSON)
+        if JSON in self.table.names:
+            return self.table.get([JSON]).get_column(JSON)
         assert self.json_column is not None
         return self.json_column.get()
 
     def with_json(self) -> pl.DataFrame:
         """The frame including the JSON column."""
-        if JSON in self.frame.columns:
+        if JSON in self.table.names:
             return self.frame
         return self.frame.with_columns(self.json())
 
@@ -108,7 +129,7 @@ class RegistryIndex:
         if not changes:
             return self
         records = {**self.overlay_records, **changes}
-        uids = self.base.frame.get_column("uid")
+        uids = self.base.cols(["uid"]).get_column("uid")
         positions = []
         for uid in changes:
             if uid in self.overlay_records:
@@ -123,7 +144,7 @@ class RegistryIndex:
         live = [r for r in records.values() if r is not None]
         frame, values = build_frames(self.registry, live)
         overlay = Part(frame, partition_values(values)) if live else None
-        base = Part(self.base.frame, self.base.values, dead, self.base.json_column)
+        base = Part(self.base.table, self.base.values, dead, self.base.json_column)
         return RegistryIndex(self.registry, base, records, overlay)
 
     def compacted(self) -> RegistryIndex:
@@ -293,14 +314,14 @@ class RepoIndex:
         base_dir = self.dir / manifest["base"]
         regs = {}
         for registry in STRUCTS:
-            frame = pl.read_parquet(base_dir / f"{registry}.parquet")
-            values = pl.read_parquet(base_dir / f"{registry}.values.parquet")
+            path = base_dir / f"{registry}.parquet"
             expected = base_schema(registry)
             expected.pop(JSON)
-            if dict(frame.schema) != expected:
+            if dict(pl.read_parquet_schema(path)) != expected:
                 raise KeyError(f"schema of {registry} changed")
             json_column = JsonColumn(base_dir / f"{registry}.json.parquet")
-            part = Part(frame, partition_values(values), json_column=json_column)
+            values = ValueRows(path=base_dir / f"{registry}.values.parquet")
+            part = Part(Columns(path=path), values, json_column=json_column)
             regs[registry] = RegistryIndex(registry, part)
         state = IndexState(manifest["base_commit"], regs)
         changes: Changes = {}
@@ -329,8 +350,9 @@ class RepoIndex:
             frame = reg.base.with_json()
             frame.drop(JSON).write_parquet(tmp / f"{registry}.parquet", compression="lz4")
             frame.select(JSON).write_parquet(tmp / f"{registry}.json.parquet", compression="lz4")
-            _flat_values(reg.base).write_parquet(
-                tmp / f"{registry}.values.parquet", compression="lz4"
+            # sorted by (field, path): a query for one path reads only its row groups
+            _flat_values(reg.base).sort("field", "path", "row").write_parquet(
+                tmp / f"{registry}.values.parquet", compression="lz4", row_group_size=65_536
             )
         os.replace(tmp, self.dir / name)
         old = self._read_manifest()
