@@ -9,6 +9,8 @@ from pathlib import Path
 import blake3
 import msgspec
 
+from lamingit.errors import IntegrityError
+
 HASH_TYPE = "blake3"
 CHUNK = 4 * 1024 * 1024
 _STAT_CACHE: dict[tuple[str, int, int, int], str] = {}
@@ -106,4 +108,19 @@ def decode_manifest(data: bytes) -> list[ManifestEntry]:
     Example:
         >>> decode_manifest(hash_directory(d).manifest)  # doctest: +SKIP
     """
-    return msgspec.json.decode(data, type=list[ManifestEntry])
+    try:
+        entries = msgspec.json.decode(data, type=list[ManifestEntry])
+    except msgspec.DecodeError as exc:
+        raise IntegrityError(f"a directory manifest does not decode ({exc})") from None
+    for entry in entries:
+        parts = entry.path.split("/")
+        if (
+            entry.path.startswith("/")
+            or "\x00" in entry.path
+            or any(p in ("", ".", "..") for p in parts)
+        ):
+            raise IntegrityError(
+                f"a directory manifest lists {entry.path!r}, which points outside the directory; "
+                "the manifest was crafted or damaged: run `lamingit fsck`"
+            )
+    return entries
