@@ -314,7 +314,7 @@ class GitStore:
             try:
                 self._repo.references.create(ref, commit, force=True)
                 return
-            except pygit2.GitError:
+            except (pygit2.GitError, OSError):  # libgit2 reports a held lock as OSError
                 if not lock.exists() or time.monotonic() > deadline:
                     raise
             if remove_stale_lock(lock, STALE_LOCK_SECONDS):
