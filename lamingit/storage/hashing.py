@@ -9,7 +9,7 @@ from pathlib import Path
 import blake3
 import msgspec
 
-from lamingit.errors import IntegrityError
+from lamingit.errors import IntegrityError, InvalidArgument
 
 HASH_TYPE = "blake3"
 CHUNK = 4 * 1024 * 1024
@@ -80,16 +80,20 @@ def hash_directory(root: Path) -> DirectoryDigest:
     entries: list[ManifestEntry] = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames.sort()
+        for name in dirnames:
+            # not followed (a link inside would count twice), but one leading out is refused
+            _refuse_outside_link(Path(dirpath) / name, root, root_resolved)
         for name in sorted(filenames):
             full = Path(dirpath) / name
-            if full.is_symlink():
-                target = full.resolve()
-                if not target.is_relative_to(root_resolved):
-                    raise ValueError(
-                        f"{full} is a symlink to {target}, outside the directory {root}; "
-                        "replace it with a copy or remove it before saving"
-                    )
+            _refuse_outside_link(full, root, root_resolved)
             rel = full.relative_to(root).as_posix()
+            try:
+                rel.encode("utf-8")
+            except UnicodeEncodeError:
+                raise InvalidArgument(
+                    f"{full!r} has a file name that is not valid UTF-8; rename it before saving "
+                    "the directory"
+                ) from None
             digest, size = hash_file(full)
             entries.append(ManifestEntry(rel, digest, size))
     entries.sort(key=lambda e: e.path)
@@ -100,6 +104,17 @@ def hash_directory(root: Path) -> DirectoryDigest:
         entries=tuple(entries),
         size=sum(e.size for e in entries),
     )
+
+
+def _refuse_outside_link(path: Path, root: Path, root_resolved: Path) -> None:
+    if not path.is_symlink():
+        return
+    target = path.resolve()
+    if not target.is_relative_to(root_resolved):
+        raise InvalidArgument(
+            f"{path} is a symlink to {target}, outside the directory {root}; "
+            "replace it with a copy or remove it before saving"
+        )
 
 
 def decode_manifest(data: bytes) -> list[ManifestEntry]:
