@@ -31,9 +31,9 @@ def refuse_pickled_zarr(path: Path) -> None:
     for meta in sorted(p for p in path.rglob("*") if p.name in _ZARR_METADATA):
         if b"pickle" in meta.read_bytes().lower():
             raise IntegrityError(
-                f"{meta.relative_to(path)} in the zarr store uses the pickle codec, which could run "
-                "arbitrary code when read; lamingit does not load it (convert the array to a "
-                "plain dtype)"
+                f"{meta.relative_to(path)} in the zarr store uses the pickle codec, which could "
+                "run arbitrary code when read; lamingit does not load it (convert the array to "
+                "a plain dtype)"
             )
 
 
