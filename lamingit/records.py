@@ -31,6 +31,7 @@ from lamingit.models import (
 from lamingit.storage.gitdb import Changes, GitStore, Tree
 
 _LIST = msgspec.json.Decoder(list[str])
+_MEMO_LIMIT = 4096
 
 
 def lookup_values(record: BaseRecord) -> set[tuple[str, str]]:
@@ -89,21 +90,29 @@ class Snapshot:
         self.git = git
         self.commit = commit
         self.tree: Tree | None = git.tree_of(commit)
+        self._memo: dict[str, bytes | None] = {}
 
     def read_path(self, path: str) -> bytes | None:
-        """Raw bytes at a tree path."""
-        return self.git.read(self.tree, path)
+        """Raw bytes at a tree path (memoized: a snapshot never changes)."""
+        memo = self._memo
+        if path in memo:
+            return memo[path]
+        data = self.git.read(self.tree, path)
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        memo[path] = data
+        return data
 
     def find(self, registry: str, uid: str) -> BaseRecord | None:
         """The record ``uid`` of ``registry``, or None."""
         if len(uid) < 2:
             return None
-        data = self.git.read(self.tree, record_path(registry, uid))
+        data = self.read_path(record_path(registry, uid))
         return None if data is None else _checked(decode(registry, data), uid)
 
     def lookup(self, name: str, value: str) -> list[str]:
         """Uids whose lookup ``name`` equals ``value`` (sorted; usually one)."""
-        data = self.git.read(self.tree, lookup_path(name, value))
+        data = self.read_path(lookup_path(name, value))
         return [] if data is None else _LIST.decode(data)
 
     def uids_with_prefix(self, registry: str, prefix: str) -> list[str]:
@@ -120,7 +129,7 @@ class Snapshot:
 
     def settings_bytes(self) -> bytes | None:
         """The committed repository settings file."""
-        return self.git.read(self.tree, "lamingit.toml")
+        return self.read_path("lamingit.toml")
 
 
 class ChangeSet:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from lamingit.errors import DoesNotExist, InvalidArgument, MultipleResultsFound
+from lamingit.models import BaseRecord
 from lamingit.query import Condition, Q, resolve_path
 from lamingit.query.search import SEARCH_FIELDS, search_rank
 from lamingit.query.validate import check_condition
@@ -120,12 +121,7 @@ class QuerySet(Generic[R]):
                         f"cannot order {self.model.__name__} by {field!r}; "
                         f"fields: {', '.join(sorted(self.model._field_names()))}"
                     )
-                records.sort(
-                    key=lambda r, f=field: (getattr(r, f) is None, getattr(r, f) or 0)
-                    if not isinstance(getattr(r, f), str)
-                    else (False, getattr(r, f)),
-                    reverse=spec.startswith("-"),
-                )
+                records.sort(key=_sort_key(field), reverse=spec.startswith("-"))
         elif self.ranked is None:
             records.sort(key=lambda r: (r.created_at, r.uid))
         if self.limit is not None:
@@ -152,8 +148,6 @@ class QuerySet(Generic[R]):
     def to_list(self) -> list[R]:
         """All results as a list."""
         return list(self._evaluate())
-
-    list = to_list
 
     def count(self) -> int:
         """Number of results."""
@@ -223,6 +217,20 @@ class QuerySet(Generic[R]):
         return frame[ordered + extra].set_index("uid")
 
     df = to_dataframe
+
+
+def _sort_key(field: str) -> Callable[[BaseRecord], tuple[bool, str, float]]:
+    """Sort by ``field`` with missing values last; strings and numbers each in natural order."""
+
+    def key(record: BaseRecord) -> tuple[bool, str, float]:
+        value = getattr(record, field)
+        if value is None:
+            return (True, "", 0.0)
+        if isinstance(value, bool | int | float):
+            return (False, "", float(value))
+        return (False, str(value), 0.0)
+
+    return key
 
 
 def build_q(model: type[Registry], args: tuple[Q, ...], kwargs: dict[str, Any]) -> Q:

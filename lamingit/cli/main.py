@@ -22,7 +22,6 @@ COMMANDS: dict[str, str] = {
     "ls": "lamingit.cli.artifact_cmds:ls",
     "delete": "lamingit.cli.artifact_cmds:delete",
     "restore": "lamingit.cli.artifact_cmds:restore",
-    "log": "lamingit.cli.history_cmds:log",
     "fsck": "lamingit.cli.maint_cmds:fsck",
     "gc": "lamingit.cli.maint_cmds:gc",
     "reindex": "lamingit.cli.maint_cmds:reindex",

@@ -116,7 +116,7 @@ class GitStore:
         head = self.head()
         if head is None:
             return None
-        commit = self._repo[head]
+        commit = self._repo[head].peel(pygit2.Commit)
         while True:
             when = datetime.fromtimestamp(commit.commit_time, UTC)
             if when <= moment:
@@ -147,7 +147,7 @@ class GitStore:
             return None
         try:
             obj = tree[path]
-            if obj.type != pygit2.GIT_OBJECT_BLOB:
+            if not isinstance(obj, pygit2.Blob):
                 return None
             return obj.read_raw()
         except KeyError:
@@ -163,7 +163,7 @@ class GitStore:
         sub = self._subtree(tree, path)
         if sub is None:
             return []
-        return [(e.name, e.type == pygit2.GIT_OBJECT_TREE) for e in sub]
+        return [(str(e.name), e.type == pygit2.GIT_OBJECT_TREE) for e in sub]
 
     def _subtree(self, tree: pygit2.Tree | None, path: str) -> pygit2.Tree | None:
         if tree is None:
@@ -181,8 +181,9 @@ class GitStore:
         sub = self._subtree(tree, path)
         return None if sub is None else str(sub.id)
 
-    def _blob(self, oid: pygit2.Oid, where: str) -> bytes:
-        return self._object(oid, where).read_raw()
+    def _blob(self, oid: pygit2.Oid, where: str) -> bytes | None:
+        obj = self._object(oid, where)
+        return obj.read_raw() if isinstance(obj, pygit2.Blob) else None
 
     def walk_blobs(
         self,
@@ -214,7 +215,7 @@ class GitStore:
                     continue
                 if isinstance(obj, pygit2.Tree):
                     stack.append((full, obj))
-                else:
+                elif isinstance(obj, pygit2.Blob):
                     yield full, obj.read_raw()
 
     def diff_paths(
@@ -225,8 +226,8 @@ class GitStore:
         b = self._subtree(new, path)
         if a is not None and b is not None and a.id == b.id:
             return
-        a_entries = {e.name or "": e for e in a} if a is not None else {}
-        b_entries = {e.name or "": e for e in b} if b is not None else {}
+        a_entries = {str(e.name): e for e in a} if a is not None else {}
+        b_entries = {str(e.name): e for e in b} if b is not None else {}
         for name in sorted(set(a_entries) | set(b_entries)):
             ea, eb = a_entries.get(name), b_entries.get(name)
             if ea is not None and eb is not None and ea.id == eb.id:

@@ -12,7 +12,7 @@ import msgspec
 from lamingit.errors import IntegrityError, InvalidArgument
 
 HASH_TYPE = "blake3"
-CHUNK = 4 * 1024 * 1024
+CHUNK = 1024 * 1024
 _STAT_CACHE: dict[tuple[str, int, int, int], str] = {}
 
 
@@ -40,12 +40,24 @@ def hash_file(path: Path) -> tuple[str, int]:
     cached = _STAT_CACHE.get(stat_key)
     if cached is not None:
         return cached, st.st_size
-    hasher = blake3.blake3(max_threads=blake3.blake3.AUTO)
-    if st.st_size > 0:
-        hasher.update_mmap(path)
-    digest = hasher.hexdigest()
+    digest = hash_stream(path)
     _STAT_CACHE[stat_key] = digest
     return digest, st.st_size
+
+
+def hash_stream(path: Path) -> str:
+    """blake3 of a file read in 1 MiB chunks: as fast as mmap here, and memory stays flat.
+
+    Example:
+        >>> hash_stream(Path("big.bin"))  # doctest: +SKIP
+    """
+    hasher = blake3.blake3(max_threads=blake3.blake3.AUTO)
+    buf = bytearray(CHUNK)
+    view = memoryview(buf)
+    with open(path, "rb") as fh:
+        while n := fh.readinto(buf):
+            hasher.update(view[:n])
+    return hasher.hexdigest()
 
 
 class ManifestEntry(msgspec.Struct, array_like=True, frozen=True):
