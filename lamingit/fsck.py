@@ -115,7 +115,8 @@ def fsck(
     _check_lookups(snapshot, records, bad, report)
     _check_latest(records, report)
     _check_blobs(repo, records, report, sample=sample, remote_has=remote_has, seed=seed)
-    _check_index(repo, snapshot, report)
+    if not bad:
+        _check_index(repo, snapshot, records, report)
     return report
 
 
@@ -402,18 +403,50 @@ def _check_blobs(
             )
 
 
-def _check_index(repo: Repository, snapshot: Snapshot, report: FsckReport) -> None:
-    """Ask the index module, if it offers ``fsck_problems(root, snapshot)``, for mismatches."""
+def _check_index(
+    repo: Repository,
+    snapshot: Snapshot,
+    records: dict[str, list[BaseRecord]],
+    report: FsckReport,
+) -> None:
+    """The query index answers with exactly the records git holds at this commit.
+
+    Uses the index module's ``fsck_problems(root, snapshot)`` if it has one, else compares
+    ``select(snapshot, registry, Q())`` with the records decoded from git.
+    """
     try:
-        module = importlib.import_module("lamingit.index")
+        module: Any = importlib.import_module("lamingit.index")
     except ImportError:
         module = None
     check = getattr(module, "fsck_problems", None)
-    if check is None:
-        report.notes.append("query index not checked (the index module offers no check)")
+    if check is not None:
+        for where, message in check(repo.root, snapshot):
+            report.add("index", where, message)
         return
-    for where, message in check(repo.root, snapshot):
-        report.add("index", where, message)
+    select = getattr(module, "select", None)
+    if select is None:
+        report.notes.append("query index not checked (no index module)")
+        return
+    from lamingit.query import Q
+
+    for registry in STRUCTS:
+        try:
+            indexed = {r.uid: r for r in select(snapshot, registry, Q())}
+        except Exception as exc:  # noqa: BLE001 - any failure of a derived cache is a finding
+            report.add("index", f"index/{registry}", f"the index cannot answer ({exc}); "
+                       "delete .lamingit/index or run `lamingit reindex`")
+            continue
+        in_git = {r.uid: r for r in records.get(registry, [])}
+        for uid in sorted(set(indexed) ^ set(in_git)):
+            state = "missing from" if uid in in_git else "only in"
+            report.add("index", f"{registry}/{uid}",
+                       f"record {state} the query index; run `lamingit reindex`")
+        for uid in sorted(set(indexed) & set(in_git)):
+            if indexed[uid] != in_git[uid]:
+                report.add("index", f"{registry}/{uid}",
+                           "the query index holds another version of this record; "
+                           "run `lamingit reindex`")
+    report.checked["index_registries"] = len(STRUCTS)
 
 
 __all__ = ["FsckReport", "Problem", "fsck", "referenced_blobs"]

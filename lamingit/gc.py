@@ -200,7 +200,7 @@ class ReindexReport:
 
     commit: str | None
     changed: list[str] = field(default_factory=list)
-    index: str = "not built (no index module)"
+    index: str = "not rebuilt (no index module)"
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form."""
@@ -238,6 +238,21 @@ def reindex(repo: Repository, *, author: tuple[str, str]) -> ReindexReport:
     rebuild = getattr(module, "rebuild", None)
     if rebuild is not None:
         rebuild(repo.root, repo.snapshot())
+        report.index = "rebuilt"
+    elif hasattr(module, "state_for"):
+        # The index is a disposable cache: drop it (on disk and in memory), build it anew.
+        index_dir = repo.paths.index
+        with repo.write_lock:
+            if index_dir.is_dir():
+                for entry in index_dir.iterdir():
+                    if entry.is_dir() and not entry.is_symlink():
+                        shutil.rmtree(entry)
+                    else:
+                        entry.unlink()
+            forget = getattr(module, "forget", None)
+            if forget is not None:
+                forget(index_dir)
+        module.state_for(repo.snapshot())
         report.index = "rebuilt"
     return report
 

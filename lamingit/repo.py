@@ -209,7 +209,7 @@ class Repository:
             return
         try:
             self.git.repack(full=False)
-        except LamingitError as exc:  # the save itself is committed; packing can wait for gc
+        except (LamingitError, OSError) as exc:  # the save is committed; packing can wait
             logger.warning(f"could not pack git objects: {exc}")
         self._loose_floor = self.git.loose_estimate()
 
