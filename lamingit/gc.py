@@ -245,6 +245,8 @@ def reindex(repo: Repository, *, author: tuple[str, str]) -> ReindexReport:
         with repo.write_lock:
             if index_dir.is_dir():
                 for entry in index_dir.iterdir():
+                    if entry.name.endswith(".lock"):
+                        continue  # another process may hold it: removing it breaks the lock
                     if entry.is_dir() and not entry.is_symlink():
                         shutil.rmtree(entry)
                     else:
