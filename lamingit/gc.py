@@ -231,6 +231,7 @@ def reindex(repo: Repository, *, author: tuple[str, str]) -> ReindexReport:
 
     repo.transact(build, author=author)
     report = ReindexReport(commit=repo.git.head(), changed=changed)
+    module: Any
     try:
         module = importlib.import_module("lamingit.index")
     except ImportError:
