@@ -42,9 +42,10 @@ def ensure_venv() -> Path:
 
 
 def _run(python: str, kind: str, base: Path, n: int, env: dict[str, str]) -> dict[str, float]:
-    done = subprocess.run(
+    base.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(  # cwd in the temp dir: LaminDB writes .lamin/ into the cwd
         [python, str(HERE / "_side_workload.py"), kind, str(base), str(n)],
-        capture_output=True, text=True, env=env, check=False,
+        capture_output=True, text=True, env=env, check=False, cwd=base,
     )
     marker = done.stdout.rfind("@@SIDE@@")
     if done.returncode != 0 or marker < 0:

@@ -31,7 +31,7 @@ sys.path.insert(0, {root!r})
 import importlib
 module = importlib.import_module("benchmarks.{name}")
 if not hasattr(module, "run"):
-    print("\n@@NORUN@@")
+    print("\\n@@NORUN@@")
     sys.exit(0)
 rows = module.run(full={full})
 print("\\n@@ROWS@@" + json.dumps([dataclasses.asdict(r) for r in rows]))
