@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import click
 
@@ -17,12 +20,15 @@ from lamingit.cli.output import emit_json, emit_table
     help="Re-hash only N randomly chosen local blobs instead of all.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def fsck(sample: int | None, as_json: bool) -> None:
+@click.option("--local-only", is_flag=True,
+              help="Report blobs that are not local even if the blob remote has them.")
+def fsck(sample: int | None, as_json: bool, local_only: bool) -> None:
     """Check git objects, records, lookups, version families and blobs; exit 1 on any problem."""
     from lamingit.fsck import fsck as run_fsck
     from lamingit.session import SESSION
 
-    report = run_fsck(SESSION.repository(), sample=sample)
+    repo = SESSION.repository()
+    report = run_fsck(repo, sample=sample, remote_has=None if local_only else _remote_has(repo))
     if as_json:
         emit_json(report.to_dict())
     else:
@@ -40,6 +46,16 @@ def fsck(sample: int | None, as_json: bool) -> None:
             click.echo("no problems found")
     if not report.ok:
         sys.exit(1)  # not click's Exit: with standalone_mode=False click would return it
+
+
+def _remote_has(repo: Any) -> Callable[[str], bool] | None:
+    """The blob remote's ``has`` when the collaboration layer knows one for ``repo``."""
+    try:
+        config = importlib.import_module("lamingit.remote.config")
+    except ImportError:
+        return None
+    remote = getattr(config, "blob_remote_of", lambda _repo: None)(repo)
+    return None if remote is None else remote.has
 
 
 @click.command()
