@@ -36,7 +36,7 @@ class Problem:
     """One thing fsck found wrong.
 
     ``kind`` is one of ``git-object``, ``record``, ``lookup``, ``latest``, ``blob-corrupt``,
-    ``blob-not-local``, ``ref-lock``, ``index``; ``where`` names the record
+    ``blob-not-local``, ``index``; ``where`` names the record
     (``artifact/<uid>``) or the tree path it affects.
     """
 
@@ -94,7 +94,7 @@ def fsck(
     schema and sits at the path its uid implies; ``lookup/`` entries equal
     ``records.rebuild_lookups``; exactly one latest version per artifact family; every
     referenced blob is present locally (or, with ``remote_has``, on the blob remote);
-    blobs re-hash to their name (all, or a random ``sample`` of them); no stale ref lock;
+    blobs re-hash to their name (all, or a random ``sample`` of them); stale ref locks are noted;
     and, when the index module offers ``fsck_problems``, the query index.
 
     Example:
@@ -121,17 +121,19 @@ def fsck(
 
 
 def _check_ref_locks(repo: Repository, report: FsckReport) -> None:
-    locks = repo.git.stale_ref_locks()
-    if not locks:
+    """Note ``*.lock`` files left in the git directory by a killed process.
+
+    Not a problem of the data: the ref still names a complete commit, and the next save
+    removes a stale lock by itself (see ``GitStore.set_branch``).
+    """
+    if not repo.git.stale_ref_locks():
         return
-    # Another writer may hold one for a few milliseconds; only the lock-holder may judge.
+    # Another writer may hold one for a few milliseconds; look again holding the write lock.
     with repo.write_lock:
         for lock in repo.git.stale_ref_locks():
-            report.add(
-                "ref-lock",
-                str(lock.relative_to(repo.root)),
-                "a git lock file left by a killed process; the next save removes it "
-                "(or delete it while no git command runs)",
+            report.notes.append(
+                f"{lock.relative_to(repo.root)} was left by a killed process; the next save "
+                "removes it"
             )
 
 

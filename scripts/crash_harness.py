@@ -128,6 +128,9 @@ def run(base: Path, kills: int, seed: int = 0, max_delay: float = 0.25) -> dict[
         problems.append(f"the save after the crashes failed: {after.stderr[-2000:]}")
     final = fsck(Repository(repo))
     problems += [f"fsck after: {p.kind} {p.where}: {p.message}" for p in final.problems]
+    left = sorted(str(p) for p in (repo / ".git" / "refs").rglob("*.lock"))
+    if left:
+        problems.append(f"the save after the crashes left ref locks behind: {left}")
     return {
         "kills": kills,
         "saves_returned": len(returned),
