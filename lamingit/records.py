@@ -13,6 +13,8 @@ from typing import Any
 
 import msgspec
 
+from lamingit._util import is_base62
+from lamingit.errors import IntegrityError
 from lamingit.layout import lookup_path, record_path, registry_dir, shard_dir
 from lamingit.models import (
     STRUCTS,
@@ -66,6 +68,16 @@ def lookup_values(record: BaseRecord) -> set[tuple[str, str]]:
     return out
 
 
+def _checked(record: BaseRecord, uid: str) -> BaseRecord:
+    """A record must carry the uid its path names (its uid becomes part of cache paths)."""
+    if record.uid != uid or not is_base62(uid):
+        raise IntegrityError(
+            f"the record stored as {uid[:40]!r} carries uid {record.uid[:40]!r}; the commit was "
+            "crafted or damaged: run `lamingit fsck`"
+        )
+    return record
+
+
 class Snapshot:
     """A read-only view of the records at one commit.
 
@@ -96,7 +108,7 @@ class Snapshot:
         if len(uid) < 2:
             return None
         data = self.read_path(record_path(registry, uid))
-        return None if data is None else decode(registry, data)
+        return None if data is None else _checked(decode(registry, data), uid)
 
     def lookup(self, name: str, value: str) -> list[str]:
         """Uids whose lookup ``name`` equals ``value`` (sorted; usually one)."""
@@ -112,8 +124,8 @@ class Snapshot:
 
     def iter_records(self, registry: str) -> Iterator[BaseRecord]:
         """Every record of ``registry`` (a full scan: for indexes and brute-force checks)."""
-        for _path, data in self.git.walk_blobs(self.tree, registry_dir(registry)):
-            yield decode(registry, data)
+        for path, data in self.git.walk_blobs(self.tree, registry_dir(registry)):
+            yield _checked(decode(registry, data), path.rsplit("/", 1)[-1].removesuffix(".json"))
 
     def settings_bytes(self) -> bytes | None:
         """The committed repository settings file."""

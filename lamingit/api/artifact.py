@@ -46,7 +46,7 @@ class Artifact(Registry):
 
     def __init__(
         self,
-        path: str | os.PathLike[str],
+        path: str | bytes | os.PathLike[str],
         key: str | None = None,
         description: str | None = None,
         run: Any = None,
@@ -61,7 +61,7 @@ class Artifact(Registry):
         revises = revises if revises is not None else is_new_version_of
         if isinstance(path, Artifact | Registry):
             raise InvalidArgument("Artifact(path=…) needs a file or directory path, not a record")
-        source = Path(path).expanduser()
+        source = Path(os.fsdecode(path)).expanduser()  # bytes paths too (non-UTF-8 names)
         if not source.exists():
             raise FileNotFoundError(f"{source} does not exist; check the path (cwd: {Path.cwd()})")
         ctx = run_context.active()
@@ -88,6 +88,12 @@ class Artifact(Registry):
             content_hash, size = hash_file(source)
             n_files = None
         suffix = suffix_of(source.name)
+        try:
+            suffix.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidArgument(
+                f"{source!r} has a suffix that is not valid UTF-8; rename the file before saving"
+            ) from None
         if key is not None:
             validate_key(key, suffix)
         elif revises is not None and revises.key is not None:

@@ -10,6 +10,7 @@ from lamingit.errors import DoesNotExist, InvalidArgument, MultipleResultsFound
 from lamingit.models import BaseRecord
 from lamingit.query import Condition, Q, resolve_path
 from lamingit.query.search import SEARCH_FIELDS, search_rank
+from lamingit.query.validate import check_condition
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -267,6 +268,8 @@ def build_q(model: type[Registry], args: tuple[Q, ...], kwargs: dict[str, Any]) 
             raise InvalidArgument(
                 f"__{cond.op} needs a list, got {cond.value!r}; e.g. key__in=['a.csv', 'b.csv']"
             )
-        return Condition(cond.path, cond.op, value)
+        checked = Condition(cond.path, cond.op, value)
+        check_condition(registry, checked, known)
+        return checked
 
     return q.map_conditions(check)

@@ -22,6 +22,9 @@ COMMANDS: dict[str, str] = {
     "ls": "lamingit.cli.artifact_cmds:ls",
     "delete": "lamingit.cli.artifact_cmds:delete",
     "restore": "lamingit.cli.artifact_cmds:restore",
+    "fsck": "lamingit.cli.maint_cmds:fsck",
+    "gc": "lamingit.cli.maint_cmds:gc",
+    "reindex": "lamingit.cli.maint_cmds:reindex",
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,8 @@ import blake3
 
 from lamingit.errors import IntegrityError
 from lamingit.storage.hashing import CHUNK, hash_bytes, hash_stream
+
+_OID = re.compile(r"[0-9a-f]{64}")
 
 
 class BlobStore:
@@ -26,8 +29,31 @@ class BlobStore:
         self.fsync = fsync
 
     def path_for(self, oid: str) -> Path:
-        """Where blob ``oid`` lives (whether or not it exists)."""
+        """Where blob ``oid`` lives (whether or not it exists).
+
+        ``oid`` comes from records that may have arrived by pull, so anything but 64 hex
+        digits is refused: a crafted ``hash`` must never name a path outside the store.
+        """
+        if not isinstance(oid, str) or not _OID.fullmatch(oid):
+            raise IntegrityError(
+                f"{str(oid)[:80]!r} is not a content hash (64 hex digits); the record holding "
+                "it is damaged or crafted: run `lamingit fsck`"
+            )
         return self.root / oid[:2] / oid[2:4] / oid
+
+    def freshen(self, oid: str) -> bool:
+        """Touch an existing blob, so gc's grace period protects a save reusing it.
+
+        Returns True if the blob is present.
+        """
+        path = self.path_for(oid)
+        try:
+            os.utime(path)
+        except FileNotFoundError:
+            return False
+        except PermissionError:
+            return path.exists()  # a store shared read-only: nothing to protect it from
+        return True
 
     def has(self, oid: str) -> bool:
         """Tell whether the blob is present locally."""
@@ -58,7 +84,7 @@ class BlobStore:
             True
         """
         oid = hash_bytes(data)
-        if self.has(oid):
+        if self.freshen(oid):
             return oid
         fd, tmp = self._tmp()
         try:
@@ -102,7 +128,7 @@ class BlobStore:
 
     def commit_staged(self, tmp: Path, oid: str) -> None:
         """Move a staged file into place as blob ``oid`` (dropping it if the blob exists)."""
-        if self.has(oid):
+        if self.freshen(oid):
             tmp.unlink(missing_ok=True)
             return
         self._commit_tmp(str(tmp), oid)
@@ -117,7 +143,7 @@ class BlobStore:
         Example:
             >>> store.put_file(Path("a.csv"), hash_file(Path("a.csv"))[0])  # doctest: +SKIP
         """
-        if self.has(expected):
+        if self.freshen(expected):
             return
         fd, tmp = self._tmp()
         try:
