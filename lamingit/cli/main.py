@@ -23,6 +23,15 @@ COMMANDS: dict[str, str] = {
     "delete": "lamingit.cli.artifact_cmds:delete",
     "restore": "lamingit.cli.artifact_cmds:restore",
     "log": "lamingit.cli.history_cmds:log",
+    "show": "lamingit.cli.history_cmds:show",
+    "diff": "lamingit.cli.history_cmds:diff",
+    "clone": "lamingit.cli.remote_cmds:clone",
+    "remote": "lamingit.cli.remote_cmds:remote",
+    "push": "lamingit.cli.remote_cmds:push",
+    "pull": "lamingit.cli.remote_cmds:pull",
+    "fetch": "lamingit.cli.remote_cmds:fetch",
+    "merge-driver": "lamingit.cli.remote_cmds:merge_driver",
+    "hooks": "lamingit.cli.remote_cmds:hooks",
 }
 
 
