@@ -269,8 +269,10 @@ def fetch_blobs(
             if isinstance(r, ArtifactRecord) and not r.trashed and r.hash
         ]
     oids: dict[str, None] = {}
+    manifests = 0
     for record in records:
         if record.n_files is not None:
+            manifests += not repo.blobs.has(record.hash)
             manifest = fetch_blob(remote, repo.blobs, record.hash).read_bytes()
             for entry in decode_manifest(manifest):
                 oids[entry.hash] = None
@@ -286,7 +288,7 @@ def fetch_blobs(
         report.stop()
     if failures:
         raise failures[0][1]
-    return len(todo)
+    return manifests + len(todo)
 
 
 # -- push / fetch / pull ----------------------------------------------------------------------
