@@ -79,9 +79,9 @@ def merge_values(name: str, base: Any, ours: Any, theirs: Any) -> tuple[Any, lis
     """
     if ours == theirs:
         return ours, []
-    if base is not _MISSING and ours == base:
+    if ours == base:  # also when both lack the key (_MISSING is one object)
         return theirs, []
-    if base is not _MISSING and theirs == base:
+    if theirs == base:
         return ours, []
     if name in DERIVED_FIELDS:
         return ours, []
