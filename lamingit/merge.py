@@ -90,10 +90,10 @@ def merge_values(name: str, base: Any, ours: Any, theirs: Any) -> tuple[Any, lis
     if name == "created_at":
         return min(str(ours), str(theirs)), []
     if name in SET_FIELDS and isinstance(ours, list) and isinstance(theirs, list):
-        start = base if isinstance(base, list) else []
-        return _merge_set(start, ours, theirs), []
+        base_list: list[Any] = base if isinstance(base, list) else []
+        return _merge_set(base_list, ours, theirs), []
     if name in DICT_FIELDS and isinstance(ours, dict) and isinstance(theirs, dict):
-        start = base if isinstance(base, dict) else {}
+        start: dict[str, Any] = base if isinstance(base, dict) else {}
         merged: dict[str, Any] = {}
         conflicts: list[str] = []
         for key in sorted(set(start) | set(ours) | set(theirs)):
@@ -186,7 +186,7 @@ def _rewrite_refs(record: BaseRecord, mapping: dict[str, str]) -> BaseRecord:
             data[name] = mapping[value]
             changed = True
         elif isinstance(value, list) and any(isinstance(v, str) and v in mapping for v in value):
-            data[name] = sorted(mapping.get(v, v) for v in value)
+            data[name] = sorted(str(mapping.get(v, v)) for v in value)
             changed = True
     return msgspec.convert(data, type(record)) if changed else record
 
@@ -315,7 +315,7 @@ def _merge_settings(base: Snapshot, ours: Snapshot, theirs: Snapshot, result: Me
     from lamingit._util import dump_toml
 
     b, o, t = (s.read_path(SETTINGS_FILE) for s in (base, ours, theirs))
-    if t == o or t == b:
+    if t in (o, b):
         return
     if o == b:
         result.changes.put_file(SETTINGS_FILE, t)

@@ -111,7 +111,8 @@ class S3Remote:
     the repository. ``endpoint_url`` selects a non-AWS service (MinIO, Ceph, moto).
 
     Example:
-        >>> remote = S3Remote("s3://lab-data/blobs", endpoint_url="http://127.0.0.1:9000")  # doctest: +SKIP
+        >>> url = "http://127.0.0.1:9000"
+        >>> remote = S3Remote("s3://lab-data/blobs", endpoint_url=url)  # doctest: +SKIP
     """
 
     def __init__(self, url: str, endpoint_url: str | None = None) -> None:

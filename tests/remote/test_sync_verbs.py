@@ -214,7 +214,8 @@ def test_directory_artifact_fetched_on_demand(origin: Path, bare_remote: Path, t
     assert (ln.Artifact.get(key="run_out").cache() / "x.txt").read_text() == "x"
 
 
-def test_clone_refuses_non_empty_and_cleans_up_on_failure(tmp_path: Path, bare_remote: Path) -> None:
+def test_clone_refuses_non_empty_and_cleans_up_on_failure(tmp_path: Path,
+                                                           bare_remote: Path) -> None:
     target = tmp_path / "busy"
     target.mkdir()
     (target / "file").write_text("x")
