@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "push": "lamingit.cli.remote_cmds:push",
     "pull": "lamingit.cli.remote_cmds:pull",
     "fetch": "lamingit.cli.remote_cmds:fetch",
+    "resolve": "lamingit.cli.remote_cmds:resolve",
     "merge-driver": "lamingit.cli.remote_cmds:merge_driver",
     "hooks": "lamingit.cli.remote_cmds:hooks",
 }

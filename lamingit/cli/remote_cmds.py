@@ -227,6 +227,24 @@ def fetch(args: tuple[str, ...], blobs: bool, as_json: bool) -> None:
           f"{name}: {head[:12] if head else '(empty)'}")
 
 
+@click.command()
+@click.argument("uid")
+@click.argument("field", required=False)
+@click.option("--take", type=click.Choice(["ours", "theirs"]), default="ours", show_default=True,
+              help="Keep the merged record's value, or write theirs into the record.")
+def resolve(uid: str, field: str | None, take: str) -> None:
+    """Close the open merge conflicts of record UID (all, or only FIELD).
+
+    After a pull, a field changed two ways keeps your value and lists both in
+    conflicts/<registry>/<uid>.json (see `lamingit show UID`). Resolve keeps yours
+    (--take ours) or writes theirs into the record (--take theirs), in one commit.
+    """
+    from lamingit.remote.sync import resolve_conflict
+
+    closed = resolve_conflict(_repo(), uid, _author(), field, take)
+    click.echo(f"resolved {closed} conflict(s) of {uid} taking {take}")
+
+
 @click.command("merge-driver", hidden=True)
 @click.argument("base", type=click.Path(path_type=Path))
 @click.argument("ours", type=click.Path(path_type=Path))

@@ -25,6 +25,9 @@ from lamingit.remote.hooks import install_merge_driver
 from lamingit.repo import Repository, is_repository
 from lamingit.storage.hashing import decode_manifest
 
+LIST_THRESHOLD = 500
+"""Above this many blobs to check, list an S3 prefix once instead of one HEAD per blob."""
+
 
 class Reporter(Protocol):
     """Progress of a long transfer (the CLI shows a rich progress bar)."""
@@ -188,6 +191,10 @@ def missing_on(remote: BlobRemote, oids: Iterable[str]) -> list[str]:
         []
     """
     todo = list(oids)
+    lister = getattr(remote, "list_oids", None)
+    if lister is not None and len(todo) > LIST_THRESHOLD:
+        present = lister()
+        return [o for o in todo if o not in present]
     absent: set[str] = set()
 
     def check(oid: str) -> None:
@@ -289,6 +296,76 @@ def fetch_blobs(
     if failures:
         raise failures[0][1]
     return manifests + len(todo)
+
+
+# -- conflicts --------------------------------------------------------------------------------
+def resolve_conflict(
+    repo: Repository,
+    uid: str,
+    author: tuple[str, str],
+    field_name: str | None = None,
+    take: str = "ours",
+) -> int:
+    """Close the open conflict entries of record ``uid`` (one field, or all); one commit.
+
+    ``take="theirs"`` first writes their value into the record (top-level fields and
+    ``features.X``/``params.X`` keys); ``"ours"`` keeps the record as merged. Returns how
+    many entries were closed.
+
+    Example:
+        >>> resolve_conflict(repo, uid, ("ann", "a@x"), "description", take="theirs")  # doctest: +SKIP
+        1
+    """
+    from lamingit.history import find_anywhere
+    from lamingit.merge import conflict_path, read_conflicts
+    from lamingit.records import replace
+
+    if take not in ("ours", "theirs"):
+        raise InvalidArgument(f"take must be 'ours' or 'theirs', not {take!r}")
+    closed = 0
+
+    def build(changes: ChangeSet) -> None:
+        nonlocal closed
+        record = find_anywhere(changes.snapshot, uid)
+        if record is None:
+            raise InvalidArgument(f"no record with uid {uid!r}; see `lamingit log`")
+        registry = type(record).registry
+        entries = read_conflicts(changes.snapshot, registry, uid)
+        chosen = [e for e in entries if field_name in (None, e["field"])]
+        if not chosen:
+            raise InvalidArgument(
+                f"{registry} {uid} has no open conflict"
+                + (f" on {field_name!r}" if field_name else "")
+            )
+        if take == "theirs":
+            updates: dict[str, object] = {}
+            for entry in chosen:
+                top, _, sub = str(entry["field"]).partition(".")
+                if top == "(record)":
+                    continue
+                if sub:
+                    current = dict(updates.get(top, getattr(record, top)))  # type: ignore[call-overload]
+                    if entry["theirs"] is None:
+                        current.pop(sub, None)
+                    else:
+                        current[sub] = entry["theirs"]
+                    updates[top] = current
+                else:
+                    updates[top] = entry["theirs"]
+            if updates:
+                changes.put(replace(record, **updates))
+        rest = [e for e in entries if e not in chosen]
+        import msgspec
+
+        data = msgspec.json.format(msgspec.json.encode(rest), indent=1) + b"\n"
+        changes.put_file(conflict_path(registry, uid), data if rest else None)
+        closed = len(chosen)
+        changes.summary.append(
+            f"resolve {closed} conflict(s) of {registry} {uid} taking {take}"
+        )
+
+    repo.transact(build, author=author)
+    return closed
 
 
 # -- push / fetch / pull ----------------------------------------------------------------------

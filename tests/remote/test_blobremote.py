@@ -125,3 +125,20 @@ def test_parallel_collects_every_failure() -> None:
     failures = parallel(["a", "b", "c", "d"], work, seen.append)
     assert sorted(f[0] for f in failures) == ["b", "d"]
     assert sorted(seen) == ["a", "b", "c", "d"]
+
+
+def test_s3_listing_answers_many_checks(s3_server: str, tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from lamingit.remote import sync
+
+    remote = S3Remote("s3://labdata/many", endpoint_url=s3_server)
+    uploaded = []
+    for i in range(4):
+        data = f"blob {i}".encode()
+        (tmp_path / "b").write_bytes(data)
+        remote.upload(hash_bytes(data), tmp_path / "b")
+        uploaded.append(hash_bytes(data))
+    assert remote.list_oids() == set(uploaded)
+    absent = [hash_bytes(f"absent {i}".encode()) for i in range(3)]
+    monkeypatch.setattr(sync, "LIST_THRESHOLD", 2)
+    assert sync.missing_on(remote, uploaded + absent) == absent

@@ -260,3 +260,30 @@ def test_settings_changed_on_both_sides_merge_per_key(
     settings = committed_settings(alice.snapshot())
     assert settings["team"] == {"name": "lab-b"} and settings["notes"] == {"topic": "cells"}
     assert "remote" in settings["blobs"]
+
+
+def test_resolve_conflict_taking_theirs(two: tuple[Repository, Repository],
+                                        monkeypatch: pytest.MonkeyPatch, cli) -> None:  # type: ignore[no-untyped-def]
+    alice, bob = two
+    use(bob.root, "bob", monkeypatch)
+    art = ln.Artifact.get(key="shared.txt")
+    art.description = "bob"
+    art.kind = "bob-kind"
+    art.save()
+    push(bob)
+    use(alice.root, "alice", monkeypatch)
+    art = ln.Artifact.get(key="shared.txt")
+    art.description = "alice"
+    art.kind = "alice-kind"
+    art.save()
+    assert len(pull(alice, AUTHOR).conflicts) == 2
+    done = cli("resolve", art.uid, "description", "--take", "theirs", cwd=alice.root)
+    assert done.returncode == 0, done.stderr
+    merged = ln.Artifact.get(key="shared.txt")
+    assert (merged.description, merged.kind) == ("bob", "alice-kind")
+    left = read_conflicts(alice.snapshot(), "artifact", art.uid)
+    assert [e["field"] for e in left] == ["kind"]
+    assert cli("resolve", art.uid, cwd=alice.root).returncode == 0
+    assert read_conflicts(alice.snapshot(), "artifact", art.uid) == []
+    again = cli("resolve", art.uid, cwd=alice.root)
+    assert again.returncode == 1 and "no open conflict" in again.stderr
