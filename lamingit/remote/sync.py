@@ -313,7 +313,8 @@ def resolve_conflict(
     many entries were closed.
 
     Example:
-        >>> resolve_conflict(repo, uid, ("ann", "a@x"), "description", take="theirs")  # doctest: +SKIP
+        >>> me = ("ann", "a@x")
+        >>> resolve_conflict(repo, uid, me, "description", take="theirs")  # doctest: +SKIP
         1
     """
     from lamingit.history import find_anywhere
