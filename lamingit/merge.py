@@ -225,6 +225,7 @@ def merge_trees(
         counter = max(used) + 1
         used.add(counter)
         result.renumbered[uid] = stem + encode_counter(counter)
+    _rehome_new_families(base, ours, theirs_diff, result, taken)
     if result.renumbered:
         renamed: dict[str, tuple[bytes | None, bytes | None]] = {}
         for path, (old, new) in theirs_diff.items():
@@ -289,6 +290,54 @@ def merge_trees(
             elect_family(changes, registry, uid[:stem_len])
     changes.summary.append(f"merge {theirs_commit[:12]} into {ours_commit[:12]}")
     return result
+
+
+_KEY_LOOKUPS = {"artifact": "artifact.key", "transform": "transform.key"}
+
+
+def _rehome_new_families(
+    base: Snapshot,
+    ours: Snapshot,
+    theirs_diff: dict[str, tuple[bytes | None, bytes | None]],
+    result: MergeResult,
+    taken: dict[tuple[str, str], set[int]],
+) -> None:
+    """Both sides started a family under the same key: theirs become versions of ours.
+
+    Saving different content under an existing key makes a new version of that key's family;
+    two clones that each saved a first version of ``a.csv`` offline get the same outcome after
+    the merge: their versions are renumbered into our family, after our newest.
+    """
+    for registry, lookup_name in _KEY_LOOKUPS.items():
+        stem_len = FAMILIES[registry]
+        families: dict[str, list[str]] = {}
+        keys: dict[str, set[str]] = {}
+        for path, (old, new) in theirs_diff.items():
+            reg, uid = uid_from_path(path)
+            if reg != registry or old is not None or new is None or uid in result.renumbered:
+                continue
+            stem = uid[:stem_len]
+            if base.uids_with_prefix(registry, stem) or ours.uids_with_prefix(registry, stem):
+                continue  # not a family that only they started
+            families.setdefault(stem, []).append(uid)
+            key = getattr(decode(registry, new), "key", None)
+            if key:
+                keys.setdefault(stem, set()).add(key)
+        for stem, uids in sorted(families.items()):
+            if len(keys.get(stem, ())) != 1:
+                continue
+            (key,) = keys[stem]
+            targets = [u for u in ours.lookup(lookup_name, key) if not u.startswith(stem)]
+            if not targets:
+                continue
+            target = targets[0][:stem_len]
+            used = taken.setdefault((registry, target), set())
+            family = ours.uids_with_prefix(registry, target)
+            used.update(decode_counter(u[stem_len:]) for u in family)
+            for uid in sorted(uids):
+                counter = max(used) + 1
+                used.add(counter)
+                result.renumbered[uid] = target + encode_counter(counter)
 
 
 def elect_family(changes: ChangeSet, registry: str, stem: str) -> None:

@@ -287,3 +287,23 @@ def test_resolve_conflict_taking_theirs(two: tuple[Repository, Repository],
     assert read_conflicts(alice.snapshot(), "artifact", art.uid) == []
     again = cli("resolve", art.uid, cwd=alice.root)
     assert again.returncode == 1 and "no open conflict" in again.stderr
+
+
+def test_same_new_key_on_both_sides_becomes_one_family(two: tuple[Repository, Repository],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    alice, bob = two
+    use(bob.root, "bob", monkeypatch)
+    save_text("fresh.txt", "bob's first\n")
+    save_text("fresh.txt", "bob's second\n")
+    push(bob)
+    use(alice.root, "alice", monkeypatch)
+    mine = save_text("fresh.txt", "alice's first\n")
+    result = pull(alice, AUTHOR)
+    assert len(result.renumbered) == 2
+    assert all(new.startswith(mine.stem_uid) for new in result.renumbered.values())
+    versions = ln.Artifact.get(key="fresh.txt").versions.to_list()
+    assert [v.uid[16:] for v in versions] == ["0002", "0001", "0000"]
+    assert [v.version for v in versions] == ["3", "2", "1"]
+    assert [v.is_latest for v in versions] == [True, False, False]
+    assert ln.Artifact.get(key="fresh.txt").load() == "bob's second\n"
+    _lookups_consistent(alice)
