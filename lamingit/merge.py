@@ -16,7 +16,7 @@ import msgspec
 
 from lamingit._util import decode_counter, encode_counter, utcnow_iso
 from lamingit.layout import RECORDS, SETTINGS_FILE, record_path, uid_from_path
-from lamingit.models import STRUCTS, BaseRecord, decode, encode
+from lamingit.models import STRUCTS, ArtifactRecord, BaseRecord, TransformRecord, decode, encode
 from lamingit.records import ChangeSet, Snapshot, replace
 from lamingit.storage.gitdb import GitStore
 
@@ -125,6 +125,11 @@ def merge_record(
     t = msgspec.to_builtins(theirs)
     out: dict[str, Any] = {}
     conflicts: list[FieldConflict] = []
+    if base is None and o.get("created_by") != t.get("created_by"):
+        # Both created it: the earlier creation names the creator (as created_at does).
+        first = o if str(o.get("created_at")) <= str(t.get("created_at")) else t
+        o = {**o, "created_by": first.get("created_by")}
+        t = {**t, "created_by": first.get("created_by")}
     for name in sorted(set(o) | set(t)):
         value, names = merge_values(name, b.get(name, _MISSING), o.get(name, _MISSING),
                                     t.get(name, _MISSING))
@@ -164,6 +169,8 @@ class MergeResult:
     changes: ChangeSet
     conflicts: list[FieldConflict] = field(default_factory=list)
     renumbered: dict[str, str] = field(default_factory=dict)
+    deduplicated: dict[str, str] = field(default_factory=dict)
+    """Their new record → our record with the same content under the same key (theirs dropped)."""
 
 
 def _record_diff(
@@ -218,6 +225,9 @@ def merge_trees(
         ours_new = ours_diff[path][1]
         if ours_new is None or ours_new == new:
             continue
+        same = _identity(decode(registry, new))
+        if same is not None and same == _identity(decode(registry, ours_new)):
+            continue  # the same version made twice: merged field by field below
         stem = uid[:stem_len]
         used = taken.setdefault((registry, stem), set())
         for snap in (ours, theirs):
@@ -226,10 +236,13 @@ def merge_trees(
         used.add(counter)
         result.renumbered[uid] = stem + encode_counter(counter)
     _rehome_new_families(base, ours, theirs_diff, result, taken)
-    if result.renumbered:
+    mapping = {**result.renumbered, **result.deduplicated}
+    if mapping:
         renamed: dict[str, tuple[bytes | None, bytes | None]] = {}
         for path, (old, new) in theirs_diff.items():
             registry, uid = uid_from_path(path)
+            if uid in result.deduplicated:
+                continue  # the same content exists on our side: links now point there
             if uid in result.renumbered and new is not None:
                 new_uid = result.renumbered[uid]
                 record = decode(registry, new)
@@ -238,10 +251,10 @@ def merge_trees(
                 version = getattr(record, "version", None)
                 if version == str(counter_old + 1):
                     updates["version"] = str(decode_counter(new_uid[FAMILIES[registry]:]) + 1)
-                record = _rewrite_refs(replace(record, **updates), result.renumbered)
+                record = _rewrite_refs(replace(record, **updates), mapping)
                 renamed[record_path(registry, new_uid)] = (None, encode(record))
             elif new is not None:
-                record = _rewrite_refs(decode(registry, new), result.renumbered)
+                record = _rewrite_refs(decode(registry, new), mapping)
                 renamed[path] = (old, encode(record))
             else:
                 renamed[path] = (old, new)
@@ -312,6 +325,7 @@ def _rehome_new_families(
         stem_len = FAMILIES[registry]
         families: dict[str, list[str]] = {}
         keys: dict[str, set[str]] = {}
+        identities: dict[str, tuple[Any, ...] | None] = {}
         for path, (old, new) in theirs_diff.items():
             reg, uid = uid_from_path(path)
             if reg != registry or old is not None or new is None or uid in result.renumbered:
@@ -320,7 +334,9 @@ def _rehome_new_families(
             if base.uids_with_prefix(registry, stem) or ours.uids_with_prefix(registry, stem):
                 continue  # not a family that only they started
             families.setdefault(stem, []).append(uid)
-            key = getattr(decode(registry, new), "key", None)
+            record = decode(registry, new)
+            identities[uid] = _identity(record)
+            key = getattr(record, "key", None)
             if key:
                 keys.setdefault(stem, set()).add(key)
         for stem, uids in sorted(families.items()):
@@ -334,10 +350,31 @@ def _rehome_new_families(
             used = taken.setdefault((registry, target), set())
             family = ours.uids_with_prefix(registry, target)
             used.update(decode_counter(u[stem_len:]) for u in family)
+            same_content = {
+                _identity(r): r.uid
+                for u in family
+                if (r := ours.find(registry, u)) is not None and not getattr(r, "trashed", False)
+            }
             for uid in sorted(uids):
+                ident = identities[uid]
+                twin = same_content.get(ident) if ident is not None else None
+                if twin is not None:
+                    result.deduplicated[uid] = twin
+                    continue
                 counter = max(used) + 1
                 used.add(counter)
                 result.renumbered[uid] = target + encode_counter(counter)
+
+
+def _identity(record: BaseRecord) -> tuple[Any, ...] | None:
+    """What makes two versions the same, as saving decides it (None: never the same)."""
+    if isinstance(record, ArtifactRecord):
+        if record.size == 0 and not record.n_files:
+            return None  # empty files never deduplicate
+        return (record.hash,)
+    if isinstance(record, TransformRecord):
+        return (record.hash, record.kind)
+    return None
 
 
 def elect_family(changes: ChangeSet, registry: str, stem: str) -> None:

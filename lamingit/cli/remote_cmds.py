@@ -193,11 +193,13 @@ def pull(name: str, as_json: bool) -> None:
     }
     text = lines[result.kind]
     for old, new in sorted(result.renumbered.items()):
-        text += f"\nrenumbered {old} -> {new} (the same new version was made on both sides)"
+        text += f"\nrenumbered {old} -> {new} (a new version was made on both sides)"
+    for old, new in sorted(result.deduplicated.items()):
+        text += f"\ndeduplicated {old} -> {new} (same key and content on both sides)"
     for line in conflicts:
         text += f"\nconflict: {line}"
     _emit(as_json, {"kind": result.kind, "commit": result.commit, "conflicts": conflicts,
-                    "renumbered": result.renumbered}, text)
+                    "renumbered": result.renumbered, "deduplicated": result.deduplicated}, text)
 
 
 @click.command()

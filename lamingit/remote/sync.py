@@ -71,6 +71,7 @@ class PullResult:
     commit: str | None = None
     conflicts: list[FieldConflict] = field(default_factory=list)
     renumbered: dict[str, str] = field(default_factory=dict)
+    deduplicated: dict[str, str] = field(default_factory=dict)
 
 
 def branch_name(repo: Repository) -> str:
@@ -452,7 +453,9 @@ def merge_commit(repo: Repository, theirs: str, author: tuple[str, str]) -> Pull
         for conflict in merged.conflicts:
             lines.append(f"conflict: {conflict.describe()}")
         for old, new in sorted(merged.renumbered.items()):
-            lines.append(f"renumbered: {old} -> {new} (both sides created {old})")
+            lines.append(f"renumbered: {old} -> {new} (a new version made on both sides)")
+        for old, new in sorted(merged.deduplicated.items()):
+            lines.append(f"deduplicated: {old} -> {new} (same key and content on both sides)")
         message = lines[0] + ("\n\n" + "\n".join(lines[1:]) if len(lines) > 1 else "") + "\n"
         commit = repo.git.write_commit(
             ours, merged.changes.to_changes(), message, author, extra_parents=(theirs,)
@@ -460,4 +463,4 @@ def merge_commit(repo: Repository, theirs: str, author: tuple[str, str]) -> Pull
         if repo.git.head() != ours:
             raise RemoteError("the branch moved while merging; run `lamingit pull` again")
         repo.git.set_branch(commit)
-    return PullResult("merge", commit, merged.conflicts, merged.renumbered)
+    return PullResult("merge", commit, merged.conflicts, merged.renumbered, merged.deduplicated)

@@ -307,3 +307,35 @@ def test_same_new_key_on_both_sides_becomes_one_family(two: tuple[Repository, Re
     assert [v.is_latest for v in versions] == [True, False, False]
     assert ln.Artifact.get(key="fresh.txt").load() == "bob's second\n"
     _lookups_consistent(alice)
+
+
+def test_same_transform_on_both_sides_is_deduplicated(two: tuple[Repository, Repository],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    alice, bob = two
+    use(bob.root, "bob", monkeypatch)
+    t_bob = ln.Transform(key="clean.py", kind="script").save()
+    run_bob = ln.Run(transform=t_bob).save()
+    push(bob)
+    use(alice.root, "alice", monkeypatch)
+    t_alice = ln.Transform(key="clean.py", kind="script").save()
+    assert t_alice.uid != t_bob.uid
+    result = pull(alice, AUTHOR)
+    assert result.deduplicated == {t_bob.uid: t_alice.uid}
+    assert [t.uid for t in ln.Transform.filter()] == [t_alice.uid]
+    assert ln.Run.get(run_bob.uid).transform.uid == t_alice.uid
+    _lookups_consistent(alice)
+
+
+def test_same_version_content_on_both_sides_is_one_version(
+    two: tuple[Repository, Repository], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alice, bob = two
+    use(bob.root, "bob", monkeypatch)
+    save_text("shared.txt", "identical v1\n")
+    push(bob)
+    use(alice.root, "alice", monkeypatch)
+    save_text("shared.txt", "identical v1\n")
+    result = pull(alice, AUTHOR)
+    assert result.renumbered == {} and result.conflicts == []
+    versions = ln.Artifact.get(key="shared.txt").versions.to_list()
+    assert len(versions) == 2 and versions[0].is_latest
