@@ -235,7 +235,7 @@ def merge_trees(
         counter = max(used) + 1
         used.add(counter)
         result.renumbered[uid] = stem + encode_counter(counter)
-    _rehome_new_families(base, ours, theirs_diff, result, taken)
+    _rehome_new_families(base, ours, theirs, theirs_diff, result, taken)
     mapping = {**result.renumbered, **result.deduplicated}
     if mapping:
         renamed: dict[str, tuple[bytes | None, bytes | None]] = {}
@@ -311,6 +311,7 @@ _KEY_LOOKUPS = {"artifact": "artifact.key", "transform": "transform.key"}
 def _rehome_new_families(
     base: Snapshot,
     ours: Snapshot,
+    theirs: Snapshot,
     theirs_diff: dict[str, tuple[bytes | None, bytes | None]],
     result: MergeResult,
     taken: dict[tuple[str, str], set[int]],
@@ -350,6 +351,9 @@ def _rehome_new_families(
             used = taken.setdefault((registry, target), set())
             family = ours.uids_with_prefix(registry, target)
             used.update(decode_counter(u[stem_len:]) for u in family)
+            used.update(
+                decode_counter(u[stem_len:]) for u in theirs.uids_with_prefix(registry, target)
+            )
             same_content = {
                 _identity(r): r.uid
                 for u in family
