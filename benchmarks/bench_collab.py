@@ -91,6 +91,10 @@ def main() -> None:
     # 1. clone of an n-record repository + its first query
     remote = tmp / "big-remote.git"
     t_build, _ = timed(lambda: build_big_remote(remote, n_records))
+    t_raw, _ = timed(lambda: clone(f"file://{remote}", tmp / "big-clone-raw"))
+    # Git servers keep their repositories packed with reachability bitmaps (`git gc` writes
+    # them for bare repositories); a clone then skips the object walk on the server side.
+    t_gc, _ = timed(lambda: gitcli.run_git(["gc", "--quiet"], gitdir=remote))
     t_clone, copy = timed(lambda: clone(f"file://{remote}", tmp / "big-clone"))
     SESSION.connect(copy.root)
     t_get, found = timed(lambda: ln.Artifact.get(key="data/3/file3333.txt"))
@@ -101,7 +105,10 @@ def main() -> None:
     rows.append((f"build {n_records:,}-record repo (setup)", f"{t_build:.2f} s", "-"))
     rows.append((f"clone {n_records:,} records (local path: hard links)",
                  f"{t_path_clone:.2f} s", "-"))
-    rows.append((f"clone {n_records:,} records (file://)", f"{t_clone:.2f} s", "-"))
+    rows.append((f"clone {n_records:,} records (file://, remote never gc'd)", f"{t_raw:.2f} s",
+                 "-"))
+    rows.append(("git gc on the remote (server maintenance, setup)", f"{t_gc:.2f} s", "-"))
+    rows.append((f"clone {n_records:,} records (file://, gc'd remote)", f"{t_clone:.2f} s", "-"))
     rows.append(("  + first query get(key=)", f"{t_clone + t_get:.2f} s", "≤ 5 s"))
     rows.append(("  + first filter().count() (scan)", f"{t_clone + t_count:.2f} s", "≤ 5 s"))
 
