@@ -43,6 +43,17 @@ class FieldConflict:
     ours: Any
     theirs: Any
 
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able form (absent values become None)."""
+        def plain(value: Any) -> Any:
+            return None if value is _MISSING else value
+
+        return {
+            "registry": self.registry, "uid": self.uid, "field": self.field,
+            "base": plain(self.base), "ours": plain(self.ours), "theirs": plain(self.theirs),
+            "message": self.describe(),
+        }
+
     def describe(self) -> str:
         """One line in the user's words.
 

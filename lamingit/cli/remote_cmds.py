@@ -198,7 +198,8 @@ def pull(name: str, as_json: bool) -> None:
         text += f"\ndeduplicated {old} -> {new} (same key and content on both sides)"
     for line in conflicts:
         text += f"\nconflict: {line}"
-    _emit(as_json, {"kind": result.kind, "commit": result.commit, "conflicts": conflicts,
+    _emit(as_json, {"kind": result.kind, "commit": result.commit,
+                    "conflicts": [c.to_dict() for c in result.conflicts],
                     "renumbered": result.renumbered, "deduplicated": result.deduplicated}, text)
 
 

@@ -72,3 +72,36 @@ def test_clone_errors(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-d
 def test_fetch_blobs_without_blob_remote(repo: Path, cli) -> None:  # type: ignore[no-untyped-def]
     out = cli("fetch", "--blobs", cwd=repo)
     assert out.returncode == 1 and "set-blobs" in out.stderr
+
+
+def test_pull_json_lists_conflicts(repo: Path, tmp_path: Path, write, cli,  # type: ignore[no-untyped-def]
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    bare = tmp_path / "lab.git"
+    gitcli.init_bare_remote(bare)
+    (tmp_path / "blobs").mkdir()
+    art = ln.Artifact(write("a.txt", "alpha\n"), key="a.txt", description="start").save()
+    assert cli("remote", "add", "origin", str(bare), "--blobs", str(tmp_path / "blobs"),
+               cwd=repo).returncode == 0
+    assert cli("push", "-q", cwd=repo).returncode == 0
+    copy = tmp_path / "copy"
+    assert cli("clone", str(bare), str(copy)).returncode == 0
+    monkeypatch.setenv("LAMINGIT_USER", "bob")
+    ln.connect(copy)
+    theirs = ln.Artifact.get(key="a.txt")
+    theirs.description = "bob"
+    theirs.save()
+    assert cli("push", "-q", cwd=copy).returncode == 0
+    monkeypatch.setenv("LAMINGIT_USER", "testuser1")
+    ln.connect(repo)
+    art.description = "alice"
+    art.save()
+    out = cli("pull", "--json", cwd=repo)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["kind"] == "merge"
+    assert data["conflicts"] == [{
+        "registry": "artifact", "uid": art.uid, "field": "description", "base": "start",
+        "ours": "alice", "theirs": "bob",
+        "message": f"artifact {art.uid}: description changed both ways: kept 'alice', "
+                   "theirs 'bob' (was 'start')",
+    }]
