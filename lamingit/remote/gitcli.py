@@ -153,10 +153,27 @@ def add_remote(gitdir: Path, name: str, url: str) -> None:
     Example:
         >>> add_remote(Path("mydata/.git"), "origin", "/srv/data.git")  # doctest: +SKIP
     """
+    url = absolute_url(url)
     if name in remotes(gitdir):
         run_git(["remote", "set-url", name, url], gitdir=gitdir)
     else:
         run_git(["remote", "add", name, url], gitdir=gitdir)
+
+
+def absolute_url(url: str) -> str:
+    """A local path made absolute (git would resolve it against each later command's cwd).
+
+    URLs with a scheme and scp-style ``host:path`` are returned unchanged.
+
+    Example:
+        >>> absolute_url("ssh://host/x.git")
+        'ssh://host/x.git'
+        >>> absolute_url("/srv/x.git")
+        '/srv/x.git'
+    """
+    if "://" in url or (":" in url.split("/")[0]):
+        return url
+    return str(Path(url).expanduser().resolve())
 
 
 def remove_remote(gitdir: Path, name: str) -> None:

@@ -137,6 +137,7 @@ def set_blob_remote(
     if url is not None:
         from lamingit.remote.blobremote import open_blob_remote
 
+        url = gitcli.absolute_url(url)  # a relative directory would depend on the cwd
         open_blob_remote(url, endpoint_url)  # validates the form of the URL
 
     def build(changes: ChangeSet) -> None:

@@ -251,3 +251,20 @@ def test_set_blob_remote_is_committed_and_cloned(origin: Path, bare_remote: Path
 
     assert blob_remote_location(copy) == ("s3://bucket/prefix", "http://127.0.0.1:9")
     assert b"secret" not in (copy.snapshot().settings_bytes() or b"").lower()
+
+
+def test_relative_remote_path_is_stored_absolute(repo: Path, bare_remote: Path) -> None:
+    r = SESSION.repository()
+    relative = os.path.relpath(bare_remote, Path.cwd())
+    gitcli.add_remote(r.paths.gitdir, "origin", relative)
+    assert gitcli.remotes(r.paths.gitdir)["origin"] == str(bare_remote.resolve())
+    gitcli.add_remote(r.paths.gitdir, "other", "git@example.org:lab/data.git")
+    assert gitcli.remotes(r.paths.gitdir)["other"] == "git@example.org:lab/data.git"
+
+
+def test_relative_blob_directory_is_committed_absolute(repo: Path, blob_dir: Path) -> None:
+    from lamingit.remote.config import blob_remote_location
+
+    r = SESSION.repository()
+    set_blob_remote(r, os.path.relpath(blob_dir, Path.cwd()), AUTHOR)
+    assert blob_remote_location(r)[0] == str(blob_dir.resolve())
