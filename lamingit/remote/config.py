@@ -8,6 +8,7 @@ read from, or written to, the repository.
 
 from __future__ import annotations
 
+import functools
 import os
 import tomllib
 from typing import TYPE_CHECKING
@@ -88,6 +89,13 @@ def blob_remote_of(repo: Repository) -> BlobRemote | None:
     url, endpoint = blob_remote_location(repo)
     if url is None:
         return None
+    return _open_cached(url, endpoint)
+
+
+@functools.lru_cache(maxsize=8)
+def _open_cached(url: str, endpoint: str | None) -> BlobRemote:
+    # One client per location: on-demand reads of a directory artifact's many files would
+    # otherwise build an S3 client per file (boto3 clients are thread-safe and reusable).
     from lamingit.remote.blobremote import open_blob_remote
 
     return open_blob_remote(url, endpoint_url=endpoint)
