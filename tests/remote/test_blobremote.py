@@ -142,3 +142,25 @@ def test_s3_listing_answers_many_checks(s3_server: str, tmp_path: Path,
     absent = [hash_bytes(f"absent {i}".encode()) for i in range(3)]
     monkeypatch.setattr(sync, "LIST_THRESHOLD", 2)
     assert sync.missing_on(remote, uploaded + absent) == absent
+
+
+def test_directory_artifact_from_s3_on_demand(repo: Path, bare_remote: Path, s3_server: str,
+                                              tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    r = SESSION.repository()
+    gitcli.add_remote(r.paths.gitdir, "origin", str(bare_remote))
+    monkeypatch.setenv("LAMINGIT_S3_ENDPOINT_URL", s3_server)
+    set_blob_remote(r, "s3://labdata/dirs", AUTHOR)
+    folder = Path(os.getcwd()) / "store.zarr"
+    for i in range(12):
+        (folder / f"c{i % 3}").mkdir(parents=True, exist_ok=True)
+        (folder / f"c{i % 3}" / f"{i}.bin").write_bytes(bytes([i]) * (i + 1))
+    ln.Artifact(folder, key="store.zarr").save()
+    push(r)
+    copy = clone(str(bare_remote), tmp_path / "copy")
+    use(copy.root, "testuser2", monkeypatch)
+    path = ln.Artifact.get(key="store.zarr").cache()
+    assert sorted(p.name for p in path.rglob("*.bin")) == sorted(f"{i}.bin" for i in range(12))
+    assert (path / "c2" / "11.bin").read_bytes() == bytes([11]) * 12
