@@ -26,7 +26,7 @@ def log(target: str | None, limit: int | None, as_json: bool) -> None:
     TARGET is a uid, a version family stem, an artifact or transform key, or a feature,
     project or user name; a key or stem covers every version of the family.
     """
-    from lamingit.history import history, resolve_targets
+    from lamingit.remote.history import history, resolve_targets
 
     repo = _repo()
     targets = resolve_targets(repo.snapshot(), target) if target else None
@@ -54,7 +54,7 @@ def log(target: str | None, limit: int | None, as_json: bool) -> None:
 def show(uid: str, ref: str | None, as_json: bool) -> None:
     """Show the record UID (every field) as it is now or as of --at REF."""
     from lamingit.errors import DoesNotExist
-    from lamingit.history import find_anywhere
+    from lamingit.remote.history import find_anywhere
     from lamingit.merge import read_conflicts
 
     repo = _repo()
@@ -87,7 +87,7 @@ def show(uid: str, ref: str | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
 def diff(ref1: str, ref2: str, as_json: bool) -> None:
     """Records added, changed and removed between REF1 and REF2 (default HEAD)."""
-    from lamingit.history import diff_commits
+    from lamingit.remote.history import diff_commits
 
     repo = _repo()
     old, new = repo.resolve(ref1), repo.resolve(ref2)

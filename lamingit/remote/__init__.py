@@ -1,1 +1,1 @@
-"""Collaboration: git remotes for the metadata (git CLI), blob remotes for the bytes, sync verbs."""
+"""Collaboration and audit: git remotes (git CLI), blob remotes, sync verbs, record history."""

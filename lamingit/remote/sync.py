@@ -340,7 +340,7 @@ def resolve_conflict(
         >>> resolve_conflict(repo, uid, me, "description", take="theirs")  # doctest: +SKIP
         1
     """
-    from lamingit.history import find_anywhere
+    from lamingit.remote.history import find_anywhere
     from lamingit.merge import conflict_path, read_conflicts
     from lamingit.records import replace
 
