@@ -54,8 +54,8 @@ def log(target: str | None, limit: int | None, as_json: bool) -> None:
 def show(uid: str, ref: str | None, as_json: bool) -> None:
     """Show the record UID (every field) as it is now or as of --at REF."""
     from lamingit.errors import DoesNotExist
-    from lamingit.remote.history import find_anywhere
     from lamingit.merge import read_conflicts
+    from lamingit.remote.history import find_anywhere
 
     repo = _repo()
     commit = repo.resolve(ref) if ref else None

@@ -340,9 +340,9 @@ def resolve_conflict(
         >>> resolve_conflict(repo, uid, me, "description", take="theirs")  # doctest: +SKIP
         1
     """
-    from lamingit.remote.history import find_anywhere
     from lamingit.merge import conflict_path, read_conflicts
     from lamingit.records import replace
+    from lamingit.remote.history import find_anywhere
 
     if take not in ("ours", "theirs"):
         raise InvalidArgument(f"take must be 'ours' or 'theirs', not {take!r}")
