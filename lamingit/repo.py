@@ -92,6 +92,9 @@ class Repository:
         # A record database has no working tree; bare keeps `git status` from listing deletions.
         git.config_set("core.bare", "true")
         git.config_set("core.logAllRefUpdates", "true")
+        from lamingit.remote.hooks import install_merge_driver
+
+        install_merge_driver(paths.gitdir, git.config_set)  # plain `git merge` merges records
         for sub in (paths.objects, paths.index, paths.cache):
             sub.mkdir(parents=True, exist_ok=True)
         if not paths.config.exists():
@@ -114,7 +117,7 @@ class Repository:
         self.git.set_fsync(enabled)
 
     def blob_path(self, oid: str) -> Path:
-        """The local path of blob ``oid``; an error naming the fix when it is not here.
+        """The local path of blob ``oid``, fetched from the blob remote if it is not here.
 
         Example:
             >>> repo.blob_path(artifact.hash)  # doctest: +SKIP
@@ -122,6 +125,14 @@ class Repository:
         path = self.blobs.path_for(oid)
         if path.exists():
             return path
+        # A clone fetches blobs on demand from the configured blob remote, verifying the hash.
+        from lamingit.remote.config import blob_remote_of
+
+        remote = blob_remote_of(self)
+        if remote is not None:
+            from lamingit.remote.blobremote import fetch_blob
+
+            return fetch_blob(remote, self.blobs, oid)
         raise IntegrityError(
             f"the content {oid[:12]}… is not in {self.root}; "
             "fetch it with `lamingit fetch --blobs` or restore it from a backup"

@@ -376,7 +376,11 @@ class Artifact(Registry):
         name = Path(self.key).name if self.key else f"{self.uid}{self.suffix}"
         dest = repo.paths.cache / self.uid / name
         if self.n_files is not None:
+            repo.blob_path(self.hash)  # fetches the manifest from the blob remote if needed
             manifest = decode_manifest(repo.blobs.read_bytes(self.hash))
+            from lamingit.remote.sync import prefetch
+
+            prefetch(repo, [entry.hash for entry in manifest])  # missing files, in parallel
             for entry in manifest:
                 _copy_if_stale(repo, entry.hash, dest / entry.path, entry.size)
             return dest

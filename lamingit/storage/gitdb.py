@@ -333,7 +333,10 @@ class GitStore:
         head = start or self.head()
         if head is None:
             return
-        walker = self._repo.walk(head, pygit2.enums.SortMode.TIME)
+        # TIME alone misorders commits made within the same second; TOPOLOGICAL keeps
+        # children before parents.
+        order = pygit2.enums.SortMode.TOPOLOGICAL | pygit2.enums.SortMode.TIME
+        walker = self._repo.walk(head, order)
         for n, commit in enumerate(walker):
             if limit is not None and n >= limit:
                 return
