@@ -145,8 +145,7 @@ def link_run_input(artifact: Artifact, is_run_input: bool | None) -> None:
     wanted = settings.track_run_inputs if is_run_input is None else is_run_input
     uid = artifact.uid
     if not wanted:
-        if is_run_input is False:
-            ctx.declined.add(uid)  # the watcher must not link this read either
+        ctx.declined.add(uid)  # the audit hook and the watcher must not link this read either
         return
     # Never link a run's own output (a self-link) or what is already linked.
     if artifact._record.run == ctx.run_uid or uid in ctx.outputs or uid in ctx.inputs:
