@@ -23,6 +23,9 @@ COMMANDS: dict[str, str] = {
     "delete": "lamingit.cli.artifact_cmds:delete",
     "restore": "lamingit.cli.artifact_cmds:restore",
     "log": "lamingit.cli.history_cmds:log",
+    "lineage": "lamingit.cli.lineage_cmds:lineage",
+    "track": "lamingit.cli.track_cmds:track",
+    "finish": "lamingit.cli.track_cmds:finish",
 }
 
 
