@@ -89,7 +89,9 @@ def test_graph_has_upstream_and_downstream(chain: dict[str, ln.Artifact]) -> Non
     assert {n.kind for n in graph.nodes} == {"artifact", "run"}
     # Upstream of a leaf does not include siblings' branches.
     leaf = lineage_graph(chain["report"])
-    assert {n.label for n in leaf.nodes} == {"raw.csv", "clean.py", "clean.csv", "report.py", "report.md"}
+    assert {n.label for n in leaf.nodes} == {
+        "raw.csv", "clean.py", "clean.csv", "report.py", "report.md"
+    }
 
 
 def test_svg_is_valid_and_layered(chain: dict[str, ln.Artifact], tmp_path: Path) -> None:
@@ -126,8 +128,9 @@ def test_cycles_never_hang(repo: Path) -> None:
     now = "2026-01-01T00:00:00+00:00"
     base = {"created_at": now, "created_by": me, "updated_at": now}
     t = TransformRecord(uid="Tcyc000000000000", key="loop.py", kind="script", **base)
-    r1 = RunRecord(uid="R1" + "x" * 18, transform=t.uid, started_at=now, inputs=["B" + "b" * 19], **base)
-    r2 = RunRecord(uid="R2" + "x" * 18, transform=t.uid, started_at=now, inputs=["A" + "a" * 19], **base)
+    a_uid, b_uid = "A" + "a" * 19, "B" + "b" * 19
+    r1 = RunRecord(uid="R1" + "x" * 18, transform=t.uid, started_at=now, inputs=[b_uid], **base)
+    r2 = RunRecord(uid="R2" + "x" * 18, transform=t.uid, started_at=now, inputs=[a_uid], **base)
     a = ArtifactRecord(uid="A" + "a" * 19, key="a.txt", hash="h1", run=r1.uid, **base)
     b = ArtifactRecord(uid="B" + "b" * 19, key="b.txt", hash="h2", run=r2.uid, **base)
 
