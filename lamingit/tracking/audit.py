@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -17,10 +16,11 @@ _CURRENT: Any = None
 """The ReadLog of the innermost tracked run, or None (then the hook does nothing)."""
 _INSTALLED = False
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR
-_PAUSE = threading.local()
+_READ_MODES = frozenset({"r", "rb", "rt", "br", "tr"})
 
 
 def _hook(event: str, args: tuple[Any, ...]) -> None:
+    # Called for every audit event of the process: keep the common paths short.
     log = _CURRENT
     if log is None or event != "open":
         return
@@ -28,11 +28,12 @@ def _hook(event: str, args: tuple[Any, ...]) -> None:
     if mode is None:
         if flags & _WRITE_FLAGS:
             return
-    elif "w" in mode or "a" in mode or "+" in mode or "x" in mode:
+    elif mode not in _READ_MODES and ("w" in mode or "a" in mode or "+" in mode or "x" in mode):
         return
-    if isinstance(path, int) or getattr(_PAUSE, "on", False):
-        return
-    log.raw.append((path, os.getcwd()))
+    if type(path) is str and path[:1] == "/":
+        log.raw.append((path, None))  # absolute: no getcwd() syscall needed
+    elif not isinstance(path, int):
+        log.raw.append((path, os.getcwd()))
 
 
 def install() -> None:
@@ -71,15 +72,14 @@ def current() -> Any:
 
 @contextmanager
 def paused() -> Iterator[None]:
-    """Do not record opens made by lamingit itself (hashing a file being saved, …).
+    """Record no opens in this block (lamingit's own reads on a run's behalf).
 
     Example:
         >>> with paused():
         ...     pass
     """
-    before = getattr(_PAUSE, "on", False)
-    _PAUSE.on = True
+    previous = set_current(None)
     try:
         yield
     finally:
-        _PAUSE.on = before
+        set_current(previous)
