@@ -7,6 +7,7 @@ are drawn as cubic curves with arrowheads.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
@@ -23,6 +24,14 @@ STYLE = {
     "artifact": ("#e8f1fb", "#3b6ea8"),
     "run": ("#fdf1e3", "#c07a26"),
 }
+
+
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml(text: str) -> str:
+    """Escaped text with the characters XML cannot hold (control chars) replaced by U+FFFD."""
+    return escape(_INVALID_XML.sub("\ufffd", text), {'"': "&quot;"})
 
 
 def _clip(text: str) -> str:
@@ -155,8 +164,8 @@ def render_svg(graph: LineageGraph) -> str:
             mid = (y1 + y2) / 2
             d = f"M{x1:.1f},{y1:.1f} C{x1:.1f},{mid:.1f} {x2:.1f},{mid:.1f} {x2:.1f},{y2:.1f}"
         parts.append(
-            f'<path class="edge" data-source="{a}" data-target="{b}" d="{d}" fill="none" '
-            f'stroke="#666" stroke-width="1.3"{dash} marker-end="url(#arrow)"/>'
+            f'<path class="edge" data-source="{_xml(a)}" data-target="{_xml(b)}" d="{d}" '
+            f'fill="none" stroke="#666" stroke-width="1.3"{dash} marker-end="url(#arrow)"/>'
         )
     for node in graph.nodes:
         x, y, w = pos[node.uid]
@@ -164,15 +173,15 @@ def render_svg(graph: LineageGraph) -> str:
         focus = node.uid == graph.focus
         radius = 6 if node.kind == "artifact" else NODE_H / 2
         parts.append(
-            f'<g class="node {node.kind}" data-uid="{node.uid}">'
-            f"<title>{escape(node.label)} ({node.uid})</title>"
+            f'<g class="node {_xml(node.kind)}" data-uid="{_xml(node.uid)}">'
+            f"<title>{_xml(node.label)} ({_xml(node.uid)})</title>"
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{NODE_H}" rx="{radius}" '
             f'fill="{"#fff4b8" if focus else fill}" stroke="{stroke}" '
             f'stroke-width="{3 if focus else 1.4}"/>'
             f'<text x="{x + w / 2:.1f}" y="{y + 19:.1f}" text-anchor="middle" font-size="12" '
-            f'fill="#222">{escape(_clip(node.label))}</text>'
+            f'fill="#222">{_xml(_clip(node.label))}</text>'
             f'<text x="{x + w / 2:.1f}" y="{y + 34:.1f}" text-anchor="middle" font-size="10" '
-            f'fill="#666">{escape(node.detail)}</text></g>'
+            f'fill="#666">{_xml(node.detail)}</text></g>'
         )
     parts.append("</svg>")
     return "\n".join(parts) + "\n"

@@ -381,7 +381,7 @@ def _watcher_read(path: str) -> None:
     log = audit.current()
     if log is not None:
         with log.lock:
-            log.raw.append((path, None))
+            log.raw.add((path, None))
 
 
 def flush_reads(

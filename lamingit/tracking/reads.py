@@ -38,17 +38,18 @@ def _system_prefixes() -> tuple[str, ...]:
 class ReadLog:
     """Reads seen during one run (or one ``@ln.tracked`` call).
 
-    ``raw`` is appended to by the audit hook (``(path, cwd)``, resolved later so the hook
-    stays cheap) and by the watcher thread (absolute paths, cwd None). ``ignored`` are
+    ``raw`` is filled by the audit hook (``(path, cwd)``, resolved later so the hook stays
+    cheap) and by the watcher thread (absolute paths, cwd None); a set, so a run that
+    re-reads the same files a million times holds each once. ``ignored`` are
     files lamingit read on the run's behalf (the sources of artifacts it saved).
 
     Example:
         >>> log = ReadLog(Path("mydata"))
-        >>> log.raw.append(("/data/x.csv", None))
+        >>> log.raw.add(("/data/x.csv", None))
     """
 
     repo_root: Path
-    raw: list[tuple[object, str | None]] = field(default_factory=list)
+    raw: set[tuple[object, str | None]] = field(default_factory=set)
     ignored: set[str] = field(default_factory=set)
     warnings: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -70,7 +71,7 @@ class ReadLog:
     def take_paths(self) -> list[str]:
         """The distinct data files read so far (absolute), and forget them."""
         with self.lock:
-            raw, self.raw = self.raw, []
+            raw, self.raw = self.raw, set()
         local = str(self.repo_root / ".lamingit") + "/"
         cache = str(self.repo_root / ".lamingit" / "cache") + "/"
         gitdir = str(self.repo_root / ".git") + "/"

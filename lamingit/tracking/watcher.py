@@ -88,6 +88,7 @@ class ReadWatcher:
         self._seen: set[str] = set()
         self._cond = threading.Condition()
         self._files: dict[str, Path] = {}
+        self._dirs: list[Path] = []
         self.available = False
 
     def _overflow(self) -> None:
@@ -124,17 +125,31 @@ class ReadWatcher:
                         watcher._cond.notify_all()
 
         handler = _Handler()
-        observer = observer_cls(self._overflow)
         kinds = [FileClosedNoWriteEvent, FileClosedEvent]
-        for root in self.roots:
-            if root.is_dir():
-                observer.schedule(handler, str(root), recursive=True, event_filter=kinds)
-            elif root.is_file():
-                self._files[str(root.parent)] = root
-                observer.schedule(handler, str(root.parent), recursive=False, event_filter=kinds)
-            else:
-                logger.warning(f"not watching {root}: no such file or directory")
-        observer.start()
+        try:
+            observer = observer_cls(self._overflow)
+            for root in self.roots:
+                if root.is_dir():
+                    observer.schedule(handler, str(root), recursive=True, event_filter=kinds)
+                    self._dirs.append(root)
+                elif root.is_file():
+                    self._files[str(root.parent)] = root
+                    observer.schedule(
+                        handler, str(root.parent), recursive=False, event_filter=kinds
+                    )
+                    self._dirs.append(root.parent)
+                else:
+                    self._on_overflow(f"not watching {root}: no such file or directory")
+            observer.start()
+        except OSError as exc:
+            # E.g. ENOSPC: more directories than fs.inotify.max_user_watches allows.
+            message = (
+                f"reads by other processes are not tracked: the watcher could not start ({exc}); "
+                "watch fewer directories or raise /proc/sys/fs/inotify/max_user_watches"
+            )
+            logger.warning(message)
+            self._on_overflow(message)
+            return
         self._observer = observer
         self.available = True
 
@@ -152,7 +167,7 @@ class ReadWatcher:
         if self._observer is None:
             return True
         pending: list[tuple[str, Path]] = []
-        directories = {r if r.is_dir() else r.parent for r in self.roots}
+        directories = set(self._dirs)
         unwritable = False
         for directory in directories:
             name = f"{_SENTINEL}{os.getpid()}-{next(_COUNTER)}"

@@ -67,6 +67,6 @@ def test_code_system_and_repository_internals_are_not_reads(tmp_path: Path) -> N
     log = ReadLog(repo)
     log.ignore(ignored)
     for f in (blob, cached, mod, ignored, Path(os.__file__)):
-        log.raw.append((str(f), None))
+        log.raw.add((str(f), None))
     assert log.take_paths() == [str(cached)]
     assert log.take_paths() == []  # taken once

@@ -142,3 +142,10 @@ def test_watcher_runs_while_threads_read(tmp_path: Path) -> None:
     assert watcher.sync()
     watcher.stop()
     assert sorted(reads) == sorted(str(f) for f in files)
+
+
+def test_missing_watch_path_is_recorded_on_the_run(repo: Path, tmp_path: Path) -> None:
+    run = ln.track(watch=[tmp_path / "missing"], capture_output=False)
+    ln.finish()
+    warnings = ln.Run.get(run.uid).tracking_warnings
+    assert len(warnings) == 1 and "missing" in warnings[0]
