@@ -131,3 +131,23 @@ def test_outputs_and_inputs_of_script_runs(repo: Path, tmp_path: Path, script_ru
     assert [a.key for a in consume_run.inputs] == ["table.csv"]
     assert ln.Run.filter(inputs=table).one().uid == consume_run.uid
     assert "(1, 2)" in consume_run.report
+
+
+def test_ipython_session_without_a_notebook_file(repo: Path, tmp_path: Path, script_runner) -> None:
+    """In a kernel whose __session__ names no existing file: key = session name, kind notebook."""
+    runner = tmp_path / "kernel.py"
+    runner.write_text(
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "shell = InteractiveShell.instance()\n"
+        "shell.user_ns['__session__'] = '/nowhere/analysis.ipynb'\n"
+        "for cell in ['import lamingit as ln', 'x = 41 + 1', 'ln.track(); print(x)', "
+        "'ln.finish()']:\n"
+        "    assert shell.run_cell(cell, store_history=True).success\n"
+    )
+    script_runner(runner, repo)
+    transform = ln.Transform.get(key="analysis.ipynb")
+    assert transform.kind == "notebook"
+    assert "x = 41 + 1" in transform.source_code
+    run = transform.runs.one()
+    assert run.status == "completed"
+    assert "42" in run.report
