@@ -6,6 +6,7 @@ import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -37,6 +38,7 @@ def _step(name: str, inputs: list[ln.Artifact], output: Path, key: str) -> ln.Ar
 
     def link(changes: ChangeSet) -> None:
         record = changes.get("run", run.uid)
+        assert record is not None
         changes.put(replace(record, inputs=sorted(a.uid for a in inputs)))
 
     if inputs:
@@ -126,7 +128,7 @@ def test_cycles_never_hang(repo: Path) -> None:
 
     me = current_identity().uid
     now = "2026-01-01T00:00:00+00:00"
-    base = {"created_at": now, "created_by": me, "updated_at": now}
+    base: dict[str, Any] = {"created_at": now, "created_by": me, "updated_at": now}
     t = TransformRecord(uid="Tcyc000000000000", key="loop.py", kind="script", **base)
     a_uid, b_uid = "A" + "a" * 19, "B" + "b" * 19
     r1 = RunRecord(uid="R1" + "x" * 18, transform=t.uid, started_at=now, inputs=[b_uid], **base)

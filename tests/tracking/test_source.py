@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from lamingit.tracking.source import caller_frame, detect, git_origin, in_ipython, notebook_code
 
@@ -53,7 +54,7 @@ def test_git_origin_clean_dirty_untracked_ignored(tmp_path: Path) -> None:
 
 
 def test_notebook_code_ignores_outputs_and_markdown() -> None:
-    doc = {
+    doc: dict[str, list[dict[str, Any]]] = {
         "cells": [
             {"cell_type": "markdown", "source": ["# Title"]},
             {"cell_type": "code", "source": ["import lamingit as ln\n", "ln.track()"],
