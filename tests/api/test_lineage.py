@@ -219,3 +219,29 @@ def test_cli_track_and_finish(repo: Path, write) -> None:  # type: ignore[no-unt
     assert out.run.uid == run.uid
     result = runner.invoke(cli, ["track", "--param", "x"])
     assert result.exit_code != 0
+
+
+def test_view_lineage_inline_in_a_kernel(chain: dict[str, ln.Artifact], tmp_path: Path) -> None:
+    """In a Jupyter-like shell the SVG is displayed, not written to a file."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "shell = InteractiveShell.instance()\n"
+        "shown = []\n"
+        "shell.display_pub.publish = lambda data, **kw: shown.append(data)\n"
+        "import lamingit as ln\n"
+        "result = ln.Artifact.get(key='clean.csv').view_lineage()\n"
+        "assert result is None, result\n"
+        "assert shown and shown[0]['image/svg+xml'].startswith('<svg'), shown\n"
+        "print('inline ok')\n"
+    )
+    env = dict(os.environ, LAMINGIT_REPO=str(SESSION.repository().root))
+    env["PYTHONPATH"] = str(Path(ln.__file__).resolve().parents[1])
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env, cwd=tmp_path, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "inline ok" in proc.stdout
+    assert not list(tmp_path.glob("*.svg"))
