@@ -381,7 +381,7 @@ def _watcher_read(path: str) -> None:
     log = audit.current()
     if log is not None:
         with log.lock:
-            log.raw.add((path, None))
+            log.raw.add(path)
 
 
 def flush_reads(

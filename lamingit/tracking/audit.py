@@ -31,7 +31,7 @@ def _hook(event: str, args: tuple[Any, ...]) -> None:
     elif mode not in _READ_MODES and ("w" in mode or "a" in mode or "+" in mode or "x" in mode):
         return
     if type(path) is str and path[:1] == "/":
-        log.raw.add((path, None))  # absolute: no getcwd() syscall needed
+        log.raw.add(path)  # absolute: no tuple, no getcwd() syscall
     elif not isinstance(path, int):
         log.raw.add((path, os.getcwd()))
 

@@ -38,18 +38,18 @@ def _system_prefixes() -> tuple[str, ...]:
 class ReadLog:
     """Reads seen during one run (or one ``@ln.tracked`` call).
 
-    ``raw`` is filled by the audit hook (``(path, cwd)``, resolved later so the hook stays
-    cheap) and by the watcher thread (absolute paths, cwd None); a set, so a run that
+    ``raw`` is filled by the audit hook (an absolute path, or ``(path, cwd)`` resolved later
+    so the hook stays cheap) and by the watcher thread (absolute paths); a set, so a run that
     re-reads the same files a million times holds each once. ``ignored`` are
     files lamingit read on the run's behalf (the sources of artifacts it saved).
 
     Example:
         >>> log = ReadLog(Path("mydata"))
-        >>> log.raw.add(("/data/x.csv", None))
+        >>> log.raw.add("/data/x.csv")
     """
 
     repo_root: Path
-    raw: set[tuple[object, str | None]] = field(default_factory=set)
+    raw: set[object] = field(default_factory=set)
     ignored: set[str] = field(default_factory=set)
     warnings: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -78,7 +78,11 @@ class ReadLog:
         skip = _system_prefixes()
         ignored = tuple(sorted(self.ignored))
         out: set[str] = set()
-        for path, cwd in raw:
+        for item in raw:
+            cwd: str | None = None
+            path: object = item
+            if isinstance(item, tuple):
+                path, cwd = item
             try:
                 text = os.fsdecode(os.fspath(path))  # type: ignore[call-overload]
             except TypeError:
