@@ -87,7 +87,6 @@ class ReadWatcher:
         self._observer: Any = None
         self._seen: set[str] = set()
         self._cond = threading.Condition()
-        self._files: dict[str, Path] = {}
         self._dirs: list[Path] = []
         self.available = False
 
@@ -108,14 +107,18 @@ class ReadWatcher:
         watcher = self
 
         class _Handler(FileSystemEventHandler):  # type: ignore[misc]
+            # ``only``: for a watched single file, the parent directory is watched and its
+            # other files are ignored.
+            def __init__(self, only: str | None = None) -> None:
+                super().__init__()
+                self.only = only
+
             def on_closed_no_write(self, event: Any) -> None:
                 path = os.fsdecode(event.src_path)
                 if os.path.basename(path).startswith(_SENTINEL):
                     return
-                target = watcher._files.get(os.path.dirname(path))
-                if target is not None and str(target) != path:
-                    return  # a single watched file: ignore its neighbours
-                watcher._on_read(path)
+                if self.only is None or path == self.only:
+                    watcher._on_read(path)
 
             def on_closed(self, event: Any) -> None:
                 name = os.path.basename(os.fsdecode(event.src_path))
@@ -133,9 +136,8 @@ class ReadWatcher:
                     observer.schedule(handler, str(root), recursive=True, event_filter=kinds)
                     self._dirs.append(root)
                 elif root.is_file():
-                    self._files[str(root.parent)] = root
                     observer.schedule(
-                        handler, str(root.parent), recursive=False, event_filter=kinds
+                        _Handler(str(root)), str(root.parent), recursive=False, event_filter=kinds
                     )
                     self._dirs.append(root.parent)
                 else:

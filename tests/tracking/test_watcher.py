@@ -149,3 +149,19 @@ def test_missing_watch_path_is_recorded_on_the_run(repo: Path, tmp_path: Path) -
     ln.finish()
     warnings = ln.Run.get(run.uid).tracking_warnings
     assert len(warnings) == 1 and "missing" in warnings[0]
+
+
+def test_a_watched_file_next_to_a_watched_directory(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    one, other, inside = tmp_path / "a.txt", tmp_path / "c.txt", tmp_path / "sub" / "b.txt"
+    for f in (one, other, inside):
+        f.write_text("x")
+    reads: list[str] = []
+    watcher = ReadWatcher([one, tmp_path / "sub"], reads.append, print)
+    watcher.start()
+    try:
+        subprocess.run(["cat", str(one), str(other), str(inside)], check=True, capture_output=True)
+        assert watcher.sync()
+    finally:
+        watcher.stop()
+    assert sorted(reads) == sorted([str(one), str(inside)])
