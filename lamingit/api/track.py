@@ -7,6 +7,7 @@ the watcher) live in ``lamingit.tracking``; this module turns them into records.
 from __future__ import annotations
 
 import atexit
+import os
 import sys
 import time
 import traceback
@@ -38,6 +39,8 @@ from lamingit.tracking.watcher import ReadWatcher
 MAX_UNREGISTERED = 10_000
 """Unregistered reads kept per run (the rest are counted in the run's tracking warnings)."""
 TRANSFORM_STEM = 12
+RUN_ENV = "LAMINGIT_RUN"
+"""Environment variable naming the run that started this process (``initiated_by_run``)."""
 
 
 @dataclass
@@ -52,6 +55,7 @@ class _Tracking:
     watcher: ReadWatcher | None
     previous_log: Any
     warnings: list[str] = field(default_factory=list)
+    previous_env: str | None = None
 
 
 _ACTIVE: _Tracking | None = None
@@ -68,6 +72,7 @@ def track(
     capture_output: bool = True,
     description: str | None = None,
     uid: str | None = None,
+    source: SourceInfo | None = None,
 ) -> Any:
     """Start a run of the calling script or notebook (or of ``transform``).
 
@@ -87,6 +92,11 @@ def track(
         capture_output: tee stdout/stderr into the run's report.
         description: the transform's description (default: the file name).
         uid: a transform uid (as ``ln.context.uid = …``), to keep an identity across renames.
+        source: the code to record instead of the caller's (``lamingit track`` uses it).
+
+    A process started with ``LAMINGIT_RUN=<run uid>`` in its environment (every subprocess of
+    a tracked run, and commands run by ``lamingit track -- CMD``) records that run as
+    ``initiated_by_run``.
 
     Example:
         >>> ln.track(params={"learning_rate": 0.01}, project="My project")  # doctest: +SKIP
@@ -106,15 +116,15 @@ def track(
     clean_params = {str(k): jsonable(v) for k, v in (params or {}).items()}
     if transform is not None and isinstance(transform, str):
         uid, transform = transform, None
-    info: SourceInfo | None = None
-    if transform is None:
+    info: SourceInfo | None = source
+    if transform is None and info is None:
         info = detect(caller_frame())
         if info is None:
             raise InvalidArgument(
                 "ln.track() could not find the calling script (interactive python -c?); "
                 "pass ln.track(transform=ln.Transform(key='my-step', kind='script'))"
             )
-    elif not isinstance(transform, Transform):
+    elif transform is not None and not isinstance(transform, Transform):
         raise InvalidArgument("transform= must be an ln.Transform, a transform uid or None")
     if uid is not None and (len(uid) not in (TRANSFORM_STEM, 16) or not uid.isalnum()):
         raise InvalidArgument(
@@ -122,6 +132,9 @@ def track(
         )
     environment = packages()
     run_uid = random_base62(20)
+    parent_uid = os.environ.get(RUN_ENV)
+    if parent_uid and not isinstance(snapshot.find("run", parent_uid), RunRecord):
+        parent_uid = None
     outcome: dict[str, Any] = {}
 
     def build(changes: ChangeSet) -> None:
@@ -144,6 +157,7 @@ def track(
             params=clean_params,
             environment=environment,
             projects=projects,
+            initiated_by_run=parent_uid,
         )
         label = record.key or record.description
         changes.put(run, f"start run {run_uid} of transform {record.uid} ({label})")
@@ -160,6 +174,8 @@ def track(
         reads.ignore(info.path)
     ctx.reads = reads
     state = _Tracking(repo, ctx, time.perf_counter(), None, reads, None, None)
+    state.previous_env = os.environ.get(RUN_ENV)
+    os.environ[RUN_ENV] = run_uid  # subprocesses that track themselves name this run
     roots = [repo.paths.cache, *[Path(p) for p in (watch or [])]]
     roots += [Path(p) for p in getattr(settings, "watch", []) or []]
     repo.paths.cache.mkdir(parents=True, exist_ok=True)
@@ -429,6 +445,7 @@ def _finalize(status: str, note: str | None = None) -> None:
         return
     _ACTIVE = None
     ctx = state.ctx
+    _restore_env(state)
     if state.watcher is not None:
         if not state.watcher.sync():
             state.reads.warn("the watcher did not confirm all reads before finish()")
@@ -473,6 +490,14 @@ def _finalize(status: str, note: str | None = None) -> None:
     finally:
         run_context.remove(ctx)
     logger.info(f"finished Run('{ctx.run_uid}') ({status}) after {elapsed:.2f} s")
+
+
+def _restore_env(state: _Tracking) -> None:
+    if os.environ.get(RUN_ENV) == state.ctx.run_uid:
+        if state.previous_env is None:
+            del os.environ[RUN_ENV]
+        else:
+            os.environ[RUN_ENV] = state.previous_env
 
 
 def _excepthook(
@@ -520,6 +545,7 @@ def abandon() -> None:
     state, _ACTIVE = _ACTIVE, None
     if state is None:
         return
+    _restore_env(state)
     if state.watcher is not None:
         state.watcher.stop()
     audit.set_current(state.previous_log)

@@ -151,3 +151,58 @@ def test_ipython_session_without_a_notebook_file(repo: Path, tmp_path: Path, scr
     run = transform.runs.one()
     assert run.status == "completed"
     assert "42" in run.report
+
+
+def test_subprocess_runs_name_their_initiating_run(
+    repo: Path, tmp_path: Path, script_runner
+) -> None:
+    child = tmp_path / "child.py"
+    child.write_text("import lamingit as ln\nln.track()\nln.finish()\n")
+    parent = tmp_path / "parent.py"
+    parent.write_text(
+        "import subprocess, sys\n"
+        "import lamingit as ln\n"
+        "run = ln.track()\n"
+        f"subprocess.run([sys.executable, {str(child)!r}], check=True)\n"
+        "ln.finish()\n"
+    )
+    script_runner(parent, repo)
+    parent_run = ln.Run.filter(transform__key="parent.py").one()
+    child_run = ln.Run.filter(transform__key="child.py").one()
+    assert child_run.initiated_by_run.uid == parent_run.uid
+    assert parent_run.initiated_by_run is None
+
+
+def test_cli_track_runs_a_command_under_a_watched_run(repo: Path, tmp_path: Path) -> None:
+    import os
+    import sys
+
+    data = tmp_path / "data"
+    data.mkdir()
+    genes = data / "genes.tsv"
+    genes.write_text("TP53\nBRCA1\nEGFR\n")
+    artifact = ln.Artifact(genes, key="genes.tsv").save()
+    (data / "notes.txt").write_text("scratch\n")
+    child = tmp_path / "child.py"
+    child.write_text("import lamingit as ln\nln.track()\nln.finish()\n")
+    env = dict(os.environ, LAMINGIT_REPO=str(repo), LAMINGIT_USER="testuser1")
+    env["PYTHONPATH"] = str(Path(ln.__file__).resolve().parents[1])
+    cli = [sys.executable, "-m", "lamingit.cli.main"]
+    proc = subprocess.run(
+        [*cli, "track", "--key", "count-genes", "--kind", "pipeline", "--watch", str(data),
+         "--param", "n=3", "--", "sh", "-c",
+         f"wc -l {genes}; cat {data / 'notes.txt'} > /dev/null; {sys.executable} {child}"],
+        capture_output=True, text=True, env=env, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "3 " in proc.stdout  # the command's output is passed through
+    run = ln.Run.filter(transform__key="count-genes").one()
+    assert run.status == "completed" and run.params == {"n": 3}
+    assert [a.uid for a in run.inputs] == [artifact.uid]
+    assert str(data / "notes.txt") in run.unregistered_reads
+    assert "3 " in run.report
+    assert ln.Run.filter(transform__key="child.py").one().initiated_by_run.uid == run.uid
+    failed = subprocess.run([*cli, "track", "--key", "fails", "--", "sh", "-c", "exit 3"],
+                            capture_output=True, text=True, env=env, timeout=60)
+    assert failed.returncode == 3
+    assert ln.Run.filter(transform__key="fails").one().status == "errored"
