@@ -28,6 +28,7 @@ class Settings:
         self.track_run_inputs: bool = True
         # Files/directories whose reads by any process a tracked run watches (docs/tracking.md).
         self.watch: list[str] = []
+        self.watch_cache: bool = True
         self.match_reads_by_hash: bool = True
         self.storage = StorageSettings()
 

@@ -176,12 +176,14 @@ def track(
     state = _Tracking(repo, ctx, time.perf_counter(), None, reads, None, None)
     state.previous_env = os.environ.get(RUN_ENV)
     os.environ[RUN_ENV] = run_uid  # subprocesses that track themselves name this run
-    roots = [repo.paths.cache, *[Path(p) for p in (watch or [])]]
+    roots = [repo.paths.cache] if getattr(settings, "watch_cache", True) else []
+    roots += [Path(p) for p in (watch or [])]
     roots += [Path(p) for p in getattr(settings, "watch", []) or []]
     repo.paths.cache.mkdir(parents=True, exist_ok=True)
-    watcher = ReadWatcher(roots, _watcher_read, reads.warn)
-    watcher.start()
-    state.watcher = watcher
+    if roots:
+        watcher = ReadWatcher(roots, _watcher_read, reads.warn)
+        watcher.start()
+        state.watcher = watcher
     audit.install()
     state.previous_log = audit.set_current(reads)
     run_context.push(ctx)

@@ -186,3 +186,19 @@ def test_jsonable_params() -> None:
         "n": None,
     }
     assert jsonable(object()).startswith("<object object")
+
+
+def test_watch_cache_off_means_no_watcher(repo: Path) -> None:
+    from lamingit.api import track as track_api
+
+    ln.settings.watch_cache = False
+    try:
+        ln.track(capture_output=False)
+        assert track_api.active_watcher() is None
+        ln.finish()
+    finally:
+        ln.settings.watch_cache = True
+    ln.track(capture_output=False)
+    watcher = track_api.active_watcher()
+    assert watcher is not None and watcher.roots == [SESSION.repository().paths.cache]
+    ln.finish()
