@@ -168,34 +168,43 @@ class ReadWatcher:
         """
         if self._observer is None:
             return True
-        pending: list[tuple[str, Path]] = []
-        directories = set(self._dirs)
-        unwritable = False
-        for directory in directories:
-            name = f"{_SENTINEL}{os.getpid()}-{next(_COUNTER)}"
-            path = directory / name
-            try:
-                path.write_bytes(b"")
-            except OSError:
-                unwritable = True
-                continue
-            pending.append((name, path))
         deadline = time.monotonic() + timeout
+        unwritable = False
         ok = True
-        with self._cond:
-            for name, _ in pending:
-                while name not in self._seen:
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        ok = False
-                        break
-                    self._cond.wait(left)
-                self._seen.discard(name)
-        for _, path in pending:
-            path.unlink(missing_ok=True)
+        for directory in set(self._dirs):
+            # Retry with fresh sentinels: when the kernel queue is full (an overflow), the
+            # first sentinel's event may itself be dropped; any later one still proves order.
+            wait = 0.25
+            while True:
+                name = f"{_SENTINEL}{os.getpid()}-{next(_COUNTER)}"
+                path = directory / name
+                try:
+                    path.write_bytes(b"")
+                except OSError:
+                    unwritable = True
+                    break
+                seen = self._wait_for(name, min(wait, max(0.0, deadline - time.monotonic())))
+                path.unlink(missing_ok=True)
+                if seen:
+                    break
+                if time.monotonic() >= deadline:
+                    ok = False
+                    break
+                wait = min(wait * 2, 2.0)
         if unwritable:
             time.sleep(0.05)
         return ok
+
+    def _wait_for(self, name: str, seconds: float) -> bool:
+        end = time.monotonic() + seconds
+        with self._cond:
+            while name not in self._seen:
+                left = end - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cond.wait(left)
+            self._seen.discard(name)
+            return True
 
     def stop(self) -> None:
         """Stop watching (after a final ``sync()``)."""
