@@ -33,7 +33,7 @@ def _function_source(func: Callable[..., Any]) -> str:
         return f"# source unavailable\n{code.co_name} {code.co_code.hex()}"
 
 
-def tracked(uid: str | None = None) -> Callable[[F], F]:
+def tracked(uid: str | None | Callable[..., Any] = None) -> Any:
     """Track every call of the decorated function as a Run of a ``kind="function"`` Transform.
 
     The transform's key is ``module:qualname`` and its source is the function's source
@@ -43,7 +43,8 @@ def tracked(uid: str | None = None) -> Callable[[F], F]:
     Works with or without ``ln.track()``.
 
     Args:
-        uid: reserved for a fixed transform uid (as ``ln.track(uid)``); optional.
+        uid: a fixed transform uid (as ``ln.track(uid)``); optional. ``@ln.tracked`` without
+            parentheses works too.
 
     Example:
         >>> @ln.tracked()
@@ -51,6 +52,10 @@ def tracked(uid: str | None = None) -> Callable[[F], F]:
         ...     df = ln.Artifact.get(key=key).load().head(n)
         ...     return ln.Artifact.from_dataframe(df, key=f"{key}.head{n}.parquet").save()
     """
+
+    if callable(uid):  # used bare: @ln.tracked
+        return tracked()(uid)
+    fixed_uid: str | None = uid
 
     def decorate(func: F) -> F:
         source = _function_source(func)
@@ -65,7 +70,11 @@ def tracked(uid: str | None = None) -> Callable[[F], F]:
             try:
                 bound = signature.bind(*args, **kwargs)
                 bound.apply_defaults()
-                params = {name: jsonable(value) for name, value in bound.arguments.items()}
+                params = {
+                    name: jsonable(value)
+                    for name, value in bound.arguments.items()
+                    if name not in ("self", "cls")  # the instance is not a parameter
+                }
             except TypeError:
                 return func(*args, **kwargs)  # let Python raise its own argument error
             parent = run_context.active()
@@ -74,7 +83,7 @@ def tracked(uid: str | None = None) -> Callable[[F], F]:
 
             def start(changes: ChangeSet) -> None:
                 t_uid = _function_transform(
-                    changes, known, key, func.__qualname__, source, digest, uid
+                    changes, known, key, func.__qualname__, source, digest, fixed_uid
                 )
                 changes.put(
                     RunRecord(

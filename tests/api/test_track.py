@@ -202,3 +202,18 @@ def test_watch_cache_off_means_no_watcher(repo: Path) -> None:
     watcher = track_api.active_watcher()
     assert watcher is not None and watcher.roots == [SESSION.repository().paths.cache]
     ln.finish()
+
+
+def test_tracked_bare_decorator_and_methods(repo: Path) -> None:
+    class Model:
+        def __init__(self, rate: float) -> None:
+            self.rate = rate
+
+        @ln.tracked
+        def fit(self, epochs: int) -> float:
+            return self.rate * epochs
+
+    assert Model(0.5).fit(4) == 2.0
+    run = ln.Run.filter(transform__kind="function").one()
+    assert run.params == {"epochs": 4}
+    assert run.transform.key.endswith("Model.fit")
