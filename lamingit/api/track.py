@@ -18,7 +18,13 @@ from types import TracebackType
 from typing import Any
 
 from lamingit._log import logger
-from lamingit._util import decode_counter, encode_counter, random_base62, utcnow_iso
+from lamingit._util import (
+    decode_counter,
+    encode_counter,
+    is_base62,
+    random_base62,
+    utcnow_iso,
+)
 from lamingit.api.base import new_record_fields
 from lamingit.api.functions import commit
 from lamingit.api.view import LIVE
@@ -107,9 +113,6 @@ def track(
     from lamingit.api.transform import Transform
 
     global _ACTIVE
-    if _ACTIVE is not None:
-        # Re-tracking (a notebook re-run from the top) completes the previous run first.
-        _finalize("completed")
     repo = SESSION.repository()
     snapshot = repo.snapshot()
     projects = _project_uids(snapshot, project)
@@ -126,10 +129,13 @@ def track(
             )
     elif transform is not None and not isinstance(transform, Transform):
         raise InvalidArgument("transform= must be an ln.Transform, a transform uid or None")
-    if uid is not None and (len(uid) not in (TRANSFORM_STEM, 16) or not uid.isalnum()):
+    if uid is not None and (len(uid) not in (TRANSFORM_STEM, 16) or not is_base62(uid)):
         raise InvalidArgument(
             f"transform uid {uid!r} must be 12 or 16 base62 characters, e.g. '1LCd8kco9lZU0000'"
         )
+    if _ACTIVE is not None:
+        # Re-tracking (a notebook re-run from the top) completes the previous run first.
+        _finalize("completed")
     environment = packages()
     run_uid = random_base62(20)
     parent_uid = os.environ.get(RUN_ENV)

@@ -217,3 +217,15 @@ def test_tracked_bare_decorator_and_methods(repo: Path) -> None:
     run = ln.Run.filter(transform__kind="function").one()
     assert run.params == {"epochs": 4}
     assert run.transform.key.endswith("Model.fit")
+
+
+def test_retrack_completes_previous_run_but_bad_arguments_do_not(repo: Path) -> None:
+    first = ln.track(capture_output=False)
+    with pytest.raises(InvalidArgument, match="base62"):
+        ln.track(uid="not a uid!")
+    assert ln.Run.get(first.uid).status == "started"  # still active
+    second = ln.track(capture_output=False)
+    assert ln.Run.get(first.uid).status == "completed"
+    assert second.transform.uid == first.transform.uid  # same code, same transform
+    ln.finish()
+    assert ln.Run.get(second.uid).status == "completed"
