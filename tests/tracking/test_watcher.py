@@ -69,7 +69,7 @@ def test_queue_overflow_is_reported(tmp_path: Path) -> None:
     for i in range(50):
         (files / f"f{i}").write_text("x")
     limit = int(Path("/proc/sys/fs/inotify/max_queued_events").read_text())
-    opens = 2 * limit + 1000
+    opens = 4 * limit
     watcher, _reads, problems = _watch(files)
     child = (
         "import os,sys\n"
@@ -81,10 +81,15 @@ def test_queue_overflow_is_reported(tmp_path: Path) -> None:
     try:
         sys.setswitchinterval(60)
         proc = subprocess.Popen([sys.executable, "-c", child])
-        # A pure-Python busy loop holds the GIL, so the inotify thread cannot drain the queue.
-        deadline = time.monotonic() + 30
-        while proc.poll() is None and time.monotonic() < deadline:
-            pass
+        # A pure-Python busy loop holds the GIL (no syscalls that would release it), so the
+        # inotify thread cannot drain the kernel queue while the child fills it.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            window = time.monotonic() + 1.0
+            while time.monotonic() < window:
+                pass
+            if proc.poll() is not None:
+                break
     finally:
         sys.setswitchinterval(old)
     proc.wait()
