@@ -28,10 +28,14 @@ _LAZY: dict[str, str] = {
     "User": "lamingit.api.user",
     "at": "lamingit.api.functions",
     "connect": "lamingit.api.functions",
+    "context": "lamingit.api.track",
+    "finish": "lamingit.api.track",
     "init": "lamingit.api.functions",
     "login": "lamingit.api.functions",
     "save": "lamingit.api.functions",
     "settings": "lamingit.api.settings",
+    "track": "lamingit.api.track",
+    "tracked": "lamingit.api.tracked",
 }
 
 __all__ = sorted([*_LAZY, "errors", "__version__"])

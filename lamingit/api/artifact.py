@@ -65,6 +65,8 @@ class Artifact(Registry):
         if not source.exists():
             raise FileNotFoundError(f"{source} does not exist; check the path (cwd: {Path.cwd()})")
         ctx = run_context.active()
+        if ctx is not None and ctx.reads is not None:
+            ctx.reads.ignore(source)  # hashing it to save it is not a read by the run
         run_uid = run.uid if run is not None else (ctx.run_uid if ctx else None)
         if key is None and description is None and run_uid is None and revises is None:
             raise ValueError(
@@ -337,6 +339,26 @@ class Artifact(Registry):
         from lamingit.api.transform import Transform
 
         return self._related(Transform, self._record.transform)
+
+    @property
+    def input_of(self) -> QuerySet[Any]:
+        """The runs that read this artifact (``Run.filter(inputs=artifact)``)."""
+        from lamingit.api.run import Run
+
+        return Run.filter(inputs=self.uid)
+
+    def view_lineage(self, return_graph: bool = False, path: str | None = None) -> Any:
+        """Draw the upstream and downstream lineage (artifacts → runs → artifacts) as SVG.
+
+        Inline in Jupyter; from a script it writes an SVG file and returns its path.
+        ``return_graph=True`` returns the graph (nodes and edges) instead.
+
+        Example:
+            >>> ln.Artifact.get(key="figures/umap.png").view_lineage()  # doctest: +SKIP
+        """
+        from lamingit.api.lineage import view_lineage
+
+        return view_lineage(self, return_graph=return_graph, path=path)
 
     @property
     def stem_uid(self) -> str:

@@ -63,6 +63,10 @@ class Run(Registry):
     def _post_load(self) -> None:
         object.__setattr__(self, "_transform_obj", None)
 
+    def _repr_fields(self) -> list[str]:
+        # The package list is long; show it with run.environment.
+        return [n for n in super()._repr_fields() if n != "environment"]
+
     @property
     def transform_uid(self) -> str:
         """The uid of this run's transform (after the transform is saved)."""
@@ -111,6 +115,14 @@ class Run(Registry):
     output_artifacts = outputs
 
     @property
+    def report(self) -> str | None:
+        """The captured stdout/stderr of a tracked run (stored as a blob), or None."""
+        oid = self._record.report
+        if oid is None:
+            return None
+        return self._obj_view.repository().blobs.read_bytes(oid).decode(errors="replace")
+
+    @property
     def initiated_by_run(self) -> Run | None:
         """The run that called this one (for ``@ln.tracked`` functions)."""
         return self._related(Run, self._record.initiated_by_run)
@@ -131,17 +143,26 @@ def link_run_input(artifact: Artifact, is_run_input: bool | None) -> None:
             raise InvalidArgument("is_run_input=True needs an active run; call ln.track() first")
         return
     wanted = settings.track_run_inputs if is_run_input is None else is_run_input
-    if not wanted or artifact.run == ctx.run_uid or artifact.uid in ctx.outputs:
-        return
     uid = artifact.uid
+    if not wanted:
+        ctx.declined.add(uid)  # the audit hook and the watcher must not link this read either
+        return
+    # Never link a run's own output (a self-link) or what is already linked.
+    if artifact._record.run == ctx.run_uid or uid in ctx.outputs or uid in ctx.inputs:
+        return
 
     def build(changes: ChangeSet) -> None:
+        from lamingit.api.lineage import creates_cycle
+
         run = changes.get("run", ctx.run_uid)
         if not isinstance(run, RunRecord) or uid in run.inputs:
             return
+        if creates_cycle(changes, run.uid, uid):
+            return  # the artifact descends from this run: linking it would close a cycle
         changes.put(
             replace(run, inputs=sorted({*run.inputs, uid}), updated_at=utcnow_iso()),
             f"link artifact {uid} as input of run {run.uid}",
         )
 
     commit(build, LIVE, "link a run input")
+    ctx.inputs.add(uid)

@@ -26,6 +26,10 @@ class Settings:
 
     def __init__(self) -> None:
         self.track_run_inputs: bool = True
+        # Files/directories whose reads by any process a tracked run watches (docs/tracking.md).
+        self.watch: list[str] = []
+        self.watch_cache: bool = True
+        self.match_reads_by_hash: bool = True
         self.storage = StorageSettings()
 
     @property

@@ -67,6 +67,10 @@ class Transform(Registry):
             )
         )
 
+    def _repr_fields(self) -> list[str]:
+        # The source code is long; show it with transform.source_code.
+        return [n for n in super()._repr_fields() if n != "source_code"]
+
     @property
     def name(self) -> str | None:
         """The seed's spelling of ``description``."""

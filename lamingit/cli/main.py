@@ -36,6 +36,9 @@ COMMANDS: dict[str, str] = {
     "resolve": "lamingit.cli.remote_cmds:resolve",
     "merge-driver": "lamingit.cli.remote_cmds:merge_driver",
     "hooks": "lamingit.cli.remote_cmds:hooks",
+    "lineage": "lamingit.cli.lineage_cmds:lineage",
+    "track": "lamingit.cli.track_cmds:track",
+    "finish": "lamingit.cli.track_cmds:finish",
 }
 
 

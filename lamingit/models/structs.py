@@ -89,6 +89,7 @@ class RunRecord(BaseRecord, frozen=True):
     reference_type: str | None = None
     inputs: list[str] = []
     unregistered_reads: list[str] = []
+    tracking_warnings: list[str] = []
     trashed: bool = False
     projects: list[str] = []
     features: dict[str, Any] = {}

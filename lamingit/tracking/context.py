@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
 class RunContext:
-    """What is being tracked right now: the run, its transform and its project links."""
+    """What is being tracked right now: the run, its transform and its project links.
+
+    ``inputs`` are artifact uids already linked as inputs (so a second read costs nothing),
+    ``declined`` the uids a caller read with ``is_run_input=False``; ``reads`` is the
+    read log (audit hook + watcher) of a top-level ``ln.track()`` run, shared by the
+    ``@ln.tracked`` calls nested in it.
+    """
 
     run_uid: str
     transform_uid: str
     projects: list[str] = field(default_factory=list)
     outputs: set[str] = field(default_factory=set)
+    inputs: set[str] = field(default_factory=set)
+    declined: set[str] = field(default_factory=set)
+    reads: Any = None
+    parent: RunContext | None = None
 
 
 _STACK: list[RunContext] = []
@@ -36,3 +47,11 @@ def push(context: RunContext) -> None:
 def pop() -> RunContext | None:
     """Leave the innermost run."""
     return _STACK.pop() if _STACK else None
+
+
+def remove(context: RunContext) -> None:
+    """Leave ``context`` wherever it is on the stack (finish() of an outer run)."""
+    for i in range(len(_STACK) - 1, -1, -1):
+        if _STACK[i] is context:
+            del _STACK[i]
+            return

@@ -1,0 +1,570 @@
+"""``ln.track()`` / ``ln.finish()`` / ``ln.context``: a run of the calling script or notebook.
+
+The run-context mechanics (source detection, environment, output capture, read auditing,
+the watcher) live in ``lamingit.tracking``; this module turns them into records.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import sys
+import time
+import traceback
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from lamingit._log import logger
+from lamingit._util import (
+    decode_counter,
+    encode_counter,
+    is_base62,
+    random_base62,
+    utcnow_iso,
+)
+from lamingit.api.base import new_record_fields
+from lamingit.api.functions import commit
+from lamingit.api.view import LIVE
+from lamingit.errors import InvalidArgument, TrackNotCalled
+from lamingit.models import RunRecord, TransformRecord
+from lamingit.records import ChangeSet, Snapshot, replace
+from lamingit.repo import Repository
+from lamingit.session import SESSION
+from lamingit.storage.hashing import hash_bytes
+from lamingit.tracking import audit
+from lamingit.tracking import context as run_context
+from lamingit.tracking.capture import OutputCapture
+from lamingit.tracking.environment import packages
+from lamingit.tracking.reads import ReadLog, match_reads
+from lamingit.tracking.source import SourceInfo, caller_frame, detect
+from lamingit.tracking.watcher import ReadWatcher
+
+MAX_UNREGISTERED = 10_000
+"""Unregistered reads kept per run (the rest are counted in the run's tracking warnings)."""
+TRANSFORM_STEM = 12
+RUN_ENV = "LAMINGIT_RUN"
+"""Environment variable naming the run that started this process (``initiated_by_run``)."""
+
+
+@dataclass
+class _Tracking:
+    """The state of the one top-level tracked run of this process."""
+
+    repo: Repository
+    ctx: run_context.RunContext
+    started: float
+    capture: OutputCapture | None
+    reads: ReadLog
+    watcher: ReadWatcher | None
+    previous_log: Any
+    warnings: list[str] = field(default_factory=list)
+    previous_env: str | None = None
+
+
+_ACTIVE: _Tracking | None = None
+_HOOKS_INSTALLED = False
+
+
+# -- public API ------------------------------------------------------------------------------
+def track(
+    transform: Any = None,
+    params: dict[str, Any] | None = None,
+    project: Any = None,
+    *,
+    watch: Iterable[str | Path] | None = None,
+    capture_output: bool = True,
+    description: str | None = None,
+    uid: str | None = None,
+    source: SourceInfo | None = None,
+) -> Any:
+    """Start a run of the calling script or notebook (or of ``transform``).
+
+    The transform is keyed by the script's path relative to its git repository (else its
+    file name), stores the source code and the git commit, and gets a new version when the
+    code changed. The run records ``started_at``, ``params``, the package versions and
+    captures stdout/stderr into ``run.report``. While it is active, files it reads become
+    its inputs (see docs/tracking.md).
+
+    Args:
+        transform: None (detect the caller), an ``ln.Transform``, or a transform uid.
+        params: JSON-like parameters, queryable as ``Run.filter(params__name=value)``.
+        project: a project name or ``ln.Project`` (or a list of them); everything saved
+            during the run is linked to it.
+        watch: extra files or directories whose reads by any process (subprocesses,
+            native code) are tracked, besides the repository's cache.
+        capture_output: tee stdout/stderr into the run's report.
+        description: the transform's description (default: the file name).
+        uid: a transform uid (as ``ln.context.uid = …``), to keep an identity across renames.
+        source: the code to record instead of the caller's (``lamingit track`` uses it).
+
+    A process started with ``LAMINGIT_RUN=<run uid>`` in its environment (every subprocess of
+    a tracked run, and commands run by ``lamingit track -- CMD``) records that run as
+    ``initiated_by_run``.
+
+    Example:
+        >>> ln.track(params={"learning_rate": 0.01}, project="My project")  # doctest: +SKIP
+        >>> ln.finish()  # doctest: +SKIP
+    """
+    from lamingit.api.run import Run
+    from lamingit.api.settings import settings
+    from lamingit.api.transform import Transform
+
+    global _ACTIVE
+    repo = SESSION.repository()
+    snapshot = repo.snapshot()
+    projects = _project_uids(snapshot, project)
+    clean_params = {str(k): jsonable(v) for k, v in (params or {}).items()}
+    if transform is not None and isinstance(transform, str):
+        uid, transform = transform, None
+    info: SourceInfo | None = source
+    if transform is None and info is None:
+        info = detect(caller_frame())
+        if info is None:
+            raise InvalidArgument(
+                "ln.track() could not find the calling script (interactive python -c?); "
+                "pass ln.track(transform=ln.Transform(key='my-step', kind='script'))"
+            )
+    elif transform is not None and not isinstance(transform, Transform):
+        raise InvalidArgument("transform= must be an ln.Transform, a transform uid or None")
+    if uid is not None and (len(uid) not in (TRANSFORM_STEM, 16) or not is_base62(uid)):
+        raise InvalidArgument(
+            f"transform uid {uid!r} must be 12 or 16 base62 characters, e.g. '1LCd8kco9lZU0000'"
+        )
+    if _ACTIVE is not None:
+        # Re-tracking (a notebook re-run from the top) completes the previous run first.
+        _finalize("completed")
+    environment = packages()
+    run_uid = random_base62(20)
+    parent_uid = os.environ.get(RUN_ENV)
+    if parent_uid and not isinstance(snapshot.find("run", parent_uid), RunRecord):
+        parent_uid = None
+    outcome: dict[str, Any] = {}
+
+    def build(changes: ChangeSet) -> None:
+        if info is not None:
+            record, created = _script_transform(changes, info, uid, description, projects)
+        else:
+            assert isinstance(transform, Transform)
+            if not transform._saved:
+                transform._stage(changes)
+            record = changes.get("transform", transform.uid)  # type: ignore[assignment]
+            created = True
+            if projects and not set(projects) <= set(record.projects):
+                record = replace(record, projects=sorted({*record.projects, *projects}))
+                changes.put(record)
+        now = utcnow_iso()
+        run = RunRecord(
+            **new_record_fields(run_uid),
+            transform=record.uid,
+            started_at=now,
+            params=clean_params,
+            environment=environment,
+            projects=projects,
+            initiated_by_run=parent_uid,
+        )
+        label = record.key or record.description
+        changes.put(run, f"start run {run_uid} of transform {record.uid} ({label})")
+        outcome["transform"] = record
+        outcome["created"] = created
+
+    commit(build, LIVE, "track")
+    if isinstance(transform, Transform) and not transform._saved:
+        transform._after_save()
+    t_record: TransformRecord = outcome["transform"]
+    ctx = run_context.RunContext(run_uid=run_uid, transform_uid=t_record.uid, projects=projects)
+    reads = ReadLog(repo.root)
+    if info is not None and info.path is not None:
+        reads.ignore(info.path)
+    ctx.reads = reads
+    state = _Tracking(repo, ctx, time.perf_counter(), None, reads, None, None)
+    state.previous_env = os.environ.get(RUN_ENV)
+    os.environ[RUN_ENV] = run_uid  # subprocesses that track themselves name this run
+    roots = [repo.paths.cache] if getattr(settings, "watch_cache", True) else []
+    roots += [Path(p) for p in (watch or [])]
+    roots += [Path(p) for p in getattr(settings, "watch", []) or []]
+    repo.paths.cache.mkdir(parents=True, exist_ok=True)
+    if roots:
+        watcher = ReadWatcher(roots, _watcher_read, reads.warn)
+        watcher.start()
+        state.watcher = watcher
+    audit.install()
+    state.previous_log = audit.set_current(reads)
+    run_context.push(ctx)
+    _install_exit_hooks()
+    if capture_output:
+        state.capture = OutputCapture()
+        state.capture.start()
+    _ACTIVE = state
+    verb = "created" if outcome["created"] else "loaded"
+    logger.info(
+        f"{verb} Transform('{t_record.uid}', key={t_record.key!r}) & started Run('{run_uid}')"
+    )
+    run = Run._from_record(repo.snapshot().find("run", run_uid), LIVE)  # type: ignore[arg-type]
+    return run
+
+
+def finish(ignore_non_consecutive: bool | None = None) -> None:
+    """Complete the run started by ``ln.track()``: ``finished_at``, status, report, inputs.
+
+    Reads noticed by the audit hook and the watcher are matched to artifacts and linked as
+    inputs in the same single commit.
+
+    Example:
+        >>> ln.track()  # doctest: +SKIP
+        >>> ln.finish()  # doctest: +SKIP
+    """
+    if _ACTIVE is None:
+        raise TrackNotCalled(
+            "ln.finish() found no run to finish; call ln.track() first in this process"
+        )
+    _finalize("completed")
+
+
+class Context:
+    """LaminDB's ``ln.context``: set ``uid``/``description`` before ``track()``; read the run.
+
+    Example:
+        >>> ln.context.uid = "1LCd8kco9lZU0000"  # doctest: +SKIP
+        >>> ln.context.track()  # doctest: +SKIP
+        >>> ln.context.run.uid  # doctest: +SKIP
+    """
+
+    def __init__(self) -> None:
+        self.uid: str | None = None
+        self.description: str | None = None
+        self.version: str | None = None
+
+    @property
+    def name(self) -> str | None:
+        """The seed's spelling of ``description``."""
+        return self.description
+
+    @name.setter
+    def name(self, value: str | None) -> None:
+        self.description = value
+
+    def track(
+        self,
+        transform: Any = None,
+        params: dict[str, Any] | None = None,
+        project: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        """``ln.track()`` with this context's ``uid`` and ``description``."""
+        kwargs.setdefault("uid", self.uid)
+        kwargs.setdefault("description", self.description)
+        return track(transform, params=params, project=project, **kwargs)
+
+    def finish(self) -> None:
+        """``ln.finish()``."""
+        finish()
+
+    @property
+    def run(self) -> Any:
+        """The active run (the innermost one), or None."""
+        from lamingit.api.run import Run
+
+        ctx = run_context.active()
+        return None if ctx is None else Run.get(ctx.run_uid)
+
+    @property
+    def transform(self) -> Any:
+        """The transform of the active run, or None."""
+        from lamingit.api.transform import Transform
+
+        ctx = run_context.active()
+        return None if ctx is None else Transform.get(ctx.transform_uid)
+
+
+context = Context()
+"""The one ``ln.context`` of this process."""
+
+
+# -- helpers --------------------------------------------------------------------------------
+def jsonable(value: Any) -> Any:
+    """A JSON-storable form of a parameter (records → uid, paths → str, numpy → Python).
+
+    Example:
+        >>> jsonable({"path": Path("a.csv"), "n": 3})
+        {'path': 'a.csv', 'n': 3}
+    """
+    from lamingit.api.queryset import normalize_value
+
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    item = getattr(value, "item", None)
+    if callable(item) and type(value).__module__ == "numpy":
+        try:
+            return jsonable(item())
+        except (TypeError, ValueError):
+            pass
+    normalized = normalize_value(value)
+    if normalized is not value:
+        return jsonable(normalized)
+    return repr(value)
+
+
+def _project_uids(snapshot: Snapshot, project: Any) -> list[str]:
+    if project is None:
+        return []
+    items = project if isinstance(project, list | tuple | set) else [project]
+    uids: list[str] = []
+    for item in items:
+        if isinstance(item, str):
+            found = snapshot.lookup("project.name", item)
+            if not found:
+                raise InvalidArgument(
+                    f"no project named {item!r}; create it with "
+                    f"ln.Project(name={item!r}).save() or check the spelling"
+                )
+            uids.append(found[0])
+        elif getattr(item, "uid", None):
+            if not getattr(item, "_saved", True):
+                raise InvalidArgument("save the project first: ln.Project(name=…).save()")
+            uids.append(str(item.uid))
+        else:
+            raise InvalidArgument(f"project= takes a project name or ln.Project, got {item!r}")
+    return sorted(set(uids))
+
+
+def _script_transform(
+    changes: ChangeSet,
+    info: SourceInfo,
+    uid: str | None,
+    description: str | None,
+    projects: list[str],
+) -> tuple[TransformRecord, bool]:
+    """Reuse the transform of unchanged code, else make a new version (or a new family)."""
+    digest = hash_bytes(info.source_code.encode())
+    stem: str | None = None
+    if uid is not None:
+        stem = uid[:TRANSFORM_STEM]
+    else:
+        latest_uids = changes.lookup("transform.key", info.key)
+        if latest_uids:
+            stem = latest_uids[0][:TRANSFORM_STEM]
+    family: list[TransformRecord] = []
+    if stem is not None:
+        family = [
+            r
+            for u in changes.uids_with_prefix("transform", stem)
+            if isinstance(r := changes.get("transform", u), TransformRecord)
+        ]
+    alive = [r for r in family if not r.trashed]
+    latest = next((r for r in alive if r.is_latest), alive[-1] if alive else None)
+    wanted_description = description or info.description
+    if latest is not None and latest.hash == digest and latest.kind == info.kind:
+        updated = latest
+        if projects and not set(projects) <= set(latest.projects):
+            updated = replace(updated, projects=sorted({*latest.projects, *projects}))
+        if description and latest.description != description:
+            updated = replace(updated, description=description)
+        if updated is not latest:
+            changes.put(replace(updated, updated_at=utcnow_iso()))
+        return updated, False
+    if family:
+        assert stem is not None
+        counter = max(decode_counter(r.uid[TRANSFORM_STEM:]) for r in family) + 1
+        new_uid = stem + encode_counter(counter)
+        if uid is not None and len(uid) == 16 and uid not in {r.uid for r in family}:
+            new_uid = uid
+        for other in family:
+            if other.is_latest:
+                changes.put(replace(other, is_latest=False))
+    elif uid is not None:
+        new_uid = uid if len(uid) == 16 else uid + "0000"
+    else:
+        new_uid = random_base62(TRANSFORM_STEM) + "0000"
+    record = TransformRecord(
+        **new_record_fields(new_uid),
+        key=info.key,
+        description=wanted_description,
+        kind=info.kind,
+        source_code=info.source_code,
+        hash=digest,
+        git_commit=info.git_commit,
+        projects=projects,
+    )
+    verb = "create" if not family else "save new version of"
+    changes.put(record, f"{verb} transform {new_uid} ({info.key})")
+    return record, True
+
+
+def _watcher_read(path: str) -> None:
+    # Reads reported by the watcher thread go to whichever run (or @tracked call) is
+    # current, like the audit hook's.
+    log = audit.current()
+    if log is not None:
+        with log.lock:
+            log.raw.add(path)
+
+
+def flush_reads(
+    repo: Repository, ctx: run_context.RunContext, log: ReadLog, changes: ChangeSet
+) -> tuple[list[str], list[str]]:
+    """Match the reads in ``log`` to artifacts: (new input uids, unregistered paths).
+
+    Skips the run's own outputs, artifacts read with ``is_run_input=False`` and links that
+    would close a cycle; with ``ln.settings.track_run_inputs = False`` nothing is linked.
+
+    Example:
+        >>> flush_reads(repo, ctx, log, changes)  # doctest: +SKIP
+        (['AbC…0000'], ['/data/notes.txt'])
+    """
+    from lamingit.api.lineage import creates_cycle
+    from lamingit.api.settings import settings
+
+    paths = log.take_paths()
+    if not paths:
+        return [], []
+    matched, unregistered = match_reads(
+        changes.snapshot, repo.root, paths, by_hash=getattr(settings, "match_reads_by_hash", True)
+    )
+    if not settings.track_run_inputs:
+        return [], unregistered
+    new: list[str] = []
+    for uid in sorted(matched):
+        if uid in ctx.outputs or uid in ctx.declined or uid in ctx.inputs:
+            continue
+        record = changes.get("artifact", uid)
+        if record is None or getattr(record, "run", None) == ctx.run_uid:
+            continue
+        if creates_cycle(changes, ctx.run_uid, uid):
+            logger.debug(f"not linking {uid} as input of {ctx.run_uid}: it would close a cycle")
+            continue
+        new.append(uid)
+    return new, unregistered
+
+
+def _finalize(status: str, note: str | None = None) -> None:
+    """Stop watching/capturing, then write the run's end state and inputs in one commit."""
+    global _ACTIVE
+    state = _ACTIVE
+    if state is None:
+        return
+    _ACTIVE = None
+    ctx = state.ctx
+    _restore_env(state)
+    if state.watcher is not None:
+        if not state.watcher.sync():
+            state.reads.warn("the watcher did not confirm all reads before finish()")
+        state.watcher.stop()
+    audit.set_current(state.previous_log)
+    if state.capture is not None:
+        state.capture.stop()
+        if note:
+            state.capture.add(note)
+    report_text = state.capture.text() if state.capture is not None else note
+    report_oid = state.repo.blobs.put_bytes(report_text.encode()) if report_text else None
+    elapsed = time.perf_counter() - state.started
+
+    def build(changes: ChangeSet) -> None:
+        run = changes.get("run", ctx.run_uid)
+        if not isinstance(run, RunRecord):
+            return
+        new_inputs, unregistered = flush_reads(state.repo, ctx, state.reads, changes)
+        warnings = list(state.reads.warnings)
+        all_unregistered = sorted({*run.unregistered_reads, *unregistered})
+        if len(all_unregistered) > MAX_UNREGISTERED:
+            warnings.append(
+                f"{len(all_unregistered) - MAX_UNREGISTERED} more unregistered reads not kept"
+            )
+            all_unregistered = all_unregistered[:MAX_UNREGISTERED]
+        changes.put(
+            replace(
+                run,
+                finished_at=utcnow_iso(),
+                status=status,
+                report=report_oid,
+                inputs=sorted({*run.inputs, *new_inputs}),
+                unregistered_reads=all_unregistered,
+                tracking_warnings=sorted({*run.tracking_warnings, *warnings}),
+                updated_at=utcnow_iso(),
+            ),
+            f"finish run {run.uid} ({status})",
+        )
+
+    try:
+        commit(build, LIVE, "finish")
+    finally:
+        run_context.remove(ctx)
+    logger.info(f"finished Run('{ctx.run_uid}') ({status}) after {elapsed:.2f} s")
+
+
+def _restore_env(state: _Tracking) -> None:
+    if os.environ.get(RUN_ENV) == state.ctx.run_uid:
+        if state.previous_env is None:
+            del os.environ[RUN_ENV]
+        else:
+            os.environ[RUN_ENV] = state.previous_env
+
+
+def _excepthook(
+    exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
+) -> None:
+    if _ACTIVE is not None:
+        status = "aborted" if issubclass(exc_type, KeyboardInterrupt) else "errored"
+        text = "".join(traceback.format_exception(exc_type, exc, tb))
+        try:
+            _finalize(status, note=text)
+        except Exception as err:  # the user's traceback matters more than ours
+            print(f"lamingit: could not record the failed run: {err}", file=sys.stderr)
+    _PREVIOUS_EXCEPTHOOK(exc_type, exc, tb)
+
+
+_PREVIOUS_EXCEPTHOOK = sys.excepthook
+
+
+def _at_exit() -> None:
+    # A script that ends without ln.finish() and without an uncaught exception completed.
+    if _ACTIVE is not None:
+        try:
+            _finalize("completed")
+        except Exception as err:
+            print(f"lamingit: could not finish the run at exit: {err}", file=sys.stderr)
+
+
+def _install_exit_hooks() -> None:
+    global _HOOKS_INSTALLED, _PREVIOUS_EXCEPTHOOK
+    if _HOOKS_INSTALLED:
+        return
+    _PREVIOUS_EXCEPTHOOK = sys.excepthook
+    sys.excepthook = _excepthook
+    atexit.register(_at_exit)
+    _HOOKS_INSTALLED = True
+
+
+def abandon() -> None:
+    """Drop the active run without writing anything (tests; a deleted repository).
+
+    Example:
+        >>> abandon()
+    """
+    global _ACTIVE
+    state, _ACTIVE = _ACTIVE, None
+    if state is None:
+        return
+    _restore_env(state)
+    if state.watcher is not None:
+        state.watcher.stop()
+    audit.set_current(state.previous_log)
+    if state.capture is not None:
+        state.capture.stop()
+    run_context.remove(state.ctx)
+
+
+def active_watcher() -> ReadWatcher | None:
+    """The watcher of the active ``ln.track()`` run (``@ln.tracked`` calls sync with it)."""
+    return _ACTIVE.watcher if _ACTIVE is not None else None
+
+
+__all__ = ["Context", "context", "finish", "jsonable", "track"]

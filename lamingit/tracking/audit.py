@@ -1,0 +1,85 @@
+"""In-process read auditing: one ``sys.addaudithook`` hook, a no-op unless a run is active.
+
+Audit hooks cannot be removed, so the hook is installed once and checks a module global;
+with no run active it costs one comparison per audit event.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+_CURRENT: Any = None
+"""The ReadLog of the innermost tracked run, or None (then the hook does nothing)."""
+_INSTALLED = False
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR
+_READ_MODES = frozenset({"r", "rb", "rt", "br", "tr"})
+
+
+def _hook(event: str, args: tuple[Any, ...]) -> None:
+    # Called for every audit event of the process: keep the common paths short.
+    log = _CURRENT
+    if log is None or event != "open":
+        return
+    path, mode, flags = args
+    if mode is None:
+        if flags & _WRITE_FLAGS:
+            return
+    elif mode not in _READ_MODES and ("w" in mode or "a" in mode or "+" in mode or "x" in mode):
+        return
+    if type(path) is str and path[:1] == "/":
+        log.raw.add(path)  # absolute: no tuple, no getcwd() syscall
+    elif not isinstance(path, int):
+        log.raw.add((path, os.getcwd()))
+
+
+def install() -> None:
+    """Install the audit hook (idempotent; it stays for the life of the process).
+
+    Example:
+        >>> install()
+    """
+    global _INSTALLED
+    if not _INSTALLED:
+        sys.addaudithook(_hook)
+        _INSTALLED = True
+
+
+def set_current(log: Any) -> Any:
+    """Make ``log`` receive in-process opens; return the previous one (to restore later).
+
+    Example:
+        >>> previous = set_current(None)
+    """
+    global _CURRENT
+    previous = _CURRENT
+    _CURRENT = log
+    return previous
+
+
+def current() -> Any:
+    """The ReadLog receiving reads now, or None.
+
+    Example:
+        >>> current() is None
+        True
+    """
+    return _CURRENT
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """Record no opens in this block (lamingit's own reads on a run's behalf).
+
+    Example:
+        >>> with paused():
+        ...     pass
+    """
+    previous = set_current(None)
+    try:
+        yield
+    finally:
+        set_current(previous)

@@ -1,0 +1,181 @@
+"""Which code is running: the calling script or notebook, its source and its git commit."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+_PACKAGE_DIR = str(Path(__file__).resolve().parent.parent)
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """The code a run executes, as ``ln.track()`` records it on the Transform."""
+
+    path: Path | None
+    key: str
+    description: str
+    kind: str
+    source_code: str
+    git_commit: str | None
+
+
+def caller_frame() -> FrameType | None:
+    """The innermost frame outside the lamingit package (the user's code).
+
+    Example:
+        >>> caller_frame() is not None
+        True
+    """
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back  # type: ignore[assignment]
+    return frame
+
+
+def in_ipython() -> bool:
+    """Tell whether this process is an IPython shell or Jupyter kernel.
+
+    Example:
+        >>> in_ipython()
+        False
+    """
+    module = sys.modules.get("IPython")
+    if module is None:
+        return False
+    try:
+        return module.get_ipython() is not None  # type: ignore[attr-defined, no-any-return]
+    except Exception:  # an IPython that is imported but half torn down
+        return False
+
+
+def detect(frame: FrameType | None) -> SourceInfo | None:
+    """Describe the script (or notebook) running ``frame``; None when there is no file.
+
+    Example:
+        >>> detect(caller_frame()).kind  # doctest: +SKIP
+        'script'
+    """
+    if in_ipython():
+        return _notebook()
+    filename = frame.f_code.co_filename if frame is not None else None
+    if not filename or filename.startswith("<"):
+        main = sys.modules.get("__main__")
+        filename = getattr(main, "__file__", None)
+    if not filename:
+        return None
+    path = Path(filename).resolve()
+    if not path.is_file():
+        return None
+    text = path.read_text(errors="replace")
+    kind = "notebook" if path.suffix == ".ipynb" else "script"
+    if kind == "notebook":
+        text = notebook_code(text)
+    root, commit = git_origin(path)
+    key = path.relative_to(root).as_posix() if root is not None else path.name
+    return SourceInfo(path, key, path.name, kind, text, commit)
+
+
+def _notebook() -> SourceInfo:
+    import IPython
+
+    shell = IPython.get_ipython()  # type: ignore[attr-defined, no-untyped-call]
+    ns = shell.user_ns if shell is not None else {}
+    candidates = [
+        ns.get("__vsc_ipynb_file__"),
+        ns.get("__session__"),
+        os.environ.get("JPY_SESSION_NAME"),
+    ]
+    for candidate in candidates:
+        if (
+            isinstance(candidate, str)
+            and candidate.endswith(".ipynb")
+            and Path(candidate).is_file()
+        ):
+            path = Path(candidate).resolve()
+            root, commit = git_origin(path)
+            key = path.relative_to(root).as_posix() if root is not None else path.name
+            code = notebook_code(path.read_text(errors="replace"))
+            return SourceInfo(path, key, path.stem, "notebook", code, commit)
+    session = next((c for c in candidates if isinstance(c, str) and c), None)
+    key = Path(session).name if session else "ipython-session"
+    cells = ns.get("In", [])
+    code = "\n\n".join(c for c in cells if isinstance(c, str) and c.strip())
+    return SourceInfo(None, key, key, "notebook", code, None)
+
+
+def notebook_code(text: str) -> str:
+    """The code cells of an ``.ipynb`` document, joined (outputs do not change the hash).
+
+    Example:
+        >>> notebook_code('{"cells": [{"cell_type": "code", "source": ["x = 1"]}]}')
+        'x = 1'
+    """
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return text
+    parts = []
+    for cell in doc.get("cells", []):
+        if cell.get("cell_type") == "code":
+            source = cell.get("source", "")
+            parts.append("".join(source) if isinstance(source, list) else str(source))
+    return "\n\n".join(parts)
+
+
+_GIT_CACHE: dict[tuple[str, int, int], tuple[Path | None, str | None]] = {}
+
+
+def git_origin(path: Path) -> tuple[Path | None, str | None]:
+    """``(work tree root, commit)`` of the git repository holding ``path``.
+
+    The commit is given only when the file is committed unchanged there (otherwise the
+    commit would not contain the code that ran); the root is None outside git. One
+    ``git status`` subprocess, only when a ``.git`` is found above the file.
+
+    Example:
+        >>> git_origin(Path("/etc/hostname"))
+        (None, None)
+    """
+    root = next((d for d in path.parents if (d / ".git").exists()), None)
+    if root is None:
+        return None, None
+    st = path.stat()
+    cache_key = (str(path), st.st_mtime_ns, st.st_size)
+    if cache_key in _GIT_CACHE:
+        return _GIT_CACHE[cache_key]
+    # GIT_DIR & co. from a calling git hook would point git at another repository.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("GIT_") or k.startswith("GIT_CONFIG")
+    }
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain=v2", "--branch", "--ignored=matching",
+             "--", str(path)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=10,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return root, None
+    if proc.returncode != 0:
+        return root, None
+    commit = None
+    dirty = False
+    for line in proc.stdout.splitlines():
+        if line.startswith("# branch.oid "):
+            oid = line.split()[-1]
+            commit = oid if len(oid) == 40 else None
+        elif line and not line.startswith("#"):
+            dirty = True
+    result = (root, None if dirty else commit)
+    _GIT_CACHE[cache_key] = result
+    return result
