@@ -10,7 +10,6 @@ import pytest
 import lamingit as ln
 from lamingit.api.track import abandon
 from lamingit.errors import InvalidArgument, TrackNotCalled
-from lamingit.models import ProjectRecord
 from lamingit.session import SESSION
 
 
@@ -21,16 +20,7 @@ def _no_leftover_run() -> Iterator[None]:
 
 
 def _make_project(name: str) -> str:
-    """A project record written directly (the Project API is another module's job)."""
-    from lamingit._util import utcnow_iso
-    from lamingit.session import current_identity
-
-    repo = SESSION.repository()
-    now = utcnow_iso()
-    uid = "Prj" + name[:9].ljust(9, "x")
-    record = ProjectRecord(uid=uid, created_at=now, created_by=current_identity().uid, name=name)
-    repo.transact(lambda c: c.put(record, f"create project {name}"), author=("t", "t@x"))
-    return uid
+    return str(ln.Project(name=name).save().uid)
 
 
 def test_finish_without_track_raises(repo: Path) -> None:
