@@ -268,6 +268,20 @@ class Registry:
 
         return FeatureManager(self)
 
+    def describe(self, return_str: bool = False) -> str | None:
+        """Print (or return) a tree of this record's fields, links and features.
+
+        Example:
+            >>> ln.Run.get(uid).describe()  # doctest: +SKIP
+        """
+        from lamingit.api.describe import describe_record
+
+        text = describe_record(self)
+        if return_str:
+            return text
+        print(text)
+        return None
+
     # -- writing --------------------------------------------------------------------------
     def save(self: R) -> R:
         """Write this record as one git commit; returns self.

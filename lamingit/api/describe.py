@@ -95,3 +95,41 @@ def describe_artifact(artifact: Artifact) -> str:
             ("Projects", projects),
         ],
     )
+
+
+_LINK_FIELDS = ("inputs", "projects", "parents", "records", "unregistered_reads")
+_HIDDEN = ("features", "source_code", "environment", "updated_at", "hash_type")
+
+
+def describe_record(obj: Any) -> str:
+    """The describe() tree of any record: its fields, links, features and, for runs, inputs.
+
+    Example:
+        >>> print(describe_record(run))  # doctest: +SKIP
+        Run: 783mzJn7MasvMRA0hihi
+        ├── General
+    """
+    rec = obj._record
+    registry = type(obj).__name__
+    label = _name(rec, "key", "name", "handle", "description")
+    title = f"{registry}: {label}" + (f" ({rec.version})" if getattr(rec, "version", None) else "")
+    general = []
+    for field in type(obj)._columns():
+        value = getattr(rec, field, None)
+        if field in _HIDDEN or field in _LINK_FIELDS or value in (None, "", [], {}):
+            continue
+        if field == "trashed" and not value:
+            continue
+        if field == "created_by":
+            creator = obj.created_by
+            value = creator.handle if creator is not None else value
+        general.append(f"{field}: {value}")
+    source = getattr(rec, "source_code", None)
+    if source:
+        general.append(f"source_code: {len(source.splitlines())} lines")
+    environment = getattr(rec, "environment", None)
+    if environment:
+        general.append(f"environment: {len(environment)} packages")
+    links = [f"{f}: {', '.join(getattr(rec, f))}" for f in _LINK_FIELDS if getattr(rec, f, None)]
+    features = [f"{k}: {v!r}" for k, v in sorted(getattr(rec, "features", {}).items())]
+    return tree(title, [("General", general), ("Links", links), ("Features", features)])

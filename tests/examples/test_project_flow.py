@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -18,14 +17,12 @@ def test_project_flow_end_to_end(tmp_path: Path) -> None:
     target = tmp_path / "mydata"
     env = dict(os.environ)
     env["PYTHONPATH"] = str(EXAMPLE.parents[1]) + os.pathsep + env.get("PYTHONPATH", "")
-    started = time.monotonic()
     for _ in range(2):  # a second run re-creates the repository cleanly
         proc = subprocess.run(
             [sys.executable, str(EXAMPLE), str(target)],
             capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
         )
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    assert time.monotonic() - started < 120  # two runs, each well under 60 s
     assert "project flow finished" in proc.stdout
     ln.connect(target)
 
