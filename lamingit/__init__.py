@@ -19,7 +19,10 @@ __version__ = "0.1.0"
 
 _LAZY: dict[str, str] = {
     "Artifact": "lamingit.api.artifact",
+    "Feature": "lamingit.api.feature",
+    "Project": "lamingit.api.project",
     "Q": "lamingit.query.expr",
+    "Record": "lamingit.api.record",
     "Run": "lamingit.api.run",
     "Transform": "lamingit.api.transform",
     "User": "lamingit.api.user",

@@ -22,6 +22,9 @@ def registries() -> dict[str, Any]:
 
 _REGISTRY_MODULES = {
     "Artifact": "lamingit.api.artifact",
+    "Feature": "lamingit.api.feature",
+    "Project": "lamingit.api.project",
+    "Record": "lamingit.api.record",
     "Run": "lamingit.api.run",
     "Transform": "lamingit.api.transform",
     "User": "lamingit.api.user",

@@ -1,7 +1,8 @@
-"""Answering a Q over a snapshot: from the Parquet index when available, else by scanning git."""
+"""Answering a Q over a snapshot: from the Parquet index, else (rarely) by scanning git."""
 
 from __future__ import annotations
 
+from lamingit._log import logger
 from lamingit.models import BaseRecord
 from lamingit.query import Q, matches
 from lamingit.records import Snapshot
@@ -24,4 +25,24 @@ def select(snapshot: Snapshot, registry: str, q: Q) -> list[BaseRecord]:
     Example:
         >>> select(snapshot, "artifact", Q(key="a.csv"))  # doctest: +SKIP
     """
-    return scan(snapshot, registry, q)
+    from lamingit import index
+
+    try:
+        return index.select(snapshot, registry, q)
+    except index.Unsupported as exc:
+        logger.debug(f"query answered by scanning git ({exc})")
+        return scan(snapshot, registry, q)
+
+
+def count(snapshot: Snapshot, registry: str, q: Q) -> int:
+    """How many records of ``registry`` satisfy ``q`` (without materializing them).
+
+    Example:
+        >>> count(snapshot, "artifact", Q(size__gt=0))  # doctest: +SKIP
+    """
+    from lamingit import index
+
+    try:
+        return index.count(snapshot, registry, q)
+    except index.Unsupported:
+        return len(scan(snapshot, registry, q))

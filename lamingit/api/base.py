@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import keyword
+import re
 from typing import Any, ClassVar, TypeVar
 
 import msgspec
@@ -39,9 +41,10 @@ class Registry:
     @classmethod
     def _from_record(cls: type[R], record: BaseRecord, view: View | None = None) -> R:
         obj = cls.__new__(cls)
-        obj._record = record
-        obj._saved = True
-        obj._obj_view = view or cls._view
+        # object.__setattr__: skips Registry.__setattr__ (this runs once per query result row)
+        object.__setattr__(obj, "_record", record)
+        object.__setattr__(obj, "_saved", True)
+        object.__setattr__(obj, "_obj_view", view or cls._view)
         obj._post_load()
         return obj
 
@@ -234,6 +237,37 @@ class Registry:
 
     df = to_dataframe
 
+    @classmethod
+    def lookup(cls, field: str | None = None) -> Lookup:
+        """An object with one attribute per record, named by its name / handle / key.
+
+        Names are turned into identifiers (``"P53 mutant-1"`` → ``p53_mutant_1``); item access
+        takes the raw name (``lookup["P53 mutant-1"]``).
+
+        Example:
+            >>> ln.User.lookup().testuser1  # doctest: +SKIP
+        """
+        fields = cls._field_names()
+        if field is None:
+            preferred = ("handle", "name", "key", "description")
+            field = next((f for f in preferred if f in fields), "uid")
+        elif field not in fields:
+            raise InvalidArgument(
+                f"{cls.__name__}.lookup(field={field!r}): not a field; "
+                f"fields: {', '.join(sorted(fields))}"
+            )
+        return Lookup(cls.__name__, field, {getattr(o._record, field, None): o for o in cls.all()})
+
+    # -- features -------------------------------------------------------------------------
+    @property
+    def features(self) -> Any:
+        """Feature values of this record: ``add_values``, ``get_values``, ``features["x"]``."""
+        if "features" not in type(self)._field_names():
+            raise AttributeError(f"{type(self).__name__} has no features")
+        from lamingit.api.features import FeatureManager
+
+        return FeatureManager(self)
+
     # -- writing --------------------------------------------------------------------------
     def save(self: R) -> R:
         """Write this record as one git commit; returns self.
@@ -266,6 +300,68 @@ class Registry:
 
     def _after_save(self) -> None:
         self._saved = True
+
+
+def identifier(text: str) -> str:
+    """A Python identifier for ``text`` (for ``lookup()`` attributes).
+
+    Example:
+        >>> identifier("P53 mutant-1"), identifier("1st")
+        ('p53_mutant_1', '_1st')
+    """
+    ident = re.sub(r"\W+", "_", text.strip().lower()).strip("_") or "_"
+    if ident[0].isdigit() or keyword.iskeyword(ident):
+        ident = "_" + ident
+    return ident
+
+
+class Lookup:
+    """Records by sanitized name as attributes, by raw name as items (``ln.User.lookup()``).
+
+    Example:
+        >>> users = ln.User.lookup()  # doctest: +SKIP
+        >>> users.testuser1.handle  # doctest: +SKIP
+        'testuser1'
+    """
+
+    def __init__(self, registry: str, field: str, items: dict[Any, Any]) -> None:
+        self._registry = registry
+        self._field = field
+        self._items = {str(k): v for k, v in items.items() if k is not None}
+        self._attrs: dict[str, Any] = {}
+        for name in sorted(self._items):
+            self._attrs.setdefault(identifier(name), self._items[name])
+
+    def __getattr__(self, name: str) -> Any:
+        attrs = self.__dict__.get("_attrs", {})
+        if name in attrs:
+            return attrs[name]
+        raise AttributeError(
+            f"no {self.__dict__.get('_registry')} with {self.__dict__.get('_field')} "
+            f"matching {name!r}; "
+            f"known: {', '.join(sorted(attrs)) or 'none'}"
+        )
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self._items:
+            return self._items[name]
+        return self._attrs[identifier(name)]
+
+    def __dir__(self) -> list[str]:
+        return sorted(self._attrs)
+
+    def __iter__(self) -> Any:
+        return iter(self._items.values())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def dict(self) -> dict[str, Any]:
+        """Raw name → record."""
+        return dict(self._items)
+
+    def __repr__(self) -> str:
+        return f"<Lookup of {self._registry} by {self._field}: {', '.join(sorted(self._attrs))}>"
 
 
 def ensure_user(changes: ChangeSet) -> str:

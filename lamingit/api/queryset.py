@@ -95,15 +95,19 @@ class QuerySet(Generic[R]):
         return self._clone(ranked=text)
 
     # -- evaluating -----------------------------------------------------------------------
-    def _evaluate(self) -> list[R]:
-        if self._cache is not None:
-            return self._cache
-        registry = self.model._registry
+    def _effective_q(self) -> Q:
+        """The query plus ``trashed=False`` unless the query mentions the trash itself."""
         q = self.q
         mentions_trash = any(c.path[0] in ("trashed", "visibility") for c in q.conditions())
         if "trashed" in self.model._field_names() and not mentions_trash:
             q = Q._make((q, Q(trashed=False)), "AND", False) if q.children else Q(trashed=False)
-        records = self.view.select(registry, q)
+        return q
+
+    def _evaluate(self) -> list[R]:
+        if self._cache is not None:
+            return self._cache
+        registry = self.model._registry
+        records = self.view.select(registry, self._effective_q())
         if self.ranked is not None:
             ranked = []
             for record in records:
@@ -150,12 +154,17 @@ class QuerySet(Generic[R]):
         return list(self._evaluate())
 
     def count(self) -> int:
-        """Number of results."""
+        """Number of results (counted in the index, without loading records)."""
+        if self._cache is None and self.ranked is None:
+            from lamingit.api.backend import count
+
+            n = count(self.view.snapshot(), self.model._registry, self._effective_q())
+            return n if self.limit is None else min(n, self.limit)
         return len(self._evaluate())
 
     def exists(self) -> bool:
         """Whether there is at least one result."""
-        return bool(self._evaluate())
+        return self.count() > 0
 
     def first(self) -> R | None:
         """The first result, or None."""
@@ -250,7 +259,10 @@ def build_q(model: type[Registry], args: tuple[Q, ...], kwargs: dict[str, Any]) 
         except InvalidArgument:
             if known is None:
                 known = model._known_features()
-            resolve_path(registry, cond.path, known)
+            try:
+                resolve_path(registry, cond.path, known)
+            except InvalidArgument as exc:
+                raise InvalidArgument(str(exc)) from None
         value = normalize_value(cond.value)
         if cond.op in ("in", "range") and not isinstance(value, list):
             raise InvalidArgument(

@@ -1,1 +1,82 @@
-"""Derived, disposable Parquet indexes and polars frames (the one polars user)."""
+"""The Parquet query index (the only polars user): answers Q trees as of any commit.
+
+``select`` / ``count`` raise :class:`Unsupported` when a query cannot be answered exactly from
+the index; callers then scan git (``lamingit.api.backend.scan``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lamingit.index.evaluate import Evaluator, Unsupported
+from lamingit.index.store import IndexState, RepoIndex, forget, repo_index
+from lamingit.layout import LocalPaths
+from lamingit.models import BaseRecord
+from lamingit.query import Q
+from lamingit.records import Snapshot
+
+
+def index_dir(snapshot: Snapshot) -> Path:
+    """Where the index of the snapshot's repository lives (``REPO/.lamingit/index``).
+
+    Example:
+        >>> index_dir(repo.snapshot())  # doctest: +SKIP
+        PosixPath('mydata/.lamingit/index')
+    """
+    return LocalPaths(snapshot.git.path.resolve().parent).index
+
+
+def state_for(snapshot: Snapshot) -> IndexState:
+    """The index as of the snapshot's commit (caught up or derived as needed).
+
+    Example:
+        >>> state_for(repo.snapshot()).commit == repo.snapshot().commit  # doctest: +SKIP
+        True
+    """
+    assert snapshot.commit is not None
+    return repo_index(index_dir(snapshot), snapshot.git).state(snapshot.commit)
+
+
+def select(snapshot: Snapshot, registry: str, q: Q) -> list[BaseRecord]:
+    """Records of ``registry`` satisfying ``q`` at the snapshot, in uid order.
+
+    Example:
+        >>> select(repo.snapshot(), "artifact", Q(size__gt=0))  # doctest: +SKIP
+    """
+    if snapshot.commit is None:
+        return []
+    return _run(lambda ev: ev.records(registry, q), snapshot)
+
+
+def count(snapshot: Snapshot, registry: str, q: Q) -> int:
+    """How many records of ``registry`` satisfy ``q`` at the snapshot.
+
+    Example:
+        >>> count(repo.snapshot(), "artifact", Q())  # doctest: +SKIP
+    """
+    if snapshot.commit is None:
+        return 0
+    return _run(lambda ev: ev.count(registry, q), snapshot)
+
+
+def _run(fn, snapshot: Snapshot):  # type: ignore[no-untyped-def]
+    import polars as pl
+
+    ev = Evaluator(state_for(snapshot))
+    try:
+        return fn(ev)
+    except (pl.exceptions.PolarsError, OverflowError, TypeError) as exc:
+        # e.g. a regex the Rust engine rejects, or a value polars cannot type exactly
+        raise Unsupported(str(exc)) from None
+
+
+__all__ = [
+    "IndexState",
+    "RepoIndex",
+    "Unsupported",
+    "count",
+    "forget",
+    "index_dir",
+    "select",
+    "state_for",
+]

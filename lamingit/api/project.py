@@ -1,0 +1,81 @@
+"""Project: a named group of artifacts, runs, transforms and records."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from lamingit._util import random_base62
+from lamingit.api.base import Registry, new_record_fields
+from lamingit.api.queryset import QuerySet
+from lamingit.errors import InvalidArgument
+from lamingit.models import ProjectRecord
+from lamingit.records import ChangeSet
+
+
+class Project(Registry):
+    """A project (``ln.Project(name="Cancer Drug Screen 2025").save()``); names are unique.
+
+    Example:
+        >>> p = ln.Project(name="Cancer Drug Screen 2025").save()  # doctest: +SKIP
+        >>> p.artifacts.to_dataframe()  # doctest: +SKIP
+    """
+
+    _registry: ClassVar[str] = "project"
+    _struct = ProjectRecord
+    _uid_length: ClassVar[int] = 12
+    _record: ProjectRecord
+
+    def __init__(self, name: str, description: str | None = None) -> None:
+        if not isinstance(name, str) or not name:
+            raise InvalidArgument(f"Project(name=…) needs a non-empty string, got {name!r}")
+        self._init_record(
+            ProjectRecord(
+                **new_record_fields(random_base62(12)), name=name, description=description
+            )
+        )
+
+    def _stage(self, changes: ChangeSet) -> None:
+        if not self._saved:
+            existing = changes.lookup("project.name", self._record.name)
+            found = changes.get("project", existing[0]) if existing else None
+            if isinstance(found, ProjectRecord):
+                self._record = found
+                return
+        super()._stage(changes)
+
+    @classmethod
+    def _get_fast(cls, fields: dict[str, Any]) -> Project | None:
+        if set(fields) == {"name"} and isinstance(fields["name"], str):
+            return cls._from_lookup("project.name", fields["name"])
+        return None
+
+    @property
+    def artifacts(self) -> QuerySet[Any]:
+        """Artifacts linked to this project."""
+        from lamingit.api.artifact import Artifact
+
+        return Artifact.filter(projects=self.uid)
+
+    @property
+    def runs(self) -> QuerySet[Any]:
+        """Runs linked to this project."""
+        from lamingit.api.run import Run
+
+        return Run.filter(projects=self.uid)
+
+    @property
+    def transforms(self) -> QuerySet[Any]:
+        """Transforms linked to this project."""
+        from lamingit.api.transform import Transform
+
+        return Transform.filter(projects=self.uid)
+
+    @property
+    def records(self) -> QuerySet[Any]:
+        """Records linked to this project."""
+        from lamingit.api.record import Record
+
+        return Record.filter(projects=self.uid)
+
+
+__all__ = ["Project"]

@@ -1,0 +1,238 @@
+"""Feature dtypes: normalize a dtype spelling, validate and coerce a value, guess a dtype (pure)."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime
+from typing import Any
+
+from lamingit.errors import ValidationError
+
+SIMPLE_DTYPES: tuple[str, ...] = (
+    "int",
+    "float",
+    "str",
+    "bool",
+    "date",
+    "datetime",
+    "dict",
+    "list[int]",
+    "list[float]",
+    "list[str]",
+)
+_CAT = re.compile(r"^cat\[Record(?:\[([0-9A-Za-z]+)\])?\]$")
+_PY_TYPES: dict[Any, str] = {
+    int: "int",
+    float: "float",
+    str: "str",
+    bool: "bool",
+    date: "date",
+    datetime: "datetime",
+    dict: "dict",
+    list[int]: "list[int]",
+    list[float]: "list[float]",
+    list[str]: "list[str]",
+}
+
+
+def normalize_dtype(dtype: Any) -> str:
+    """The canonical dtype string of a spelling: a name, a Python type, or ``cat[Record[uid]]``.
+
+    Example:
+        >>> normalize_dtype(float), normalize_dtype("list[str]")
+        ('float', 'list[str]')
+    """
+    if isinstance(dtype, str):
+        text = dtype.strip().replace(" ", "")
+        if text in SIMPLE_DTYPES or _CAT.match(text):
+            return text
+    else:
+        try:
+            found = _PY_TYPES.get(dtype)
+        except TypeError:
+            found = None
+        if found is not None:
+            return found
+    raise ValidationError(
+        f"dtype {dtype!r} is not supported; use one of {', '.join(SIMPLE_DTYPES)} "
+        "or a Record type (ln.Record(name=..., is_type=True))"
+    )
+
+
+def category_type(dtype: str) -> str | None:
+    """For ``cat[Record[uid]]`` the type's uid; ``""`` for ``cat[Record]``; None otherwise.
+
+    Example:
+        >>> category_type("cat[Record[abc]]"), category_type("int")
+        ('abc', None)
+    """
+    match = _CAT.match(dtype)
+    if match is None:
+        return None
+    return match.group(1) or ""
+
+
+def _fail(name: str, dtype: str, value: Any, hint: str = "") -> ValidationError:
+    extra = f"; {hint}" if hint else ""
+    return ValidationError(
+        f"feature {name!r} has dtype {dtype!r}, but the value {value!r} "
+        f"({type(value).__name__}) does not fit{extra}"
+    )
+
+
+def coerce(name: str, dtype: str, value: Any) -> Any:
+    """Validate ``value`` for a feature and return what is stored (JSON-compatible).
+
+    Dates and datetimes are stored as ISO strings; ints are accepted for floats; a
+    categorical value is passed through (the caller checks it names a record of the type).
+
+    Example:
+        >>> coerce("experiment_date", "date", "2025-10-31")
+        '2025-10-31'
+        >>> coerce("gc_content", "float", 1)
+        1.0
+    """
+    if value is None:
+        return None
+    if dtype == "int":
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        raise _fail(name, dtype, value)
+    if dtype == "float":
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            if isinstance(value, float) and math.isnan(value):
+                raise _fail(name, dtype, value, "NaN cannot be stored; leave the value out")
+            return float(value)
+        raise _fail(name, dtype, value)
+    if dtype == "str":
+        if isinstance(value, str):
+            return value
+        raise _fail(name, dtype, value)
+    if dtype == "bool":
+        if isinstance(value, bool):
+            return value
+        raise _fail(name, dtype, value)
+    if dtype == "date":
+        if isinstance(value, datetime):
+            raise _fail(name, dtype, value, "pass a date, e.g. '2025-10-31'")
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value).isoformat()
+            except ValueError:
+                raise _fail(name, dtype, value, "use ISO format 'YYYY-MM-DD'") from None
+        raise _fail(name, dtype, value)
+    if dtype == "datetime":
+        if isinstance(value, datetime):
+            return value.isoformat()
+        if isinstance(value, str):
+            try:
+                return datetime.fromisoformat(value).isoformat()
+            except ValueError:
+                raise _fail(name, dtype, value, "use ISO format '2025-10-31T12:00:00'") from None
+        raise _fail(name, dtype, value)
+    if dtype == "dict":
+        if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+            return _plain(name, dtype, value)
+        raise _fail(name, dtype, value, "dict keys must be strings")
+    if dtype.startswith("list["):
+        inner = dtype[5:-1]
+        if not isinstance(value, list | tuple):
+            raise _fail(name, dtype, value)
+        out = []
+        for v in value:
+            try:
+                out.append(coerce(name, inner, v))
+            except ValidationError:
+                raise _fail(name, dtype, value, f"the element {v!r} is not {inner}") from None
+        return out
+    if category_type(dtype) is not None:
+        if isinstance(value, str) and value:
+            return value
+        if isinstance(value, list | tuple) and all(isinstance(v, str) and v for v in value):
+            return sorted(set(value))
+        raise _fail(name, dtype, value, "pass the name of a record of the type")
+    raise _fail(name, dtype, value, "unknown dtype")
+
+
+def _plain(name: str, dtype: str, value: Any) -> Any:
+    """Check a nested value is JSON-like (dict/list/str/int/float/bool/None)."""
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) for k in value):
+            raise _fail(name, dtype, value, "dict keys must be strings")
+        return {k: _plain(name, dtype, v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(name, dtype, v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise _fail(name, dtype, value, "nested values must be JSON-like")
+
+
+def guess_dtype(value: Any) -> str:
+    """The dtype a new feature for ``value`` would most likely have.
+
+    Example:
+        >>> guess_dtype("2025-10-31"), guess_dtype(0.55), guess_dtype(["a"])
+        ('date', 'float', 'list[str]')
+    """
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    if isinstance(value, datetime):
+        return "datetime"
+    if isinstance(value, date):
+        return "date"
+    if isinstance(value, dict):
+        return "dict"
+    if isinstance(value, list | tuple):
+        inner = {guess_dtype(v) for v in value}
+        if len(inner) == 1 and (only := inner.pop()) in ("int", "float", "str"):
+            return f"list[{only}]"
+        if inner <= {"int", "float"} and inner:
+            return "list[float]"
+        return "list[str]"
+    if isinstance(value, str):
+        for kind, parse in (("date", date.fromisoformat), ("datetime", datetime.fromisoformat)):
+            try:
+                parse(value)
+            except ValueError:
+                continue
+            if kind == "date" and len(value) != 10:
+                continue
+            return kind
+    return "str"
+
+
+def decode_value(dtype: str, stored: Any) -> Any:
+    """The Python value for a stored one: ISO strings become date / datetime objects.
+
+    Example:
+        >>> decode_value("date", "2025-10-31")
+        datetime.date(2025, 10, 31)
+    """
+    if stored is None:
+        return None
+    if dtype == "date" and isinstance(stored, str):
+        return date.fromisoformat(stored)
+    if dtype == "datetime" and isinstance(stored, str):
+        return datetime.fromisoformat(stored)
+    return stored
+
+
+__all__ = [
+    "SIMPLE_DTYPES",
+    "category_type",
+    "coerce",
+    "decode_value",
+    "guess_dtype",
+    "normalize_dtype",
+]

@@ -1,0 +1,241 @@
+"""Records → polars frames: one typed row per record, plus long rows for dict and feature values.
+
+Base frames are sorted by uid (a uid's row is found by binary search). Value rows point at
+their record by row position; each value row carries a ``kind`` and typed columns:
+``i`` (int), ``f`` (float), ``b`` (bool), ``t`` (``str(value)`` of any scalar), ``j`` (JSON of a
+list, dict, or anything the typed columns cannot hold exactly).
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+import math
+import types
+from pathlib import Path
+from typing import Any, Union, get_args, get_origin
+
+import msgspec
+import polars as pl
+
+from lamingit.models import STRUCTS, BaseRecord
+from lamingit.query.fields import SCHEMAS
+
+SEP = "\x1f"
+"""Separator of the keys of a nested path (``study_metadata`` SEP ``assay`` SEP ``type``)."""
+
+JSON = "_json"
+_ENC = msgspec.json.Encoder()
+_I64 = 2**63
+VALUE_SCHEMA: dict[str, Any] = {
+    "row": pl.UInt32,
+    "field": pl.Utf8,
+    "path": pl.Utf8,
+    "kind": pl.Utf8,
+    "i": pl.Int64,
+    "f": pl.Float64,
+    "b": pl.Boolean,
+    "t": pl.Utf8,
+    "j": pl.Binary,
+}
+SCALAR_KINDS = ("int", "float", "bool", "str")
+
+
+def _column_kind(tp: Any) -> str | None:
+    origin = get_origin(tp)
+    if origin in (Union, types.UnionType):
+        inner = [a for a in get_args(tp) if a is not type(None)]
+        return _column_kind(inner[0]) if len(inner) == 1 else None
+    if origin is list:
+        return "list"
+    if origin is dict:
+        return None
+    return {str: "str", int: "int", bool: "bool", float: "float"}.get(tp)
+
+
+_POLARS = {"str": pl.Utf8, "int": pl.Int64, "bool": pl.Boolean, "float": pl.Float64,
+           "list": pl.List(pl.Utf8)}
+
+
+@functools.cache
+def column_kinds(registry: str) -> dict[str, str]:
+    """Column → kind (``str int bool float list``) of the base frame of ``registry``.
+
+    Example:
+        >>> column_kinds("user")["handle"]
+        'str'
+    """
+    out: dict[str, str] = {}
+    for f in msgspec.structs.fields(STRUCTS[registry]):
+        kind = _column_kind(f.type)
+        if kind is not None:
+            out[f.name] = kind
+    return out
+
+
+def base_schema(registry: str) -> dict[str, Any]:
+    """The polars schema of the base frame of ``registry`` (plus the record's JSON)."""
+    schema = {name: _POLARS[kind] for name, kind in column_kinds(registry).items()}
+    schema[JSON] = pl.Binary
+    return schema
+
+
+@functools.cache
+def dict_fields(registry: str) -> list[str]:
+    """Fields whose values go to the long value rows (dict fields and ``features``)."""
+    schema = SCHEMAS[registry]
+    return sorted(schema.dicts) + (["features"] if schema.has_features else [])
+
+
+def _emit(out: dict[str, list[Any]], row: int, field: str, path: str, value: Any) -> None:
+    kind, i, f, b, t, j = "py", None, None, None, None, None
+    if value is None:
+        kind = "null"
+    elif isinstance(value, bool):
+        kind, b, t = "bool", value, str(value)
+    elif isinstance(value, int):
+        if -_I64 <= value < _I64:
+            kind, i, t = "int", value, str(value)
+        else:
+            j = _ENC.encode(value)
+    elif isinstance(value, float):
+        if math.isnan(value):
+            j = _ENC.encode(value)
+        else:
+            kind, f, t = "float", value, str(value)
+    elif isinstance(value, str):
+        kind, t = "str", value
+    elif isinstance(value, dict):
+        kind, j = "dict", _ENC.encode(value)
+    elif isinstance(value, list):
+        kind, j = "list", _ENC.encode(value)
+    else:
+        j = _ENC.encode(value)
+    for col, v in (("row", row), ("field", field), ("path", path), ("kind", kind), ("i", i),
+                   ("f", f), ("b", b), ("t", t), ("j", j)):
+        out[col].append(v)
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            _emit(out, row, field, f"{path}{SEP}{key}" if path else str(key), sub)
+
+
+def build_frames(registry: str, records: list[BaseRecord]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The base frame (sorted by uid) and the value rows of ``records``.
+
+    Example:
+        >>> base, values = build_frames("user", [user_record])  # doctest: +SKIP
+    """
+    records = sorted(records, key=lambda r: r.uid)
+    kinds = column_kinds(registry)
+    cols: dict[str, list[Any]] = {name: [] for name in kinds}
+    cols[JSON] = []
+    values: dict[str, list[Any]] = {name: [] for name in VALUE_SCHEMA}
+    dicts = dict_fields(registry)
+    for row, record in enumerate(records):
+        for name in kinds:
+            cols[name].append(getattr(record, name))
+        cols[JSON].append(_ENC.encode(record))
+        for field in dicts:
+            value = getattr(record, field)
+            if field == "features":
+                for key, sub in value.items():
+                    _emit(values, row, field, key, sub)
+            else:
+                _emit(values, row, field, "", value)
+    base = pl.DataFrame(cols, schema=base_schema(registry))
+    return base, pl.DataFrame(values, schema=VALUE_SCHEMA)
+
+
+class ValueRows:
+    """The value rows of one part, split by ``(field, path)`` on first use of each path.
+
+    A condition reads only its own path's rows. Rows of a base on disk are read per path
+    (the file is sorted by field and path, so parquet statistics skip other row groups).
+    """
+
+    def __init__(self, flat: pl.DataFrame | None = None, path: Path | None = None) -> None:
+        self._flat = flat
+        self._path = path
+        self._cache: dict[tuple[str, str], pl.DataFrame | None] = {}
+
+    @property
+    def flat(self) -> pl.DataFrame:
+        """Every value row (read in full on first use)."""
+        if self._flat is None:
+            assert self._path is not None
+            self._flat = pl.read_parquet(self._path)
+        return self._flat
+
+    def get(self, key: tuple[str, str]) -> pl.DataFrame | None:
+        """Rows (row, kind, i, f, b, t, j) of one ``(field, path)``, or None if there are none."""
+        if key not in self._cache:
+            cond = (pl.col("field") == key[0]) & (pl.col("path") == key[1])
+            if self._flat is None and self._path is not None:
+                rows = pl.scan_parquet(self._path).filter(cond).collect()
+            else:
+                rows = self.flat.filter(cond)
+            self._cache[key] = rows.drop("field", "path") if rows.height else None
+        return self._cache[key]
+
+
+class Columns:
+    """A base frame whose columns are read from parquet only when a query needs them."""
+
+    def __init__(self, frame: pl.DataFrame | None = None, path: Path | None = None) -> None:
+        self._path = path
+        self._loaded: dict[str, pl.Series] = {}
+        if frame is not None:
+            self._loaded = {c.name: c for c in frame.get_columns()}
+            self._names = list(frame.columns)
+        else:
+            assert path is not None
+            self._names = list(pl.read_parquet_schema(path))
+        self.height = len(self.get(["uid"]).get_column("uid"))
+
+    @property
+    def names(self) -> list[str]:
+        """Every column name."""
+        return list(self._names)
+
+    def get(self, names: list[str]) -> pl.DataFrame:
+        """A frame of the named columns (reading missing ones from disk)."""
+        missing = [n for n in dict.fromkeys(names) if n not in self._loaded]
+        if missing:
+            assert self._path is not None
+            frame = pl.read_parquet(self._path, columns=missing)
+            self._loaded.update({c.name: c for c in frame.get_columns()})
+        return pl.DataFrame([self._loaded[n] for n in dict.fromkeys(names)])
+
+    def all(self) -> pl.DataFrame:
+        """The whole frame."""
+        return self.get(self._names)
+
+
+def partition_values(values: pl.DataFrame) -> ValueRows:
+    """Value rows made queryable by ``(field, path)``."""
+    return ValueRows(values)
+
+
+def decode_records(registry: str, blobs: list[bytes]) -> list[BaseRecord]:
+    """Decode many records' JSON at once (one msgspec call).
+
+    Example:
+        >>> decode_records("user", [b'{"uid":"a",...}'])  # doctest: +SKIP
+    """
+    if not blobs:
+        return []
+    decoder = _DECODERS.get(registry)
+    if decoder is None:
+        struct: Any = STRUCTS[registry]
+        decoder = _DECODERS[registry] = msgspec.json.Decoder(list[struct])
+    # many small containers at once: pausing the cyclic GC avoids repeated full collections
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return list(decoder.decode(b"[" + b",".join(blobs) + b"]"))
+    finally:
+        if enabled:
+            gc.enable()
+
+
+_DECODERS: dict[str, msgspec.json.Decoder[Any]] = {}

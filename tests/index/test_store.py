@@ -1,0 +1,103 @@
+"""The index on disk: catch-up after other processes, deltas, compaction, loss of the directory."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import msgspec
+import pytest
+
+import lamingit as ln
+from lamingit import index
+from lamingit.api.backend import scan
+from lamingit.index import store
+from lamingit.query import Q
+from lamingit.session import SESSION
+
+ROOT = Path(__file__).resolve().parents[2]
+
+OTHER = """
+import sys, lamingit as ln
+ln.connect(sys.argv[1])
+ln.Record(name=sys.argv[2]).save()
+"""
+
+
+def _other_process_saves(repo_path: Path, name: str) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    subprocess.run([sys.executable, "-c", OTHER, str(repo_path), name], check=True, env=env)
+
+
+def _manifest(repo_path: Path) -> dict:  # type: ignore[type-arg]
+    return msgspec.json.decode((repo_path / ".lamingit" / "index" / "manifest.json").read_bytes())
+
+
+def test_query_sees_commit_of_another_process_via_delta(repo) -> None:
+    ln.Record(name="mine").save()
+    assert ln.Record.filter().count() == 1
+    base = _manifest(repo)["base"]
+    _other_process_saves(repo, "theirs")
+    assert {r.name for r in ln.Record.filter()} == {"mine", "theirs"}
+    manifest = _manifest(repo)
+    assert manifest["base"] == base  # caught up by a delta, not rebuilt
+    assert len(manifest["deltas"]) >= 1
+    assert manifest["commit"] == SESSION.repository().git.head()
+
+
+def test_fresh_process_reads_base_plus_deltas(repo) -> None:
+    for i in range(3):
+        ln.Record(name=f"r{i}").save()
+        assert ln.Record.filter(name=f"r{i}").count() == 1
+    index.forget()
+    snap = SESSION.repository().snapshot()
+    assert [r.uid for r in index.select(snap, "record", Q())] == [
+        r.uid for r in scan(snap, "record", Q())
+    ]
+
+
+def test_deleting_the_index_loses_nothing(repo, write) -> None:
+    ln.Feature(name="n", dtype=int).save()
+    a = ln.Artifact(write("a.txt", "a"), key="a.txt").save()
+    a.features.add_values({"n": 5})
+    assert ln.Artifact.filter(n=5).count() == 1
+    shutil.rmtree(repo / ".lamingit" / "index")
+    index.forget()
+    assert ln.Artifact.filter(n=5).one() == a
+    assert (repo / ".lamingit" / "index" / "manifest.json").exists()
+    # and when it vanishes under a running process, the next catch-up writes it again
+    shutil.rmtree(repo / ".lamingit" / "index")
+    ln.Record(name="after").save()
+    assert ln.Record.filter(name="after").count() == 1
+    assert (repo / ".lamingit" / "index" / "manifest.json").exists()
+    index.forget()
+    assert ln.Record.filter(name="after").count() == 1
+
+
+def test_compaction_folds_overlay(repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store, "COMPACT_RECORDS", 3)
+    first = None
+    for i in range(8):
+        ln.Record(name=f"r{i}").save()
+        assert ln.Record.filter().count() == i + 1
+        first = first or _manifest(repo)["base"]
+    assert _manifest(repo)["base"] != first
+    state = index.state_for(SESSION.repository().snapshot())
+    assert state.overlay_size() <= 3
+    index.forget()
+    assert sorted(r.name for r in ln.Record.filter()) == [f"r{i}" for i in range(8)]
+
+
+def test_deleted_and_updated_records_leave_the_index(repo, write) -> None:
+    a = ln.Artifact(write("a.txt", "a"), key="a.txt").save()
+    b = ln.Artifact(write("b.txt", "b"), key="b.txt").save()
+    assert ln.Artifact.filter().count() == 2
+    a.delete(permanent=True)
+    b.description = "changed"
+    b.save()
+    assert [x.key for x in ln.Artifact.filter()] == ["b.txt"]
+    assert ln.Artifact.filter(description="changed").one() == b
+    assert ln.Artifact.filter(description__isnull=True).count() == 0
