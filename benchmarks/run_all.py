@@ -30,7 +30,8 @@ import dataclasses, json, sys
 sys.path.insert(0, {root!r})
 import importlib
 module = importlib.import_module("benchmarks.{name}")
-if not hasattr(module, "run"):
+import inspect
+if not hasattr(module, "run") or "full" not in inspect.signature(module.run).parameters:
     print("\\n@@NORUN@@")
     sys.exit(0)
 rows = module.run(full={full})
@@ -122,13 +123,15 @@ def print_table(results: list[Result], errors: dict[str, str]) -> None:
          {True: "yes", False: "NO", None: ""}[r.met])
         for r in results
     ]
-    lines += [(script, f"(not measured: {err})", "—", "", "") for script, err in errors.items()]
+    lines += [(script, "(not measured, see below)", "—", "", "") for script in errors]
     widths = [max(len(h), *(len(line[i]) for line in lines)) if lines else len(h)
               for i, h in enumerate(header)]
     print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
     print("  ".join("-" * w for w in widths))
     for line in lines:
         print("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)))
+    for script, err in errors.items():
+        print(f"\n{script}: {err}")
     for script, text in RAW.items():
         print(f"\n{script} (no run(full); its own output):\n{text.rstrip()}")
     met = [r.met for r in results if r.met is not None]

@@ -69,8 +69,12 @@ def lookup_values(record: BaseRecord) -> set[tuple[str, str]]:
 
 
 def _checked(record: BaseRecord, uid: str) -> BaseRecord:
-    """A record must carry the uid its path names (its uid becomes part of cache paths)."""
-    if record.uid != uid or not is_base62(uid):
+    """A record must carry the uid its path names (its uid becomes part of cache paths).
+
+    Tree entry names are already safe single path segments (``GitStore.walk_blobs``), so
+    equality suffices; ``find`` also checks the requested uid is base62.
+    """
+    if record.uid != uid:
         raise IntegrityError(
             f"the record stored as {uid[:40]!r} carries uid {record.uid[:40]!r}; the commit was "
             "crafted or damaged: run `lamingit fsck`"
@@ -108,7 +112,11 @@ class Snapshot:
         if len(uid) < 2:
             return None
         data = self.read_path(record_path(registry, uid))
-        return None if data is None else _checked(decode(registry, data), uid)
+        if data is None:
+            return None
+        if not is_base62(uid):
+            raise IntegrityError(f"{uid[:40]!r} is not a uid (base62 characters only)")
+        return _checked(decode(registry, data), uid)
 
     def lookup(self, name: str, value: str) -> list[str]:
         """Uids whose lookup ``name`` equals ``value`` (sorted; usually one)."""

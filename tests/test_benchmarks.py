@@ -38,5 +38,6 @@ def test_table_shows_verdicts_and_failures(capsys: pytest.CaptureFixture[str]) -
         {"query": "failed: boom"},
     )
     out = capsys.readouterr().out
-    assert "yes" in out and "NO" in out and "(not measured: failed: boom)" in out
+    assert "yes" in out and "NO" in out and "(not measured, see below)" in out
+    assert "query: failed: boom" in out
     assert "1 of 2 targets met; 1 script(s) failed" in out

@@ -205,3 +205,35 @@ def test_stale_ref_lock_is_noted_not_a_problem(repo: Path) -> None:
     report = fsck(_repo())
     assert report.ok
     assert any("refs/heads/main.lock" in note for note in report.notes)
+
+
+def test_query_index_out_of_step_with_git_is_reported_and_reindex_fixes_it(
+    repo: Path, write  # type: ignore[no-untyped-def]
+) -> None:
+    import json
+    import shutil
+
+    from lamingit import index
+    from lamingit.gc import reindex
+
+    ln.Artifact(write("a.txt", "one"), key="a.txt").save()
+    assert ln.Artifact.filter(key="a.txt").count() == 1  # builds the index at this commit
+    store = _repo()
+    stale = store.paths.root / "stale-index"
+    shutil.copytree(store.paths.index, stale)
+    second = ln.Artifact(write("b.txt", "two"), key="b.txt").save()
+    assert ln.Artifact.filter().count() == 2
+    # an index that claims the new head but holds the old records (e.g. a botched copy)
+    shutil.rmtree(store.paths.index)
+    shutil.copytree(stale, store.paths.index)
+    manifest_path = store.paths.index / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["commit"] = manifest["base_commit"] = store.git.head()
+    manifest_path.write_text(json.dumps(manifest))
+    index.forget()
+    report = fsck(Repository(repo))
+    wrong = [p for p in report.problems if p.kind == "index"]
+    assert any(p.where == f"artifact/{second.uid}" for p in wrong), report.problems
+    assert reindex(Repository(repo), author=("a", "a@x")).index == "rebuilt"
+    index.forget()
+    assert fsck(Repository(repo)).ok

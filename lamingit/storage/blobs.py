@@ -70,11 +70,20 @@ class BlobStore:
     def _commit_tmp(self, tmp: str, oid: str) -> None:
         os.chmod(tmp, 0o444)
         dest = self.path_for(oid)
+        created = False
         try:
             os.replace(tmp, dest)
         except FileNotFoundError:
             dest.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp, dest)
+            created = True
+        if self.fsync:
+            # The rename must be on disk before a commit naming the blob is: flush the
+            # directory entry (and the fan-out directories' entries when just created).
+            _fsync_dir(dest.parent)
+            if created:
+                _fsync_dir(dest.parent.parent)
+                _fsync_dir(self.root)
 
     def put_bytes(self, data: bytes) -> str:
         """Store ``data``; return its oid. Storing existing content is a no-op.
@@ -229,3 +238,11 @@ class BlobStore:
             for second in first.iterdir():
                 for blob in second.iterdir():
                     yield blob.name
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -29,8 +30,8 @@ def test_setting_persists_in_the_local_config(repo: Path) -> None:
     assert not Repository(repo).fsync and not SESSION.repository().blobs.fsync
 
 
-def _fsyncs_of_a_save(repo: Path, work: Path, name: str) -> int:
-    """Run one save in a fresh process under strace; count its fsync/fdatasync calls."""
+def _fsyncs_of_a_save(repo: Path, work: Path, name: str) -> list[str]:
+    """Run one save in a fresh process under strace; the paths it fsyncs."""
     src = work / name
     src.write_text(f"content of {name}\n")
     trace = work / f"{name}.strace"
@@ -40,19 +41,25 @@ def _fsyncs_of_a_save(repo: Path, work: Path, name: str) -> int:
     )
     env = {**os.environ, "PYTHONPATH": str(WORKTREE)}
     subprocess.run(
-        ["strace", "-f", "-qq", "-e", "trace=fsync,fdatasync", "-o", str(trace),
+        ["strace", "-f", "-qq", "-y", "-e", "trace=fsync,fdatasync", "-o", str(trace),
          sys.executable, "-c", code, str(repo), str(src), name],
         check=True, env=env, capture_output=True,
     )
-    return sum(1 for line in trace.read_text().splitlines() if "sync(" in line)
+    return re.findall(r"sync\(\d+<([^>]*)>\)", trace.read_text())
 
 
 @pytest.mark.skipif(shutil.which("strace") is None, reason="needs strace to observe fsync calls")
 def test_a_save_fsyncs_only_when_asked(repo: Path, tmp_path: Path) -> None:
-    assert _fsyncs_of_a_save(repo, tmp_path, "off.txt") == 0
+    assert _fsyncs_of_a_save(repo, tmp_path, "off.txt") == []
     config = repo / ".lamingit" / "config.toml"
     config.write_text('[core]\nfsync = "true"\n')  # the config option, as a user would set it
-    # blob file + git objects (blob, trees, commit) + ref + refs directory
-    assert _fsyncs_of_a_save(repo, tmp_path, "on.txt") >= 6
+    synced = _fsyncs_of_a_save(repo, tmp_path, "on.txt")
+    root = str(repo.resolve())
+    objects = f"{root}/.lamingit/objects/"
+    blob_dir = [p for p in synced if p.startswith(objects) and not p.startswith(objects + "tmp")]
+    assert blob_dir, synced  # the blob's rename is flushed, not only its bytes
+    assert any(p.startswith(f"{root}/.lamingit/objects/tmp/blob-") for p in synced)
+    assert sum("/.git/objects/" in p for p in synced) >= 6  # blob, trees, commit of git
+    assert f"{root}/.git/refs/heads" in synced
     repository = Repository(repo)
     assert repository.snapshot().lookup("artifact.key", "on.txt")
