@@ -64,6 +64,11 @@ class DirectoryRemote:
         parsed = urlparse(url)
         self.root = Path(parsed.path if parsed.scheme == "file" else url).expanduser()
 
+    def create(self) -> None:
+        """Create the directory when its parent exists (an absent parent means a missing mount)."""
+        if not self.root.is_dir() and self.root.parent.is_dir():
+            self.root.mkdir()
+
     def _check(self) -> None:
         if not self.root.is_dir():
             raise RemoteError(

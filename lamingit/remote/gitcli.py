@@ -69,6 +69,22 @@ def clone_bare(url: str, gitdir: Path, remote: str = "origin") -> None:
         gitdir=gitdir,
     )
     run_git(["fetch", "--quiet", remote], gitdir=gitdir)
+    _point_head_at_a_branch(gitdir)
+
+
+def _point_head_at_a_branch(gitdir: Path) -> None:
+    """After cloning a remote whose HEAD names an unborn branch (``git init --bare`` makes
+    ``master``), point HEAD at ``main`` or the only branch, so the clone is not empty."""
+    head = run_git(["symbolic-ref", "HEAD"], gitdir=gitdir).stdout.strip()
+    if rev_parse(gitdir, head) is not None:
+        return
+    listed = run_git(["for-each-ref", "--format=%(refname)", "refs/heads/"], gitdir=gitdir)
+    branches = listed.stdout.split()
+    choice = "refs/heads/main" if "refs/heads/main" in branches else None
+    if choice is None and len(branches) == 1:
+        choice = branches[0]
+    if choice is not None:
+        run_git(["symbolic-ref", "HEAD", choice], gitdir=gitdir)
 
 
 def fetch(gitdir: Path, remote: str) -> None:

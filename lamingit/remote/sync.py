@@ -138,7 +138,10 @@ def set_blob_remote(
         from lamingit.remote.blobremote import open_blob_remote
 
         url = gitcli.absolute_url(url)  # a relative directory would depend on the cwd
-        open_blob_remote(url, endpoint_url)  # validates the form of the URL
+        remote = open_blob_remote(url, endpoint_url)  # validates the form of the URL
+        prepare = getattr(remote, "create", None)
+        if prepare is not None:
+            prepare()  # naming a new directory as blob remote creates it, like `git init --bare`
 
     def build(changes: ChangeSet) -> None:
         settings = committed_settings(changes.snapshot)

@@ -105,3 +105,27 @@ def test_pull_json_lists_conflicts(repo: Path, tmp_path: Path, write, cli,  # ty
         "message": f"artifact {art.uid}: description changed both ways: kept 'alice', "
                    "theirs 'bob' (was 'start')",
     }]
+
+
+def test_quick_start_with_plain_git_init_bare(repo: Path, tmp_path: Path, write,  # type: ignore[no-untyped-def]
+                                              cli) -> None:
+    """The docs' quick start: `git init --bare` (HEAD → unborn master) and a new blob directory."""
+    bare = tmp_path / "lab.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", str(bare)], check=True)
+    ln.Artifact(write("a.txt", "alpha\n"), key="a.txt").save()
+    blobs = tmp_path / "lab-blobs"
+    assert cli("remote", "add", "origin", str(bare), "--blobs", str(blobs), cwd=repo).returncode == 0
+    assert blobs.is_dir()
+    pushed = cli("push", cwd=repo)
+    assert pushed.returncode == 0, pushed.stderr
+    cloned = cli("clone", str(bare), str(tmp_path / "bob"), cwd=tmp_path)
+    assert cloned.returncode == 0, cloned.stderr
+    listed = json.loads(cli("ls", "--json", cwd=tmp_path / "bob").stdout)
+    assert [a["key"] for a in listed] == ["a.txt"]
+    assert cli("load", "a.txt", cwd=tmp_path / "bob").returncode == 0
+
+
+def test_missing_mount_is_not_created(repo: Path, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    target = tmp_path / "not-mounted" / "blobs"
+    cli("remote", "set-blobs", str(target), cwd=repo)
+    assert not target.exists()
