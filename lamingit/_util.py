@@ -127,11 +127,23 @@ def read_toml(path: Path) -> dict[str, dict[str, str]]:
     """
     import tomllib
 
-    if not path.exists():
+    try:
+        st = path.stat()
+    except FileNotFoundError:
         return {}
+    stamp = (str(path), st.st_mtime_ns, st.st_size, st.st_ino)
+    cached = _TOML_CACHE.get(stamp[0])
+    if cached is not None and cached[0] == stamp:
+        return {k: dict(v) for k, v in cached[1].items()}
     with path.open("rb") as fh:
         data = tomllib.load(fh)
-    return {str(k): {str(a): str(b) for a, b in v.items()} for k, v in data.items()}
+    parsed = {str(k): {str(a): str(b) for a, b in v.items()} for k, v in data.items()}
+    _TOML_CACHE[stamp[0]] = (stamp, parsed)
+    return {k: dict(v) for k, v in parsed.items()}
+
+
+# Settings files are read on every save; re-parse them only when they change on disk.
+_TOML_CACHE: dict[str, tuple[tuple[str, int, int, int], dict[str, dict[str, str]]]] = {}
 
 
 def dump_toml(data: dict[str, dict[str, str]]) -> bytes:

@@ -55,14 +55,17 @@ def uid_from_path(path: str) -> tuple[str, str]:
 
 
 def lookup_path(name: str, value: str) -> str:
-    """Tree path of a lookup entry: the uids whose ``name`` equals ``value``.
+    """Tree path of a lookup entry: the uids whose lookup ``name`` equals ``value``.
+
+    All lookup kinds share one two-level bucket tree, so a save that updates a key entry and
+    a hash entry rewrites as few trees as possible.
 
     Example:
-        >>> lookup_path("artifact.key", "a.csv").startswith("lookup/artifact.key/")
+        >>> lookup_path("artifact.key", "a.csv").startswith("lookup/")
         True
     """
-    digest = hash_bytes(value.encode())[:40]
-    return f"{LOOKUP}/{name}/{digest[:2]}/{digest[2:4]}/{digest}"
+    digest = hash_bytes(f"{name}\x00{value}".encode("utf-8", "surrogateescape"))[:40]
+    return f"{LOOKUP}/{digest[:2]}/{digest[2:4]}/{digest}"
 
 
 class LocalPaths:

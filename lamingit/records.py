@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import msgspec
-import pygit2
 
+from lamingit._util import is_base62
+from lamingit.errors import IntegrityError
 from lamingit.layout import lookup_path, record_path, registry_dir, shard_dir
 from lamingit.models import (
     STRUCTS,
@@ -27,9 +28,10 @@ from lamingit.models import (
     decode,
     encode,
 )
-from lamingit.storage.gitdb import Changes, GitStore
+from lamingit.storage.gitdb import Changes, GitStore, Tree
 
 _LIST = msgspec.json.Decoder(list[str])
+_MEMO_LIMIT = 4096
 
 
 def lookup_values(record: BaseRecord) -> set[tuple[str, str]]:
@@ -66,6 +68,16 @@ def lookup_values(record: BaseRecord) -> set[tuple[str, str]]:
     return out
 
 
+def _checked(record: BaseRecord, uid: str) -> BaseRecord:
+    """A record must carry the uid its path names (its uid becomes part of cache paths)."""
+    if record.uid != uid or not is_base62(uid):
+        raise IntegrityError(
+            f"the record stored as {uid[:40]!r} carries uid {record.uid[:40]!r}; the commit was "
+            "crafted or damaged: run `lamingit fsck`"
+        )
+    return record
+
+
 class Snapshot:
     """A read-only view of the records at one commit.
 
@@ -77,22 +89,30 @@ class Snapshot:
     def __init__(self, git: GitStore, commit: str | None) -> None:
         self.git = git
         self.commit = commit
-        self.tree: pygit2.Tree | None = git.tree_of(commit)
+        self.tree: Tree | None = git.tree_of(commit)
+        self._memo: dict[str, bytes | None] = {}
 
     def read_path(self, path: str) -> bytes | None:
-        """Raw bytes at a tree path."""
-        return self.git.read(self.tree, path)
+        """Raw bytes at a tree path (memoized: a snapshot never changes)."""
+        memo = self._memo
+        if path in memo:
+            return memo[path]
+        data = self.git.read(self.tree, path)
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()
+        memo[path] = data
+        return data
 
     def find(self, registry: str, uid: str) -> BaseRecord | None:
         """The record ``uid`` of ``registry``, or None."""
         if len(uid) < 2:
             return None
-        data = self.git.read(self.tree, record_path(registry, uid))
-        return None if data is None else decode(registry, data)
+        data = self.read_path(record_path(registry, uid))
+        return None if data is None else _checked(decode(registry, data), uid)
 
     def lookup(self, name: str, value: str) -> list[str]:
         """Uids whose lookup ``name`` equals ``value`` (sorted; usually one)."""
-        data = self.git.read(self.tree, lookup_path(name, value))
+        data = self.read_path(lookup_path(name, value))
         return [] if data is None else _LIST.decode(data)
 
     def uids_with_prefix(self, registry: str, prefix: str) -> list[str]:
@@ -104,12 +124,12 @@ class Snapshot:
 
     def iter_records(self, registry: str) -> Iterator[BaseRecord]:
         """Every record of ``registry`` (a full scan: for indexes and brute-force checks)."""
-        for _path, data in self.git.walk_blobs(self.tree, registry_dir(registry)):
-            yield decode(registry, data)
+        for path, data in self.git.walk_blobs(self.tree, registry_dir(registry)):
+            yield _checked(decode(registry, data), path.rsplit("/", 1)[-1].removesuffix(".json"))
 
     def settings_bytes(self) -> bytes | None:
         """The committed repository settings file."""
-        return self.git.read(self.tree, "lamingit.toml")
+        return self.read_path("lamingit.toml")
 
 
 class ChangeSet:

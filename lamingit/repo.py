@@ -8,8 +8,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
+from lamingit._log import logger
 from lamingit._util import FileLock, dump_toml, read_toml
-from lamingit.errors import IntegrityError, InvalidArgument, NotARepository, RepositoryExists
+from lamingit.errors import (
+    IntegrityError,
+    InvalidArgument,
+    LamingitError,
+    NotARepository,
+    RepositoryExists,
+)
 from lamingit.layout import FORMAT_VERSION, LOCAL_DIR, SETTINGS_FILE, LocalPaths
 from lamingit.records import ChangeSet, Snapshot
 from lamingit.storage.blobs import BlobStore
@@ -17,6 +24,8 @@ from lamingit.storage.gitdb import GitStore
 
 T = TypeVar("T")
 _MAX_RETRIES = 50
+AUTO_PACK_LOOSE = 2048
+"""Pack after a save once about this many loose git objects piled up (libgit2 never packs)."""
 
 
 def is_repository(path: Path) -> bool:
@@ -52,6 +61,12 @@ class Repository:
             self.git.set_fsync(True)
         self._lock = FileLock(self.paths.write_lock)
         self._snapshot: Snapshot | None = None
+        self._loose_floor = 0  # loose objects a repack could not remove (unreachable ones)
+
+    @property
+    def write_lock(self) -> FileLock:
+        """The lock every writer holds (saves, gc); re-entrant within one process."""
+        return self._lock
 
     @classmethod
     def init(cls, path: Path, *, force: bool = False, author: tuple[str, str]) -> Repository:
@@ -77,6 +92,9 @@ class Repository:
         # A record database has no working tree; bare keeps `git status` from listing deletions.
         git.config_set("core.bare", "true")
         git.config_set("core.logAllRefUpdates", "true")
+        from lamingit.remote.hooks import install_merge_driver
+
+        install_merge_driver(paths.gitdir, git.config_set)  # plain `git merge` merges records
         for sub in (paths.objects, paths.index, paths.cache):
             sub.mkdir(parents=True, exist_ok=True)
         if not paths.config.exists():
@@ -99,7 +117,7 @@ class Repository:
         self.git.set_fsync(enabled)
 
     def blob_path(self, oid: str) -> Path:
-        """The local path of blob ``oid``; an error naming the fix when it is not here.
+        """The local path of blob ``oid``, fetched from the blob remote if it is not here.
 
         Example:
             >>> repo.blob_path(artifact.hash)  # doctest: +SKIP
@@ -107,6 +125,14 @@ class Repository:
         path = self.blobs.path_for(oid)
         if path.exists():
             return path
+        # A clone fetches blobs on demand from the configured blob remote, verifying the hash.
+        from lamingit.remote.config import blob_remote_of
+
+        remote = blob_remote_of(self)
+        if remote is not None:
+            from lamingit.remote.blobremote import fetch_blob
+
+            return fetch_blob(remote, self.blobs, oid)
         raise IntegrityError(
             f"the content {oid[:12]}… is not in {self.root}; "
             "fetch it with `lamingit fetch --blobs` or restore it from a backup"
@@ -182,8 +208,21 @@ class Repository:
                 self.git.set_branch(commit)
                 if self.fsync:
                     _fsync_dir(self.paths.gitdir / "refs" / "heads")
+                self._maybe_pack()
                 return result
         raise RuntimeError("the branch kept moving while saving; try again")
+
+
+    def _maybe_pack(self) -> None:
+        """Keep loose git objects bounded: pack (under the write lock) past a threshold."""
+        estimate = self.git.loose_estimate()
+        if estimate - self._loose_floor < AUTO_PACK_LOOSE:
+            return
+        try:
+            self.git.repack(full=False)
+        except (LamingitError, OSError) as exc:  # the save is committed; packing can wait
+            logger.warning(f"could not pack git objects: {exc}")
+        self._loose_floor = self.git.loose_estimate()
 
 
 def _message(summary: list[str], trailer: dict[str, str]) -> str:

@@ -83,6 +83,8 @@ class Session:
 
     def repository(self) -> Repository:
         """The current repository object (opened once per location)."""
+        if self._explicit is not None and self._repo is not None:
+            return self._repo  # an explicit connect() wins over everything; no lookup needed
         path = self.locate().resolve()
         if self._repo is None or self._repo.root != path:
             self._repo = Repository(path)
@@ -126,6 +128,32 @@ def current_identity() -> Identity:
         >>> current_identity().handle  # doctest: +SKIP
         'testuser1'
     """
+    # Asked on every save: answer from memory while the inputs are unchanged.
+    config = user_config_path()
+    try:
+        st = config.stat()
+        stamp: tuple[object, ...] = (str(config), st.st_mtime_ns, st.st_size)
+    except FileNotFoundError:
+        stamp = (str(config), None)
+    gitconfig = Path(os.environ.get("GIT_CONFIG_GLOBAL") or Path.home() / ".gitconfig")
+    try:
+        git_mtime: int | None = gitconfig.stat().st_mtime_ns
+    except OSError:
+        git_mtime = None
+    stamp += (os.environ.get("LAMINGIT_USER"), os.environ.get("LAMINGIT_USER_NAME"),
+              str(gitconfig), git_mtime)
+    cached = _IDENTITY_CACHE.get("identity")
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    ident = _resolve_identity()
+    _IDENTITY_CACHE["identity"] = (stamp, ident)
+    return ident
+
+
+_IDENTITY_CACHE: dict[str, tuple[tuple[object, ...], Identity]] = {}
+
+
+def _resolve_identity() -> Identity:
     saved = read_toml(user_config_path()).get("user", {})
     if saved.get("handle"):
         handle = saved["handle"]

@@ -20,6 +20,7 @@ from lamingit.storage.hashing import DirectoryDigest, decode_manifest, hash_dire
 from lamingit.tracking import context as run_context
 
 STEM = 16
+STAGE_THRESHOLD = 8 * 1024 * 1024
 
 
 class Artifact(Registry):
@@ -41,10 +42,11 @@ class Artifact(Registry):
     _memory: Any
     _revises: Artifact | None
     _run_obj: Any
+    _staged: Path | None
 
     def __init__(
         self,
-        path: str | os.PathLike[str],
+        path: str | bytes | os.PathLike[str],
         key: str | None = None,
         description: str | None = None,
         run: Any = None,
@@ -59,7 +61,7 @@ class Artifact(Registry):
         revises = revises if revises is not None else is_new_version_of
         if isinstance(path, Artifact | Registry):
             raise InvalidArgument("Artifact(path=…) needs a file or directory path, not a record")
-        source = Path(path).expanduser()
+        source = Path(os.fsdecode(path)).expanduser()  # bytes paths too (non-UTF-8 names)
         if not source.exists():
             raise FileNotFoundError(f"{source} does not exist; check the path (cwd: {Path.cwd()})")
         ctx = run_context.active()
@@ -72,13 +74,26 @@ class Artifact(Registry):
         if revises is not None and not isinstance(revises, Artifact):
             raise InvalidArgument("revises= must be an Artifact, e.g. revises=ln.Artifact.get(key=…)")
         digest: DirectoryDigest | None = None
+        object.__setattr__(self, "_staged", None)
         if source.is_dir():
             digest = hash_directory(source)
             content_hash, size, n_files = digest.hash, digest.size, len(digest.entries)
+        elif source.stat().st_size >= STAGE_THRESHOLD:
+            # Large files are copied into the store while hashing: one read, like `cp`.
+            blobs = type(self)._view.writable_repository("save").blobs
+            staged, content_hash, size = blobs.stage_file(source)
+            object.__setattr__(self, "_staged", staged)
+            n_files = None
         else:
             content_hash, size = hash_file(source)
             n_files = None
         suffix = suffix_of(source.name)
+        try:
+            suffix.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidArgument(
+                f"{source!r} has a suffix that is not valid UTF-8; rename the file before saving"
+            ) from None
         if key is not None:
             validate_key(key, suffix)
         elif revises is not None and revises.key is not None:
@@ -98,6 +113,7 @@ class Artifact(Registry):
         object.__setattr__(self, "_version_tag", version)
         existing = self._find_duplicate(content_hash, size, n_files)
         if existing is not None:
+            self._discard_staged()
             logger.info(f"returning artifact with same hash: {existing.uid} ({existing.key})")
             if key is not None and existing.key != key:
                 logger.warning(
@@ -126,13 +142,25 @@ class Artifact(Registry):
         )
         self._init_record(record)
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "key" and value is not None:
+            validate_key(value, self._record.suffix)
+        super().__setattr__(name, value)
+
     def _post_load(self) -> None:
+        object.__setattr__(self, "_staged", None)
         object.__setattr__(self, "_run_obj", None)
         object.__setattr__(self, "_source", None)
         object.__setattr__(self, "_digest", None)
         object.__setattr__(self, "_memory", None)
         object.__setattr__(self, "_revises", None)
         object.__setattr__(self, "_version_tag", None)
+
+    def _discard_staged(self) -> None:
+        staged = self.__dict__.get("_staged")
+        if staged is not None:
+            staged.unlink(missing_ok=True)
+            object.__setattr__(self, "_staged", None)
 
     @classmethod
     def _find_duplicate(cls, content_hash: str, size: int, n_files: int | None) -> ArtifactRecord | None:
@@ -223,7 +251,10 @@ class Artifact(Registry):
         """Store the bytes before the commit, so no record ever points at a missing blob."""
         if self._saved or self._source is None:
             return
-        if self._digest is not None:
+        if self._staged is not None:
+            repo.blobs.commit_staged(self._staged, self._record.hash)
+            object.__setattr__(self, "_staged", None)
+        elif self._digest is not None:
             for entry in self._digest.entries:
                 repo.blobs.put_file(self._source / entry.path, entry.hash)
             repo.blobs.put_bytes(self._digest.manifest)
@@ -246,6 +277,7 @@ class Artifact(Registry):
             )
         duplicate = self._duplicate_in(changes)
         if duplicate is not None:
+            self._discard_staged()
             logger.info(f"returning artifact with same hash: {duplicate.uid} ({duplicate.key})")
             self._record = duplicate
             return
@@ -344,7 +376,11 @@ class Artifact(Registry):
         name = Path(self.key).name if self.key else f"{self.uid}{self.suffix}"
         dest = repo.paths.cache / self.uid / name
         if self.n_files is not None:
+            repo.blob_path(self.hash)  # fetches the manifest from the blob remote if needed
             manifest = decode_manifest(repo.blobs.read_bytes(self.hash))
+            from lamingit.remote.sync import prefetch
+
+            prefetch(repo, [entry.hash for entry in manifest])  # missing files, in parallel
             for entry in manifest:
                 _copy_if_stale(repo, entry.hash, dest / entry.path, entry.size)
             return dest

@@ -14,6 +14,29 @@ def _is_zarr(suffix: str) -> bool:
     return suffix.lower().endswith(".zarr")
 
 
+_ZARR_METADATA = (".zarray", "zarr.json", ".zmetadata")
+
+
+def refuse_pickled_zarr(path: Path) -> None:
+    """Refuse a zarr store whose metadata names the ``pickle`` codec.
+
+    Reading such an array unpickles its chunks, which runs whatever code they name: a store
+    arriving from a clone must never get that far.
+
+    Example:
+        >>> refuse_pickled_zarr(Path("counts.zarr"))  # doctest: +SKIP
+    """
+    from lamingit.errors import IntegrityError
+
+    for meta in sorted(p for p in path.rglob("*") if p.name in _ZARR_METADATA):
+        if b"pickle" in meta.read_bytes().lower():
+            raise IntegrityError(
+                f"{meta.relative_to(path)} in the zarr store uses the pickle codec, which could "
+                "run arbitrary code when read; lamingit does not load it (convert the array to "
+                "a plain dtype)"
+            )
+
+
 def load_path(path: Path, suffix: str) -> Any:
     """Load a local file or directory into its natural in-memory object.
 
@@ -40,6 +63,7 @@ def load_path(path: Path, suffix: str) -> Any:
     if _is_zarr(s):
         import anndata as ad
 
+        refuse_pickled_zarr(path)
         return ad.read_zarr(path)
     if s == ".json":
         return json.loads(path.read_text())
@@ -77,11 +101,9 @@ def open_path(path: Path, suffix: str, engine: str = "pyarrow") -> Any:
     s = suffix.lower()
     if s in TABULAR:
         if engine == "polars":
-            import polars as pl
+            from lamingit.index.frames import scan_table
 
-            if s == ".parquet":
-                return pl.scan_parquet(path)
-            return pl.scan_csv(path, separator="\t" if s.startswith(".tsv") else ",")
+            return scan_table(path, s)
         import pyarrow.dataset as ds
 
         fmt: Any = "parquet"
@@ -98,6 +120,7 @@ def open_path(path: Path, suffix: str, engine: str = "pyarrow") -> Any:
     if _is_zarr(s):
         import zarr
 
+        refuse_pickled_zarr(path)
         return zarr.open_group(str(path), mode="r")
     return open(path, "rb")
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from lamingit.errors import DoesNotExist, InvalidArgument, MultipleResultsFound
+from lamingit.models import BaseRecord
 from lamingit.query import Condition, Q, resolve_path
 from lamingit.query.search import SEARCH_FIELDS, search_rank
+from lamingit.query.validate import check_condition
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -123,12 +125,7 @@ class QuerySet(Generic[R]):
                         f"cannot order {self.model.__name__} by {field!r}; "
                         f"fields: {', '.join(sorted(self.model._field_names()))}"
                     )
-                records.sort(
-                    key=lambda r, f=field: (getattr(r, f) is None, getattr(r, f) or 0)
-                    if not isinstance(getattr(r, f), str)
-                    else (False, getattr(r, f)),
-                    reverse=spec.startswith("-"),
-                )
+                records.sort(key=_sort_key(field), reverse=spec.startswith("-"))
         elif self.ranked is None:
             records.sort(key=lambda r: (r.created_at, r.uid))
         if self.limit is not None:
@@ -155,8 +152,6 @@ class QuerySet(Generic[R]):
     def to_list(self) -> list[R]:
         """All results as a list."""
         return list(self._evaluate())
-
-    list = to_list
 
     def count(self) -> int:
         """Number of results (counted in the index, without loading records)."""
@@ -233,6 +228,20 @@ class QuerySet(Generic[R]):
     df = to_dataframe
 
 
+def _sort_key(field: str) -> Callable[[BaseRecord], tuple[bool, str, float]]:
+    """Sort by ``field`` with missing values last; strings and numbers each in natural order."""
+
+    def key(record: BaseRecord) -> tuple[bool, str, float]:
+        value = getattr(record, field)
+        if value is None:
+            return (True, "", 0.0)
+        if isinstance(value, bool | int | float):
+            return (False, "", float(value))
+        return (False, str(value), 0.0)
+
+    return key
+
+
 def build_q(model: type[Registry], args: tuple[Q, ...], kwargs: dict[str, Any]) -> Q:
     """Validate lookups against the registry and features; normalize their values.
 
@@ -259,6 +268,8 @@ def build_q(model: type[Registry], args: tuple[Q, ...], kwargs: dict[str, Any]) 
             raise InvalidArgument(
                 f"__{cond.op} needs a list, got {cond.value!r}; e.g. key__in=['a.csv', 'b.csv']"
             )
-        return Condition(cond.path, cond.op, value)
+        checked = Condition(cond.path, cond.op, value)
+        check_condition(registry, checked, known)
+        return checked
 
     return q.map_conditions(check)

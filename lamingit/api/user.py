@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from lamingit.api.base import Registry, new_record_fields
+from lamingit.errors import NotARepository
 from lamingit.models import UserRecord
 from lamingit.session import current_identity, user_uid
 
@@ -38,5 +39,8 @@ class User(Registry):
     def _current(cls) -> User:
         """The acting user (their record may not be committed until their first save)."""
         ident = current_identity()
-        found = cls._get_by_uid(ident.uid)
+        try:
+            found = cls._get_by_uid(ident.uid)
+        except NotARepository:
+            found = None  # logging in does not need a repository
         return found if found is not None else cls(ident.handle, ident.name, ident.email)

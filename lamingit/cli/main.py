@@ -22,7 +22,20 @@ COMMANDS: dict[str, str] = {
     "ls": "lamingit.cli.artifact_cmds:ls",
     "delete": "lamingit.cli.artifact_cmds:delete",
     "restore": "lamingit.cli.artifact_cmds:restore",
+    "fsck": "lamingit.cli.maint_cmds:fsck",
+    "gc": "lamingit.cli.maint_cmds:gc",
+    "reindex": "lamingit.cli.maint_cmds:reindex",
     "log": "lamingit.cli.history_cmds:log",
+    "show": "lamingit.cli.history_cmds:show",
+    "diff": "lamingit.cli.history_cmds:diff",
+    "clone": "lamingit.cli.remote_cmds:clone",
+    "remote": "lamingit.cli.remote_cmds:remote",
+    "push": "lamingit.cli.remote_cmds:push",
+    "pull": "lamingit.cli.remote_cmds:pull",
+    "fetch": "lamingit.cli.remote_cmds:fetch",
+    "resolve": "lamingit.cli.remote_cmds:resolve",
+    "merge-driver": "lamingit.cli.remote_cmds:merge_driver",
+    "hooks": "lamingit.cli.remote_cmds:hooks",
 }
 
 

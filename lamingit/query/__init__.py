@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from lamingit.query.evaluate import RecordResolver, matches
 from lamingit.query.expr import OPERATORS, Condition, Q, parse_lookup
 from lamingit.query.fields import SCHEMAS, FieldKind, RegistrySchema, resolve_path
-from lamingit.query.evaluate import RecordResolver, matches
 
 __all__ = [
     "OPERATORS",

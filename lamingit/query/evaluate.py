@@ -127,9 +127,11 @@ def _same_kind(value: Any, target: Any) -> bool:
 
 def _condition(record: BaseRecord, cond: Condition, resolver: RecordResolver) -> bool:
     values = path_values(record, cond.path, resolver)
-    if cond.op == "isnull":
+    if cond.op == "isnull" or (cond.op == "exact" and cond.value is None):
+        # `field=None` means "has no value", as in Django: the same as `field__isnull=True`.
+        wants_null = bool(cond.value) if cond.op == "isnull" else True
         present = any(v is not None for v in values)
-        return present != bool(cond.value)
+        return present != wants_null
     return any(compare(cond.op, v, cond.value) for v in values)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,7 +11,9 @@ from pathlib import Path
 import blake3
 
 from lamingit.errors import IntegrityError
-from lamingit.storage.hashing import CHUNK, hash_bytes
+from lamingit.storage.hashing import CHUNK, hash_bytes, hash_stream
+
+_OID = re.compile(r"[0-9a-f]{64}")
 
 
 class BlobStore:
@@ -26,8 +29,31 @@ class BlobStore:
         self.fsync = fsync
 
     def path_for(self, oid: str) -> Path:
-        """Where blob ``oid`` lives (whether or not it exists)."""
+        """Where blob ``oid`` lives (whether or not it exists).
+
+        ``oid`` comes from records that may have arrived by pull, so anything but 64 hex
+        digits is refused: a crafted ``hash`` must never name a path outside the store.
+        """
+        if not isinstance(oid, str) or not _OID.fullmatch(oid):
+            raise IntegrityError(
+                f"{str(oid)[:80]!r} is not a content hash (64 hex digits); the record holding "
+                "it is damaged or crafted: run `lamingit fsck`"
+            )
         return self.root / oid[:2] / oid[2:4] / oid
+
+    def freshen(self, oid: str) -> bool:
+        """Touch an existing blob, so gc's grace period protects a save reusing it.
+
+        Returns True if the blob is present.
+        """
+        path = self.path_for(oid)
+        try:
+            os.utime(path)
+        except FileNotFoundError:
+            return False
+        except PermissionError:
+            return path.exists()  # a store shared read-only: nothing to protect it from
+        return True
 
     def has(self, oid: str) -> bool:
         """Tell whether the blob is present locally."""
@@ -35,14 +61,20 @@ class BlobStore:
 
     def _tmp(self) -> tuple[int, str]:
         tmpdir = self.root / "tmp"
-        tmpdir.mkdir(parents=True, exist_ok=True)
-        return tempfile.mkstemp(dir=tmpdir, prefix="blob-")
+        try:
+            return tempfile.mkstemp(dir=tmpdir, prefix="blob-")
+        except FileNotFoundError:
+            tmpdir.mkdir(parents=True, exist_ok=True)
+            return tempfile.mkstemp(dir=tmpdir, prefix="blob-")
 
     def _commit_tmp(self, tmp: str, oid: str) -> None:
         os.chmod(tmp, 0o444)
         dest = self.path_for(oid)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(tmp, dest)
+        try:
+            os.replace(tmp, dest)
+        except FileNotFoundError:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, dest)
 
     def put_bytes(self, data: bytes) -> str:
         """Store ``data``; return its oid. Storing existing content is a no-op.
@@ -52,7 +84,7 @@ class BlobStore:
             True
         """
         oid = hash_bytes(data)
-        if self.has(oid):
+        if self.freshen(oid):
             return oid
         fd, tmp = self._tmp()
         try:
@@ -66,6 +98,41 @@ class BlobStore:
             raise
         return oid
 
+    def stage_file(self, src: Path) -> tuple[Path, str, int]:
+        """Copy ``src`` into the store's tmp area, hashing as it copies; return ``(tmp, oid, size)``.
+
+        Reads the file exactly once. :meth:`commit_staged` moves it into place; an abandoned
+        staged file is removed by ``lamingit gc``.
+
+        Example:
+            >>> tmp, oid, size = store.stage_file(Path("big.bin"))  # doctest: +SKIP
+        """
+        fd, tmp = self._tmp()
+        try:
+            hasher = blake3.blake3(max_threads=blake3.blake3.AUTO)
+            size = 0
+            with open(src, "rb") as fin, os.fdopen(fd, "wb") as fout:
+                buf = bytearray(CHUNK)
+                view = memoryview(buf)
+                while n := fin.readinto(buf):
+                    hasher.update(view[:n])
+                    fout.write(view[:n])
+                    size += n
+                if self.fsync:
+                    fout.flush()
+                    os.fsync(fout.fileno())
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return Path(tmp), hasher.hexdigest(), size
+
+    def commit_staged(self, tmp: Path, oid: str) -> None:
+        """Move a staged file into place as blob ``oid`` (dropping it if the blob exists)."""
+        if self.freshen(oid):
+            tmp.unlink(missing_ok=True)
+            return
+        self._commit_tmp(str(tmp), oid)
+
     def put_file(self, src: Path, expected: str) -> None:
         """Copy ``src`` in, hashing the bytes as they are copied; refuse if they changed.
 
@@ -76,7 +143,7 @@ class BlobStore:
         Example:
             >>> store.put_file(Path("a.csv"), hash_file(Path("a.csv"))[0])  # doctest: +SKIP
         """
-        if self.has(expected):
+        if self.freshen(expected):
             return
         fd, tmp = self._tmp()
         try:
@@ -118,10 +185,7 @@ class BlobStore:
         path = self.path_for(oid)
         if not path.exists():
             return False
-        hasher = blake3.blake3(max_threads=blake3.blake3.AUTO)
-        if path.stat().st_size:
-            hasher.update_mmap(path)
-        return hasher.hexdigest() == oid
+        return hash_stream(path) == oid
 
     def copy_out(self, oid: str, dest: Path) -> None:
         """Materialize a blob at ``dest`` as a writable copy (never a link into the store).

@@ -2,20 +2,47 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
+import subprocess
+import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pygit2
 
-from lamingit.errors import InvalidArgument, NotARepository
+from lamingit.errors import IntegrityError, InvalidArgument, LamingitError, NotARepository
 
+Tree = pygit2.Tree
+"""A git tree object (re-exported so other layers need not import pygit2)."""
 BLOB = pygit2.GIT_FILEMODE_BLOB
 TREE = pygit2.GIT_FILEMODE_TREE
 Changes = dict[str, bytes | None]
 """Tree path → new content, or None to remove the path."""
+MAX_PACKS = 8
+"""More packs than this after an incremental pack: merge them geometrically."""
+STALE_LOCK_SECONDS = 2.0
+"""A ref ``*.lock`` file this old, seen while we hold the repository's write lock, is stale."""
+
+
+def check_entry_name(name: str, parent: str) -> None:
+    """Refuse a tree entry name that could point outside its tree (``..``, ``/``, NUL).
+
+    libgit2 never writes such names, but a crafted commit arriving by pull can hold them.
+
+    Example:
+        >>> check_entry_name("a.json", "records")
+    """
+    if name in ("", ".", "..", ".git") or any(c in name for c in "/\\\x00"):
+        raise IntegrityError(
+            f"the tree {parent or '(root)'} has an entry named {name!r}, which is not a safe "
+            "path; the commit was crafted or damaged: run `lamingit fsck` and reset to a good "
+            "commit"
+        )
 
 
 @dataclass(frozen=True)
@@ -89,7 +116,7 @@ class GitStore:
         head = self.head()
         if head is None:
             return None
-        commit = self._repo[head]
+        commit = self._repo[head].peel(pygit2.Commit)
         while True:
             when = datetime.fromtimestamp(commit.commit_time, UTC)
             if when <= moment:
@@ -97,6 +124,16 @@ class GitStore:
             if not commit.parents:
                 return None
             commit = commit.parents[0]
+
+    def _object(self, oid: pygit2.Oid | str, where: str) -> pygit2.Object:
+        """Read an object; a missing or damaged one is an ``IntegrityError`` naming its path."""
+        try:
+            return self._repo[oid]
+        except (KeyError, pygit2.GitError) as exc:
+            raise IntegrityError(
+                f"git object {oid} at {where} cannot be read ({exc}); "
+                "run `lamingit fsck` and fetch or restore the repository"
+            ) from None
 
     def tree_of(self, commit: str | None) -> pygit2.Tree | None:
         """The root tree of a commit (None for no commit)."""
@@ -110,18 +147,23 @@ class GitStore:
             return None
         try:
             obj = tree[path]
+            if not isinstance(obj, pygit2.Blob):
+                return None
+            return obj.read_raw()
         except KeyError:
             return None
-        if obj.type != pygit2.GIT_OBJECT_BLOB:
-            return None
-        return bytes(obj.data)
+        except pygit2.GitError as exc:
+            raise IntegrityError(
+                f"git object at {path} cannot be read ({exc}); "
+                "run `lamingit fsck` and fetch or restore the repository"
+            ) from None
 
     def list_dir(self, tree: pygit2.Tree | None, path: str) -> list[tuple[str, bool]]:
         """Entries ``(name, is_tree)`` of the directory ``path`` in ``tree`` ([] if absent)."""
         sub = self._subtree(tree, path)
         if sub is None:
             return []
-        return [(e.name, e.type == pygit2.GIT_OBJECT_TREE) for e in sub]
+        return [(str(e.name), e.type == pygit2.GIT_OBJECT_TREE) for e in sub]
 
     def _subtree(self, tree: pygit2.Tree | None, path: str) -> pygit2.Tree | None:
         if tree is None:
@@ -139,8 +181,21 @@ class GitStore:
         sub = self._subtree(tree, path)
         return None if sub is None else str(sub.id)
 
-    def walk_blobs(self, tree: pygit2.Tree | None, path: str) -> Iterator[tuple[str, bytes]]:
-        """Every blob under ``path`` as ``(path, bytes)``, depth first, in name order."""
+    def _blob(self, oid: pygit2.Oid, where: str) -> bytes | None:
+        obj = self._object(oid, where)
+        return obj.read_raw() if isinstance(obj, pygit2.Blob) else None
+
+    def walk_blobs(
+        self,
+        tree: pygit2.Tree | None,
+        path: str,
+        on_error: Callable[[str, IntegrityError], None] | None = None,
+    ) -> Iterator[tuple[str, bytes]]:
+        """Every blob under ``path`` as ``(path, bytes)``, depth first, in name order.
+
+        A damaged object or unsafe entry name raises ``IntegrityError``, or, when
+        ``on_error`` is given, is passed to it and skipped (fsck keeps going).
+        """
         sub = self._subtree(tree, path)
         if sub is None:
             return
@@ -148,12 +203,20 @@ class GitStore:
         while stack:
             prefix, current = stack.pop()
             for entry in current:
-                full = f"{prefix}/{entry.name}" if prefix else entry.name
-                obj = self._repo[entry.id]
+                name = entry.name or ""
+                full = f"{prefix}/{name}" if prefix else name
+                try:
+                    check_entry_name(name, prefix)
+                    obj = self._object(entry.id, full)
+                except IntegrityError as exc:
+                    if on_error is None:
+                        raise
+                    on_error(full, exc)
+                    continue
                 if isinstance(obj, pygit2.Tree):
                     stack.append((full, obj))
-                else:
-                    yield full, bytes(obj.data)
+                elif isinstance(obj, pygit2.Blob):
+                    yield full, obj.read_raw()
 
     def diff_paths(
         self, old: pygit2.Tree | None, new: pygit2.Tree | None, path: str = ""
@@ -163,20 +226,21 @@ class GitStore:
         b = self._subtree(new, path)
         if a is not None and b is not None and a.id == b.id:
             return
-        a_entries = {e.name: e for e in a} if a is not None else {}
-        b_entries = {e.name: e for e in b} if b is not None else {}
+        a_entries = {str(e.name): e for e in a} if a is not None else {}
+        b_entries = {str(e.name): e for e in b} if b is not None else {}
         for name in sorted(set(a_entries) | set(b_entries)):
             ea, eb = a_entries.get(name), b_entries.get(name)
             if ea is not None and eb is not None and ea.id == eb.id:
                 continue
+            check_entry_name(name, path)
             full = f"{path}/{name}" if path else name
             a_tree = ea is not None and ea.type == pygit2.GIT_OBJECT_TREE
             b_tree = eb is not None and eb.type == pygit2.GIT_OBJECT_TREE
             if a_tree or b_tree:
                 yield from self.diff_paths(old if a_tree else None, new if b_tree else None, full)
             if not a_tree or not b_tree:
-                old_bytes = bytes(self._repo[ea.id].data) if ea is not None and not a_tree else None
-                new_bytes = bytes(self._repo[eb.id].data) if eb is not None and not b_tree else None
+                old_bytes = self._blob(ea.id, full) if ea is not None and not a_tree else None
+                new_bytes = self._blob(eb.id, full) if eb is not None and not b_tree else None
                 if old_bytes is not None or new_bytes is not None:
                     yield full, old_bytes, new_bytes
 
@@ -236,15 +300,43 @@ class GitStore:
         pygit2.option(pygit2.enums.Option.ENABLE_FSYNC_GITDIR, enabled)
 
     def set_branch(self, commit: str) -> None:
-        """Point the current branch at ``commit`` (callers hold the repository's write lock)."""
-        self._repo.references.create(self.branch_ref(), commit, force=True)
+        """Point the current branch at ``commit`` (callers hold the repository's write lock).
+
+        libgit2 updates a ref by writing ``<ref>.lock`` and renaming it. A process killed in
+        between leaves the ``.lock`` behind and every later update would fail. Callers hold
+        the repository's write lock, so no other lamingit writer can own that file: one that
+        stays unchanged for ``STALE_LOCK_SECONDS`` (a git process would finish in
+        milliseconds) is stale and is removed.
+        """
+        ref = self.branch_ref()
+        lock = self.path / (ref + ".lock")
+        deadline = time.monotonic() + 30.0
+        while True:
+            try:
+                self._repo.references.create(ref, commit, force=True)
+                return
+            except (pygit2.GitError, OSError):  # libgit2 reports a held lock as OSError
+                if not lock.exists() or time.monotonic() > deadline:
+                    raise
+            if remove_stale_lock(lock, STALE_LOCK_SECONDS):
+                continue
+            time.sleep(0.05)
+
+    def stale_ref_locks(self) -> list[Path]:
+        """``*.lock`` files under ``refs/`` and the top of the git directory (for fsck)."""
+        found = [p for p in self.path.glob("*.lock")]
+        found += [p for p in (self.path / "refs").rglob("*.lock")]
+        return sorted(found)
 
     def log(self, start: str | None = None, limit: int | None = None) -> Iterator[CommitInfo]:
         """Commits reachable from ``start`` (default: the branch head), newest first."""
         head = start or self.head()
         if head is None:
             return
-        walker = self._repo.walk(head, pygit2.enums.SortMode.TIME)
+        # TIME alone misorders commits made within the same second; TOPOLOGICAL keeps
+        # children before parents.
+        order = pygit2.enums.SortMode.TOPOLOGICAL | pygit2.enums.SortMode.TIME
+        walker = self._repo.walk(head, order)
         for n, commit in enumerate(walker):
             if limit is not None and n >= limit:
                 return
@@ -260,6 +352,192 @@ class GitStore:
     def config_set(self, name: str, value: str) -> None:
         """Set a value in the repository's own git config."""
         self._repo.config[name] = value
+
+    # -- maintenance: object checks, history walks, packing ---------------------------------
+    def all_commits(self) -> list[str]:
+        """Every commit reachable from any ref or reflog entry (what gc must keep alive).
+
+        Example:
+            >>> len(store.all_commits())  # doctest: +SKIP
+        """
+        tips: set[str] = set()
+        for name in self._repo.references:
+            try:
+                ref = self._repo.references[name].resolve()
+            except (KeyError, pygit2.GitError):
+                continue
+            target = ref.target
+            obj = self._repo.get(target) if isinstance(target, pygit2.Oid) else None
+            # a tag of a blob or tree holds no records: suppress, skip it
+            if obj is not None:
+                with contextlib.suppress(ValueError, pygit2.GitError):
+                    tips.add(str(obj.peel(pygit2.Commit).id))
+            try:
+                for entry in ref.log():
+                    if entry.oid_new.raw != b"\0" * 20 and self._repo.get(entry.oid_new):
+                        tips.add(str(entry.oid_new))
+            except (KeyError, pygit2.GitError, ValueError):
+                pass  # a reflog line cut short by a crash: the ref itself still counts
+        if not tips:
+            return []
+        walker = self._repo.walk(None)
+        for tip in sorted(tips):
+            walker.push(tip)
+        return [str(c.id) for c in walker]
+
+    def parents(self, commit: str) -> list[str]:
+        """The parent commit ids of ``commit``."""
+        obj = self._repo[commit]
+        assert isinstance(obj, pygit2.Commit)
+        return [str(p) for p in obj.parent_ids]
+
+    def check_objects(self, commit: str) -> Iterator[tuple[str, str]]:
+        """Read every commit reachable from ``commit`` and every object of its tree.
+
+        Yields ``(where, problem)`` for each object that is missing, corrupted (libgit2
+        verifies each object's hash as it reads it) or has an unsafe entry name.
+
+        Example:
+            >>> list(store.check_objects(store.head()))  # doctest: +SKIP
+            []
+        """
+        seen: set[str] = set()
+        pending = [commit]
+        while pending:
+            oid = pending.pop()
+            if oid in seen:
+                continue
+            seen.add(oid)
+            try:
+                obj = self._repo[oid]
+                if not isinstance(obj, pygit2.Commit):
+                    yield f"commit {oid}", "is not a commit"
+                    continue
+                obj.tree_id  # noqa: B018 - reading the field parses the commit
+                pending.extend(str(p) for p in obj.parent_ids)
+            except (KeyError, ValueError, pygit2.GitError) as exc:
+                yield f"commit {oid}", f"cannot be read ({exc})"
+        head = self._repo[commit]
+        stack: list[tuple[str, str]] = [("", str(head.tree_id))]  # type: ignore[attr-defined]
+        while stack:
+            prefix, tree_oid = stack.pop()
+            try:
+                tree = self._repo[tree_oid]
+            except (KeyError, ValueError, pygit2.GitError) as exc:
+                yield prefix or "(root tree)", f"tree {tree_oid} cannot be read ({exc})"
+                continue
+            for entry in tree:  # type: ignore[attr-defined]
+                try:
+                    check_entry_name(entry.name, prefix)
+                except IntegrityError as exc:
+                    yield f"{prefix}/{entry.name}" if prefix else entry.name, str(exc)
+                    continue
+                full = f"{prefix}/{entry.name}" if prefix else entry.name
+                if entry.type == pygit2.GIT_OBJECT_TREE:
+                    stack.append((full, str(entry.id)))
+                    continue
+                try:
+                    self._repo[entry.id].read_raw()
+                except (KeyError, ValueError, pygit2.GitError) as exc:
+                    yield full, f"blob {entry.id} cannot be read ({exc})"
+
+    def loose_objects(self) -> int:
+        """The exact number of loose objects (a directory listing per fan-out directory)."""
+        objects = self.path / "objects"
+        total = 0
+        for fan in objects.iterdir():
+            if len(fan.name) == 2 and fan.is_dir():
+                total += sum(1 for n in os.listdir(fan) if not n.startswith("tmp"))
+        return total
+
+    def loose_estimate(self) -> int:
+        """A cheap estimate of the loose objects: one fan-out directory × 256 (as git does)."""
+        try:
+            return len(os.listdir(self.path / "objects" / "17")) * 256
+        except FileNotFoundError:
+            return 0
+
+    def pack_count(self) -> int:
+        """The number of pack files."""
+        return len(list((self.path / "objects" / "pack").glob("*.pack")))
+
+    def repack(self, *, full: bool = False) -> None:
+        """Pack loose objects with git (libgit2 never packs on its own).
+
+        ``full`` rewrites everything into one pack (``git repack -a -d``, dropping unreachable
+        objects: callers hold the repository's write lock, so no lamingit commit is
+        half-written meanwhile); otherwise only the loose objects go into a new pack and
+        packs are merged geometrically once there are more than ``MAX_PACKS``, so the cost
+        follows what changed. Hooks are disabled.
+
+        Example:
+            >>> store.repack(full=True)  # doctest: +SKIP
+        """
+        if full:
+            self._git("repack", "-a", "-d", "-q")
+            return
+        loose = self._loose_ids()
+        if loose:
+            # Pack exactly the loose objects: no walk over the history, so the cost follows
+            # what was written since the last pack, not the repository's size. Packing
+            # objects and then pruning only loose copies that are packed never loses one.
+            pack_base = str(self.path / "objects" / "pack" / "pack")
+            self._git("pack-objects", "-q", pack_base, stdin="\n".join(loose) + "\n")
+            self._git("prune-packed", "-q")
+        if self.pack_count() > MAX_PACKS:
+            self._git("repack", "-d", "-q", "--geometric=2")
+
+    def _loose_ids(self) -> list[str]:
+        objects = self.path / "objects"
+        out: list[str] = []
+        for fan in sorted(objects.iterdir()):
+            if len(fan.name) == 2 and fan.is_dir():
+                out.extend(fan.name + n for n in os.listdir(fan) if len(n) == 38)
+        return out
+
+    def prune(self, expire: str = "1.hour.ago") -> None:
+        """Remove unreachable loose objects older than ``expire`` (crash leftovers)."""
+        self._git("prune", f"--expire={expire}")
+
+    def _git(self, *args: str, stdin: str | None = None) -> None:
+        exe = shutil.which("git")
+        if exe is None:
+            raise LamingitError(
+                "packing needs the `git` command; install git and run `lamingit gc`"
+            )
+        cmd = [exe, "--git-dir", str(self.path), "-c", "core.hooksPath=/dev/null",
+               "-c", "gc.auto=0", *args]
+        env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
+        done = subprocess.run(
+            cmd, input=stdin, capture_output=True, text=True, env=env, check=False
+        )
+        if done.returncode != 0:
+            raise LamingitError(f"`git {' '.join(args)}` failed: {done.stderr.strip()}")
+
+
+def remove_stale_lock(lock: Path, age: float) -> bool:
+    """Remove ``lock`` if it has not changed for ``age`` seconds; True if it is gone now.
+
+    Example:
+        >>> remove_stale_lock(Path("refs/heads/main.lock"), 2.0)  # doctest: +SKIP
+    """
+    try:
+        before = lock.stat()
+    except FileNotFoundError:
+        return True
+    waited = time.time() - before.st_mtime
+    if waited < age:
+        time.sleep(min(age - waited, age))
+        try:
+            after = lock.stat()
+        except FileNotFoundError:
+            return True
+        if (after.st_ino, after.st_mtime_ns, after.st_size) != (
+            before.st_ino, before.st_mtime_ns, before.st_size
+        ):
+            return False
+    lock.unlink(missing_ok=True)
+    return True
 
 
 def git_identity() -> tuple[str | None, str | None]:

@@ -9,8 +9,10 @@ from pathlib import Path
 import blake3
 import msgspec
 
+from lamingit.errors import IntegrityError, InvalidArgument
+
 HASH_TYPE = "blake3"
-CHUNK = 4 * 1024 * 1024
+CHUNK = 1024 * 1024
 _STAT_CACHE: dict[tuple[str, int, int, int], str] = {}
 
 
@@ -38,12 +40,24 @@ def hash_file(path: Path) -> tuple[str, int]:
     cached = _STAT_CACHE.get(stat_key)
     if cached is not None:
         return cached, st.st_size
-    hasher = blake3.blake3(max_threads=blake3.blake3.AUTO)
-    if st.st_size > 0:
-        hasher.update_mmap(path)
-    digest = hasher.hexdigest()
+    digest = hash_stream(path)
     _STAT_CACHE[stat_key] = digest
     return digest, st.st_size
+
+
+def hash_stream(path: Path) -> str:
+    """blake3 of a file read in 1 MiB chunks: as fast as mmap here, and memory stays flat.
+
+    Example:
+        >>> hash_stream(Path("big.bin"))  # doctest: +SKIP
+    """
+    hasher = blake3.blake3(max_threads=blake3.blake3.AUTO)
+    buf = bytearray(CHUNK)
+    view = memoryview(buf)
+    with open(path, "rb") as fh:
+        while n := fh.readinto(buf):
+            hasher.update(view[:n])
+    return hasher.hexdigest()
 
 
 class ManifestEntry(msgspec.Struct, array_like=True, frozen=True):
@@ -78,16 +92,20 @@ def hash_directory(root: Path) -> DirectoryDigest:
     entries: list[ManifestEntry] = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames.sort()
+        for name in dirnames:
+            # not followed (a link inside would count twice), but one leading out is refused
+            _refuse_outside_link(Path(dirpath) / name, root, root_resolved)
         for name in sorted(filenames):
             full = Path(dirpath) / name
-            if full.is_symlink():
-                target = full.resolve()
-                if not target.is_relative_to(root_resolved):
-                    raise ValueError(
-                        f"{full} is a symlink to {target}, outside the directory {root}; "
-                        "replace it with a copy or remove it before saving"
-                    )
+            _refuse_outside_link(full, root, root_resolved)
             rel = full.relative_to(root).as_posix()
+            try:
+                rel.encode("utf-8")
+            except UnicodeEncodeError:
+                raise InvalidArgument(
+                    f"{full!r} has a file name that is not valid UTF-8; rename it before saving "
+                    "the directory"
+                ) from None
             digest, size = hash_file(full)
             entries.append(ManifestEntry(rel, digest, size))
     entries.sort(key=lambda e: e.path)
@@ -100,10 +118,36 @@ def hash_directory(root: Path) -> DirectoryDigest:
     )
 
 
+def _refuse_outside_link(path: Path, root: Path, root_resolved: Path) -> None:
+    if not path.is_symlink():
+        return
+    target = path.resolve()
+    if not target.is_relative_to(root_resolved):
+        raise InvalidArgument(
+            f"{path} is a symlink to {target}, outside the directory {root}; "
+            "replace it with a copy or remove it before saving"
+        )
+
+
 def decode_manifest(data: bytes) -> list[ManifestEntry]:
     """Decode manifest bytes written by :func:`hash_directory`.
 
     Example:
         >>> decode_manifest(hash_directory(d).manifest)  # doctest: +SKIP
     """
-    return msgspec.json.decode(data, type=list[ManifestEntry])
+    try:
+        entries = msgspec.json.decode(data, type=list[ManifestEntry])
+    except msgspec.DecodeError as exc:
+        raise IntegrityError(f"a directory manifest does not decode ({exc})") from None
+    for entry in entries:
+        parts = entry.path.split("/")
+        if (
+            entry.path.startswith("/")
+            or "\x00" in entry.path
+            or any(p in ("", ".", "..") for p in parts)
+        ):
+            raise IntegrityError(
+                f"a directory manifest lists {entry.path!r}, which points outside the directory; "
+                "the manifest was crafted or damaged: run `lamingit fsck`"
+            )
+    return entries

@@ -1,0 +1,147 @@
+"""Save-path benchmarks of the repository core (issue 2): run ``python benchmarks/bench_save.py``.
+
+Prints a table of measured figures against the targets. ``--full`` uses the issue's sizes
+(1 GiB file); the default uses 256 MiB so the run takes well under two minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks._table import Row, print_rows  # noqa: E402
+
+
+def _populate(repo: Path, n: int, work: Path) -> None:
+    import lamingit as ln
+
+    batch = []
+    for i in range(n):
+        path = work / f"seed{i}.txt"
+        path.write_bytes(os.urandom(64))
+        batch.append(ln.Artifact(path, key=f"seed/{i}.txt"))
+        if len(batch) == 1000:
+            ln.save(batch)
+            batch = []
+    if batch:
+        ln.save(batch)
+
+
+def _median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def run(full: bool = False) -> list[Row]:
+    """Measure the save path; returns one row per figure."""
+    import logging
+
+    import lamingit as ln
+
+    logging.getLogger("lamingit").setLevel(logging.WARNING)
+    rows: list[Row] = []
+    n_existing = 10_000
+    base = Path(tempfile.mkdtemp(prefix="lamingit-bench-"))
+    os.environ["LAMINGIT_USER"] = "bench"
+    os.environ["XDG_CONFIG_HOME"] = str(base / "config")
+    try:
+        repo = base / "repo"
+        work = base / "work"
+        work.mkdir()
+        ln.init(repo)
+        _populate(repo, n_existing, work)
+
+        saves, versions, dedups = [], [], []
+        for i in range(200):
+            path = work / f"new{i}.txt"
+            path.write_bytes(os.urandom(1024))
+            t0 = time.perf_counter()
+            ln.Artifact(path, key=f"bench/new{i}.txt").save()
+            saves.append(time.perf_counter() - t0)
+        for i in range(200):
+            path = work / f"new{i}.txt"
+            path.write_bytes(os.urandom(1024))
+            t0 = time.perf_counter()
+            ln.Artifact(path, key=f"bench/new{i}.txt").save()
+            versions.append(time.perf_counter() - t0)
+        for i in range(200):
+            path = work / f"new{i}.txt"
+            t0 = time.perf_counter()
+            ln.Artifact(path, key=f"bench/new{i}.txt").save()
+            dedups.append(time.perf_counter() - t0)
+        ctx = f"{n_existing:,} artifacts"
+        rows.append(Row(f"save 1 KB file with key ({ctx})", _median_ms(saves), "ms", "≤ 2 ms"))
+        rows.append(Row(f"save a new version ({ctx})", _median_ms(versions), "ms", "≤ 3 ms"))
+        rows.append(Row(f"dedup re-save ({ctx})", _median_ms(dedups), "ms", "≤ 1 ms"))
+
+        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "0"}
+        imports = []
+        for _ in range(7):
+            out = subprocess.run(
+                [sys.executable, "-c",
+                 "import time; t=time.perf_counter(); import lamingit; print(time.perf_counter()-t)"],
+                capture_output=True, text=True, check=True, env=env,
+            )
+            imports.append(float(out.stdout))
+        rows.append(Row("import lamingit", _median_ms(imports), "ms", "≤ 150 ms"))
+
+        cli = shutil.which("lamingit") or ""
+        fresh = []
+        for i in range(7):
+            path = work / f"cli{i}.txt"
+            path.write_bytes(os.urandom(1024))
+            cmd = [cli] if cli else [sys.executable, "-m", "lamingit.cli.main"]
+            t0 = time.perf_counter()
+            subprocess.run([*cmd, "save", str(path), "--key", f"cli/{i}.txt"], cwd=repo,
+                           check=True, capture_output=True, env=env)
+            fresh.append(time.perf_counter() - t0)
+        rows.append(Row("`lamingit save FILE --key K`, fresh process", _median_ms(fresh), "ms",
+                        "≤ 300 ms"))
+
+        size = (1 << 30) if full else (256 << 20)
+        big = work / "big.bin"
+        with open(big, "wb") as fh:
+            chunk = os.urandom(1 << 20)
+            for _ in range(size >> 20):
+                fh.write(chunk[:-8] + os.urandom(8))
+        subprocess.run(["sync"], check=False)
+        t0 = time.perf_counter()
+        subprocess.run(["cp", str(big), str(work / "big.copy")], check=True)
+        cp_time = time.perf_counter() - t0
+        (work / "big.copy").unlink()
+        code = (
+            "import resource, sys, time, lamingit as ln; ln.connect(sys.argv[1]); "
+            "t=time.perf_counter(); ln.Artifact(sys.argv[2], key='big/big.bin').save(); "
+            "print(time.perf_counter()-t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+        )
+        out = subprocess.run([sys.executable, "-c", code, str(repo), str(big)],
+                             capture_output=True, text=True, check=True, env=env)
+        save_time, maxrss_kb = out.stdout.split()
+        label = f"{size >> 20} MiB"
+        rows.append(Row(f"save {label} file / cp of it", float(save_time) / cp_time, "×",
+                        "≤ 1.2×"))
+        rows.append(Row(f"peak memory saving {label}", int(maxrss_kb) / 1024, "MiB",
+                        "flat (≪ file size)"))
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--full", action="store_true", help="use the issue's full sizes")
+    args = parser.parse_args()
+    print_rows("save path (issue 2)", run(full=args.full))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,145 @@
+"""CLI commands for artifacts: save, load, describe, ls, delete, restore."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import click
+
+from lamingit.cli.output import emit_json, emit_table
+
+LS_COLUMNS = ("uid", "key", "description", "version", "size", "created_by", "created_at")
+
+
+def _artifact(ref: str) -> Any:
+    """An artifact by uid, 16-character stem or key (latest version)."""
+    from lamingit.api.artifact import Artifact
+    from lamingit.errors import DoesNotExist
+
+    found = Artifact._get_by_uid(ref)
+    if found is not None:
+        return found
+    try:
+        return Artifact.get(key=ref)
+    except DoesNotExist:
+        raise DoesNotExist(
+            f"no artifact with uid or key {ref!r}; list them with `lamingit ls`"
+        ) from None
+
+
+@click.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--key", default=None, help="Logical path of the artifact, e.g. raw/sample.fasta.")
+@click.option("--description", default=None, help="Free-text description.")
+@click.option("--version", "version_tag", default=None, help="A version tag such as 1.0.")
+@click.option("--json", "as_json", is_flag=True, help="Print the saved artifact as JSON.")
+def save(
+    path: Path, key: str | None, description: str | None, version_tag: str | None, as_json: bool
+) -> None:
+    """Save the file or directory PATH as an artifact (one commit)."""
+    from lamingit.api.artifact import Artifact
+
+    artifact = Artifact(path, key=key, description=description, version=version_tag).save()
+    if as_json:
+        emit_json(_as_dict(artifact))
+        return
+    click.echo(f"saved {artifact.uid} {artifact.key or artifact.description} (version {artifact.version})")
+
+
+@click.command()
+@click.argument("ref")
+@click.option("--to", "dest", type=click.Path(path_type=Path), default=None,
+              help="Copy the content here instead of printing its cached path.")
+def load(ref: str, dest: Path | None) -> None:
+    """Materialize artifact REF (uid or key) locally and print the path."""
+    artifact = _artifact(ref)
+    path = artifact.cache()
+    if dest is None:
+        click.echo(str(path))
+        return
+    if path.is_dir():
+        shutil.copytree(path, dest, dirs_exist_ok=True)
+    else:
+        shutil.copyfile(path, dest)
+    click.echo(str(dest))
+
+
+@click.command()
+@click.argument("ref")
+@click.option("--json", "as_json", is_flag=True, help="Print the record as JSON.")
+def describe(ref: str, as_json: bool) -> None:
+    """Describe artifact REF (uid or key): metadata, lineage, annotations."""
+    artifact = _artifact(ref)
+    if as_json:
+        emit_json(_as_dict(artifact))
+        return
+    click.echo(artifact.describe(return_str=True))
+
+
+@click.command()
+@click.argument("prefix", required=False)
+@click.option("--all-versions", is_flag=True, help="List every version, not only the latest.")
+@click.option("--trash", is_flag=True, help="List artifacts in the trash instead.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines.")
+def ls(prefix: str | None, all_versions: bool, trash: bool, as_json: bool) -> None:
+    """List artifacts (latest versions), optionally under a key PREFIX."""
+    from lamingit.api.artifact import Artifact
+
+    lookups: dict[str, Any] = {}
+    if prefix:
+        lookups["key__startswith"] = prefix
+    if not all_versions:
+        lookups["is_latest"] = not trash
+    if trash:
+        lookups["trashed"] = True
+    items = Artifact.filter(**lookups).order_by("key").to_list()
+    if as_json:
+        emit_json([_as_dict(a) for a in items])
+        return
+    handles: dict[str, str] = {}
+    rows = []
+    for a in items:
+        if a._record.created_by not in handles:
+            user = a.created_by
+            handles[a._record.created_by] = user.handle if user else a._record.created_by
+        rows.append([a.uid, a.key, a.description, a.version, a.size,
+                     handles[a._record.created_by], a.created_at[:19]])
+    emit_table("artifacts", LS_COLUMNS, rows)
+
+
+@click.command()
+@click.argument("ref")
+@click.option("--permanent", is_flag=True, help="Remove the record (and unreferenced blob) for good.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation of a permanent delete.")
+def delete(ref: str, permanent: bool, yes: bool) -> None:
+    """Move artifact REF to the trash (or delete it permanently)."""
+    artifact = _artifact(ref)
+    if permanent and not yes:
+        click.confirm(f"permanently delete {artifact.uid} ({artifact.key})?", abort=True)
+    artifact.delete(permanent=permanent)
+    click.echo(f"{'deleted' if permanent else 'moved to trash'}: {artifact.uid}")
+
+
+@click.command()
+@click.argument("ref")
+def restore(ref: str) -> None:
+    """Restore artifact REF (uid) from the trash."""
+    from lamingit.api.artifact import Artifact
+    from lamingit.errors import DoesNotExist
+
+    found = Artifact.filter(uid=ref, trashed=True).first() or Artifact.filter(
+        key=ref, trashed=True
+    ).order_by("-uid").first()
+    if found is None:
+        raise DoesNotExist(f"no artifact {ref!r} in the trash; see `lamingit ls --trash`")
+    found.restore()
+    click.echo(f"restored {found.uid}")
+
+
+def _as_dict(artifact: Any) -> dict[str, Any]:
+    import msgspec
+
+    data: dict[str, Any] = msgspec.to_builtins(artifact._record)
+    return data

@@ -1,0 +1,42 @@
+"""Printing for the CLI: rich tables for people, JSON for scripts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+
+def emit_json(data: Any) -> None:
+    """Print ``data`` as JSON on stdout.
+
+    Example:
+        >>> emit_json({"uid": "x"})
+        {"uid": "x"}
+    """
+    click.echo(json.dumps(data, default=str, ensure_ascii=False))
+
+
+def emit_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Print a readable table (rich), or a note when there are no rows.
+
+    Example:
+        >>> emit_table("artifacts", ["uid", "key"], [["abc", "a.csv"]])  # doctest: +SKIP
+    """
+    if not rows:
+        click.echo(f"no {title or 'rows'}")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*["" if v is None else str(v) for v in row])
+    import sys
+
+    # Piped output (CI logs, `| less`) gets a wide table instead of rich's 80-column default.
+    Console(width=None if sys.stdout.isatty() else 200).print(table)

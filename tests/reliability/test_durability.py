@@ -1,0 +1,58 @@
+"""fsync: ``ln.settings.fsync`` and ``[core] fsync`` make a save flush blobs, objects and refs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import lamingit as ln
+from lamingit._util import read_toml
+from lamingit.repo import Repository
+from lamingit.session import SESSION
+
+WORKTREE = Path(__file__).resolve().parents[2]
+
+
+def test_setting_persists_in_the_local_config(repo: Path) -> None:
+    assert ln.settings.fsync is False
+    ln.settings.fsync = True
+    assert read_toml(repo / ".lamingit" / "config.toml")["core"]["fsync"] == "true"
+    reopened = Repository(repo)
+    assert reopened.fsync and reopened.blobs.fsync
+    ln.settings.fsync = False
+    assert read_toml(repo / ".lamingit" / "config.toml")["core"]["fsync"] == "false"
+    assert not Repository(repo).fsync and not SESSION.repository().blobs.fsync
+
+
+def _fsyncs_of_a_save(repo: Path, work: Path, name: str) -> int:
+    """Run one save in a fresh process under strace; count its fsync/fdatasync calls."""
+    src = work / name
+    src.write_text(f"content of {name}\n")
+    trace = work / f"{name}.strace"
+    code = (
+        "import sys, lamingit as ln; ln.connect(sys.argv[1]); "
+        "ln.Artifact(sys.argv[2], key=sys.argv[3]).save()"
+    )
+    env = {**os.environ, "PYTHONPATH": str(WORKTREE)}
+    subprocess.run(
+        ["strace", "-f", "-qq", "-e", "trace=fsync,fdatasync", "-o", str(trace),
+         sys.executable, "-c", code, str(repo), str(src), name],
+        check=True, env=env, capture_output=True,
+    )
+    return sum(1 for line in trace.read_text().splitlines() if "sync(" in line)
+
+
+@pytest.mark.skipif(shutil.which("strace") is None, reason="needs strace to observe fsync calls")
+def test_a_save_fsyncs_only_when_asked(repo: Path, tmp_path: Path) -> None:
+    assert _fsyncs_of_a_save(repo, tmp_path, "off.txt") == 0
+    config = repo / ".lamingit" / "config.toml"
+    config.write_text('[core]\nfsync = "true"\n')  # the config option, as a user would set it
+    # blob file + git objects (blob, trees, commit) + ref + refs directory
+    assert _fsyncs_of_a_save(repo, tmp_path, "on.txt") >= 6
+    repository = Repository(repo)
+    assert repository.snapshot().lookup("artifact.key", "on.txt")

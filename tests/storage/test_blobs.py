@@ -1,0 +1,59 @@
+"""The content-addressed blob store."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from lamingit.errors import IntegrityError
+from lamingit.storage.blobs import BlobStore
+from lamingit.storage.hashing import hash_bytes, hash_file
+
+
+def test_put_file_stores_read_only_blob(tmp_path: Path) -> None:
+    store = BlobStore(tmp_path / "objects")
+    src = tmp_path / "a.txt"
+    src.write_text("hello")
+    oid, _ = hash_file(src)
+    store.put_file(src, oid)
+    blob = store.path_for(oid)
+    assert blob.read_text() == "hello"
+    assert stat.S_IMODE(blob.stat().st_mode) == 0o444
+    assert list(store.iter_oids()) == [oid]
+    assert not list((tmp_path / "objects" / "tmp").iterdir())
+
+
+def test_put_file_refuses_changed_content(tmp_path: Path) -> None:
+    store = BlobStore(tmp_path / "objects")
+    src = tmp_path / "a.txt"
+    src.write_text("hello")
+    with pytest.raises(IntegrityError, match="changed while"):
+        store.put_file(src, hash_bytes(b"something else"))
+    assert list(store.iter_oids()) == []
+    assert not list((tmp_path / "objects" / "tmp").iterdir())
+
+
+def test_copy_out_is_independent_and_verified(tmp_path: Path) -> None:
+    store = BlobStore(tmp_path / "objects")
+    oid = store.put_bytes(b"payload")
+    dest = tmp_path / "out" / "copy.bin"
+    store.copy_out(oid, dest)
+    dest.write_bytes(b"overwritten")
+    assert store.read_bytes(oid) == b"payload"
+    blob = store.path_for(oid)
+    os.chmod(blob, 0o644)
+    blob.write_bytes(b"corrupt")
+    with pytest.raises(IntegrityError, match="corrupted"):
+        store.copy_out(oid, tmp_path / "out" / "again.bin")
+    assert not (tmp_path / "out" / "again.bin").exists()
+    assert not store.verify(oid)
+
+
+def test_put_bytes_is_idempotent(tmp_path: Path) -> None:
+    store = BlobStore(tmp_path / "objects")
+    assert store.put_bytes(b"x") == store.put_bytes(b"x") == hash_bytes(b"x")
+    store.delete(hash_bytes(b"x"))
+    assert not store.has(hash_bytes(b"x"))
