@@ -37,21 +37,6 @@ def state_for(snapshot: Snapshot) -> IndexState:
     return repo_index(index_dir(snapshot), snapshot.git).state(snapshot.commit)
 
 
-def rebuild(snapshot: Snapshot) -> IndexState:
-    """Throw the on-disk index away and build it again from git (``lamingit reindex``).
-
-    Example:
-        >>> rebuild(repo.snapshot()).commit == repo.snapshot().commit  # doctest: +SKIP
-        True
-    """
-    import shutil
-
-    directory = index_dir(snapshot)
-    forget(directory)
-    shutil.rmtree(directory, ignore_errors=True)
-    return state_for(snapshot)
-
-
 def select(snapshot: Snapshot, registry: str, q: Q) -> list[BaseRecord]:
     """Records of ``registry`` satisfying ``q`` at the snapshot, in uid order.
 
@@ -92,7 +77,6 @@ __all__ = [
     "count",
     "forget",
     "index_dir",
-    "rebuild",
     "select",
     "state_for",
 ]

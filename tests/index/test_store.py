@@ -102,12 +102,3 @@ def test_deleted_and_updated_records_leave_the_index(repo, write) -> None:
     assert ln.Artifact.filter(description="changed").one() == b
     assert ln.Artifact.filter(description__isnull=True).count() == 0
 
-
-def test_rebuild_from_git(repo) -> None:
-    ln.Record(name="a").save()
-    assert ln.Record.filter().count() == 1
-    old = _manifest(repo)["base"]
-    state = index.rebuild(SESSION.repository().snapshot())
-    assert state.commit == SESSION.repository().git.head()
-    assert _manifest(repo)["base"] != old
-    assert ln.Record.filter(name="a").count() == 1
