@@ -88,12 +88,13 @@ def describe(ref: str, as_json: bool) -> None:
 def ls(prefix: str | None, all_versions: bool, trash: bool, as_json: bool,
        at_ref: str | None) -> None:
     """List artifacts (latest versions), optionally under a key PREFIX."""
-    from lamingit.api.artifact import Artifact
+    from lamingit.api.artifact import Artifact as Live
 
+    Artifact: Any = Live
     if at_ref is not None:
         from lamingit.api.functions import at
 
-        Artifact = at(at_ref).Artifact  # noqa: N806 - the registry class bound to that commit
+        Artifact = at(at_ref).Artifact  # the registry class bound to that commit
 
     lookups: dict[str, Any] = {}
     if prefix:
