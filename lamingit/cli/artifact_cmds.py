@@ -83,9 +83,18 @@ def describe(ref: str, as_json: bool) -> None:
 @click.option("--all-versions", is_flag=True, help="List every version, not only the latest.")
 @click.option("--trash", is_flag=True, help="List artifacts in the trash instead.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines.")
-def ls(prefix: str | None, all_versions: bool, trash: bool, as_json: bool) -> None:
+@click.option("--at", "at_ref", metavar="REF",
+              help="List as of a commit, tag, branch or date (e.g. HEAD~3, v1, 2026-01-31).")
+def ls(prefix: str | None, all_versions: bool, trash: bool, as_json: bool,
+       at_ref: str | None) -> None:
     """List artifacts (latest versions), optionally under a key PREFIX."""
-    from lamingit.api.artifact import Artifact
+    from lamingit.api.artifact import Artifact as Live
+
+    Artifact: Any = Live
+    if at_ref is not None:
+        from lamingit.api.functions import at
+
+        Artifact = at(at_ref).Artifact  # the registry class bound to that commit
 
     lookups: dict[str, Any] = {}
     if prefix:

@@ -62,12 +62,20 @@ def count(snapshot: Snapshot, registry: str, q: Q) -> int:
 def _run(fn, snapshot: Snapshot):  # type: ignore[no-untyped-def]
     import polars as pl
 
-    ev = Evaluator(state_for(snapshot))
-    try:
-        return fn(ev)
-    except (pl.exceptions.PolarsError, OverflowError, TypeError) as exc:
-        # e.g. a regex the Rust engine rejects, or a value polars cannot type exactly
-        raise Unsupported(str(exc)) from None
+    for attempt in range(2):
+        ev = Evaluator(state_for(snapshot))
+        try:
+            return fn(ev)
+        except OSError as exc:
+            # Files of the loaded index vanished (a compaction or reindex by another process,
+            # or the directory was deleted): drop the in-memory index and load it afresh once.
+            forget(index_dir(snapshot))
+            if attempt:
+                raise Unsupported(f"index files unreadable: {exc}") from None
+        except (pl.exceptions.PolarsError, OverflowError, TypeError) as exc:
+            # e.g. a regex the Rust engine rejects, or a value polars cannot type exactly
+            raise Unsupported(str(exc)) from None
+    raise AssertionError("unreachable")
 
 
 __all__ = [

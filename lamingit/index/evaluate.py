@@ -278,9 +278,11 @@ class Evaluator:
 
     def _cond(self, registry: str, part: Part, cond: Condition) -> pl.Expr:
         steps = resolve_path(registry, cond.path)
-        if cond.op == "isnull":
+        if cond.op == "isnull" or (cond.op == "exact" and cond.value is None):
+            # `field=None` means "has no value" (Django's rule), the same as field__isnull=True
+            wants_null = bool(cond.value) if cond.op == "isnull" else True
             present = self._steps(registry, part, steps, "present", None).fill_null(False)
-            return ~present if cond.value else present
+            return ~present if wants_null else present
         return self._steps(registry, part, steps, cond.op, cond.value).fill_null(False)
 
     def _steps(

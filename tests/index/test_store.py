@@ -101,3 +101,17 @@ def test_deleted_and_updated_records_leave_the_index(repo, write) -> None:
     assert [x.key for x in ln.Artifact.filter()] == ["b.txt"]
     assert ln.Artifact.filter(description="changed").one() == b
     assert ln.Artifact.filter(description__isnull=True).count() == 0
+
+
+
+def test_index_files_vanishing_under_a_loaded_index(repo, write) -> None:
+    ln.Feature(name="n", dtype=int).save()
+    a = ln.Artifact(write("a.txt", "a"), key="a.txt", description="first").save()
+    a.features.add_values({"n": 1})
+    assert ln.Artifact.filter().count() == 1  # builds the index and writes it to disk
+    index.forget()
+    assert ln.Artifact.filter(n=1).count() == 1  # loads only what this query needs
+    shutil.rmtree(repo / ".lamingit" / "index")  # e.g. another process' reindex
+    # columns and records not read yet must still be found: the index reloads itself
+    assert ln.Artifact.filter(description="first").one() == a
+    assert ln.Artifact.filter(n=1).one().features["n"] == 1
