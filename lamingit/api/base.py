@@ -262,7 +262,7 @@ class Registry:
     @property
     def features(self) -> Any:
         """Feature values of this record: ``add_values``, ``get_values``, ``features["x"]``."""
-        if "features" not in type(self)._field_names():
+        if "features" not in self._record.__struct_fields__:
             raise AttributeError(f"{type(self).__name__} has no features")
         from lamingit.api.features import FeatureManager
 
