@@ -41,22 +41,33 @@ def build_big_remote(remote: Path, n: int) -> None:
     now = utcnow_iso()
     for i in range(n):
         record = ArtifactRecord(
-            uid=random_base62(16) + "0000", created_at=now, created_by="bench0001",
-            key=f"data/{i // 1000}/file{i}.txt", suffix=".txt", size=1000,
-            hash=hash_bytes(f"content {i}".encode()), version="1",
+            uid=random_base62(16) + "0000",
+            created_at=now,
+            created_by="bench0001",
+            key=f"data/{i // 1000}/file{i}.txt",
+            suffix=".txt",
+            size=1000,
+            hash=hash_bytes(f"content {i}".encode()),
+            version="1",
         )
         files[record_path("artifact", record.uid)] = encode(record)
         for name, value in lookup_values(record):
             lookups.setdefault(lookup_path(name, value), []).append(record.uid)
     for path, uids in lookups.items():
         files[path] = msgspec.json.encode(sorted(uids))
-    chunks = [b"commit refs/heads/main\n", b"committer bench <bench@x> 1700000000 +0000\n",
-              b"data 5\nbulk\n"]
+    chunks = [
+        b"commit refs/heads/main\n",
+        b"committer bench <bench@x> 1700000000 +0000\n",
+        b"data 5\nbulk\n",
+    ]
     for path, data in files.items():
         chunks.append(f"M 100644 inline {path}\ndata {len(data)}\n".encode())
         chunks.append(data + b"\n")
-    subprocess.run(["git", "--git-dir", str(remote), "fast-import", "--quiet"],
-                   input=b"".join(chunks), check=True)
+    subprocess.run(
+        ["git", "--git-dir", str(remote), "fast-import", "--quiet"],
+        input=b"".join(chunks),
+        check=True,
+    )
 
 
 def timed(fn):  # type: ignore[no-untyped-def]
@@ -74,11 +85,15 @@ def main() -> None:
     push_commits = 1_000 if args.full else 100
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-collab-"))
-    os.environ.update({
-        "HOME": str(tmp / "home"), "XDG_CONFIG_HOME": str(tmp / "home" / ".config"),
-        "GIT_CONFIG_GLOBAL": str(tmp / "home" / ".gitconfig"), "GIT_CONFIG_NOSYSTEM": "1",
-        "LAMINGIT_USER": "bench",
-    })
+    os.environ.update(
+        {
+            "HOME": str(tmp / "home"),
+            "XDG_CONFIG_HOME": str(tmp / "home" / ".config"),
+            "GIT_CONFIG_GLOBAL": str(tmp / "home" / ".gitconfig"),
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "LAMINGIT_USER": "bench",
+        }
+    )
     (tmp / "home").mkdir()
     import lamingit as ln
     from lamingit.remote import gitcli
@@ -103,10 +118,12 @@ def main() -> None:
     assert count == n_records
     t_path_clone, _ = timed(lambda: clone(str(remote), tmp / "big-clone-path"))
     rows.append((f"build {n_records:,}-record repo (setup)", f"{t_build:.2f} s", "-"))
-    rows.append((f"clone {n_records:,} records (local path: hard links)",
-                 f"{t_path_clone:.2f} s", "-"))
-    rows.append((f"clone {n_records:,} records (file://, remote never gc'd)", f"{t_raw:.2f} s",
-                 "-"))
+    rows.append(
+        (f"clone {n_records:,} records (local path: hard links)", f"{t_path_clone:.2f} s", "-")
+    )
+    rows.append(
+        (f"clone {n_records:,} records (file://, remote never gc'd)", f"{t_raw:.2f} s", "-")
+    )
     rows.append(("git gc on the remote (server maintenance, setup)", f"{t_gc:.2f} s", "-"))
     rows.append((f"clone {n_records:,} records (file://, gc'd remote)", f"{t_clone:.2f} s", "-"))
     rows.append(("  + first query get(key=)", f"{t_clone + t_get:.2f} s", "≤ 5 s"))
@@ -143,10 +160,16 @@ def main() -> None:
     t_save = time.perf_counter() - t0
     t_push, pres = timed(lambda: push(repo))
     assert pres.blobs_uploaded == n_push
-    rows.append((f"save {n_push:,} records in {push_commits} commits (setup)", f"{t_save:.2f} s",
-                 "-"))
-    rows.append((f"push {n_push:,} records + 1 KB blobs ({push_commits} commits)",
-                 f"{t_push:.2f} s", "≤ 5 s"))
+    rows.append(
+        (f"save {n_push:,} records in {push_commits} commits (setup)", f"{t_save:.2f} s", "-")
+    )
+    rows.append(
+        (
+            f"push {n_push:,} records + 1 KB blobs ({push_commits} commits)",
+            f"{t_push:.2f} s",
+            "≤ 5 s",
+        )
+    )
     t_noop2, _ = timed(lambda: push(repo))
     rows.append(("no-op push right after", f"{t_noop2 * 1000:.0f} ms", "≤ 500 ms"))
 

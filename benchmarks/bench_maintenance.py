@@ -52,22 +52,36 @@ def run(full: bool = False) -> list[Row]:
             if i % 20 == 0:
                 peak = max(peak, repo.git.loose_objects())
         rows.append(Row(f"peak loose git objects over {n} saves", peak, "objs", "≤ 4000"))
-        rows.append(Row("mean save incl. automatic packing", statistics.fmean(times) * 1000,
-                        "ms", "reported"))
-        rows.append(Row("slowest save (the one that packs)", max(times) * 1000, "ms",
-                        "≤ 2000 ms"))
+        rows.append(
+            Row(
+                "mean save incl. automatic packing",
+                statistics.fmean(times) * 1000,
+                "ms",
+                "reported",
+            )
+        )
+        rows.append(Row("slowest save (the one that packs)", max(times) * 1000, "ms", "≤ 2000 ms"))
         t0 = time.perf_counter()
         report = fsck(repo)
-        rows.append(Row(f"fsck, {n} artifacts, all blobs re-hashed", time.perf_counter() - t0,
-                        "s", "≤ 10 s"))
+        rows.append(
+            Row(
+                f"fsck, {n} artifacts, all blobs re-hashed", time.perf_counter() - t0, "s", "≤ 10 s"
+            )
+        )
         assert report.ok, report.problems
         t0 = time.perf_counter()
         fsck(repo, sample=50)
         rows.append(Row("fsck --sample 50", time.perf_counter() - t0, "s", "≤ 10 s"))
         t0 = time.perf_counter()
         done = gc(repo)
-        rows.append(Row(f"gc ({done.commits_walked} commits walked, full repack)",
-                        time.perf_counter() - t0, "s", "≤ 20 s"))
+        rows.append(
+            Row(
+                f"gc ({done.commits_walked} commits walked, full repack)",
+                time.perf_counter() - t0,
+                "s",
+                "≤ 20 s",
+            )
+        )
         rows.append(Row("loose git objects after gc", done.loose_after, "objs", "≤ 0"))
     finally:
         shutil.rmtree(base, ignore_errors=True)

@@ -53,8 +53,7 @@ def generate(n: int, chunk: int = 250_000) -> None:
                         features={
                             "read_count": rng.randint(0, 2_000_000),
                             "gc_content": round(rng.random(), 3),
-                            "experiment_date":
-                                f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                            "experiment_date": f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
                         },
                     )
                 )
@@ -109,45 +108,94 @@ def run(n: int) -> list[tuple[str, float, str]]:
     target = "≤ 30 ms" if n <= 100_000 else "≤ 300 ms"
     total = ln.Artifact.filter(read_count__gte=0).count()
     assert total == n, total
-    rows.append((f"feature filter read_count__gte=0 count(), all {n:,} match", timed(
-        lambda: ln.Artifact.filter(read_count__gte=0).count()), target))
-    rows.append((f"feature filter read_count__gt=1e6 count(), {n:,}", timed(
-        lambda: ln.Artifact.filter(read_count__gt=1_000_000).count()), target))
-    rows.append((f"feature filter gc 0.4..0.6 & date >= 2025-06-01 count(), {n:,}", timed(
-        lambda: ln.Artifact.filter(gc_content__range=[0.4, 0.6],
-                                   experiment_date__gte="2025-06-01").count()), "-"))
+    rows.append(
+        (
+            f"feature filter read_count__gte=0 count(), all {n:,} match",
+            timed(lambda: ln.Artifact.filter(read_count__gte=0).count()),
+            target,
+        )
+    )
+    rows.append(
+        (
+            f"feature filter read_count__gt=1e6 count(), {n:,}",
+            timed(lambda: ln.Artifact.filter(read_count__gt=1_000_000).count()),
+            target,
+        )
+    )
+    rows.append(
+        (
+            f"feature filter gc 0.4..0.6 & date >= 2025-06-01 count(), {n:,}",
+            timed(
+                lambda: ln.Artifact.filter(
+                    gc_content__range=[0.4, 0.6], experiment_date__gte="2025-06-01"
+                ).count()
+            ),
+            "-",
+        )
+    )
     if n <= 100_000:
-        rows.append((f"all matches as records (to_list), {n:,}", timed(
-            lambda: ln.Artifact.filter(read_count__gte=0).to_list(), repeat=2), "-"))
+        rows.append(
+            (
+                f"all matches as records (to_list), {n:,}",
+                timed(lambda: ln.Artifact.filter(read_count__gte=0).to_list(), repeat=2),
+                "-",
+            )
+        )
     # adding 3 feature values to an artifact (one commit each)
     art = ln.Artifact.filter(description="sample 7").one()
     counter = iter(range(10**6))
-    rows.append(("add 3 feature values (one commit)", timed(lambda: art.features.add_values(
-        {"read_count": next(counter), "gc_content": 0.5, "experiment_date": "2025-10-31"}),
-        repeat=20), "≤ 3 ms"))
+    rows.append(
+        (
+            "add 3 feature values (one commit)",
+            timed(
+                lambda: art.features.add_values(
+                    {
+                        "read_count": next(counter),
+                        "gc_content": 0.5,
+                        "experiment_date": "2025-10-31",
+                    }
+                ),
+                repeat=20,
+            ),
+            "≤ 3 ms",
+        )
+    )
     ln.Artifact.filter(read_count__gt=1).count()  # catch up with our own commits
     # index catch-up after a commit made by another process
     repo = SESSION.repository()
     catchups = []
     for k in range(5):
-        subprocess.run([sys.executable, "-c", OTHER_PROCESS, str(repo.root), str(k + 10)],
-                       check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        subprocess.run(
+            [sys.executable, "-c", OTHER_PROCESS, str(repo.root), str(k + 10)],
+            check=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
         snap = repo.snapshot()
         t = time.perf_counter()
         index.state_for(snap)
         catchups.append(time.perf_counter() - t)
-    rows.append((f"index catch-up after another process' commit, {n:,}",
-                 median(catchups) * 1000, "≤ 10 ms at 1M"))
+    rows.append(
+        (
+            f"index catch-up after another process' commit, {n:,}",
+            median(catchups) * 1000,
+            "≤ 10 ms at 1M",
+        )
+    )
     assert ln.Artifact.filter(description="touched by another process").count() == 5
     # first query in a fresh process (import + load index from disk + query)
     cold = []
     for _ in range(3):
-        out = subprocess.run([sys.executable, "-c", COLD, str(repo.root)], check=True,
-                             capture_output=True, text=True,
-                             env={**os.environ, "PYTHONPATH": str(ROOT)})
+        out = subprocess.run(
+            [sys.executable, "-c", COLD, str(repo.root)],
+            check=True,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
         cold.append(float(out.stdout.split()[0]))
-    rows.append((f"first query in a fresh process (incl. import), {n:,}", median(cold),
-                 "≤ 500 ms at 100k"))
+    rows.append(
+        (f"first query in a fresh process (incl. import), {n:,}", median(cold), "≤ 500 ms at 100k")
+    )
     return rows
 
 

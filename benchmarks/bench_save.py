@@ -87,9 +87,15 @@ def run(full: bool = False) -> list[Row]:
         imports = []
         for _ in range(7):
             out = subprocess.run(
-                [sys.executable, "-c",
-                 "import time; t=time.perf_counter(); import lamingit; print(time.perf_counter()-t)"],
-                capture_output=True, text=True, check=True, env=env,
+                [
+                    sys.executable,
+                    "-c",
+                    "import time; t=time.perf_counter(); import lamingit; print(time.perf_counter()-t)",
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+                env=env,
             )
             imports.append(float(out.stdout))
         rows.append(Row("import lamingit", _median_ms(imports), "ms", "≤ 150 ms"))
@@ -101,11 +107,17 @@ def run(full: bool = False) -> list[Row]:
             path.write_bytes(os.urandom(1024))
             cmd = [cli] if cli else [sys.executable, "-m", "lamingit.cli.main"]
             t0 = time.perf_counter()
-            subprocess.run([*cmd, "save", str(path), "--key", f"cli/{i}.txt"], cwd=repo,
-                           check=True, capture_output=True, env=env)
+            subprocess.run(
+                [*cmd, "save", str(path), "--key", f"cli/{i}.txt"],
+                cwd=repo,
+                check=True,
+                capture_output=True,
+                env=env,
+            )
             fresh.append(time.perf_counter() - t0)
-        rows.append(Row("`lamingit save FILE --key K`, fresh process", _median_ms(fresh), "ms",
-                        "≤ 300 ms"))
+        rows.append(
+            Row("`lamingit save FILE --key K`, fresh process", _median_ms(fresh), "ms", "≤ 300 ms")
+        )
 
         size = (1 << 30) if full else (256 << 20)
         big = work / "big.bin"
@@ -123,14 +135,19 @@ def run(full: bool = False) -> list[Row]:
             "t=time.perf_counter(); ln.Artifact(sys.argv[2], key='big/big.bin').save(); "
             "print(time.perf_counter()-t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
         )
-        out = subprocess.run([sys.executable, "-c", code, str(repo), str(big)],
-                             capture_output=True, text=True, check=True, env=env)
+        out = subprocess.run(
+            [sys.executable, "-c", code, str(repo), str(big)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=env,
+        )
         save_time, maxrss_kb = out.stdout.split()
         label = f"{size >> 20} MiB"
-        rows.append(Row(f"save {label} file / cp of it", float(save_time) / cp_time, "×",
-                        "≤ 1.2×"))
-        rows.append(Row(f"peak memory saving {label}", int(maxrss_kb) / 1024, "MiB",
-                        "flat (≪ file size)"))
+        rows.append(Row(f"save {label} file / cp of it", float(save_time) / cp_time, "×", "≤ 1.2×"))
+        rows.append(
+            Row(f"peak memory saving {label}", int(maxrss_kb) / 1024, "MiB", "flat (≪ file size)")
+        )
     finally:
         shutil.rmtree(base, ignore_errors=True)
     return rows

@@ -88,8 +88,11 @@ def main() -> None:
     times = _timed(cycle, repeat * 3)
     rows.append(("ln.track()+ln.finish(), first in process", f"{first * 1e3:.1f} ms", "-"))
     rows.append(
-        ("ln.track()+ln.finish(), median / min",
-         f"{statistics.median(times) * 1e3:.1f} / {min(times) * 1e3:.1f} ms", "≤ 50 ms")
+        (
+            "ln.track()+ln.finish(), median / min",
+            f"{statistics.median(times) * 1e3:.1f} / {min(times) * 1e3:.1f} ms",
+            "≤ 50 ms",
+        )
     )
     t = time.perf_counter()
     ln.track()
@@ -97,8 +100,13 @@ def main() -> None:
     t = time.perf_counter()
     ln.finish()
     finish_only = time.perf_counter() - t
-    rows.append(("  of which track() / finish()", f"{track_only * 1e3:.1f} / "
-                 f"{finish_only * 1e3:.1f} ms", "-"))
+    rows.append(
+        (
+            "  of which track() / finish()",
+            f"{track_only * 1e3:.1f} / {finish_only * 1e3:.1f} ms",
+            "-",
+        )
+    )
 
     # 2. read-tracking overhead -------------------------------------------------------------
     plain = work / "plain"
@@ -143,14 +151,26 @@ def main() -> None:
 
     p0, i0, a0 = min(pristine), min(inactive), min(active)
     u0, w0 = min(unwatched_t), min(watched_t)
-    rows.append((f"open+read {n_files:,} files, no hook (fresh process)", f"{p0 * 1e3:.1f} ms",
-                 "-"))
-    rows.append(("  hook installed, no run active",
-                 f"{i0 * 1e3:.1f} ms ({(i0 / p0 - 1) * 100:+.1f}%)", "-"))
-    rows.append(("  tracked run (audit hook; watcher on cache)",
-                 f"{a0 * 1e3:.1f} ms ({(a0 / p0 - 1) * 100:+.1f}%)", "≤ +5%"))
-    rows.append(("  tracked, the files in a watched directory",
-                 f"{w0 * 1e3:.1f} ms ({(w0 / u0 - 1) * 100:+.1f}%)", "≤ +5%"))
+    rows.append(
+        (f"open+read {n_files:,} files, no hook (fresh process)", f"{p0 * 1e3:.1f} ms", "-")
+    )
+    rows.append(
+        ("  hook installed, no run active", f"{i0 * 1e3:.1f} ms ({(i0 / p0 - 1) * 100:+.1f}%)", "-")
+    )
+    rows.append(
+        (
+            "  tracked run (audit hook; watcher on cache)",
+            f"{a0 * 1e3:.1f} ms ({(a0 / p0 - 1) * 100:+.1f}%)",
+            "≤ +5%",
+        )
+    )
+    rows.append(
+        (
+            "  tracked, the files in a watched directory",
+            f"{w0 * 1e3:.1f} ms ({(w0 / u0 - 1) * 100:+.1f}%)",
+            "≤ +5%",
+        )
+    )
     # The hook's own cost per audit event, measured directly (robust against machine noise).
     import timeit
 
@@ -164,19 +184,40 @@ def main() -> None:
     audit.set_current(ReadLog(work / "repo"))
     cost_on = (timeit.timeit(lambda: audit._hook("open", event), number=n) - empty) / n
     audit.set_current(previous)
-    rows.append(("audit hook per open: no run / run active",
-                 f"{cost_off * 1e9:.0f} / {cost_on * 1e9:.0f} ns", "-"))
-    rows.append((f"  = share of the untracked {n_files:,}-file loop",
-                 f"{cost_on * n_files / p0 * 100:.1f}%", "≤ 5%"))
-    rows.append((f"finish() after {n_files:,} reads, path matching only",
-                 f"{flush_path_only * 1e3:.0f} ms", "-"))
-    rows.append((f"finish() after {2 * n_files:,} reads, hashing each file",
-                 f"{flush_hash * 1e3:.0f} ms", "-"))
+    rows.append(
+        (
+            "audit hook per open: no run / run active",
+            f"{cost_off * 1e9:.0f} / {cost_on * 1e9:.0f} ns",
+            "-",
+        )
+    )
+    rows.append(
+        (
+            f"  = share of the untracked {n_files:,}-file loop",
+            f"{cost_on * n_files / p0 * 100:.1f}%",
+            "≤ 5%",
+        )
+    )
+    rows.append(
+        (
+            f"finish() after {n_files:,} reads, path matching only",
+            f"{flush_path_only * 1e3:.0f} ms",
+            "-",
+        )
+    )
+    rows.append(
+        (
+            f"finish() after {2 * n_files:,} reads, hashing each file",
+            f"{flush_hash * 1e3:.0f} ms",
+            "-",
+        )
+    )
     del track_mod
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    rows.append(("(1-minute load average while measuring)", f"{load:.2f} on {os.cpu_count()} CPUs",
-                 "-"))
+    rows.append(
+        ("(1-minute load average while measuring)", f"{load:.2f} on {os.cpu_count()} CPUs", "-")
+    )
     width = max(len(r[0]) for r in rows)
     print(f"{'measure':<{width}}  {'figure':>24}  target")
     for name, figure, target in rows:

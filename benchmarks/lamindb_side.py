@@ -45,12 +45,16 @@ def _run(python: str, kind: str, base: Path, n: int, env: dict[str, str]) -> dic
     base.mkdir(parents=True, exist_ok=True)
     done = subprocess.run(  # cwd in the temp dir: LaminDB writes .lamin/ into the cwd
         [python, str(HERE / "_side_workload.py"), kind, str(base), str(n)],
-        capture_output=True, text=True, env=env, check=False, cwd=base,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        cwd=base,
     )
     marker = done.stdout.rfind("@@SIDE@@")
     if done.returncode != 0 or marker < 0:
         raise RuntimeError(f"{kind} workload failed: {done.stderr.strip()[-1500:]}")
-    result: dict[str, float] = json.loads(done.stdout[marker + len("@@SIDE@@"):])
+    result: dict[str, float] = json.loads(done.stdout[marker + len("@@SIDE@@") :])
     return result
 
 
@@ -61,9 +65,13 @@ def side_by_side(full: bool = False) -> list[tuple[str, float, float]]:
     base = Path(tempfile.mkdtemp(prefix="lamingit-side-"))
     try:
         common = {k: v for k, v in os.environ.items() if not k.startswith("LAMIN")}
-        ours_env = {**common, "HOME": str(base / "home-ours"), "LAMINGIT_USER": "bench",
-                    "XDG_CONFIG_HOME": str(base / "home-ours" / ".config"),
-                    "PYTHONPATH": str(ROOT)}
+        ours_env = {
+            **common,
+            "HOME": str(base / "home-ours"),
+            "LAMINGIT_USER": "bench",
+            "XDG_CONFIG_HOME": str(base / "home-ours" / ".config"),
+            "PYTHONPATH": str(ROOT),
+        }
         theirs_env = {**common, "HOME": str(base / "home-lamindb")}
         theirs_env.pop("PYTHONPATH", None)
         ours = _run(sys.executable, "lamingit", base / "lamingit", n, ours_env)
@@ -72,8 +80,9 @@ def side_by_side(full: bool = False) -> list[tuple[str, float, float]]:
         shutil.rmtree(base, ignore_errors=True)
     rows = [(name, ours[name], theirs[name]) for name in ours if name in theirs]
     width = max(len(r[0]) for r in rows)
-    print(f"\nside by side, {n} artifacts (medians; ratio = LaminDB / lamingit, "
-          "> 1: lamingit faster)")
+    print(
+        f"\nside by side, {n} artifacts (medians; ratio = LaminDB / lamingit, > 1: lamingit faster)"
+    )
     print(f"{'measure'.ljust(width)}  {'lamingit':>12}  {'LaminDB':>12}  {'ratio':>7}")
     print(f"{'-' * width}  {'-' * 12}  {'-' * 12}  {'-' * 7}")
     for name, a, b in rows:

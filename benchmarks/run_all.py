@@ -86,16 +86,23 @@ def run_script(name: str, full: bool, timeout: float) -> tuple[list[Result], str
     code = _CHILD.format(root=str(ROOT), name=name, full=full)
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
     try:
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                              env=env, timeout=timeout, check=False)
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=timeout,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
         return [], f"timed out after {timeout:.0f} s"
     if "@@NORUN@@" in done.stdout:
         # a script without run(full): run it as its own command and keep what it prints
         args = [sys.executable, str(HERE / f"{name}.py"), *(["--full"] if full else [])]
         try:
-            plain = subprocess.run(args, capture_output=True, text=True, env=env,
-                                   timeout=timeout, check=False)
+            plain = subprocess.run(
+                args, capture_output=True, text=True, env=env, timeout=timeout, check=False
+            )
         except subprocess.TimeoutExpired:
             return [], f"timed out after {timeout:.0f} s"
         RAW[name.removeprefix("bench_")] = plain.stdout
@@ -106,11 +113,17 @@ def run_script(name: str, full: bool, timeout: float) -> tuple[list[Result], str
     if done.returncode != 0 or marker < 0:
         tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
         return [], "failed: " + " | ".join(tail)
-    rows = json.loads(done.stdout[marker + len("@@ROWS@@"):])
+    rows = json.loads(done.stdout[marker + len("@@ROWS@@") :])
     short = name.removeprefix("bench_")
     return [
-        Result(short, r["name"], float(r["value"]), r["unit"], r["target"],
-               meets(float(r["value"]), r["target"]))
+        Result(
+            short,
+            r["name"],
+            float(r["value"]),
+            r["unit"],
+            r["target"],
+            meets(float(r["value"]), r["target"]),
+        )
         for r in rows
     ], ""
 
@@ -119,13 +132,20 @@ def print_table(results: list[Result], errors: dict[str, str]) -> None:
     """One aligned table: script, measure, figure, target, and whether it is met."""
     header = ("script", "measure", "figure", "target", "met")
     lines = [
-        (r.script, r.name, f"{r.value:.2f} {r.unit}" if r.value is not None else "—", r.target,
-         {True: "yes", False: "NO", None: ""}[r.met])
+        (
+            r.script,
+            r.name,
+            f"{r.value:.2f} {r.unit}" if r.value is not None else "—",
+            r.target,
+            {True: "yes", False: "NO", None: ""}[r.met],
+        )
         for r in results
     ]
     lines += [(script, "(not measured, see below)", "—", "", "") for script in errors]
-    widths = [max(len(h), *(len(line[i]) for line in lines)) if lines else len(h)
-              for i, h in enumerate(header)]
+    widths = [
+        max(len(h), *(len(line[i]) for line in lines)) if lines else len(h)
+        for i, h in enumerate(header)
+    ]
     print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
     print("  ".join("-" * w for w in widths))
     for line in lines:
@@ -140,14 +160,18 @@ def print_table(results: list[Result], errors: dict[str, str]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line of ``python -m benchmarks``."""
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--full", action="store_true", help="the issues' full sizes")
     parser.add_argument("--only", default="", help="comma-separated scripts, e.g. save,query")
     parser.add_argument("--json", action="store_true", help="print rows as JSON")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per script")
-    parser.add_argument("--lamindb", action="store_true",
-                        help="also run the side-by-side workload on LaminDB (separate venv)")
+    parser.add_argument(
+        "--lamindb",
+        action="store_true",
+        help="also run the side-by-side workload on LaminDB (separate venv)",
+    )
     args = parser.parse_args(argv)
     only = {s.strip() for s in args.only.split(",") if s.strip()} or None
     results: list[Result] = []

@@ -31,15 +31,20 @@ def main(root: Path) -> None:
     (work / "sample.fasta").write_text(">seq1\nACGTACGT\n")
     ln.Artifact(work / "sample.fasta", key="sample.fasta").save()
     ad.AnnData(np.ones((3, 2), dtype="float32")).write_h5ad(work / "analysis.h5ad")
-    ln.Artifact(work / "analysis.h5ad", key="experiments/scrna_batch1.h5ad",
-                description="Single-cell RNA-seq batch 1").save()
+    ln.Artifact(
+        work / "analysis.h5ad",
+        key="experiments/scrna_batch1.h5ad",
+        description="Single-cell RNA-seq batch 1",
+    ).save()
     pd.DataFrame({"gene": ["TP53", "MYC"], "value": [1, 2]}).to_csv(work / "data.csv", index=False)
     df = pd.read_csv(work / "data.csv")
-    ln.Artifact.from_dataframe(df, key="datasets/processed_data.parquet",
-                               description="Processed experimental data").save()
+    ln.Artifact.from_dataframe(
+        df, key="datasets/processed_data.parquet", description="Processed experimental data"
+    ).save()
     adata = ad.read_h5ad(work / "analysis.h5ad")
-    ln.Artifact.from_anndata(adata, key="scrna/experiment1.h5ad",
-                             description="scRNA-seq data with QC").save()
+    ln.Artifact.from_anndata(
+        adata, key="scrna/experiment1.h5ad", description="scRNA-seq data with QC"
+    ).save()
 
     artifact = ln.Artifact.get(key="sample.fasta")
     assert ln.Artifact.get(artifact.uid) == artifact
@@ -52,8 +57,15 @@ def main(root: Path) -> None:
         chunk = f.read(1000)
     assert chunk.startswith(b">seq1")
     artifact.describe()
-    print(artifact.size, artifact.suffix, artifact.created_at, artifact.created_by,
-          artifact.run, artifact.transform, artifact.version)
+    print(
+        artifact.size,
+        artifact.suffix,
+        artifact.created_at,
+        artifact.created_by,
+        artifact.run,
+        artifact.transform,
+        artifact.version,
+    )
 
     # -- Records -----------------------------------------------------------------------------
     sample_type = ln.Record(name="Sample", is_type=True).save()
@@ -119,10 +131,14 @@ def main(root: Path) -> None:
     ln.Feature(name="treatment", dtype=str).save()
     ln.Feature(name="study_metadata", dtype=dict).save()
     artifact.features.add_values({"gc_content": 0.55, "experiment_date": "2025-10-31"})
-    artifact.features.add_values({
-        "read_count": 2_000_000, "cell_type": "T cell", "treatment": "DMSO",
-        "study_metadata": {"detail1": "123", "assay": {"type": "RNA-seq"}},
-    })
+    artifact.features.add_values(
+        {
+            "read_count": 2_000_000,
+            "cell_type": "T cell",
+            "treatment": "DMSO",
+            "study_metadata": {"detail1": "123", "assay": {"type": "RNA-seq"}},
+        }
+    )
     gc_content_feature = ln.Feature.get(name="gc_content")
     artifact.features.add(gc_content_feature)
     for lookups in (

@@ -50,8 +50,9 @@ def step(*args: str) -> None:
         p for p in (package_root, str(SCRIPTS), env.get("PYTHONPATH", "")) if p
     )
     print(f"$ python {' '.join(args)}")
-    proc = subprocess.run([sys.executable, *args], cwd=SCRIPTS, env=env, text=True,
-                          capture_output=True)
+    proc = subprocess.run(
+        [sys.executable, *args], cwd=SCRIPTS, env=env, text=True, capture_output=True
+    )
     for line in (proc.stdout + proc.stderr).splitlines():
         print(f"  {line}")
     if proc.returncode != 0:
@@ -148,14 +149,18 @@ def main(path: Path) -> None:
     show(ln.Transform.filter(created_by=users.testuser1).df(), ["description", "key", "kind"])
 
     section("Which notebooks were created by a given user?")
-    show(ln.Transform.filter(created_by=users.testuser2, type="notebook").df(),
-         ["description", "key", "kind"])
+    show(
+        ln.Transform.filter(created_by=users.testuser2, type="notebook").df(),
+        ["description", "key", "kind"],
+    )
 
     section("Recent additions to the repository")
     recent = ln.Artifact.filter().order_by("-created_at").df()
     show(recent, ["key", "description", "suffix", "size"])
-    show(ln.Run.filter().df(include=["transform__key"]),
-         ["transform__key", "status", "started_at", "finished_at"])
+    show(
+        ln.Run.filter().df(include=["transform__key"]),
+        ["transform__key", "status", "started_at", "finished_at"],
+    )
     show(ln.Transform.filter().df(), ["description", "key", "kind", "version", "reference"])
     show(ln.User.filter().df(), ["handle", "name"])
     ln.finish()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from lamingit import errors
+from lamingit import errors as errors
 
 __version__ = "0.1.0"
 

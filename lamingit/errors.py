@@ -1,18 +1,18 @@
 """The lamingit exception tree: every error a user can trigger derives from LamingitError.
 
-    LamingitError
-    ├── NotARepository          no repository found / given path is not one
-    ├── RepositoryExists        init on a non-empty directory that is not a repository
-    ├── InvalidKey (ValueError) a key breaks the key rules
-    ├── ValidationError         a value does not fit a field or feature
-    ├── InvalidArgument         an unknown field/feature in a query, a bad argument
-    ├── DoesNotExist            get() matched nothing
-    ├── MultipleResultsFound    get()/one() matched more than one
-    ├── TrackNotCalled          finish() without track()
-    ├── ReadOnlyError           writing through ln.at(REF)
-    ├── IntegrityError          a blob does not match its hash; a record does not decode
-    ├── ConflictError           a merge found the same field changed two ways
-    └── RemoteError             a git or blob remote failed
+LamingitError
+├── NotARepository          no repository found / given path is not one
+├── RepositoryExists        init on a non-empty directory that is not a repository
+├── InvalidKey (ValueError) a key breaks the key rules
+├── ValidationError         a value does not fit a field or feature
+├── InvalidArgument         an unknown field/feature in a query, a bad argument
+├── DoesNotExist            get() matched nothing
+├── MultipleResultsFound    get()/one() matched more than one
+├── TrackNotCalled          finish() without track()
+├── ReadOnlyError           writing through ln.at(REF)
+├── IntegrityError          a blob does not match its hash; a record does not decode
+├── ConflictError           a merge found the same field changed two ways
+└── RemoteError             a git or blob remote failed
 """
 
 from __future__ import annotations

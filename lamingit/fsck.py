@@ -437,19 +437,28 @@ def _check_index(
         try:
             indexed = {r.uid: r for r in select(snapshot, registry, Q())}
         except Exception as exc:  # noqa: BLE001 - any failure of a derived cache is a finding
-            report.add("index", f"index/{registry}", f"the index cannot answer ({exc}); "
-                       "delete .lamingit/index or run `lamingit reindex`")
+            report.add(
+                "index",
+                f"index/{registry}",
+                f"the index cannot answer ({exc}); "
+                "delete .lamingit/index or run `lamingit reindex`",
+            )
             continue
         in_git = {r.uid: r for r in records.get(registry, [])}
         for uid in sorted(set(indexed) ^ set(in_git)):
             state = "missing from" if uid in in_git else "only in"
-            report.add("index", f"{registry}/{uid}",
-                       f"record {state} the query index; run `lamingit reindex`")
+            report.add(
+                "index",
+                f"{registry}/{uid}",
+                f"record {state} the query index; run `lamingit reindex`",
+            )
         for uid in sorted(set(indexed) & set(in_git)):
             if indexed[uid] != in_git[uid]:
-                report.add("index", f"{registry}/{uid}",
-                           "the query index holds another version of this record; "
-                           "run `lamingit reindex`")
+                report.add(
+                    "index",
+                    f"{registry}/{uid}",
+                    "the query index holds another version of this record; run `lamingit reindex`",
+                )
     report.checked["index_registries"] = len(STRUCTS)
 
 

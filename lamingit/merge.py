@@ -45,12 +45,17 @@ class FieldConflict:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able form (absent values become None)."""
+
         def plain(value: Any) -> Any:
             return None if value is _MISSING else value
 
         return {
-            "registry": self.registry, "uid": self.uid, "field": self.field,
-            "base": plain(self.base), "ours": plain(self.ours), "theirs": plain(self.theirs),
+            "registry": self.registry,
+            "uid": self.uid,
+            "field": self.field,
+            "base": plain(self.base),
+            "ours": plain(self.ours),
+            "theirs": plain(self.theirs),
             "message": self.describe(),
         }
 
@@ -142,8 +147,9 @@ def merge_record(
         o = {**o, "created_by": first.get("created_by")}
         t = {**t, "created_by": first.get("created_by")}
     for name in sorted(set(o) | set(t)):
-        value, names = merge_values(name, b.get(name, _MISSING), o.get(name, _MISSING),
-                                    t.get(name, _MISSING))
+        value, names = merge_values(
+            name, b.get(name, _MISSING), o.get(name, _MISSING), t.get(name, _MISSING)
+        )
         if value is not _MISSING:
             out[name] = value
         for sub in names:
@@ -257,11 +263,11 @@ def merge_trees(
             if uid in result.renumbered and new is not None:
                 new_uid = result.renumbered[uid]
                 record = decode(registry, new)
-                counter_old = decode_counter(uid[FAMILIES[registry]:])
+                counter_old = decode_counter(uid[FAMILIES[registry] :])
                 updates: dict[str, Any] = {"uid": new_uid}
                 version = getattr(record, "version", None)
                 if version == str(counter_old + 1):
-                    updates["version"] = str(decode_counter(new_uid[FAMILIES[registry]:]) + 1)
+                    updates["version"] = str(decode_counter(new_uid[FAMILIES[registry] :]) + 1)
                 record = _rewrite_refs(replace(record, **updates), mapping)
                 renamed[record_path(registry, new_uid)] = (None, encode(record))
             elif new is not None:
@@ -290,11 +296,16 @@ def merge_trees(
             kept = mine if mine is not None else new
             assert kept is not None
             changes.put(decode(registry, kept))
-            result.conflicts.append(FieldConflict(
-                registry, uid, "(record)", "present",
-                "deleted" if mine is None else "changed",
-                "deleted" if new is None else "changed",
-            ))
+            result.conflicts.append(
+                FieldConflict(
+                    registry,
+                    uid,
+                    "(record)",
+                    "present",
+                    "deleted" if mine is None else "changed",
+                    "deleted" if new is None else "changed",
+                )
+            )
             continue
         base_rec = decode(registry, old) if old is not None else None
         merged, conflicts = merge_record(base_rec, decode(registry, mine), decode(registry, new))
@@ -438,10 +449,16 @@ def _merge_settings(base: Snapshot, ours: Snapshot, theirs: Snapshot, result: Me
                 key, sb.get(key, _MISSING), so.get(key, _MISSING), st.get(key, _MISSING)
             )
             if names:
-                result.conflicts.append(FieldConflict(
-                    "settings", SETTINGS_FILE, f"{section}.{key}", sb.get(key, _MISSING),
-                    so.get(key, _MISSING), st.get(key, _MISSING),
-                ))
+                result.conflicts.append(
+                    FieldConflict(
+                        "settings",
+                        SETTINGS_FILE,
+                        f"{section}.{key}",
+                        sb.get(key, _MISSING),
+                        so.get(key, _MISSING),
+                        st.get(key, _MISSING),
+                    )
+                )
             if value is not _MISSING:
                 out[key] = value
         if out:
@@ -499,15 +516,17 @@ def _merge_conflict_files(
         if path not in pending:
             data = ours.read_path(path)
             pending[path] = _ENTRIES.decode(data) if data else []
-        pending[path].append({
-            "field": conflict.field,
-            "base": None if conflict.base is _MISSING else conflict.base,
-            "ours": None if conflict.ours is _MISSING else conflict.ours,
-            "theirs": None if conflict.theirs is _MISSING else conflict.theirs,
-            "ours_commit": ours_commit,
-            "theirs_commit": theirs_commit,
-            "merged_at": when,
-        })
+        pending[path].append(
+            {
+                "field": conflict.field,
+                "base": None if conflict.base is _MISSING else conflict.base,
+                "ours": None if conflict.ours is _MISSING else conflict.ours,
+                "theirs": None if conflict.theirs is _MISSING else conflict.theirs,
+                "ours_commit": ours_commit,
+                "theirs_commit": theirs_commit,
+                "merged_at": when,
+            }
+        )
     for path, entries in pending.items():
         data = msgspec.json.format(msgspec.json.encode(entries), indent=1) + b"\n"
         result.changes.put_file(path, data if entries else None)
@@ -527,13 +546,15 @@ def merge_file(path: str, base: bytes | None, ours: bytes, theirs: bytes) -> tup
         registry, _uid = uid_from_path(path)
         if registry in STRUCTS:
             base_rec = decode(registry, base) if base else None
-            merged, conflicts = merge_record(base_rec, decode(registry, ours),
-                                             decode(registry, theirs))
+            merged, conflicts = merge_record(
+                base_rec, decode(registry, ours), decode(registry, theirs)
+            )
             return encode(merged), not conflicts
     if path.startswith("lookup/"):
         dec = msgspec.json.Decoder(list[str])
-        uids = merge_uid_lists(dec.decode(base) if base else None, dec.decode(ours),
-                               dec.decode(theirs))
+        uids = merge_uid_lists(
+            dec.decode(base) if base else None, dec.decode(ours), dec.decode(theirs)
+        )
         return msgspec.json.encode(uids), True
     if ours == theirs or theirs == base:
         return ours, True

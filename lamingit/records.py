@@ -256,4 +256,3 @@ def replace(record: BaseRecord, **changes: Any) -> Any:
         >>> replace(artifact_record, is_latest=False)  # doctest: +SKIP
     """
     return msgspec.structs.replace(record, **changes)
-

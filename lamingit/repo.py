@@ -174,7 +174,9 @@ class Repository:
                 moment = moment.replace(hour=23, minute=59, second=59, microsecond=999999)
         commit = self.git.commit_before(moment)
         if commit is None:
-            raise InvalidArgument(f"the repository has no commit at or before {ref}; see `lamingit log`")
+            raise InvalidArgument(
+                f"the repository has no commit at or before {ref}; see `lamingit log`"
+            )
         return commit
 
     def transact(
@@ -211,7 +213,6 @@ class Repository:
                 self._maybe_pack()
                 return result
         raise RuntimeError("the branch kept moving while saving; try again")
-
 
     def _maybe_pack(self) -> None:
         """Keep loose git objects bounded: pack (under the write lock) past a threshold."""

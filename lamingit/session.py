@@ -140,8 +140,12 @@ def current_identity() -> Identity:
         git_mtime: int | None = gitconfig.stat().st_mtime_ns
     except OSError:
         git_mtime = None
-    stamp += (os.environ.get("LAMINGIT_USER"), os.environ.get("LAMINGIT_USER_NAME"),
-              str(gitconfig), git_mtime)
+    stamp += (
+        os.environ.get("LAMINGIT_USER"),
+        os.environ.get("LAMINGIT_USER_NAME"),
+        str(gitconfig),
+        git_mtime,
+    )
     cached = _IDENTITY_CACHE.get("identity")
     if cached is not None and cached[0] == stamp:
         return cached[1]

@@ -15,9 +15,15 @@ from benchmarks.run_all import Result, meets, print_table, scripts  # noqa: E402
 @pytest.mark.parametrize(
     ("value", "target", "expected"),
     [
-        (1.5, "≤ 2 ms", True), (2.5, "≤ 2 ms", False), (2.0, "< 2 ms", False),
-        (150, "≥ 100 MB/s", True), (99, ">= 100 MB/s", False), (1.1, "≤ 1.2×", True),
-        (5, "reported", None), (5, "flat (≪ file size)", None), (1_500, "≤ 1_000 ms", False),
+        (1.5, "≤ 2 ms", True),
+        (2.5, "≤ 2 ms", False),
+        (2.0, "< 2 ms", False),
+        (150, "≥ 100 MB/s", True),
+        (99, ">= 100 MB/s", False),
+        (1.1, "≤ 1.2×", True),
+        (5, "reported", None),
+        (5, "flat (≪ file size)", None),
+        (1_500, "≤ 1_000 ms", False),
     ],
 )
 def test_meets(value: float, target: str, expected: bool | None) -> None:
@@ -33,8 +39,10 @@ def test_discovers_the_scripts_present() -> None:
 
 def test_table_shows_verdicts_and_failures(capsys: pytest.CaptureFixture[str]) -> None:
     print_table(
-        [Result("save", "save 1 KB", 1.5, "ms", "≤ 2 ms", True),
-         Result("save", "save 1 GiB", 3.0, "×", "≤ 1.2×", False)],
+        [
+            Result("save", "save 1 KB", 1.5, "ms", "≤ 2 ms", True),
+            Result("save", "save 1 GiB", 3.0, "×", "≤ 1.2×", False),
+        ],
         {"query": "failed: boom"},
     )
     out = capsys.readouterr().out

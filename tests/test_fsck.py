@@ -208,7 +208,8 @@ def test_stale_ref_lock_is_noted_not_a_problem(repo: Path) -> None:
 
 
 def test_query_index_out_of_step_with_git_is_reported_and_reindex_fixes_it(
-    repo: Path, write  # type: ignore[no-untyped-def]
+    repo: Path,
+    write,  # type: ignore[no-untyped-def]
 ) -> None:
     import json
     import shutil

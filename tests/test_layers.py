@@ -33,7 +33,11 @@ LAYERS: list[tuple[str, int]] = [
     ("lamingit.cli", 6),
     ("lamingit", 7),
 ]
-ENGINES = {"pygit2": "lamingit.storage.gitdb", "polars": "lamingit.index", "watchdog": "lamingit.tracking"}
+ENGINES = {
+    "pygit2": "lamingit.storage.gitdb",
+    "polars": "lamingit.index",
+    "watchdog": "lamingit.tracking",
+}
 
 
 def layer_of(module: str) -> int:
@@ -70,9 +74,8 @@ def test_imports_point_down_only() -> None:
             continue
         own = layer_of(name)
         for target in imported(path):
-            if target.startswith("lamingit") and target != "lamingit":
-                if layer_of(target) > own:
-                    problems.append(f"{name} (layer {own}) imports {target} (layer {layer_of(target)})")
+            if target.startswith("lamingit") and target != "lamingit" and layer_of(target) > own:
+                problems.append(f"{name} (layer {own}) imports {target} (layer {layer_of(target)})")
     assert not problems, "\n".join(problems)
 
 

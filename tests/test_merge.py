@@ -13,15 +13,25 @@ from lamingit.models import ArtifactRecord, RunRecord, encode
 
 
 def _artifact(**fields: Any) -> ArtifactRecord:
-    base: dict[str, Any] = {"uid": "A" * 16 + "0000", "created_at": "2026-01-01T00:00:00+00:00",
-                            "created_by": "u1", "hash": "h", "key": "a.csv"}
+    base: dict[str, Any] = {
+        "uid": "A" * 16 + "0000",
+        "created_at": "2026-01-01T00:00:00+00:00",
+        "created_by": "u1",
+        "hash": "h",
+        "key": "a.csv",
+    }
     base.update(fields)
     return ArtifactRecord(**base)
 
 
 def _run(**fields: Any) -> RunRecord:
-    base: dict[str, Any] = {"uid": "R" * 20, "created_at": "2026-01-01T00:00:00+00:00",
-                            "created_by": "u1", "transform": "T" * 16, "started_at": "t"}
+    base: dict[str, Any] = {
+        "uid": "R" * 20,
+        "created_at": "2026-01-01T00:00:00+00:00",
+        "created_by": "u1",
+        "transform": "T" * 16,
+        "started_at": "t",
+    }
     base.update(fields)
     return RunRecord(**base)
 
@@ -45,7 +55,13 @@ def test_same_scalar_two_ways_is_a_conflict_naming_record_and_field() -> None:
     assert len(conflicts) == 1
     c = conflicts[0]
     assert (c.registry, c.uid, c.field, c.base, c.ours, c.theirs) == (
-        "artifact", base.uid, "description", "raw", "ours", "theirs")
+        "artifact",
+        base.uid,
+        "description",
+        "raw",
+        "ours",
+        "theirs",
+    )
     assert "description" in c.describe() and base.uid in c.describe()
 
 
@@ -72,8 +88,7 @@ def test_dicts_merge_per_key_and_conflict_per_key() -> None:
 def test_timestamps_and_latest_flag_never_conflict() -> None:
     base = _artifact(updated_at="2026-01-01")
     ours = msgspec.structs.replace(base, updated_at="2026-01-03", is_latest=False)
-    theirs = msgspec.structs.replace(base, updated_at="2026-01-02", is_latest=True,
-                                     description="x")
+    theirs = msgspec.structs.replace(base, updated_at="2026-01-02", is_latest=True, description="x")
     merged, conflicts = merge_record(base, ours, theirs)
     assert conflicts == []
     assert merged.updated_at == "2026-01-03"
@@ -99,7 +114,7 @@ def test_merge_file_for_records_and_lookups() -> None:
     conflict = msgspec.structs.replace(base, description="t")
     data, clean = merge_file(path, encode(base), encode(ours), encode(conflict))
     assert not clean and data == encode(ours)
-    merged, clean = merge_file("lookup/artifact.hash/ab/cd/x", b'["a"]', b'["a","b"]', b'[]')
+    merged, clean = merge_file("lookup/artifact.hash/ab/cd/x", b'["a"]', b'["a","b"]', b"[]")
     assert clean and merged == b'["b"]'
 
 

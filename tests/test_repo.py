@@ -16,8 +16,9 @@ def test_init_creates_layout_and_first_commit(tmp_path: Path) -> None:
     repo = ln.init(tmp_path / "mydata")
     assert (repo.root / ".lamingit" / "objects").is_dir()
     assert repo.snapshot().settings_bytes() is not None
-    log = subprocess.run(["git", "log", "--format=%s"], cwd=repo.root, capture_output=True,
-                         text=True, check=True).stdout
+    log = subprocess.run(
+        ["git", "log", "--format=%s"], cwd=repo.root, capture_output=True, text=True, check=True
+    ).stdout
     assert log.strip() == "initialize lamingit repository"
 
 

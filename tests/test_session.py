@@ -21,7 +21,9 @@ def test_git_config_beats_os_user(isolated_home: Path) -> None:
     assert (ident.handle, ident.name, ident.email) == ("ann", "Ann Lee", "ann@lab.org")
 
 
-def test_env_beats_git_and_login_beats_env(monkeypatch: pytest.MonkeyPatch, isolated_home: Path) -> None:
+def test_env_beats_git_and_login_beats_env(
+    monkeypatch: pytest.MonkeyPatch, isolated_home: Path
+) -> None:
     (isolated_home / ".gitconfig").write_text("[user]\n\tname = Ann\n\temail = ann@lab.org\n")
     monkeypatch.setenv("LAMINGIT_USER", "envuser")
     assert current_identity().handle == "envuser"

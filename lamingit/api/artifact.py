@@ -74,7 +74,9 @@ class Artifact(Registry):
                 "can be found again"
             )
         if revises is not None and not isinstance(revises, Artifact):
-            raise InvalidArgument("revises= must be an Artifact, e.g. revises=ln.Artifact.get(key=…)")
+            raise InvalidArgument(
+                "revises= must be an Artifact, e.g. revises=ln.Artifact.get(key=…)"
+            )
         digest: DirectoryDigest | None = None
         object.__setattr__(self, "_staged", None)
         if source.is_dir():
@@ -165,7 +167,9 @@ class Artifact(Registry):
             object.__setattr__(self, "_staged", None)
 
     @classmethod
-    def _find_duplicate(cls, content_hash: str, size: int, n_files: int | None) -> ArtifactRecord | None:
+    def _find_duplicate(
+        cls, content_hash: str, size: int, n_files: int | None
+    ) -> ArtifactRecord | None:
         if size == 0 and not n_files:
             return None  # empty files never deduplicate
         snapshot = cls._view.snapshot()
@@ -213,8 +217,14 @@ class Artifact(Registry):
         path = cls._view.writable_repository("save").scratch_dir() / f"dataframe{suffix}"
         write_dataframe(df, path)
         artifact = cls(
-            path, key=key, description=description, run=run, revises=revises,
-            otype="DataFrame", n_observations=len(df), **kwargs,
+            path,
+            key=key,
+            description=description,
+            run=run,
+            revises=revises,
+            otype="DataFrame",
+            n_observations=len(df),
+            **kwargs,
         )
         if not artifact._saved:
             object.__setattr__(artifact, "_memory", df)
@@ -241,8 +251,14 @@ class Artifact(Registry):
         path = cls._view.writable_repository("save").scratch_dir() / f"anndata{suffix}"
         write_anndata(adata, path)
         artifact = cls(
-            path, key=key, description=description, run=run, revises=revises,
-            otype="AnnData", n_observations=int(adata.n_obs), **kwargs,
+            path,
+            key=key,
+            description=description,
+            run=run,
+            revises=revises,
+            otype="AnnData",
+            n_observations=int(adata.n_obs),
+            **kwargs,
         )
         if not artifact._saved:
             object.__setattr__(artifact, "_memory", adata)
@@ -274,9 +290,7 @@ class Artifact(Registry):
         run_obj = self._run_obj
         if run_obj is not None and not run_obj._saved:
             run_obj._stage(changes)
-            self._record = replace(
-                self._record, run=run_obj.uid, transform=run_obj.transform_uid
-            )
+            self._record = replace(self._record, run=run_obj.uid, transform=run_obj.transform_uid)
         duplicate = self._duplicate_in(changes)
         if duplicate is not None:
             self._discard_staged()
@@ -419,7 +433,9 @@ class Artifact(Registry):
             return self._memory
         return load_path(self.cache(is_run_input=is_run_input), self.suffix)
 
-    def open(self, mode: str = "r", is_run_input: bool | None = None, engine: str = "pyarrow") -> Any:
+    def open(
+        self, mode: str = "r", is_run_input: bool | None = None, engine: str = "pyarrow"
+    ) -> Any:
         """Stream the content: a pyarrow dataset (or polars LazyFrame), backed AnnData, zarr
         group, or a binary file object.
 
@@ -428,7 +444,9 @@ class Artifact(Registry):
             ...     chunk = f.read(1000)
         """
         if mode != "r":
-            raise InvalidArgument("artifacts open read-only (mode='r'); save a new version to change one")
+            raise InvalidArgument(
+                "artifacts open read-only (mode='r'); save a new version to change one"
+            )
         return open_path(self.cache(is_run_input=is_run_input), self.suffix, engine=engine)
 
     def _link_input(self, is_run_input: bool | None) -> None:

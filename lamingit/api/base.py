@@ -115,7 +115,9 @@ class Registry:
             else:
                 from lamingit.query.evaluate import path_values
 
-                values = path_values(self._record, tuple(inc.split("__")), self._obj_view.snapshot())
+                values = path_values(
+                    self._record, tuple(inc.split("__")), self._obj_view.snapshot()
+                )
                 row[inc] = values[0] if len(values) == 1 else (values or None)
         return row
 
@@ -142,7 +144,9 @@ class Registry:
     def _known_features(cls) -> frozenset[str]:
         snapshot = cls._view.snapshot()
         return frozenset(
-            str(getattr(r, "name", "")) for r in snapshot.iter_records("feature") if not r.trashed  # type: ignore[attr-defined]
+            str(getattr(r, "name", ""))
+            for r in snapshot.iter_records("feature")
+            if not r.trashed  # type: ignore[attr-defined]
         )
 
     @classmethod
@@ -205,7 +209,10 @@ class Registry:
         if record is not None:
             return cls._from_record(record, cls._view)
         if cls._stem_length and len(uid) == cls._stem_length:
-            family = [snapshot.find(cls._registry, u) for u in snapshot.uids_with_prefix(cls._registry, uid)]
+            family = [
+                snapshot.find(cls._registry, u)
+                for u in snapshot.uids_with_prefix(cls._registry, uid)
+            ]
             alive = [r for r in family if r is not None and not getattr(r, "trashed", False)]
             latest = [r for r in alive if getattr(r, "is_latest", False)] or alive[-1:]
             if latest:
@@ -410,5 +417,3 @@ def new_record_fields(uid: str) -> dict[str, Any]:
     """``uid``, ``created_at``, ``created_by`` for a record being created now."""
     now = utcnow_iso()
     return {"uid": uid, "created_at": now, "created_by": current_identity().uid, "updated_at": now}
-
-

@@ -81,7 +81,9 @@ def describe_artifact(artifact: Artifact) -> str:
         transform = artifact.transform
         lineage.append(f"run: {rec.run}" + (f" (started {run.started_at})" if run else ""))
         if transform is not None:
-            lineage.append(f"transform: {_name(transform, 'key', 'description')} ({transform.kind})")
+            lineage.append(
+                f"transform: {_name(transform, 'key', 'description')} ({transform.kind})"
+            )
     features = [f"{k}: {v!r}" for k, v in sorted(rec.features.items())]
     labels = list(rec.records)
     projects = list(rec.projects)

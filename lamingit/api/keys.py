@@ -78,7 +78,9 @@ def validate_key(key: str, suffix: str | None = None) -> str:
         if segment == ".lamingit" or segment == ".git":
             raise InvalidKey(f"key {key!r} uses the reserved folder name {segment!r}; rename it")
         if len(segment.encode()) > MAX_SEGMENT_BYTES:
-            raise InvalidKey(f"a segment of key {key[:40]!r}… is longer than {MAX_SEGMENT_BYTES} bytes")
+            raise InvalidKey(
+                f"a segment of key {key[:40]!r}… is longer than {MAX_SEGMENT_BYTES} bytes"
+            )
         if any(ord(c) < 32 for c in segment):
             raise InvalidKey(f"key {key!r} contains a control character; remove it")
     if suffix is not None:

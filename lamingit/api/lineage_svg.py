@@ -112,9 +112,7 @@ def layout(graph: LineageGraph) -> dict[str, tuple[float, float, float]]:
             for idx, node in enumerate(layers[level]):
                 order[node] = idx
     labels = {n.uid: n for n in graph.nodes}
-    width = {
-        i: max(len(_clip(labels[i].label)), len(labels[i].detail)) * CHAR_W + 24 for i in ids
-    }
+    width = {i: max(len(_clip(labels[i].label)), len(labels[i].detail)) * CHAR_W + 24 for i in ids}
     row_width = {
         lv: sum(width[i] for i in layers[lv]) + NODE_GAP * (len(layers[lv]) - 1) for lv in levels
     }

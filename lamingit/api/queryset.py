@@ -147,7 +147,9 @@ class QuerySet(Generic[R]):
 
     def __repr__(self) -> str:
         items = self._evaluate()
-        return f"<QuerySet [{', '.join(repr(i) for i in items[:5])}{', …' if len(items) > 5 else ''}]>"
+        return (
+            f"<QuerySet [{', '.join(repr(i) for i in items[:5])}{', …' if len(items) > 5 else ''}]>"
+        )
 
     def to_list(self) -> list[R]:
         """All results as a list."""

@@ -43,7 +43,9 @@ class Run(Registry):
         from lamingit.api.transform import Transform
 
         if not isinstance(transform, Transform):
-            raise InvalidArgument("Run(transform=…) needs an ln.Transform, e.g. ln.Transform(key='x.py')")
+            raise InvalidArgument(
+                "Run(transform=…) needs an ln.Transform, e.g. ln.Transform(key='x.py')"
+            )
         ctx = run_context.active()
         parent = initiated_by_run.uid if initiated_by_run is not None else None
         self._init_record(

@@ -26,7 +26,9 @@ class User(Registry):
         fields = new_record_fields(user_uid(handle))
         fields["created_by"] = fields["uid"]
         self._init_record(
-            UserRecord(**fields, handle=handle, name=name, email=email or f"{handle}@lamingit.local")
+            UserRecord(
+                **fields, handle=handle, name=name, email=email or f"{handle}@lamingit.local"
+            )
         )
 
     @classmethod

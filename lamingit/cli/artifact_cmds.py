@@ -45,13 +45,20 @@ def save(
     if as_json:
         emit_json(_as_dict(artifact))
         return
-    click.echo(f"saved {artifact.uid} {artifact.key or artifact.description} (version {artifact.version})")
+    click.echo(
+        f"saved {artifact.uid} {artifact.key or artifact.description} (version {artifact.version})"
+    )
 
 
 @click.command()
 @click.argument("ref")
-@click.option("--to", "dest", type=click.Path(path_type=Path), default=None,
-              help="Copy the content here instead of printing its cached path.")
+@click.option(
+    "--to",
+    "dest",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Copy the content here instead of printing its cached path.",
+)
 def load(ref: str, dest: Path | None) -> None:
     """Materialize artifact REF (uid or key) locally and print the path."""
     artifact = _artifact(ref)
@@ -83,10 +90,15 @@ def describe(ref: str, as_json: bool) -> None:
 @click.option("--all-versions", is_flag=True, help="List every version, not only the latest.")
 @click.option("--trash", is_flag=True, help="List artifacts in the trash instead.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines.")
-@click.option("--at", "at_ref", metavar="REF",
-              help="List as of a commit, tag, branch or date (e.g. HEAD~3, v1, 2026-01-31).")
-def ls(prefix: str | None, all_versions: bool, trash: bool, as_json: bool,
-       at_ref: str | None) -> None:
+@click.option(
+    "--at",
+    "at_ref",
+    metavar="REF",
+    help="List as of a commit, tag, branch or date (e.g. HEAD~3, v1, 2026-01-31).",
+)
+def ls(
+    prefix: str | None, all_versions: bool, trash: bool, as_json: bool, at_ref: str | None
+) -> None:
     """List artifacts (latest versions), optionally under a key PREFIX."""
     from lamingit.api.artifact import Artifact as Live
 
@@ -113,14 +125,25 @@ def ls(prefix: str | None, all_versions: bool, trash: bool, as_json: bool,
         if a._record.created_by not in handles:
             user = a.created_by
             handles[a._record.created_by] = user.handle if user else a._record.created_by
-        rows.append([a.uid, a.key, a.description, a.version, a.size,
-                     handles[a._record.created_by], a.created_at[:19]])
+        rows.append(
+            [
+                a.uid,
+                a.key,
+                a.description,
+                a.version,
+                a.size,
+                handles[a._record.created_by],
+                a.created_at[:19],
+            ]
+        )
     emit_table("artifacts", LS_COLUMNS, rows)
 
 
 @click.command()
 @click.argument("ref")
-@click.option("--permanent", is_flag=True, help="Remove the record (and unreferenced blob) for good.")
+@click.option(
+    "--permanent", is_flag=True, help="Remove the record (and unreferenced blob) for good."
+)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation of a permanent delete.")
 def delete(ref: str, permanent: bool, yes: bool) -> None:
     """Move artifact REF to the trash (or delete it permanently)."""
@@ -138,9 +161,10 @@ def restore(ref: str) -> None:
     from lamingit.api.artifact import Artifact
     from lamingit.errors import DoesNotExist
 
-    found = Artifact.filter(uid=ref, trashed=True).first() or Artifact.filter(
-        key=ref, trashed=True
-    ).order_by("-uid").first()
+    found = (
+        Artifact.filter(uid=ref, trashed=True).first()
+        or Artifact.filter(key=ref, trashed=True).order_by("-uid").first()
+    )
     if found is None:
         raise DoesNotExist(f"no artifact {ref!r} in the trash; see `lamingit ls --trash`")
     found.restore()

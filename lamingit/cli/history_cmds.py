@@ -17,8 +17,14 @@ def _repo() -> Any:
 
 @click.command()
 @click.argument("target", required=False)
-@click.option("-n", "--max-count", "limit", type=click.IntRange(min=1), default=None,
-              help="Show at most N commits.")
+@click.option(
+    "-n",
+    "--max-count",
+    "limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Show at most N commits.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the entries as JSON.")
 def log(target: str | None, limit: int | None, as_json: bool) -> None:
     """Who changed what, when, in which run: for the whole repository or one TARGET.
@@ -39,8 +45,10 @@ def log(target: str | None, limit: int | None, as_json: bool) -> None:
         head = c.message.strip().splitlines()[0] if c.message.strip() else ""
         run = f"  run {entry.run}" if entry.run else ""
         merge = "  (merge)" if len(c.parents) > 1 else ""
-        click.echo(f"commit {c.oid[:12]}  {c.time:%Y-%m-%d %H:%M:%S}  {c.author_name}"
-                   f" <{c.author_email}>{run}{merge}")
+        click.echo(
+            f"commit {c.oid[:12]}  {c.time:%Y-%m-%d %H:%M:%S}  {c.author_name}"
+            f" <{c.author_email}>{run}{merge}"
+        )
         click.echo(f"    {head}")
         for change in entry.changes:
             click.echo(f"    - {change.describe()}")
@@ -67,18 +75,26 @@ def show(uid: str, ref: str | None, as_json: bool) -> None:
     data = msgspec.to_builtins(record)
     conflicts = read_conflicts(snap, type(record).registry, uid)
     if as_json:
-        out = {"registry": type(record).registry, "commit": snap.commit, "record": data,
-               "conflicts": conflicts}
+        out = {
+            "registry": type(record).registry,
+            "commit": snap.commit,
+            "record": data,
+            "conflicts": conflicts,
+        }
         click.echo(json.dumps(out, indent=1, sort_keys=True, default=str))
         return
-    click.echo(f"{type(record).registry} {uid}" + (f" at {ref} ({(snap.commit or '')[:12]})"
-                                                   if ref else ""))
+    click.echo(
+        f"{type(record).registry} {uid}"
+        + (f" at {ref} ({(snap.commit or '')[:12]})" if ref else "")
+    )
     width = max(len(k) for k in data)
     for name in sorted(data):
         click.echo(f"  {name:<{width}}  {data[name]!r}")
     for entry in conflicts:
-        click.echo(f"  conflict: {entry['field']}: kept {entry['ours']!r}, "
-                   f"theirs {entry['theirs']!r} (was {entry['base']!r})")
+        click.echo(
+            f"  conflict: {entry['field']}: kept {entry['ours']!r}, "
+            f"theirs {entry['theirs']!r} (was {entry['base']!r})"
+        )
 
 
 @click.command()
@@ -98,5 +114,4 @@ def diff(ref1: str, ref2: str, as_json: bool) -> None:
     counts = {k: sum(1 for c in changes if c.kind == k) for k in ("added", "changed", "removed")}
     for change in changes:
         click.echo(change.describe())
-    click.echo(f"{counts['added']} added, {counts['changed']} changed, "
-               f"{counts['removed']} removed")
+    click.echo(f"{counts['added']} added, {counts['changed']} changed, {counts['removed']} removed")

@@ -20,8 +20,11 @@ from lamingit.cli.output import emit_json, emit_table
     help="Re-hash only N randomly chosen local blobs instead of all.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.option("--local-only", is_flag=True,
-              help="Report blobs that are not local even if the blob remote has them.")
+@click.option(
+    "--local-only",
+    is_flag=True,
+    help="Report blobs that are not local even if the blob remote has them.",
+)
 def fsck(sample: int | None, as_json: bool, local_only: bool) -> None:
     """Check git objects, records, lookups, version families and blobs; exit 1 on any problem."""
     from lamingit.fsck import fsck as run_fsck

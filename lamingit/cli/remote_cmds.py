@@ -41,8 +41,12 @@ class RichReporter:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
         self._progress = Progress(
-            "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-            TimeRemainingColumn(), console=Console(stderr=True), transient=True,
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
         )
         self._progress.start()
         self._task = self._progress.add_task(what, total=total)
@@ -97,8 +101,12 @@ def remote() -> None:
 @remote.command("add")
 @click.argument("name")
 @click.argument("url")
-@click.option("--blobs", "blobs", default=None,
-              help="Blob remote: a directory, file:///PATH or s3://BUCKET/PREFIX (committed).")
+@click.option(
+    "--blobs",
+    "blobs",
+    default=None,
+    help="Blob remote: a directory, file:///PATH or s3://BUCKET/PREFIX (committed).",
+)
 @click.option("--endpoint-url", default=None, help="S3 endpoint (for non-AWS object stores).")
 def remote_add(name: str, url: str, blobs: str | None, endpoint_url: str | None) -> None:
     """Add a git remote NAME at URL (and optionally set the blob remote)."""
@@ -148,8 +156,7 @@ def remote_list(as_json: bool) -> None:
     blobs, endpoint = blob_remote_location(repo)
     lines = [f"{n}\t{u}" for n, u in sorted(remotes.items())]
     lines.append(f"blobs\t{blobs or '(none)'}" + (f"\t{endpoint}" if endpoint else ""))
-    _emit(as_json, {"remotes": remotes, "blobs": blobs, "endpoint_url": endpoint},
-          "\n".join(lines))
+    _emit(as_json, {"remotes": remotes, "blobs": blobs, "endpoint_url": endpoint}, "\n".join(lines))
 
 
 @click.command()
@@ -167,9 +174,16 @@ def push(name: str, as_json: bool, quiet: bool) -> None:
         else f"pushed {result.commit[:12] if result.commit else ''} to {name} "
         f"({result.blobs_uploaded} blob(s) uploaded, {result.blobs_checked} checked)"
     )
-    _emit(as_json, {"commit": result.commit, "up_to_date": result.up_to_date,
-                    "blobs_uploaded": result.blobs_uploaded,
-                    "blobs_checked": result.blobs_checked}, text)
+    _emit(
+        as_json,
+        {
+            "commit": result.commit,
+            "up_to_date": result.up_to_date,
+            "blobs_uploaded": result.blobs_uploaded,
+            "blobs_checked": result.blobs_checked,
+        },
+        text,
+    )
 
 
 @click.command()
@@ -198,15 +212,27 @@ def pull(name: str, as_json: bool) -> None:
         text += f"\ndeduplicated {old} -> {new} (same key and content on both sides)"
     for line in conflicts:
         text += f"\nconflict: {line}"
-    _emit(as_json, {"kind": result.kind, "commit": result.commit,
-                    "conflicts": [c.to_dict() for c in result.conflicts],
-                    "renumbered": result.renumbered, "deduplicated": result.deduplicated}, text)
+    _emit(
+        as_json,
+        {
+            "kind": result.kind,
+            "commit": result.commit,
+            "conflicts": [c.to_dict() for c in result.conflicts],
+            "renumbered": result.renumbered,
+            "deduplicated": result.deduplicated,
+        },
+        text,
+    )
 
 
 @click.command()
 @click.argument("args", nargs=-1)
-@click.option("--blobs", "blobs", is_flag=True,
-              help="Prefetch blobs: of every artifact, or of the artifact KEYs given.")
+@click.option(
+    "--blobs",
+    "blobs",
+    is_flag=True,
+    help="Prefetch blobs: of every artifact, or of the artifact KEYs given.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def fetch(args: tuple[str, ...], blobs: bool, as_json: bool) -> None:
     """Fetch commits from a remote (`fetch [NAME]`) or prefetch blobs (`fetch --blobs [KEY...]`).
@@ -226,15 +252,23 @@ def fetch(args: tuple[str, ...], blobs: bool, as_json: bool) -> None:
 
     name = args[0] if args else "origin"
     head = do_fetch(repo, name)
-    _emit(as_json, {"remote": name, "remote_head": head},
-          f"{name}: {head[:12] if head else '(empty)'}")
+    _emit(
+        as_json,
+        {"remote": name, "remote_head": head},
+        f"{name}: {head[:12] if head else '(empty)'}",
+    )
 
 
 @click.command()
 @click.argument("uid")
 @click.argument("field", required=False)
-@click.option("--take", type=click.Choice(["ours", "theirs"]), default="ours", show_default=True,
-              help="Keep the merged record's value, or write theirs into the record.")
+@click.option(
+    "--take",
+    type=click.Choice(["ours", "theirs"]),
+    default="ours",
+    show_default=True,
+    help="Keep the merged record's value, or write theirs into the record.",
+)
 def resolve(uid: str, field: str | None, take: str) -> None:
     """Close the open merge conflicts of record UID (all, or only FIELD).
 
@@ -320,7 +354,8 @@ def hooks_pre_push(remote_name: str, url: str | None) -> None:
     if missing:
         click.echo(
             f"lamingit: {len(missing)} blob(s) referenced by these commits are not on the blob "
-            "remote; use `lamingit push` (it uploads them first)", err=True,
+            "remote; use `lamingit push` (it uploads them first)",
+            err=True,
         )
         sys.exit(1)
 

@@ -53,7 +53,8 @@ def status(as_json: bool) -> None:
     snap = repo.snapshot()
     ident = current_identity()
     counts = {
-        name: sum(1 for _ in repo.git.walk_blobs(snap.tree, f"records/{name}")) for name in REGISTRIES
+        name: sum(1 for _ in repo.git.walk_blobs(snap.tree, f"records/{name}"))
+        for name in REGISTRIES
     }
     info = {
         "repository": str(repo.root),

@@ -69,8 +69,13 @@ def _source_info(source: str | None, key: str | None, kind: str) -> Any:
 @click.option("--description", help="Transform description.")
 @click.option("--param", "params", multiple=True, help="NAME=VALUE (JSON values allowed).")
 @click.option("--input", "inputs", multiple=True, help="Artifact key or uid the step reads.")
-@click.option("--watch", "watch", multiple=True, type=click.Path(),
-              help="With -- CMD: a file or directory whose reads by CMD become inputs.")
+@click.option(
+    "--watch",
+    "watch",
+    multiple=True,
+    type=click.Path(),
+    help="With -- CMD: a file or directory whose reads by CMD become inputs.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print run and transform uids as JSON.")
 @click.argument("command", nargs=-1, type=click.UNPROCESSED)
 def track(
@@ -153,7 +158,10 @@ def _run_command(
     from lamingit.records import ChangeSet, replace
 
     run = track_api.track(
-        params=params, watch=list(watch), capture_output=False, description=description,
+        params=params,
+        watch=list(watch),
+        capture_output=False,
+        description=description,
         source=info,
     )
     if input_uids:

@@ -23,8 +23,17 @@ from lamingit.query.expr import Condition, Q
 from lamingit.query.fields import SCHEMAS, FieldKind, resolve_path
 
 _TEXT_OPS = frozenset(
-    {"iexact", "contains", "icontains", "startswith", "istartswith", "endswith", "iendswith",
-     "regex", "iregex"}
+    {
+        "iexact",
+        "contains",
+        "icontains",
+        "startswith",
+        "istartswith",
+        "endswith",
+        "iendswith",
+        "regex",
+        "iregex",
+    }
 )
 _CMP = {"gt": operator.gt, "gte": operator.ge, "lt": operator.lt, "lte": operator.le}
 _I64 = 2**63
@@ -185,14 +194,18 @@ def value_rows(rows: pl.DataFrame, op: str, target: Any) -> pl.Series:
     if op == "present":
         return hit
     kinds = ["py"]
-    if op in _TEXT_OPS or _needs_python(target) or op == "in" and any(
-        isinstance(t, list | dict) for t in target
+    if (
+        op in _TEXT_OPS
+        or _needs_python(target)
+        or op == "in"
+        and any(isinstance(t, list | dict) for t in target)
     ):
         kinds += ["list", "dict"]
     extra = rows.filter(pl.col("kind").is_in(kinds))
     if extra.height:
         found = [
-            r for r, j in zip(extra.get_column("row"), extra.get_column("j"), strict=True)
+            r
+            for r, j in zip(extra.get_column("row"), extra.get_column("j"), strict=True)
             if compare(op, _JSON_DEC.decode(j), target)
         ]
         if found:
@@ -299,8 +312,10 @@ class Evaluator:
             return scalar_expr(pl.col(name), column_kinds(registry)[name], op, target)
         if kind in (FieldKind.DICT, FieldKind.FEATURE):
             keys = [s[0] for s in rest]
-            field, path = (name, SEP.join(keys)) if kind is FieldKind.DICT else (
-                "features", SEP.join([name, *keys])
+            field, path = (
+                (name, SEP.join(keys))
+                if kind is FieldKind.DICT
+                else ("features", SEP.join([name, *keys]))
             )
             rows = part.values.get((field, path))
             if rows is None:

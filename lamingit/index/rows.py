@@ -53,8 +53,13 @@ def _column_kind(tp: Any) -> str | None:
     return {str: "str", int: "int", bool: "bool", float: "float"}.get(tp)
 
 
-_POLARS = {"str": pl.Utf8, "int": pl.Int64, "bool": pl.Boolean, "float": pl.Float64,
-           "list": pl.List(pl.Utf8)}
+_POLARS = {
+    "str": pl.Utf8,
+    "int": pl.Int64,
+    "bool": pl.Boolean,
+    "float": pl.Float64,
+    "list": pl.List(pl.Utf8),
+}
 
 
 @functools.cache
@@ -111,8 +116,17 @@ def _emit(out: dict[str, list[Any]], row: int, field: str, path: str, value: Any
         kind, j = "list", _ENC.encode(value)
     else:
         j = _ENC.encode(value)
-    for col, v in (("row", row), ("field", field), ("path", path), ("kind", kind), ("i", i),
-                   ("f", f), ("b", b), ("t", t), ("j", j)):
+    for col, v in (
+        ("row", row),
+        ("field", field),
+        ("path", path),
+        ("kind", kind),
+        ("i", i),
+        ("f", f),
+        ("b", b),
+        ("t", t),
+        ("j", j),
+    ):
         out[col].append(v)
     if isinstance(value, dict):
         for key, sub in value.items():

@@ -164,8 +164,11 @@ class RegistryIndex:
             frames.append(self.overlay.frame)
             ov = _flat_values(self.overlay)
             values.append(
-                ov.join(self.overlay.frame.with_row_index("_old").select("_old", "uid"),
-                        left_on="row", right_on="_old")
+                ov.join(
+                    self.overlay.frame.with_row_index("_old").select("_old", "uid"),
+                    left_on="row",
+                    right_on="_old",
+                )
             )
         frame = pl.concat(frames).sort("uid")
         positions = frame.select("uid").with_row_index("_new")
@@ -356,8 +359,13 @@ class RepoIndex:
             )
         os.replace(tmp, self.dir / name)
         old = self._read_manifest()
-        manifest = {"format": FORMAT, "commit": state.commit, "base_commit": state.commit,
-                    "base": name, "deltas": []}
+        manifest = {
+            "format": FORMAT,
+            "commit": state.commit,
+            "base_commit": state.commit,
+            "base": name,
+            "deltas": [],
+        }
         atomic_write(self._manifest_path, _JSON.encode(manifest))
         if old is not None:
             shutil.rmtree(self.dir / old["base"], ignore_errors=True)
@@ -392,9 +400,9 @@ class RepoIndex:
                 name = f"delta-{random_base62(12)}.msgpack"
                 # a fresh, unique name: no reader looks at it before the manifest names it,
                 # so a plain write suffices (the manifest itself is replaced atomically)
-                (self.dir / name).write_bytes(_DELTA.encode(
-                    {"from": since, "to": state.commit, "changes": payload}
-                ))
+                (self.dir / name).write_bytes(
+                    _DELTA.encode({"from": since, "to": state.commit, "changes": payload})
+                )
                 manifest["deltas"].append(name)
                 manifest["commit"] = state.commit
                 atomic_write(self._manifest_path, _JSON.encode(manifest))

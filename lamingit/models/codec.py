@@ -35,7 +35,9 @@ def decode(registry: str, data: bytes) -> BaseRecord:
     try:
         decoder = _DECODERS[registry]
     except KeyError:
-        raise IntegrityError(f"unknown registry {registry!r}; expected one of {sorted(STRUCTS)}") from None
+        raise IntegrityError(
+            f"unknown registry {registry!r}; expected one of {sorted(STRUCTS)}"
+        ) from None
     try:
         record: BaseRecord = decoder.decode(data)
     except msgspec.DecodeError as exc:

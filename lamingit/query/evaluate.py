@@ -19,9 +19,7 @@ class RecordResolver(Protocol):
         """The record, or None when absent."""
 
 
-def path_values(
-    record: BaseRecord, path: tuple[str, ...], resolver: RecordResolver
-) -> list[Any]:
+def path_values(record: BaseRecord, path: tuple[str, ...], resolver: RecordResolver) -> list[Any]:
     """Every value reachable from ``record`` along ``path`` (many-relations fan out).
 
     Example:

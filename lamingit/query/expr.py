@@ -107,6 +107,7 @@ class Q:
     def map_conditions(self, fn: Any) -> Q:
         """A copy of the tree with every condition replaced by ``fn(condition)``."""
         mapped = tuple(
-            child.map_conditions(fn) if isinstance(child, Q) else fn(child) for child in self.children
+            child.map_conditions(fn) if isinstance(child, Q) else fn(child)
+            for child in self.children
         )
         return Q._make(mapped, self.connector, self.negated)

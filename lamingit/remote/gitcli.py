@@ -108,8 +108,9 @@ def push(gitdir: Path, remote: str, branch: str, *, no_verify: bool = True) -> N
     args = ["push", "--quiet"]
     if no_verify:
         args.append("--no-verify")
-    proc = run_git([*args, remote, f"refs/heads/{branch}:refs/heads/{branch}"], gitdir=gitdir,
-                   check=False)
+    proc = run_git(
+        [*args, remote, f"refs/heads/{branch}:refs/heads/{branch}"], gitdir=gitdir, check=False
+    )
     if proc.returncode != 0:
         text = proc.stderr
         if "rejected" in text or "non-fast-forward" in text or "fetch first" in text:
@@ -131,8 +132,9 @@ def rev_parse(gitdir: Path, ref: str) -> str | None:
     Example:
         >>> rev_parse(Path("mydata/.git"), "refs/remotes/origin/main")  # doctest: +SKIP
     """
-    proc = run_git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], gitdir=gitdir,
-                   check=False)
+    proc = run_git(
+        ["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], gitdir=gitdir, check=False
+    )
     out = proc.stdout.strip()
     return out if proc.returncode == 0 and out else None
 

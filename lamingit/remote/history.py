@@ -233,8 +233,11 @@ def resolve_targets(snapshot: Snapshot, text: str) -> list[tuple[str, str]]:
         if uids:
             stem = uids[0][: FAMILY_STEMS[registry]]
             return [(registry, u) for u in snapshot.uids_with_prefix(registry, stem)]
-    for registry, lookup in (("feature", "feature.name"), ("project", "project.name"),
-                             ("user", "user.handle")):
+    for registry, lookup in (
+        ("feature", "feature.name"),
+        ("project", "project.name"),
+        ("user", "user.handle"),
+    ):
         uids = snapshot.lookup(lookup, text)
         if uids:
             return [(registry, u) for u in uids]

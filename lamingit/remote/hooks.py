@@ -52,7 +52,7 @@ def install_pre_push(gitdir: Path) -> Path:
     if hook.exists() and "lamingit" not in hook.read_text(errors="replace"):
         raise InvalidArgument(
             f"{hook} already exists and is not lamingit's; add the line "
-            "`lamingit hooks pre-push \"$@\"` to it yourself"
+            '`lamingit hooks pre-push "$@"` to it yourself'
         )
     hook.parent.mkdir(parents=True, exist_ok=True)
     hook.write_text(PRE_PUSH)

@@ -237,7 +237,8 @@ def upload_blobs(
     report.start("uploading blobs", len(missing))
     try:
         failures = parallel(
-            missing, lambda oid: remote.upload(oid, repo.blobs.path_for(oid)),
+            missing,
+            lambda oid: remote.upload(oid, repo.blobs.path_for(oid)),
             lambda _oid: report.advance(),
         )
     finally:
@@ -298,7 +299,8 @@ def fetch_blobs(
             records.extend(found)
     else:
         records = [
-            r for r in snap.iter_records("artifact")
+            r
+            for r in snap.iter_records("artifact")
             if isinstance(r, ArtifactRecord) and not r.trashed and r.hash
         ]
     oids: dict[str, None] = {}
@@ -387,9 +389,7 @@ def resolve_conflict(
         data = msgspec.json.format(msgspec.json.encode(rest), indent=1) + b"\n"
         changes.put_file(conflict_path(registry, uid), data if rest else None)
         closed = len(chosen)
-        changes.summary.append(
-            f"resolve {closed} conflict(s) of {registry} {uid} taking {take}"
-        )
+        changes.summary.append(f"resolve {closed} conflict(s) of {registry} {uid} taking {take}")
 
     repo.transact(build, author=author)
     return closed

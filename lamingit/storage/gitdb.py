@@ -516,8 +516,16 @@ class GitStore:
             raise LamingitError(
                 "packing needs the `git` command; install git and run `lamingit gc`"
             )
-        cmd = [exe, "--git-dir", str(self.path), "-c", "core.hooksPath=/dev/null",
-               "-c", "gc.auto=0", *args]
+        cmd = [
+            exe,
+            "--git-dir",
+            str(self.path),
+            "-c",
+            "core.hooksPath=/dev/null",
+            "-c",
+            "gc.auto=0",
+            *args,
+        ]
         env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
         done = subprocess.run(
             cmd, input=stdin, capture_output=True, text=True, env=env, check=False
@@ -544,7 +552,9 @@ def remove_stale_lock(lock: Path, age: float) -> bool:
         except FileNotFoundError:
             return True
         if (after.st_ino, after.st_mtime_ns, after.st_size) != (
-            before.st_ino, before.st_mtime_ns, before.st_size
+            before.st_ino,
+            before.st_mtime_ns,
+            before.st_size,
         ):
             return False
     lock.unlink(missing_ok=True)
@@ -557,6 +567,6 @@ def git_identity() -> tuple[str | None, str | None]:
         config = pygit2.Config.get_global_config()
     except (OSError, pygit2.GitError):
         return None, None
-    name = config["user.name"] if "user.name" in config else None
-    email = config["user.email"] if "user.email" in config else None
+    name: str | None = config["user.name"] if "user.name" in config else None  # noqa: SIM401
+    email: str | None = config["user.email"] if "user.email" in config else None  # noqa: SIM401
     return name, email

@@ -157,8 +157,17 @@ def git_origin(path: Path) -> tuple[Path | None, str | None]:
     }
     try:
         proc = subprocess.run(
-            ["git", "-C", str(root), "status", "--porcelain=v2", "--branch", "--ignored=matching",
-             "--", str(path)],
+            [
+                "git",
+                "-C",
+                str(root),
+                "status",
+                "--porcelain=v2",
+                "--branch",
+                "--ignored=matching",
+                "--",
+                str(path),
+            ],
             capture_output=True,
             text=True,
             env=env,

@@ -14,8 +14,9 @@ from lamingit.session import SESSION
 
 
 def commits(repo: Path) -> list[str]:
-    out = subprocess.run(["git", "log", "--format=%an|%s"], cwd=repo, capture_output=True,
-                         text=True, check=True).stdout
+    out = subprocess.run(
+        ["git", "log", "--format=%an|%s"], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout
     return out.splitlines()
 
 
@@ -183,7 +184,10 @@ def test_directory_artifact(repo: Path, write) -> None:  # type: ignore[no-untyp
     assert art.n_files == 3 and art.size == 3
     local = art.cache()
     assert sorted(p.relative_to(local).as_posix() for p in local.rglob("*") if p.is_file()) == [
-        "barcodes.tsv.gz", "features.tsv.gz", "sub/matrix.mtx.gz"]
+        "barcodes.tsv.gz",
+        "features.tsv.gz",
+        "sub/matrix.mtx.gz",
+    ]
     again = ln.Artifact(Path("mtx"), key="elsewhere")
     assert again.uid == art.uid
 
@@ -222,7 +226,13 @@ def test_describe(repo: Path, write) -> None:  # type: ignore[no-untyped-def]
     text = art.describe(return_str=True)
     assert text is not None
     assert text.splitlines()[0] == "Artifact: s.fasta (1)"
-    for piece in (art.uid, art.hash, "created_by: testuser1", "storage path", "description: a sample"):
+    for piece in (
+        art.uid,
+        art.hash,
+        "created_by: testuser1",
+        "storage path",
+        "description: a sample",
+    ):
         assert piece in text
 
 
@@ -254,8 +264,8 @@ def test_other_process_sees_saves(repo: Path, write) -> None:  # type: ignore[no
 
     ln.Artifact(write("x.txt", "x"), key="x.txt").save()
     code = (
-        "import lamingit as ln; ln.connect(%r); "
-        "open('y.txt','w').write('y'); ln.Artifact('y.txt', key='y.txt').save()" % str(repo)
+        f"import lamingit as ln; ln.connect({str(repo)!r}); "
+        "open('y.txt','w').write('y'); ln.Artifact('y.txt', key='y.txt').save()"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
     assert sorted(a.key for a in ln.Artifact.filter()) == ["x.txt", "y.txt"]

@@ -22,8 +22,11 @@ def test_plain_posix_paths_are_valid(parts: list[str]) -> None:
     assert validate_key(key) == key
 
 
-@given(st.lists(segment, max_size=3), st.sampled_from(["..", ".", "", ".lamingit"]),
-       st.lists(segment, max_size=3))
+@given(
+    st.lists(segment, max_size=3),
+    st.sampled_from(["..", ".", "", ".lamingit"]),
+    st.lists(segment, max_size=3),
+)
 def test_bad_segments_are_refused(before: list[str], bad: str, after: list[str]) -> None:
     key = "/".join([*before, bad, *after])
     with pytest.raises(InvalidKey):

@@ -92,7 +92,11 @@ def test_graph_has_upstream_and_downstream(chain: dict[str, ln.Artifact]) -> Non
     # Upstream of a leaf does not include siblings' branches.
     leaf = lineage_graph(chain["report"])
     assert {n.label for n in leaf.nodes} == {
-        "raw.csv", "clean.py", "clean.csv", "report.py", "report.md"
+        "raw.csv",
+        "clean.py",
+        "clean.csv",
+        "report.py",
+        "report.md",
     }
 
 
@@ -201,8 +205,19 @@ def test_cli_track_and_finish(repo: Path, write) -> None:  # type: ignore[no-unt
     script = write("align.sh", "#!/bin/sh\nbwa mem ref.fa reads.fq > out.sam\n")
     log = write("align.log", "aligned 10 reads\n")
     runner = CliRunner()
-    result = runner.invoke(cli, ["track", "--source", str(script), "--param", "threads=4",
-                                 "--param", "genome=hg38", "--json"])
+    result = runner.invoke(
+        cli,
+        [
+            "track",
+            "--source",
+            str(script),
+            "--param",
+            "threads=4",
+            "--param",
+            "genome=hg38",
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     uids = json.loads(result.output)
     run = ln.Run.get(uids["run"])
@@ -240,8 +255,14 @@ def test_view_lineage_inline_in_a_kernel(chain: dict[str, ln.Artifact], tmp_path
     )
     env = dict(os.environ, LAMINGIT_REPO=str(SESSION.repository().root))
     env["PYTHONPATH"] = str(Path(ln.__file__).resolve().parents[1])
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env=env, cwd=tmp_path, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "inline ok" in proc.stdout
     assert not list(tmp_path.glob("*.svg"))

@@ -76,8 +76,12 @@ def test_manual_transform_and_run_as_in_the_seed(repo: Path, write) -> None:  # 
 
 
 def test_track_with_transform_object_and_finish_sets_status(repo: Path) -> None:
-    transform = ln.Transform(key="Cell Ranger", kind="pipeline", version="7.2.0",
-                             reference="https://www.10xgenomics.com/support/software/cell-ranger")
+    transform = ln.Transform(
+        key="Cell Ranger",
+        kind="pipeline",
+        version="7.2.0",
+        reference="https://www.10xgenomics.com/support/software/cell-ranger",
+    )
     run = ln.track(transform=transform, params={"chemistry": "SC3Pv3"}, capture_output=False)
     assert run.transform.version == "7.2.0"
     ln.finish()

@@ -9,11 +9,16 @@ import sys
 from pathlib import Path
 
 
-def lamingit(*args: str, cwd: Path, env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def lamingit(
+    *args: str, cwd: Path, env_extra: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "LAMINGIT_USER": "clitester", **(env_extra or {})}
     return subprocess.run(
-        [sys.executable, "-m", "lamingit.cli.main", *args], cwd=cwd, env=env,
-        capture_output=True, text=True,
+        [sys.executable, "-m", "lamingit.cli.main", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
     )
 
 
@@ -21,7 +26,9 @@ def test_init_save_ls_describe_load(tmp_path: Path) -> None:
     assert lamingit("init", "repo", cwd=tmp_path).returncode == 0
     repo = tmp_path / "repo"
     (tmp_path / "r1.fastq").write_text("@r\nACGT\n+\nIIII\n")
-    saved = lamingit("save", str(tmp_path / "r1.fastq"), "--key", "raw/r1.fastq", "--json", cwd=repo)
+    saved = lamingit(
+        "save", str(tmp_path / "r1.fastq"), "--key", "raw/r1.fastq", "--json", cwd=repo
+    )
     assert saved.returncode == 0, saved.stderr
     record = json.loads(saved.stdout)
     assert record["key"] == "raw/r1.fastq" and record["version"] == "1"

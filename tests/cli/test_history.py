@@ -21,8 +21,12 @@ def cli(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "lamingit.cli.main", *args],
-                              capture_output=True, text=True, check=False)
+        return subprocess.run(
+            [sys.executable, "-m", "lamingit.cli.main", *args],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
 
     return run
 
@@ -42,8 +46,9 @@ def history_repo(repo: Path, write) -> dict[str, str]:  # type: ignore[no-untype
     return {"v1": a.uid, "v2": b.uid, "run": run.uid}
 
 
-def test_log_of_a_key_shows_who_when_run_and_field_changes(history_repo: dict[str, str],
-                                                            cli) -> None:  # type: ignore[no-untyped-def]
+def test_log_of_a_key_shows_who_when_run_and_field_changes(
+    history_repo: dict[str, str], cli
+) -> None:  # type: ignore[no-untyped-def]
     out = cli("log", "data/a.csv")
     assert out.returncode == 0, out.stderr
     text = out.stdout
@@ -55,8 +60,12 @@ def test_log_of_a_key_shows_who_when_run_and_field_changes(history_repo: dict[st
     kinds = [(c["uid"], c["kind"]) for e in entries for c in e["changes"]]
     assert (history_repo["v2"], "added") in kinds
     assert (history_repo["v1"], "added") in kinds
-    latest_flip = [c for e in entries for c in e["changes"]
-                   if c["uid"] == history_repo["v1"] and c["kind"] == "changed"]
+    latest_flip = [
+        c
+        for e in entries
+        for c in e["changes"]
+        if c["uid"] == history_repo["v1"] and c["kind"] == "changed"
+    ]
     assert any(f["field"] == "is_latest" for c in latest_flip for f in c["fields"])
 
 

@@ -12,8 +12,11 @@ from pathlib import Path
 def lamingit(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "LAMINGIT_USER": "clitester"}
     return subprocess.run(
-        [sys.executable, "-m", "lamingit.cli.main", *args], cwd=cwd, env=env,
-        capture_output=True, text=True,
+        [sys.executable, "-m", "lamingit.cli.main", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
     )
 
 

@@ -20,14 +20,24 @@ def cli(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
 
     def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "lamingit.cli.main", *args], cwd=cwd,
-                              capture_output=True, text=True, check=False)
+        return subprocess.run(
+            [sys.executable, "-m", "lamingit.cli.main", *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
 
     return run
 
 
-def test_remote_push_clone_fetch_pull_round_trip(repo: Path, tmp_path: Path, write,  # type: ignore[no-untyped-def]
-                                                 cli, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_remote_push_clone_fetch_pull_round_trip(
+    repo: Path,
+    tmp_path: Path,
+    write,  # type: ignore[no-untyped-def]
+    cli,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     bare = tmp_path / "lab.git"
     gitcli.init_bare_remote(bare)
     blobs = tmp_path / "lab-blobs"
@@ -74,14 +84,23 @@ def test_fetch_blobs_without_blob_remote(repo: Path, cli) -> None:  # type: igno
     assert out.returncode == 1 and "set-blobs" in out.stderr
 
 
-def test_pull_json_lists_conflicts(repo: Path, tmp_path: Path, write, cli,  # type: ignore[no-untyped-def]
-                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pull_json_lists_conflicts(
+    repo: Path,
+    tmp_path: Path,
+    write,
+    cli,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     bare = tmp_path / "lab.git"
     gitcli.init_bare_remote(bare)
     (tmp_path / "blobs").mkdir()
     art = ln.Artifact(write("a.txt", "alpha\n"), key="a.txt", description="start").save()
-    assert cli("remote", "add", "origin", str(bare), "--blobs", str(tmp_path / "blobs"),
-               cwd=repo).returncode == 0
+    assert (
+        cli(
+            "remote", "add", "origin", str(bare), "--blobs", str(tmp_path / "blobs"), cwd=repo
+        ).returncode
+        == 0
+    )
     assert cli("push", "-q", cwd=repo).returncode == 0
     copy = tmp_path / "copy"
     assert cli("clone", str(bare), str(copy)).returncode == 0
@@ -99,22 +118,34 @@ def test_pull_json_lists_conflicts(repo: Path, tmp_path: Path, write, cli,  # ty
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["kind"] == "merge"
-    assert data["conflicts"] == [{
-        "registry": "artifact", "uid": art.uid, "field": "description", "base": "start",
-        "ours": "alice", "theirs": "bob",
-        "message": f"artifact {art.uid}: description changed both ways: kept 'alice', "
-                   "theirs 'bob' (was 'start')",
-    }]
+    assert data["conflicts"] == [
+        {
+            "registry": "artifact",
+            "uid": art.uid,
+            "field": "description",
+            "base": "start",
+            "ours": "alice",
+            "theirs": "bob",
+            "message": f"artifact {art.uid}: description changed both ways: kept 'alice', "
+            "theirs 'bob' (was 'start')",
+        }
+    ]
 
 
-def test_quick_start_with_plain_git_init_bare(repo: Path, tmp_path: Path, write,  # type: ignore[no-untyped-def]
-                                              cli) -> None:
+def test_quick_start_with_plain_git_init_bare(
+    repo: Path,
+    tmp_path: Path,
+    write,  # type: ignore[no-untyped-def]
+    cli,
+) -> None:
     """The docs' quick start: `git init --bare` (HEAD → unborn master) and a new blob directory."""
     bare = tmp_path / "lab.git"
     subprocess.run(["git", "init", "--quiet", "--bare", str(bare)], check=True)
     ln.Artifact(write("a.txt", "alpha\n"), key="a.txt").save()
     blobs = tmp_path / "lab-blobs"
-    assert cli("remote", "add", "origin", str(bare), "--blobs", str(blobs), cwd=repo).returncode == 0
+    assert (
+        cli("remote", "add", "origin", str(bare), "--blobs", str(blobs), cwd=repo).returncode == 0
+    )
     assert blobs.is_dir()
     pushed = cli("push", cwd=repo)
     assert pushed.returncode == 0, pushed.stderr

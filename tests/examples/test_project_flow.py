@@ -20,7 +20,11 @@ def test_project_flow_end_to_end(tmp_path: Path) -> None:
     for _ in range(2):  # a second run re-creates the repository cleanly
         proc = subprocess.run(
             [sys.executable, str(EXAMPLE), str(target)],
-            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=120,
         )
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "project flow finished" in proc.stdout
@@ -85,8 +89,12 @@ def test_project_flow_end_to_end(tmp_path: Path) -> None:
     # The lineage reaches from the raw upload and the FASTQs to the figure.
     graph = figure.view_lineage(return_graph=True)
     labels = {n.label for n in graph.nodes}
-    assert {"fastq/perturbseq_R1_001.fastq.gz", "schmidt22_perturbseq.h5ad", "Cell Ranger",
-            "Upload GWS CRISPRa result"} <= labels
+    assert {
+        "fastq/perturbseq_R1_001.fastq.gz",
+        "schmidt22_perturbseq.h5ad",
+        "Cell Ranger",
+        "Upload GWS CRISPRa result",
+    } <= labels
     assert raw.uid in {n.uid for n in graph.nodes}
     svg = tmp_path / "project_flow_lineage.svg"
     assert ET.parse(svg).getroot().tag.endswith("svg")

@@ -103,7 +103,6 @@ def test_deleted_and_updated_records_leave_the_index(repo, write) -> None:
     assert ln.Artifact.filter(description__isnull=True).count() == 0
 
 
-
 def test_index_files_vanishing_under_a_loaded_index(repo, write) -> None:
     ln.Feature(name="n", dtype=int).save()
     a = ln.Artifact(write("a.txt", "a"), key="a.txt", description="first").save()

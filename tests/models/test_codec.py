@@ -51,8 +51,14 @@ def test_encoding_is_canonical(record: ArtifactRecord) -> None:
 
 @given(st.dictionaries(text, json_value, max_size=5))
 def test_run_params_round_trip(params: dict[str, object]) -> None:
-    run = RunRecord(uid="r" * 20, created_at="t", created_by="u", transform="t" * 16,
-                    started_at="t", params=params)
+    run = RunRecord(
+        uid="r" * 20,
+        created_at="t",
+        created_by="u",
+        transform="t" * 16,
+        started_at="t",
+        params=params,
+    )
     assert decode("run", encode(run)).params == params  # type: ignore[attr-defined]
 
 

@@ -41,9 +41,25 @@ def _fsyncs_of_a_save(repo: Path, work: Path, name: str) -> list[str]:
     )
     env = {**os.environ, "PYTHONPATH": str(WORKTREE)}
     subprocess.run(
-        ["strace", "-f", "-qq", "-y", "-e", "trace=fsync,fdatasync", "-o", str(trace),
-         sys.executable, "-c", code, str(repo), str(src), name],
-        check=True, env=env, capture_output=True,
+        [
+            "strace",
+            "-f",
+            "-qq",
+            "-y",
+            "-e",
+            "trace=fsync,fdatasync",
+            "-o",
+            str(trace),
+            sys.executable,
+            "-c",
+            code,
+            str(repo),
+            str(src),
+            name,
+        ],
+        check=True,
+        env=env,
+        capture_output=True,
     )
     return re.findall(r"sync\(\d+<([^>]*)>\)", trace.read_text())
 

@@ -21,10 +21,19 @@ pytestmark = pytest.mark.skipif(
 )
 
 DTYPES = ["int", "float", "str", "bool", "date", "dict", "list[int]", "list[str]"]
-json_leaf = st.one_of(st.none(), st.booleans(), st.integers(-(2**53), 2**53),
-                      st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=6))
+json_leaf = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**53), 2**53),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=6),
+)
 values = st.one_of(
-    json_leaf, st.floats(), st.dates(), st.datetimes(), st.binary(max_size=4),
+    json_leaf,
+    st.floats(),
+    st.dates(),
+    st.datetimes(),
+    st.binary(max_size=4),
     st.lists(json_leaf, max_size=3),
     st.dictionaries(st.text(max_size=4), json_leaf, max_size=3),
     st.sampled_from(["2025-10-31", "2025-13-45", "1e999", "NaN", "", "\x00"]),
@@ -37,8 +46,9 @@ def _features() -> None:
         ln.Feature(name=name, dtype=dtype).save()
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(dtype=st.sampled_from(DTYPES), value=values)
 def test_feature_values_fit_or_are_refused(repo: Path, dtype: str, value: Any) -> None:
     if not ln.Feature.filter().exists():

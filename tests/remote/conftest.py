@@ -81,12 +81,16 @@ def cli(monkeypatch: pytest.MonkeyPatch) -> Callable[..., subprocess.CompletedPr
     """Run ``lamingit ARGS`` as a real subprocess with this worktree's package."""
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
 
-    def run(*args: str, cwd: Path | None = None, input: str | None = None) -> (
-        subprocess.CompletedProcess[str]
-    ):
+    def run(
+        *args: str, cwd: Path | None = None, input: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "lamingit.cli.main", *args],
-            capture_output=True, text=True, cwd=cwd, input=input, check=False,
+            capture_output=True,
+            text=True,
+            cwd=cwd,
+            input=input,
+            check=False,
         )
 
     return run
@@ -135,9 +139,19 @@ def git_daemon(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     base.mkdir()
     port = free_port()
     proc = subprocess.Popen(
-        ["git", "daemon", "--reuseaddr", "--export-all", "--enable=receive-pack",
-         f"--base-path={base}", "--listen=127.0.0.1", f"--port={port}", str(base)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            "git",
+            "daemon",
+            "--reuseaddr",
+            "--export-all",
+            "--enable=receive-pack",
+            f"--base-path={base}",
+            "--listen=127.0.0.1",
+            f"--port={port}",
+            str(base),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_port(port)

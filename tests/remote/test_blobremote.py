@@ -68,8 +68,12 @@ def test_s3_remote_roundtrip(s3_server: str, tmp_path: Path) -> None:
     _roundtrip(remote, tmp_path)
     import boto3
 
-    keys = [o["Key"] for o in boto3.client("s3", endpoint_url=s3_server)
-            .list_objects_v2(Bucket="labdata")["Contents"]]
+    keys = [
+        o["Key"]
+        for o in boto3.client("s3", endpoint_url=s3_server).list_objects_v2(Bucket="labdata")[
+            "Contents"
+        ]
+    ]
     assert all(k.startswith("team/blobs/") for k in keys)
 
 
@@ -79,7 +83,8 @@ def test_s3_tampered_object_rejected(s3_server: str, tmp_path: Path) -> None:
     remote = S3Remote("s3://labdata/p", endpoint_url=s3_server)
     oid = hash_bytes(b"good")
     boto3.client("s3", endpoint_url=s3_server).put_object(
-        Bucket="labdata", Key=f"p/{blob_name(oid)}", Body=b"evil")
+        Bucket="labdata", Key=f"p/{blob_name(oid)}", Body=b"evil"
+    )
     store = BlobStore(tmp_path / "objects")
     with pytest.raises(IntegrityError):
         fetch_blob(remote, store, oid)
@@ -97,8 +102,9 @@ def test_s3_unreachable_endpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         remote.has("ab" * 32)
 
 
-def test_push_and_clone_through_s3(repo: Path, bare_remote: Path, s3_server: str,
-                                   tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_push_and_clone_through_s3(
+    repo: Path, bare_remote: Path, s3_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     r = SESSION.repository()
     gitcli.add_remote(r.paths.gitdir, "origin", str(bare_remote))
     # The endpoint is a machine setting: keep it out of the committed settings.
@@ -127,8 +133,9 @@ def test_parallel_collects_every_failure() -> None:
     assert sorted(seen) == ["a", "b", "c", "d"]
 
 
-def test_s3_listing_answers_many_checks(s3_server: str, tmp_path: Path,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_s3_listing_answers_many_checks(
+    s3_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from lamingit.remote import sync
 
     remote = S3Remote("s3://labdata/many", endpoint_url=s3_server)
@@ -144,9 +151,9 @@ def test_s3_listing_answers_many_checks(s3_server: str, tmp_path: Path,
     assert sync.missing_on(remote, uploaded + absent) == absent
 
 
-def test_directory_artifact_from_s3_on_demand(repo: Path, bare_remote: Path, s3_server: str,
-                                              tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_directory_artifact_from_s3_on_demand(
+    repo: Path, bare_remote: Path, s3_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import os
 
     r = SESSION.repository()

@@ -22,16 +22,21 @@ def test_shipped_hook_scripts_match_the_installed_ones() -> None:
     assert [line for line in driver if line and not line.startswith("#")] == list(ATTRIBUTES)
 
 
-def test_pre_push_hook_refuses_missing_blobs(origin: Path, bare_remote: Path, blob_dir: Path,
-                                             lamingit_on_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+def test_pre_push_hook_refuses_missing_blobs(
+    origin: Path, bare_remote: Path, blob_dir: Path, lamingit_on_path: Path, cli
+) -> None:  # type: ignore[no-untyped-def]
     repo = SESSION.repository()
     installed = cli("hooks", "install", cwd=repo.root)
     assert installed.returncode == 0, installed.stderr
     assert (repo.paths.gitdir / "hooks" / "pre-push").stat().st_mode & 0o111
     art = save_text("needs-blob.txt", "bytes only here\n")
     before = gitcli.rev_parse(bare_remote, "refs/heads/main")
-    plain = subprocess.run(["git", "--git-dir", str(repo.paths.gitdir), "push", "origin", "main"],
-                           capture_output=True, text=True, check=False)
+    plain = subprocess.run(
+        ["git", "--git-dir", str(repo.paths.gitdir), "push", "origin", "main"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert plain.returncode != 0
     assert "lamingit push" in plain.stderr
     assert gitcli.rev_parse(bare_remote, "refs/heads/main") == before
@@ -39,8 +44,12 @@ def test_pre_push_hook_refuses_missing_blobs(origin: Path, bare_remote: Path, bl
     # Metadata-only changes pass the hook for plain git push.
     art.description = "metadata only"
     art.save()
-    plain = subprocess.run(["git", "--git-dir", str(repo.paths.gitdir), "push", "origin", "main"],
-                           capture_output=True, text=True, check=False)
+    plain = subprocess.run(
+        ["git", "--git-dir", str(repo.paths.gitdir), "push", "origin", "main"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert plain.returncode == 0, plain.stderr
     assert gitcli.rev_parse(bare_remote, "refs/heads/main") == repo.git.head()
 
@@ -58,8 +67,9 @@ def _checkout(bare: Path, dest: Path, user: str) -> Path:
     return dest
 
 
-def test_plain_git_pull_merges_records(origin: Path, bare_remote: Path, tmp_path: Path,
-                                       lamingit_on_path: Path) -> None:
+def test_plain_git_pull_merges_records(
+    origin: Path, bare_remote: Path, tmp_path: Path, lamingit_on_path: Path
+) -> None:
     art = save_text("m.txt", "m\n")
     push(SESSION.repository())
     rel = next(p for p in _files(bare_remote) if p.endswith(f"{art.uid}.json"))
@@ -97,9 +107,17 @@ def _files(bare: Path) -> list[str]:
     return out.splitlines()
 
 
-@pytest.mark.parametrize("args", [["push", "--help"], ["pull", "--help"], ["clone", "--help"],
-                                  ["fetch", "--help"], ["remote", "add", "--help"],
-                                  ["hooks", "install", "--help"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["push", "--help"],
+        ["pull", "--help"],
+        ["clone", "--help"],
+        ["fetch", "--help"],
+        ["remote", "add", "--help"],
+        ["hooks", "install", "--help"],
+    ],
+)
 def test_help(args: list[str], cli) -> None:  # type: ignore[no-untyped-def]
     result = cli(*args)
     assert result.returncode == 0 and "Usage" in result.stdout

@@ -47,8 +47,9 @@ def two(origin: Path, bare_remote: Path, tmp_path: Path) -> tuple[Repository, Re
     return alice, bob
 
 
-def test_different_records_never_conflict(two: tuple[Repository, Repository],
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_different_records_never_conflict(
+    two: tuple[Repository, Repository], monkeypatch: pytest.MonkeyPatch
+) -> None:
     alice, bob = two
     use(bob.root, "bob", monkeypatch)
     save_text("bob.txt", "from bob\n")
@@ -68,8 +69,9 @@ def test_different_records_never_conflict(two: tuple[Repository, Repository],
     assert bob.git.head() == alice.git.head()
 
 
-def test_same_record_different_fields_merge(two: tuple[Repository, Repository],
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_same_record_different_fields_merge(
+    two: tuple[Repository, Repository], monkeypatch: pytest.MonkeyPatch
+) -> None:
     alice, bob = two
     use(bob.root, "bob", monkeypatch)
     art = ln.Artifact.get(key="shared.txt")
@@ -116,8 +118,9 @@ def test_conflicting_edit_keeps_both_values_and_stays_usable(
     assert read_conflicts(bob.snapshot(), "artifact", art.uid) == entries
 
 
-def test_new_versions_on_both_sides_reelect_one_latest(two: tuple[Repository, Repository],
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_new_versions_on_both_sides_reelect_one_latest(
+    two: tuple[Repository, Repository], monkeypatch: pytest.MonkeyPatch
+) -> None:
     alice, bob = two
     use(bob.root, "bob", monkeypatch)
     save_text("shared.txt", "bob's v1\n")
@@ -155,8 +158,16 @@ def test_renumbering_rewrites_run_inputs(two: tuple[Repository, Repository]) -> 
         def build(changes):  # type: ignore[no-untyped-def]
             changes.put(replace(shared, uid=uid, hash=oid, version="2"))
             changes.put(replace(shared, is_latest=False))
-            changes.put(RunRecord(uid="r" * 20, created_at="t", created_by="x",
-                                  transform="T" * 16, started_at="t", inputs=[uid]))
+            changes.put(
+                RunRecord(
+                    uid="r" * 20,
+                    created_at="t",
+                    created_by="x",
+                    transform="T" * 16,
+                    started_at="t",
+                    inputs=[uid],
+                )
+            )
 
         repo.transact(build, author=AUTHOR)
         return oid
@@ -176,8 +187,9 @@ def test_renumbering_rewrites_run_inputs(two: tuple[Repository, Repository]) -> 
     assert isinstance(moved, ArtifactRecord) and moved.version == "3" and moved.is_latest
 
 
-def test_three_clones_offline_then_merge(origin: Path, bare_remote: Path, tmp_path: Path,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_three_clones_offline_then_merge(
+    origin: Path, bare_remote: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     save_text("base.txt", "base\n", description="start")
     push(SESSION.repository())
     clones = [clone(str(bare_remote), tmp_path / n) for n in ("c1", "c2", "c3")]
@@ -218,8 +230,9 @@ def test_delete_on_one_side_modify_on_the_other_keeps_the_record(
     assert ln.Artifact.get(key="shared.txt").description == "still needed"
 
 
-def test_merge_commit_has_two_parents(two: tuple[Repository, Repository],
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_merge_commit_has_two_parents(
+    two: tuple[Repository, Repository], monkeypatch: pytest.MonkeyPatch
+) -> None:
     alice, bob = two
     use(bob.root, "bob", monkeypatch)
     save_text("b.txt", "b\n")
@@ -232,9 +245,10 @@ def test_merge_commit_has_two_parents(two: tuple[Repository, Repository],
     assert info.oid == result.commit and info.parents[0] == before and len(info.parents) == 2
     snap = Snapshot(GitStore.open(alice.paths.gitdir), result.commit)
     assert b"[blobs]" in (snap.read_path("lamingit.toml") or b"")
-    assert {uid_from_path(p)[1] for p, *_ in alice.git.diff_paths(
-        alice.git.tree_of(before), snap.tree, "records/artifact")} == {
-        ln.Artifact.get(key="b.txt").uid}
+    assert {
+        uid_from_path(p)[1]
+        for p, *_ in alice.git.diff_paths(alice.git.tree_of(before), snap.tree, "records/artifact")
+    } == {ln.Artifact.get(key="b.txt").uid}
 
 
 def test_settings_changed_on_both_sides_merge_per_key(
@@ -250,6 +264,7 @@ def test_settings_changed_on_both_sides_merge_per_key(
             settings.setdefault(section, {})[key] = value
             blobs = settings.get("blobs", {})
             changes.put_file("lamingit.toml", with_blob_remote(settings, blobs.get("remote")))
+
         repo.transact(build, author=AUTHOR)
 
     set_section(bob, "team", "name", "lab-b")
@@ -262,8 +277,9 @@ def test_settings_changed_on_both_sides_merge_per_key(
     assert "remote" in settings["blobs"]
 
 
-def test_resolve_conflict_taking_theirs(two: tuple[Repository, Repository],
-                                        monkeypatch: pytest.MonkeyPatch, cli) -> None:  # type: ignore[no-untyped-def]
+def test_resolve_conflict_taking_theirs(
+    two: tuple[Repository, Repository], monkeypatch: pytest.MonkeyPatch, cli
+) -> None:  # type: ignore[no-untyped-def]
     alice, bob = two
     use(bob.root, "bob", monkeypatch)
     art = ln.Artifact.get(key="shared.txt")
@@ -289,8 +305,9 @@ def test_resolve_conflict_taking_theirs(two: tuple[Repository, Repository],
     assert again.returncode == 1 and "no open conflict" in again.stderr
 
 
-def test_same_new_key_on_both_sides_becomes_one_family(two: tuple[Repository, Repository],
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_same_new_key_on_both_sides_becomes_one_family(
+    two: tuple[Repository, Repository], monkeypatch: pytest.MonkeyPatch
+) -> None:
     alice, bob = two
     use(bob.root, "bob", monkeypatch)
     save_text("fresh.txt", "bob's first\n")
@@ -309,8 +326,9 @@ def test_same_new_key_on_both_sides_becomes_one_family(two: tuple[Repository, Re
     _lookups_consistent(alice)
 
 
-def test_same_transform_on_both_sides_is_deduplicated(two: tuple[Repository, Repository],
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_same_transform_on_both_sides_is_deduplicated(
+    two: tuple[Repository, Repository], monkeypatch: pytest.MonkeyPatch
+) -> None:
     alice, bob = two
     use(bob.root, "bob", monkeypatch)
     t_bob = ln.Transform(key="clean.py", kind="script").save()

@@ -36,10 +36,17 @@ def _apply(git: GitStore, parent: str, ops: list[tuple[str, int, object]], side:
                 stem = f"{side}{n:02d}".ljust(16, "q")
                 family = []
             counter = max((decode_counter(u[16:]) for u in family), default=-1) + 1
-            changes.put(ArtifactRecord(
-                uid=stem + encode_counter(counter), created_at=f"t{side}{n}", created_by=side,
-                key=KEYS[index], hash=f"h{arg}", size=1, version=str(counter + 1),
-            ))
+            changes.put(
+                ArtifactRecord(
+                    uid=stem + encode_counter(counter),
+                    created_at=f"t{side}{n}",
+                    created_by=side,
+                    key=KEYS[index],
+                    hash=f"h{arg}",
+                    size=1,
+                    version=str(counter + 1),
+                )
+            )
         elif family:
             record = changes.get("artifact", family[-1])
             assert isinstance(record, ArtifactRecord)
@@ -53,16 +60,26 @@ def _apply(git: GitStore, parent: str, ops: list[tuple[str, int, object]], side:
     return head
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.lists(op, max_size=4), st.lists(op, max_size=4))
 def test_merge_is_consistent(tmp_path: Path, ours_ops: list, theirs_ops: list) -> None:  # type: ignore[type-arg]
     gitdir = tmp_path / f"g{abs(hash((str(ours_ops), str(theirs_ops))))}"
     git = GitStore.init(gitdir)
     base_changes = ChangeSet(Snapshot(git, None))
     for stem, key in zip(STEMS, KEYS, strict=True):
-        base_changes.put(ArtifactRecord(uid=stem + "0000", created_at="t0", created_by="b",
-                                        key=key, hash=f"base-{key}", size=1, version="1"))
+        base_changes.put(
+            ArtifactRecord(
+                uid=stem + "0000",
+                created_at="t0",
+                created_by="b",
+                key=key,
+                hash=f"base-{key}",
+                size=1,
+                version="1",
+            )
+        )
     base = git.write_commit(None, base_changes.to_changes(), "base", AUTHOR)
     ours = _apply(git, base, ours_ops, "o")
     theirs = _apply(git, base, theirs_ops, "t")

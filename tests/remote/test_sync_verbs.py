@@ -21,9 +21,9 @@ def _remote_head(bare: Path) -> str | None:
     return gitcli.rev_parse(bare, "refs/heads/main")
 
 
-def test_clone_fetches_blobs_on_demand_and_verifies(origin: Path, bare_remote: Path,
-                                                     blob_dir: Path, tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_clone_fetches_blobs_on_demand_and_verifies(
+    origin: Path, bare_remote: Path, blob_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     art = save_text("a.txt", "hello world\n", description="greeting")
     result = push(SESSION.repository())
     assert result.blobs_uploaded == 1
@@ -41,9 +41,9 @@ def test_clone_fetches_blobs_on_demand_and_verifies(origin: Path, bare_remote: P
     assert "records/** merge=lamingit" in attrs
 
 
-def test_corrupt_remote_blob_is_rejected_and_not_kept(origin: Path, bare_remote: Path,
-                                                       blob_dir: Path, tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_corrupt_remote_blob_is_rejected_and_not_kept(
+    origin: Path, bare_remote: Path, blob_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     art = save_text("b.txt", "precious bytes\n")
     push(SESSION.repository())
     stored = blob_dir / art.hash[:2] / art.hash[2:4] / art.hash
@@ -57,9 +57,9 @@ def test_corrupt_remote_blob_is_rejected_and_not_kept(origin: Path, bare_remote:
     assert not any((copy.paths.objects / "tmp").iterdir())
 
 
-def test_lost_blob_remote_gives_clear_error(origin: Path, bare_remote: Path, blob_dir: Path,
-                                            tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_lost_blob_remote_gives_clear_error(
+    origin: Path, bare_remote: Path, blob_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     save_text("c.txt", "c\n")
     push(SESSION.repository())
     copy = clone(str(bare_remote), tmp_path / "copy")
@@ -76,8 +76,9 @@ def test_lost_blob_remote_gives_clear_error(origin: Path, bare_remote: Path, blo
 
 
 def test_interrupted_push_is_resumed(origin: Path, bare_remote: Path, blob_dir: Path) -> None:
-    arts = ln.save([ln.Artifact(_file(f"f{i}.txt", f"content {i}\n"), key=f"f{i}.txt")
-                    for i in range(6)])
+    arts = ln.save(
+        [ln.Artifact(_file(f"f{i}.txt", f"content {i}\n"), key=f"f{i}.txt") for i in range(6)]
+    )
     repo = SESSION.repository()
     # Simulate a failure half way: one local blob is unavailable while pushing.
     victim = arts[3].hash
@@ -97,8 +98,9 @@ def test_interrupted_push_is_resumed(origin: Path, bare_remote: Path, blob_dir: 
     assert {a.hash for a in arts} <= on_remote
 
 
-def test_killed_push_subprocess_then_push_again(origin: Path, bare_remote: Path,
-                                                 blob_dir: Path, cli) -> None:  # type: ignore[no-untyped-def]
+def test_killed_push_subprocess_then_push_again(
+    origin: Path, bare_remote: Path, blob_dir: Path, cli
+) -> None:  # type: ignore[no-untyped-def]
     import signal
     import subprocess
     import sys
@@ -106,13 +108,18 @@ def test_killed_push_subprocess_then_push_again(origin: Path, bare_remote: Path,
 
     from tests.remote.conftest import ROOT
 
-    ln.save([ln.Artifact(_file(f"k{i}.txt", f"k {i}\n" * 20000), key=f"k{i}.txt")
-             for i in range(40)])
+    ln.save(
+        [ln.Artifact(_file(f"k{i}.txt", f"k {i}\n" * 20000), key=f"k{i}.txt") for i in range(40)]
+    )
     repo = SESSION.repository()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "lamingit.cli.main", "push", "-q"],
-                            cwd=repo.root, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lamingit.cli.main", "push", "-q"],
+        cwd=repo.root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and proc.poll() is None:
         if sum(1 for p in blob_dir.rglob("*") if p.is_file()) >= 1:
@@ -182,9 +189,9 @@ def test_noop_pull_and_push(origin: Path) -> None:
     assert push(r).up_to_date
 
 
-def test_fetch_blobs_prefetches_directory_artifacts(origin: Path, bare_remote: Path,
-                                                    tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_fetch_blobs_prefetches_directory_artifacts(
+    origin: Path, bare_remote: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = Path(os.getcwd()) / "cells.zarr"
     (folder / "sub").mkdir(parents=True)
     (folder / "a.bin").write_bytes(b"a" * 100)
@@ -202,8 +209,9 @@ def test_fetch_blobs_prefetches_directory_artifacts(origin: Path, bare_remote: P
     assert (path / "sub" / "b.bin").read_bytes() == b"b" * 200
 
 
-def test_directory_artifact_fetched_on_demand(origin: Path, bare_remote: Path, tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_directory_artifact_fetched_on_demand(
+    origin: Path, bare_remote: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = Path(os.getcwd()) / "run_out"
     folder.mkdir()
     (folder / "x.txt").write_text("x")
@@ -214,8 +222,9 @@ def test_directory_artifact_fetched_on_demand(origin: Path, bare_remote: Path, t
     assert (ln.Artifact.get(key="run_out").cache() / "x.txt").read_text() == "x"
 
 
-def test_clone_refuses_non_empty_and_cleans_up_on_failure(tmp_path: Path,
-                                                           bare_remote: Path) -> None:
+def test_clone_refuses_non_empty_and_cleans_up_on_failure(
+    tmp_path: Path, bare_remote: Path
+) -> None:
     target = tmp_path / "busy"
     target.mkdir()
     (target / "file").write_text("x")
@@ -226,11 +235,19 @@ def test_clone_refuses_non_empty_and_cleans_up_on_failure(tmp_path: Path,
     assert not (tmp_path / "new").exists()
 
 
-def test_git_daemon_transport(origin: Path, git_daemon: tuple[str, Path], tmp_path: Path,
-                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_git_daemon_transport(
+    origin: Path, git_daemon: tuple[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     url, served = git_daemon
-    gitcli.run_git(["clone", "--bare", "--quiet", str(SESSION.repository().paths.gitdir),
-                    str(served / "lab.git")])
+    gitcli.run_git(
+        [
+            "clone",
+            "--bare",
+            "--quiet",
+            str(SESSION.repository().paths.gitdir),
+            str(served / "lab.git"),
+        ]
+    )
     save_text("first.txt", "first\n")
     copy = clone(f"{url}/lab.git", tmp_path / "viadaemon")
     assert copy.git.head() is not None
@@ -241,8 +258,9 @@ def test_git_daemon_transport(origin: Path, git_daemon: tuple[str, Path], tmp_pa
     assert gitcli.rev_parse(served / "lab.git", "refs/heads/main") == copy.git.head()
 
 
-def test_set_blob_remote_is_committed_and_cloned(origin: Path, bare_remote: Path,
-                                                 tmp_path: Path) -> None:
+def test_set_blob_remote_is_committed_and_cloned(
+    origin: Path, bare_remote: Path, tmp_path: Path
+) -> None:
     r = SESSION.repository()
     set_blob_remote(r, "s3://bucket/prefix", AUTHOR, endpoint_url="http://127.0.0.1:9")
     push(r)

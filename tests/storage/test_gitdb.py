@@ -15,7 +15,9 @@ AUTHOR = ("Ann", "ann@example.org")
 
 def test_commits_touch_only_changed_paths(tmp_path: Path) -> None:
     git = GitStore.init(tmp_path / ".git")
-    c1 = git.write_commit(None, {"records/a/x/ax.json": b"1", "records/b/y/by.json": b"2"}, "one", AUTHOR)
+    c1 = git.write_commit(
+        None, {"records/a/x/ax.json": b"1", "records/b/y/by.json": b"2"}, "one", AUTHOR
+    )
     git.set_branch(c1)
     c2 = git.write_commit(c1, {"records/a/x/ax.json": b"3"}, "two", AUTHOR)
     git.set_branch(c2)
@@ -25,8 +27,9 @@ def test_commits_touch_only_changed_paths(tmp_path: Path) -> None:
     assert git.read(t2, "records/b/y/by.json") == b"2"
     assert git.head() == c2
     assert git.resolve("HEAD~1") == c1
-    log = subprocess.run(["git", "log", "--format=%an %s"], cwd=tmp_path, capture_output=True,
-                         text=True, check=True).stdout.splitlines()
+    log = subprocess.run(
+        ["git", "log", "--format=%an %s"], cwd=tmp_path, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
     assert log == ["Ann two", "Ann one"]
 
 

@@ -36,7 +36,8 @@ def test_hook_records_reads_not_writes_and_is_inert_without_a_log(tmp_path: Path
 
 
 def test_relative_paths_are_resolved_against_the_cwd_of_the_open(
-    tmp_path: Path, monkeypatch  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    monkeypatch,  # type: ignore[no-untyped-def]
 ) -> None:
     audit.install()
     sub = tmp_path / "sub"

@@ -189,10 +189,26 @@ def test_cli_track_runs_a_command_under_a_watched_run(repo: Path, tmp_path: Path
     env["PYTHONPATH"] = str(Path(ln.__file__).resolve().parents[1])
     cli = [sys.executable, "-m", "lamingit.cli.main"]
     proc = subprocess.run(
-        [*cli, "track", "--key", "count-genes", "--kind", "pipeline", "--watch", str(data),
-         "--param", "n=3", "--", "sh", "-c",
-         f"wc -l {genes}; cat {data / 'notes.txt'} > /dev/null; {sys.executable} {child}"],
-        capture_output=True, text=True, env=env, timeout=120,
+        [
+            *cli,
+            "track",
+            "--key",
+            "count-genes",
+            "--kind",
+            "pipeline",
+            "--watch",
+            str(data),
+            "--param",
+            "n=3",
+            "--",
+            "sh",
+            "-c",
+            f"wc -l {genes}; cat {data / 'notes.txt'} > /dev/null; {sys.executable} {child}",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     assert "3 " in proc.stdout  # the command's output is passed through
@@ -202,7 +218,12 @@ def test_cli_track_runs_a_command_under_a_watched_run(repo: Path, tmp_path: Path
     assert str(data / "notes.txt") in run.unregistered_reads
     assert "3 " in run.report
     assert ln.Run.filter(transform__key="child.py").one().initiated_by_run.uid == run.uid
-    failed = subprocess.run([*cli, "track", "--key", "fails", "--", "sh", "-c", "exit 3"],
-                            capture_output=True, text=True, env=env, timeout=60)
+    failed = subprocess.run(
+        [*cli, "track", "--key", "fails", "--", "sh", "-c", "exit 3"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert failed.returncode == 3
     assert ln.Run.filter(transform__key="fails").one().status == "errored"

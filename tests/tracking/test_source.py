@@ -57,8 +57,11 @@ def test_notebook_code_ignores_outputs_and_markdown() -> None:
     doc: dict[str, list[dict[str, Any]]] = {
         "cells": [
             {"cell_type": "markdown", "source": ["# Title"]},
-            {"cell_type": "code", "source": ["import lamingit as ln\n", "ln.track()"],
-             "outputs": [{"text": "anything"}]},
+            {
+                "cell_type": "code",
+                "source": ["import lamingit as ln\n", "ln.track()"],
+                "outputs": [{"text": "anything"}],
+            },
             {"cell_type": "code", "source": "x = 1"},
         ]
     }

@@ -101,7 +101,9 @@ def test_queue_overflow_is_reported(tmp_path: Path) -> None:
 
 
 def test_subprocess_read_of_watched_file_matches_artifact_by_hash(
-    repo: Path, tmp_path: Path, write  # type: ignore[no-untyped-def]
+    repo: Path,
+    tmp_path: Path,
+    write,  # type: ignore[no-untyped-def]
 ) -> None:
     data = tmp_path / "external"
     data.mkdir()
