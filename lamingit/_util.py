@@ -118,6 +118,19 @@ class FileLock:
             self._fd = None
 
 
+def fsync_dir(path: Path) -> None:
+    """Flush a directory's entries (a rename is durable only once its directory is synced).
+
+    Example:
+        >>> fsync_dir(Path("."))
+    """
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def read_toml(path: Path) -> dict[str, dict[str, str]]:
     """Read a flat two-level TOML file (``[section] key = "value"``); {} if absent.
 

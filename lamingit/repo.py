@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
 from lamingit._log import logger
-from lamingit._util import FileLock, dump_toml, read_toml
+from lamingit._util import FileLock, dump_toml, fsync_dir, read_toml
 from lamingit.errors import (
     IntegrityError,
     InvalidArgument,
@@ -209,7 +208,7 @@ class Repository:
                     continue
                 self.git.set_branch(commit)
                 if self.fsync:
-                    _fsync_dir(self.paths.gitdir / "refs" / "heads")
+                    fsync_dir(self.paths.gitdir / "refs" / "heads")
                 self._maybe_pack()
                 return result
         raise RuntimeError("the branch kept moving while saving; try again")
@@ -238,14 +237,6 @@ def _message(summary: list[str], trailer: dict[str, str]) -> str:
     if trailers:
         parts.append(trailers)
     return "\n\n".join(parts) + "\n"
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def discover(start: Path) -> Path | None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import blake3
 
+from lamingit._util import fsync_dir
 from lamingit.errors import IntegrityError
 from lamingit.storage.hashing import CHUNK, hash_bytes, hash_stream
 
@@ -80,10 +81,10 @@ class BlobStore:
         if self.fsync:
             # The rename must be on disk before a commit naming the blob is: flush the
             # directory entry (and the fan-out directories' entries when just created).
-            _fsync_dir(dest.parent)
+            fsync_dir(dest.parent)
             if created:
-                _fsync_dir(dest.parent.parent)
-                _fsync_dir(self.root)
+                fsync_dir(dest.parent.parent)
+                fsync_dir(self.root)
 
     def put_bytes(self, data: bytes) -> str:
         """Store ``data``; return its oid. Storing existing content is a no-op.
@@ -118,22 +119,11 @@ class BlobStore:
         """
         fd, tmp = self._tmp()
         try:
-            hasher = blake3.blake3(max_threads=blake3.blake3.AUTO)
-            size = 0
-            with open(src, "rb") as fin, os.fdopen(fd, "wb") as fout:
-                buf = bytearray(CHUNK)
-                view = memoryview(buf)
-                while n := fin.readinto(buf):
-                    hasher.update(view[:n])
-                    fout.write(view[:n])
-                    size += n
-                if self.fsync:
-                    fout.flush()
-                    os.fsync(fout.fileno())
+            digest, size = _copy_hashing(src, fd, fsync=self.fsync)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        return Path(tmp), hasher.hexdigest(), size
+        return Path(tmp), digest, size
 
     def commit_staged(self, tmp: Path, oid: str) -> None:
         """Move a staged file into place as blob ``oid`` (dropping it if the blob exists)."""
@@ -156,17 +146,8 @@ class BlobStore:
             return
         fd, tmp = self._tmp()
         try:
-            hasher = blake3.blake3(max_threads=blake3.blake3.AUTO)
-            with open(src, "rb") as fin, os.fdopen(fd, "wb") as fout:
-                buf = bytearray(CHUNK)
-                view = memoryview(buf)
-                while n := fin.readinto(buf):
-                    hasher.update(view[:n])
-                    fout.write(view[:n])
-                if self.fsync:
-                    fout.flush()
-                    os.fsync(fout.fileno())
-            if hasher.hexdigest() != expected:
+            digest, _size = _copy_hashing(src, fd, fsync=self.fsync)
+            if digest != expected:
                 raise IntegrityError(
                     f"{src} changed while it was being saved; save it again once it is complete"
                 )
@@ -206,14 +187,8 @@ class BlobStore:
         dest.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".tmp-")
         try:
-            hasher = blake3.blake3(max_threads=blake3.blake3.AUTO)
-            with open(self.path_for(oid), "rb") as fin, os.fdopen(fd, "wb") as fout:
-                buf = bytearray(CHUNK)
-                view = memoryview(buf)
-                while n := fin.readinto(buf):
-                    hasher.update(view[:n])
-                    fout.write(view[:n])
-            if hasher.hexdigest() != oid:
+            digest, _size = _copy_hashing(self.path_for(oid), fd, fsync=False)
+            if digest != oid:
                 raise IntegrityError(
                     f"blob {oid} is corrupted (its bytes do not match its hash); "
                     "run `lamingit fsck` and fetch it again from the blob remote"
@@ -240,9 +215,21 @@ class BlobStore:
                     yield blob.name
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+def _copy_hashing(src: Path, fd: int, *, fsync: bool) -> tuple[str, int]:
+    """Copy ``src`` into the open file ``fd`` (closed after), hashing on the way: one read.
+
+    Returns the blake3 hex digest and the number of bytes copied.
+    """
+    hasher = blake3.blake3(max_threads=blake3.blake3.AUTO)
+    size = 0
+    with open(src, "rb") as fin, os.fdopen(fd, "wb") as fout:
+        buf = bytearray(CHUNK)
+        view = memoryview(buf)
+        while n := fin.readinto(buf):
+            hasher.update(view[:n])
+            fout.write(view[:n])
+            size += n
+        if fsync:
+            fout.flush()
+            os.fsync(fout.fileno())
+    return hasher.hexdigest(), size
