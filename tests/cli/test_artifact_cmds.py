@@ -3,23 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-
-def lamingit(
-    *args: str, cwd: Path, env_extra: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "LAMINGIT_USER": "clitester", **(env_extra or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "lamingit.cli.main", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+from tests.cli.cli_process import lamingit
 
 
 def test_init_save_ls_describe_load(tmp_path: Path) -> None:

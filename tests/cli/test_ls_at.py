@@ -3,21 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
-
-def lamingit(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "LAMINGIT_USER": "clitester"}
-    return subprocess.run(
-        [sys.executable, "-m", "lamingit.cli.main", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+from tests.cli.cli_process import lamingit
 
 
 def test_ls_at_commit_and_tag(tmp_path: Path) -> None:
