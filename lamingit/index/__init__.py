@@ -63,9 +63,9 @@ def _run(fn, snapshot: Snapshot):  # type: ignore[no-untyped-def]
     import polars as pl
 
     for attempt in range(2):
-        ev = Evaluator(state_for(snapshot))
         try:
-            return fn(ev)
+            # Catching up may compact, which reads the loaded base: it belongs inside the retry.
+            return fn(Evaluator(state_for(snapshot)))
         except OSError as exc:
             # Files of the loaded index vanished (a compaction or reindex by another process,
             # or the directory was deleted): drop the in-memory index and load it afresh once.
