@@ -125,28 +125,41 @@ def run(full: bool = False) -> list[Row]:
             chunk = os.urandom(1 << 20)
             for _ in range(size >> 20):
                 fh.write(chunk[:-8] + os.urandom(8))
-        subprocess.run(["sync"], check=False)
-        t0 = time.perf_counter()
-        subprocess.run(["cp", str(big), str(work / "big.copy")], check=True)
-        cp_time = time.perf_counter() - t0
-        (work / "big.copy").unlink()
         code = (
             "import resource, sys, time, lamingit as ln; ln.connect(sys.argv[1]); "
             "t=time.perf_counter(); ln.Artifact(sys.argv[2], key='big/big.bin').save(); "
             "print(time.perf_counter()-t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
         )
-        out = subprocess.run(
-            [sys.executable, "-c", code, str(repo), str(big)],
-            capture_output=True,
-            text=True,
-            check=True,
-            env=env,
-        )
-        save_time, maxrss_kb = out.stdout.split()
+        # Alternate cp and save, each after a `sync` (the previous one's dirty pages would
+        # otherwise throttle whichever runs next), and keep the best of three of each.
+        cp_times, save_times, rss = [], [], []
+        for attempt in range(3):
+            with open(big, "r+b") as fh:  # new content each time: a save, not a dedup
+                fh.write(os.urandom(16))
+            subprocess.run(["sync"], check=False)
+            t0 = time.perf_counter()
+            subprocess.run(["cp", str(big), str(work / "big.copy")], check=True)
+            cp_times.append(time.perf_counter() - t0)
+            (work / "big.copy").unlink()
+            subprocess.run(["sync"], check=False)
+            out = subprocess.run(
+                [sys.executable, "-c", code, str(repo), str(big)],
+                capture_output=True,
+                text=True,
+                check=True,
+                env=env,
+            )
+            seconds, maxrss_kb = out.stdout.split()
+            save_times.append(float(seconds))
+            rss.append(int(maxrss_kb))
         label = f"{size >> 20} MiB"
-        rows.append(Row(f"save {label} file / cp of it", float(save_time) / cp_time, "×", "≤ 1.2×"))
+        rows.append(Row(f"cp of a {label} file (best of 3)", min(cp_times) * 1000, "ms", "-"))
+        rows.append(Row(f"save of it (best of 3)", min(save_times) * 1000, "ms", "-"))
         rows.append(
-            Row(f"peak memory saving {label}", int(maxrss_kb) / 1024, "MiB", "flat (≪ file size)")
+            Row(f"save {label} file / cp of it", min(save_times) / min(cp_times), "×", "≤ 1.2×")
+        )
+        rows.append(
+            Row(f"peak memory saving {label}", max(rss) / 1024, "MiB", "flat (≪ file size)")
         )
     finally:
         shutil.rmtree(base, ignore_errors=True)

@@ -8,11 +8,10 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import blake3
-
 from lamingit._util import fsync_dir
 from lamingit.errors import IntegrityError
-from lamingit.storage.hashing import CHUNK, hash_bytes, hash_stream
+from lamingit.storage.copy_hashing import copy_hashing
+from lamingit.storage.hashing import hash_bytes, hash_stream
 
 _OID = re.compile(r"[0-9a-f]{64}")
 
@@ -119,7 +118,7 @@ class BlobStore:
         """
         fd, tmp = self._tmp()
         try:
-            digest, size = _copy_hashing(src, fd, fsync=self.fsync)
+            digest, size = copy_hashing(src, fd, fsync=self.fsync)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
@@ -146,7 +145,7 @@ class BlobStore:
             return
         fd, tmp = self._tmp()
         try:
-            digest, _size = _copy_hashing(src, fd, fsync=self.fsync)
+            digest, _size = copy_hashing(src, fd, fsync=self.fsync)
             if digest != expected:
                 raise IntegrityError(
                     f"{src} changed while it was being saved; save it again once it is complete"
@@ -187,7 +186,7 @@ class BlobStore:
         dest.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".tmp-")
         try:
-            digest, _size = _copy_hashing(self.path_for(oid), fd, fsync=False)
+            digest, _size = copy_hashing(self.path_for(oid), fd, fsync=False)
             if digest != oid:
                 raise IntegrityError(
                     f"blob {oid} is corrupted (its bytes do not match its hash); "
@@ -213,23 +212,3 @@ class BlobStore:
             for second in first.iterdir():
                 for blob in second.iterdir():
                     yield blob.name
-
-
-def _copy_hashing(src: Path, fd: int, *, fsync: bool) -> tuple[str, int]:
-    """Copy ``src`` into the open file ``fd`` (closed after), hashing on the way: one read.
-
-    Returns the blake3 hex digest and the number of bytes copied.
-    """
-    hasher = blake3.blake3(max_threads=blake3.blake3.AUTO)
-    size = 0
-    with open(src, "rb") as fin, os.fdopen(fd, "wb") as fout:
-        buf = bytearray(CHUNK)
-        view = memoryview(buf)
-        while n := fin.readinto(buf):
-            hasher.update(view[:n])
-            fout.write(view[:n])
-            size += n
-        if fsync:
-            fout.flush()
-            os.fsync(fout.fileno())
-    return hasher.hexdigest(), size
