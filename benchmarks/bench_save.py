@@ -133,7 +133,7 @@ def run(full: bool = False) -> list[Row]:
         # Alternate cp and save, each after a `sync` (the previous one's dirty pages would
         # otherwise throttle whichever runs next), and keep the best of three of each.
         cp_times, save_times, rss = [], [], []
-        for attempt in range(3):
+        for _ in range(3):
             with open(big, "r+b") as fh:  # new content each time: a save, not a dedup
                 fh.write(os.urandom(16))
             subprocess.run(["sync"], check=False)
@@ -154,7 +154,7 @@ def run(full: bool = False) -> list[Row]:
             rss.append(int(maxrss_kb))
         label = f"{size >> 20} MiB"
         rows.append(Row(f"cp of a {label} file (best of 3)", min(cp_times) * 1000, "ms", "-"))
-        rows.append(Row(f"save of it (best of 3)", min(save_times) * 1000, "ms", "-"))
+        rows.append(Row("save of it (best of 3)", min(save_times) * 1000, "ms", "-"))
         rows.append(
             Row(f"save {label} file / cp of it", min(save_times) / min(cp_times), "×", "≤ 1.2×")
         )

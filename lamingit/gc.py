@@ -44,6 +44,7 @@ class GcReport:
     commits_walked: int = 0
     loose_before: int = 0
     loose_after: int = 0
+    packs_before: int = 0
     packs_after: int = 0
     notes: list[str] = field(default_factory=list)
 
@@ -132,6 +133,7 @@ def gc(
     now = time.time()
     with repo.write_lock:
         report.loose_before = repo.git.loose_objects()
+        report.packs_before = repo.git.pack_count()
         report.commits_walked = len(repo.git.all_commits())
         needed, unresolved = needed_blobs(repo)
         if unresolved:
@@ -171,12 +173,20 @@ def gc(
 
 
 def _stale_tmp(repo: Repository, cutoff: float) -> Iterator[Path]:
-    """Entries of the blob store's and the repository's tmp directories older than ``cutoff``."""
+    """Temporary files older than ``cutoff``: tmp directories' entries and half-written packs."""
     for base in (repo.paths.objects / "tmp", repo.paths.local / "tmp"):
         if not base.is_dir():
             continue
         for entry in sorted(base.iterdir()):
             if _newest_mtime(entry) < cutoff:
+                yield entry
+    # A save killed while writing its pack leaves a tmp_pack_* file or a pack whose index was
+    # never renamed into place; no reader uses either.
+    pack_dir = repo.paths.gitdir / "objects" / "pack"
+    if pack_dir.is_dir():
+        for entry in sorted(pack_dir.iterdir()):
+            orphan = entry.suffix == ".pack" and not entry.with_suffix(".idx").exists()
+            if (entry.name.startswith("tmp_pack_") or orphan) and _newest_mtime(entry) < cutoff:
                 yield entry
 
 

@@ -25,6 +25,10 @@ T = TypeVar("T")
 _MAX_RETRIES = 50
 AUTO_PACK_LOOSE = 2048
 """Pack after a save once about this many loose git objects piled up (libgit2 never packs)."""
+AUTO_PACK_PACKS = 48
+"""Merge packs after a save once there are this many (each save writes one small pack)."""
+_LOOSE_CHECK_EVERY = 32
+"""Loose objects come only from git itself (fetch, merge): look for them every so many saves."""
 
 
 def is_repository(path: Path) -> bool:
@@ -61,6 +65,7 @@ class Repository:
         self._lock = FileLock(self.paths.write_lock)
         self._snapshot: Snapshot | None = None
         self._loose_floor = 0  # loose objects a repack could not remove (unreachable ones)
+        self._saves = 0
 
     @property
     def write_lock(self) -> FileLock:
@@ -214,10 +219,14 @@ class Repository:
         raise RuntimeError("the branch kept moving while saving; try again")
 
     def _maybe_pack(self) -> None:
-        """Keep loose git objects bounded: pack (under the write lock) past a threshold."""
-        estimate = self.git.loose_estimate()
-        if estimate - self._loose_floor < AUTO_PACK_LOOSE:
-            return
+        """Keep packs and loose git objects bounded: merge (under the write lock) past a threshold."""
+        self._saves += 1
+        packs = self.git.pack_count()
+        if packs < AUTO_PACK_PACKS:
+            if self._saves % _LOOSE_CHECK_EVERY:
+                return
+            if self.git.loose_estimate() - self._loose_floor < AUTO_PACK_LOOSE:
+                return
         try:
             self.git.repack(full=False)
         except (LamingitError, OSError) as exc:  # the save is committed; packing can wait

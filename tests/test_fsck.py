@@ -30,6 +30,27 @@ def _commit_raw(repo: Repository, changes: dict[str, bytes | None]) -> str:
     return commit
 
 
+def _packed_at(pack_dir: Path, oid: bytes) -> tuple[Path, int, int]:
+    """The pack holding ``oid`` and where its entry starts and ends (from the v2 index)."""
+    for idx_path in pack_dir.glob("*.idx"):
+        idx = idx_path.read_bytes()
+        count = int.from_bytes(idx[8 + 255 * 4 : 8 + 256 * 4], "big")
+        names = [idx[1032 + 20 * i : 1052 + 20 * i] for i in range(count)]
+        if oid not in names:
+            continue
+        base = 1032 + 24 * count
+        offsets = sorted(
+            int.from_bytes(idx[base + 4 * i : base + 4 * i + 4], "big") for i in range(count)
+        )
+        mine = int.from_bytes(
+            idx[base + 4 * names.index(oid) : base + 4 * names.index(oid) + 4], "big"
+        )
+        pack = idx_path.with_suffix(".pack")
+        later = [o for o in offsets if o > mine]
+        return pack, mine, later[0] if later else pack.stat().st_size - 20
+    raise AssertionError("object not found in any pack")
+
+
 def _kinds(report) -> list[str]:  # type: ignore[no-untyped-def]
     return sorted({p.kind for p in report.problems})
 
@@ -165,11 +186,12 @@ def test_corrupted_git_object_is_reported(repo: Path, write) -> None:  # type: i
     repo_obj = _repo()
     tree = repo_obj.git.tree_of(repo_obj.git.head())
     assert tree is not None
-    oid = str(tree[record_path("artifact", artifact.uid)].id)
-    loose = repo_obj.paths.gitdir / "objects" / oid[:2] / oid[2:]
-    assert loose.exists()
-    _make_writable(loose)
-    loose.write_bytes(b"garbage that is not zlib")
+    oid = bytes.fromhex(str(tree[record_path("artifact", artifact.uid)].id))
+    pack, offset, end = _packed_at(repo_obj.paths.gitdir / "objects" / "pack", oid)
+    _make_writable(pack)
+    with open(pack, "r+b") as fh:  # keep the entry header, garble its zlib stream
+        fh.seek(offset + 2)
+        fh.write(b"\xff" * (end - offset - 2))
     report = fsck(Repository(repo))
     assert any(p.kind == "git-object" for p in report.problems)
     assert any(record_path("artifact", artifact.uid) in p.where for p in report.problems)

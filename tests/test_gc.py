@@ -6,6 +6,8 @@ import os
 import time
 from pathlib import Path
 
+import pygit2
+
 import lamingit as ln
 import lamingit.repo as repo_module
 from lamingit.fsck import fsck
@@ -104,11 +106,18 @@ def test_stale_tmp_files_are_cleared(repo: Path) -> None:
     (scratch / "dataframe.parquet").write_bytes(b"x")
     _age(scratch / "dataframe.parquet")
     _age(scratch)
+    pack_dir = repo_obj.paths.gitdir / "objects" / "pack"
+    half_pack = pack_dir / "tmp_pack_killed"  # a save killed while writing its pack
+    unindexed = pack_dir / ("pack-" + "0" * 40 + ".pack")  # ... or before its index
+    for leftover in (half_pack, unindexed):
+        leftover.write_bytes(b"PACK")
+        _age(leftover)
     fresh = repo_obj.scratch_dir()
     report = gc(repo_obj)
     assert sorted(report.tmp_files) == sorted(
-        str(p.relative_to(repo_obj.root)) for p in (stale_blob_tmp, scratch)
+        str(p.relative_to(repo_obj.root)) for p in (stale_blob_tmp, scratch, half_pack, unindexed)
     )
+    assert not half_pack.exists() and not unindexed.exists()
     assert not stale_blob_tmp.exists() and not scratch.exists() and fresh.exists()
 
 
@@ -116,29 +125,45 @@ def test_gc_packs_everything_and_the_repository_still_reads(repo: Path, write) -
     for i in range(20):
         ln.Artifact(write("a.txt", f"v{i}"), key="a.txt").save()
     repo_obj = _repo()
-    assert repo_obj.git.loose_objects() > 100
+    assert repo_obj.git.pack_count() > 10  # one small pack per save
     report = gc(repo_obj)
-    assert report.loose_before > 100
+    assert report.packs_before > 10
     assert report.loose_after == 0 and report.packs_after == 1
     assert ln.Artifact.get(key="a.txt").version == "20"
     assert ln.Artifact.filter().count() == 20
     assert fsck(Repository(repo)).ok
 
 
-def test_loose_objects_stay_bounded_during_saves(
+def test_packs_stay_bounded_during_saves(
     repo: Path,
     write,
     monkeypatch,  # type: ignore[no-untyped-def]
 ) -> None:
-    monkeypatch.setattr(repo_module, "AUTO_PACK_LOOSE", 512)
+    monkeypatch.setattr(repo_module, "AUTO_PACK_PACKS", 12)
     repo_obj = _repo()
     peak = 0
-    for i in range(150):
+    for i in range(80):
         ln.Artifact(write("a.txt", f"v{i}"), key=f"k{i % 7}.txt").save()
-        peak = max(peak, repo_obj.git.loose_objects())
-    # ~15 objects per save: 150 saves leave ~2,000 loose objects without packing
-    assert repo_obj.git.pack_count() >= 1
-    assert peak < 1500, peak
-    assert repo_obj.git.loose_objects() < 1500
-    assert ln.Artifact.filter().count() == 150
+        peak = max(peak, repo_obj.git.pack_count())
+    # one pack per save: 80 saves would leave 80 packs without merging
+    assert peak <= 12, peak
+    assert repo_obj.git.loose_objects() == 0
+    assert ln.Artifact.filter().count() == 80
+    assert fsck(repo_obj).ok
+
+
+def test_loose_objects_from_git_itself_get_packed(
+    repo: Path,
+    write,
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    monkeypatch.setattr(repo_module, "AUTO_PACK_LOOSE", 64)
+    monkeypatch.setattr(repo_module, "_LOOSE_CHECK_EVERY", 1)
+    repo_obj = _repo()
+    raw = pygit2.Repository(str(repo_obj.paths.gitdir))
+    for i in range(300):  # as a `git fetch` of a few commits would leave them
+        raw.create_blob(f"loose {i}".encode())
+    assert repo_obj.git.loose_objects() >= 300
+    ln.Artifact(write("a.txt", "x"), key="a.txt").save()
+    assert repo_obj.git.loose_objects() < 64
     assert fsck(repo_obj).ok

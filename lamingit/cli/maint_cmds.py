@@ -83,8 +83,8 @@ def gc(dry_run: bool, as_json: bool) -> None:
     click.echo(
         f"{verb} {len(report.blobs)} blob(s) ({report.blob_bytes} bytes) and "
         f"{len(report.tmp_files)} temporary file(s); walked {report.commits_walked} commits; "
-        f"kept {report.kept_young} recent blob(s); loose git objects "
-        f"{report.loose_before} → {report.loose_after} in {report.packs_after} pack(s)"
+        f"kept {report.kept_young} recent blob(s); git objects: {report.loose_before} loose in "
+        f"{report.packs_before} pack(s) → {report.loose_after} loose in {report.packs_after} pack(s)"
     )
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import pygit2
 
 from lamingit.errors import IntegrityError, InvalidArgument, LamingitError, NotARepository
+from lamingit.storage.packfile import write_pack
 
 Tree = pygit2.Tree
 """A git tree object (re-exported so other layers need not import pygit2)."""
@@ -57,6 +58,46 @@ class CommitInfo:
     parents: tuple[str, ...]
 
 
+class _PendingObjects(pygit2.OdbBackend):  # type: ignore[misc]
+    """The objects a commit being written creates, held in memory until they are packed.
+
+    Reads of anything else fall through to the repository's own object database. ``exists``
+    answers for pending objects only: libgit2 asks it before every write, and a miss in the
+    real database would rescan the pack directory each time.
+    """
+
+    def __init__(self, fallback: pygit2.Odb) -> None:
+        super().__init__()
+        self.objects: dict[bytes, tuple[int, bytes]] = {}
+        self._fallback = fallback
+
+    def read_cb(self, oid: pygit2.Oid) -> tuple[int, bytes]:
+        found = self.objects.get(oid.raw)
+        if found is not None:
+            return found
+        kind, data = self._fallback.read(oid)
+        return int(kind), data
+
+    def read_header_cb(self, oid: pygit2.Oid) -> tuple[int, int]:
+        found = self.objects.get(oid.raw)
+        if found is not None:
+            return found[0], len(found[1])
+        kind, size = self._fallback.read_header(oid)
+        return int(kind), size
+
+    def exists_cb(self, oid: pygit2.Oid) -> bool:
+        return oid.raw in self.objects
+
+    def write_cb(self, oid: pygit2.Oid, data: bytes, kind: int) -> None:
+        self.objects[oid.raw] = (int(kind), bytes(data))
+
+    def refresh_cb(self) -> None:
+        return None
+
+    def __iter__(self) -> Iterator[pygit2.Oid]:
+        return iter([pygit2.Oid(raw=raw) for raw in self.objects])
+
+
 class GitStore:
     """A git repository used as a record database (bare: no working tree, no index).
 
@@ -67,6 +108,20 @@ class GitStore:
 
     def __init__(self, repo: pygit2.Repository) -> None:
         self._repo = repo
+        self._fsync = False
+        self._writer: pygit2.Repository | None = None
+        self._pending: _PendingObjects | None = None
+
+    def _pending_writer(self) -> tuple[pygit2.Repository, _PendingObjects]:
+        """A view of the repository whose object writes stay in memory (see write_commit)."""
+        if self._writer is None or self._pending is None:
+            pending = _PendingObjects(self._repo.odb)
+            odb = pygit2.Odb()
+            odb.add_backend(pending, 1)
+            writer = pygit2.Repository()
+            writer.set_odb(odb)
+            self._writer, self._pending = writer, pending
+        return self._writer, self._pending
 
     @classmethod
     def init(cls, gitdir: Path, branch: str = "main") -> GitStore:
@@ -254,25 +309,38 @@ class GitStore:
     ) -> str:
         """Write the tree of ``parent`` with ``changes`` applied, and a commit of it.
 
-        Only the trees on the changed paths are rewritten (TreeBuilder on the parent tree). The
-        branch is not moved; see :meth:`set_branch`.
+        Only the trees on the changed paths are rewritten (TreeBuilder on the parent tree).
+        The new objects are collected in memory and written as one pack: two files instead
+        of one loose file per object. The branch is not moved; see :meth:`set_branch`.
         """
-        base = self.tree_of(parent)
-        grouped: dict[tuple[str, ...], bytes | None] = {
-            tuple(p.split("/")): data for p, data in changes.items()
-        }
-        tree_id = self._apply(base, grouped)
-        if tree_id is None:
-            tree_id = self._repo.TreeBuilder().write()
-        sig = pygit2.Signature(author[0], author[1])
-        parents = ([parent] if parent else []) + list(extra_parents)
-        oid = self._repo.create_commit(None, sig, sig, message, tree_id, parents)
+        writer, pending = self._pending_writer()
+        pending.objects.clear()
+        try:
+            base = None
+            if parent is not None:
+                # The writer's copy of the tree, so TreeBuilder reads through the writer.
+                base = writer[self._repo[parent].peel(pygit2.Tree).id].peel(pygit2.Tree)
+            grouped: dict[tuple[str, ...], bytes | None] = {
+                tuple(p.split("/")): data for p, data in changes.items()
+            }
+            tree_id = self._apply(writer, base, grouped)
+            if tree_id is None:
+                tree_id = writer.TreeBuilder().write()
+            sig = pygit2.Signature(author[0], author[1])
+            parents = ([parent] if parent else []) + list(extra_parents)
+            oid = writer.create_commit(None, sig, sig, message, tree_id, parents)
+            write_pack(self.path / "objects" / "pack", pending.objects, fsync=self._fsync)
+        finally:
+            pending.objects.clear()
         return str(oid)
 
     def _apply(
-        self, tree: pygit2.Tree | None, changes: dict[tuple[str, ...], bytes | None]
+        self,
+        writer: pygit2.Repository,
+        tree: pygit2.Tree | None,
+        changes: dict[tuple[str, ...], bytes | None],
     ) -> pygit2.Oid | None:
-        builder = self._repo.TreeBuilder(tree) if tree is not None else self._repo.TreeBuilder()
+        builder = writer.TreeBuilder(tree) if tree is not None else writer.TreeBuilder()
         nested: dict[str, dict[tuple[str, ...], bytes | None]] = defaultdict(dict)
         for parts, data in changes.items():
             if len(parts) > 1:
@@ -281,11 +349,11 @@ class GitStore:
                 if builder.get(parts[0]) is not None:
                     builder.remove(parts[0])
             else:
-                builder.insert(parts[0], self._repo.create_blob(data), BLOB)
+                builder.insert(parts[0], writer.create_blob(data), BLOB)
         for name, sub_changes in nested.items():
             current = builder.get(name)
             subtree = current if isinstance(current, pygit2.Tree) else None
-            new_id = self._apply(subtree, sub_changes)
+            new_id = self._apply(writer, subtree, sub_changes)
             if new_id is None:
                 if current is not None:
                     builder.remove(name)
@@ -296,7 +364,8 @@ class GitStore:
         return builder.write()
 
     def set_fsync(self, enabled: bool) -> None:
-        """Make libgit2 fsync objects and refs as it writes them (process-wide setting)."""
+        """Fsync packs, and make libgit2 fsync objects and refs (a process-wide setting)."""
+        self._fsync = enabled
         pygit2.option(pygit2.enums.Option.ENABLE_FSYNC_GITDIR, enabled)
 
     def set_branch(self, commit: str) -> None:
@@ -465,8 +534,12 @@ class GitStore:
         return total * 64
 
     def pack_count(self) -> int:
-        """The number of pack files."""
-        return len(list((self.path / "objects" / "pack").glob("*.pack")))
+        """The number of pack files (one directory listing)."""
+        try:
+            names = os.listdir(self.path / "objects" / "pack")
+        except FileNotFoundError:
+            return 0
+        return sum(1 for name in names if name.endswith(".pack"))
 
     def repack(self, *, full: bool = False) -> None:
         """Pack loose objects with git (libgit2 never packs on its own).

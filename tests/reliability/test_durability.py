@@ -75,7 +75,10 @@ def test_a_save_fsyncs_only_when_asked(repo: Path, tmp_path: Path) -> None:
     blob_dir = [p for p in synced if p.startswith(objects) and not p.startswith(objects + "tmp")]
     assert blob_dir, synced  # the blob's rename is flushed, not only its bytes
     assert any(p.startswith(f"{root}/.lamingit/objects/tmp/blob-") for p in synced)
-    assert sum("/.git/objects/" in p for p in synced) >= 6  # blob, trees, commit of git
+    # the save's git objects are one pack: its two files, then the directory holding them
+    pack_dir = f"{root}/.git/objects/pack"
+    assert sum(p.startswith(pack_dir + "/tmp_pack_") for p in synced) == 2, synced
+    assert pack_dir in synced
     assert f"{root}/.git/refs/heads" in synced
     repository = Repository(repo)
     assert repository.snapshot().lookup("artifact.key", "on.txt")
