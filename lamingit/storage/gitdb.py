@@ -316,14 +316,10 @@ class GitStore:
         writer, pending = self._pending_writer()
         pending.objects.clear()
         try:
-            base = None
-            if parent is not None:
-                # The writer's copy of the tree, so TreeBuilder reads through the writer.
-                base = writer[self._repo[parent].peel(pygit2.Tree).id].peel(pygit2.Tree)
             grouped: dict[tuple[str, ...], bytes | None] = {
                 tuple(p.split("/")): data for p, data in changes.items()
             }
-            tree_id = self._apply(writer, base, grouped)
+            tree_id = self._apply(writer, self.tree_of(parent), grouped)
             if tree_id is None:
                 tree_id = writer.TreeBuilder().write()
             sig = pygit2.Signature(author[0], author[1])
@@ -340,7 +336,9 @@ class GitStore:
         tree: pygit2.Tree | None,
         changes: dict[tuple[str, ...], bytes | None],
     ) -> pygit2.Oid | None:
-        builder = writer.TreeBuilder(tree) if tree is not None else writer.TreeBuilder()
+        # ``tree`` is navigated in the repository (its object cache); the builder, which must
+        # belong to ``writer`` (it keeps new objects in memory), starts from the tree's id.
+        builder = writer.TreeBuilder(tree.id) if tree is not None else writer.TreeBuilder()
         nested: dict[str, dict[tuple[str, ...], bytes | None]] = defaultdict(dict)
         for parts, data in changes.items():
             if len(parts) > 1:
@@ -351,7 +349,7 @@ class GitStore:
             else:
                 builder.insert(parts[0], writer.create_blob(data), BLOB)
         for name, sub_changes in nested.items():
-            current = builder.get(name)
+            current = tree[name] if tree is not None and name in tree else None
             subtree = current if isinstance(current, pygit2.Tree) else None
             new_id = self._apply(writer, subtree, sub_changes)
             if new_id is None:
