@@ -103,6 +103,20 @@ _LINK_FIELDS = ("inputs", "projects", "parents", "records", "unregistered_reads"
 _HIDDEN = ("features", "source_code", "environment", "updated_at", "hash_type")
 
 
+def _link_line(obj: Any, field: str) -> str:
+    uids: list[str] = list(getattr(obj._record, field))
+    if field != "parents":
+        return f"{field}: {', '.join(uids)}"
+    # Parents are records of the same registry: name them, a bare uid says little.
+    snapshot = obj._obj_view.snapshot()
+    shown = []
+    for uid in uids:
+        parent = snapshot.find(type(obj)._registry, uid)
+        name = _name(parent, "key", "name", "description") if parent is not None else None
+        shown.append(uid if name in (None, uid) else f"{name} ({uid})")
+    return f"parents: {', '.join(shown)}"
+
+
 def describe_record(obj: Any) -> str:
     """The describe() tree of any record: its fields, links, features and, for runs, inputs.
 
@@ -132,6 +146,6 @@ def describe_record(obj: Any) -> str:
     environment = getattr(rec, "environment", None)
     if environment:
         general.append(f"environment: {len(environment)} packages")
-    links = [f"{f}: {', '.join(getattr(rec, f))}" for f in _LINK_FIELDS if getattr(rec, f, None)]
+    links = [_link_line(obj, f) for f in _LINK_FIELDS if getattr(obj._record, f, None)]
     features = [f"{k}: {v!r}" for k, v in sorted(getattr(rec, "features", {}).items())]
     return tree(title, [("General", general), ("Links", links), ("Features", features)])

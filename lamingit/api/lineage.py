@@ -8,12 +8,15 @@ outputs). Visited sets make every walk finite, whatever the data holds.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from lamingit._util import utcnow_iso
 from lamingit.models import ArtifactRecord, BaseRecord, RunRecord, TransformRecord
 from lamingit.query import Q
+from lamingit.records import ChangeSet, replace
 
 if TYPE_CHECKING:
     from lamingit.api.artifact import Artifact
@@ -54,6 +57,38 @@ def creates_cycle(records: _Getter, run_uid: str, artifact_uid: str, limit: int 
         if isinstance(run, RunRecord):
             stack.extend(run.inputs)
     return False
+
+
+def link_parents(changes: ChangeSet, transform_uid: str, artifact_uids: Iterable[str]) -> None:
+    """Add the transforms that made ``artifact_uids`` as parents of ``transform_uid``.
+
+    Called wherever artifacts become inputs of a run of ``transform_uid``. A transform is
+    never its own parent, and a parent already linked is not linked again.
+
+    Example:
+        >>> link_parents(changes, run.transform, [artifact.uid])  # doctest: +SKIP
+    """
+    current = changes.get("transform", transform_uid)
+    if not isinstance(current, TransformRecord):
+        return
+    found: set[str] = set()
+    for uid in artifact_uids:
+        artifact = changes.get("artifact", uid)
+        if not isinstance(artifact, ArtifactRecord):
+            continue
+        parent = artifact.transform
+        if parent is None and artifact.run is not None:
+            run = changes.get("run", artifact.run)
+            parent = run.transform if isinstance(run, RunRecord) else None
+        if parent is not None and parent != transform_uid:
+            found.add(parent)
+    added = found - set(current.parents)
+    if not added:
+        return
+    changes.put(
+        replace(current, parents=sorted({*current.parents, *added}), updated_at=utcnow_iso()),
+        f"link transform {', '.join(sorted(added))} as parent of transform {transform_uid}",
+    )
 
 
 @dataclass(frozen=True)
@@ -227,21 +262,31 @@ def view_lineage(artifact: Artifact, return_graph: bool = False, path: str | Non
         >>> view_lineage(artifact)  # doctest: +SKIP
         PosixPath('lineage_hits.svg')
     """
-    from lamingit.api.lineage_svg import render_svg
-
     graph = lineage_graph(artifact)
     if return_graph:
         return graph
+    return show_graph(graph, path, default_filename(artifact), artifact.key or artifact.uid)
+
+
+def show_graph(graph: LineageGraph, path: str | None, default_name: str, label: str) -> Any:
+    """Display ``graph`` inline in Jupyter (None), else write its SVG and return the path.
+
+    Example:
+        >>> show_graph(graph, None, "lineage_a.svg", "a.csv")  # doctest: +SKIP
+        PosixPath('lineage_a.svg')
+    """
+    from lamingit.api.lineage_svg import render_svg
+
     svg = render_svg(graph)
     if path is None and _in_notebook():
         from IPython.display import SVG, display
 
         display(SVG(svg))
         return None
-    target = Path(path) if path is not None else Path.cwd() / default_filename(artifact)
+    target = Path(path) if path is not None else Path.cwd() / default_name
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(svg)
-    print(f"lineage of {artifact.key or artifact.uid} written to {target}")
+    print(f"lineage of {label} written to {target}")
     return target
 
 
@@ -256,4 +301,11 @@ def default_filename(artifact: Artifact) -> str:
     return f"lineage_{stem}.svg"
 
 
-__all__ = ["LineageGraph", "Node", "creates_cycle", "lineage_graph", "view_lineage"]
+__all__ = [
+    "LineageGraph",
+    "Node",
+    "creates_cycle",
+    "lineage_graph",
+    "link_parents",
+    "view_lineage",
+]

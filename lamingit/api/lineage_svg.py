@@ -23,6 +23,7 @@ MAX_LABEL = 44
 STYLE = {
     "artifact": ("#e8f1fb", "#3b6ea8"),
     "run": ("#fdf1e3", "#c07a26"),
+    "transform": ("#eaf6ea", "#3f8a3f"),
 }
 
 

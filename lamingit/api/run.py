@@ -154,7 +154,7 @@ def link_run_input(artifact: Artifact, is_run_input: bool | None) -> None:
         return
 
     def build(changes: ChangeSet) -> None:
-        from lamingit.api.lineage import creates_cycle
+        from lamingit.api.lineage import creates_cycle, link_parents
 
         run = changes.get("run", ctx.run_uid)
         if not isinstance(run, RunRecord) or uid in run.inputs:
@@ -165,6 +165,7 @@ def link_run_input(artifact: Artifact, is_run_input: bool | None) -> None:
             replace(run, inputs=sorted({*run.inputs, uid}), updated_at=utcnow_iso()),
             f"link artifact {uid} as input of run {run.uid}",
         )
+        link_parents(changes, run.transform, [uid])
 
     commit(build, LIVE, "link a run input")
     ctx.inputs.add(uid)

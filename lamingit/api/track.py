@@ -27,6 +27,7 @@ from lamingit._util import (
 )
 from lamingit.api.base import new_record_fields
 from lamingit.api.functions import commit
+from lamingit.api.lineage import link_parents
 from lamingit.api.view import LIVE
 from lamingit.errors import InvalidArgument, TrackNotCalled
 from lamingit.models import RunRecord, TransformRecord
@@ -492,6 +493,7 @@ def _finalize(status: str, note: str | None = None) -> None:
             ),
             f"finish run {run.uid} ({status})",
         )
+        link_parents(changes, run.transform, new_inputs)
 
     try:
         commit(build, LIVE, "finish")

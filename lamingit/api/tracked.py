@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from lamingit._util import random_base62, utcnow_iso
 from lamingit.api.base import new_record_fields
 from lamingit.api.functions import commit
+from lamingit.api.lineage import link_parents
 from lamingit.api.track import active_watcher, flush_reads, jsonable
 from lamingit.api.view import LIVE
 from lamingit.models import RunRecord, TransformRecord
@@ -168,6 +169,7 @@ def _finish_call(repo: Any, ctx: run_context.RunContext, log: ReadLog, status: s
             ),
             f"finish run {run.uid} ({status})",
         )
+        link_parents(changes, run.transform, new_inputs)
 
     commit(build, LIVE, "finish a function call")
 

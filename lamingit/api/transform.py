@@ -89,6 +89,49 @@ class Transform(Registry):
         return Run.filter(transform=self.uid)
 
     @property
+    def parents(self) -> QuerySet[Transform]:
+        """Transforms whose artifacts runs of this transform read (``predecessors``).
+
+        Linked automatically when an input is linked to a run (``cache()``/``load()``/
+        ``open()``, the watcher's matched reads, ``lamingit track/finish --input``).
+
+        Example:
+            >>> [t.key for t in ln.Transform.get(key="model.py").parents]  # doctest: +SKIP
+            ['clean.py']
+        """
+        return type(self).filter(uid__in=list(self._record.parents))
+
+    predecessors = parents
+
+    @property
+    def children(self) -> QuerySet[Transform]:
+        """Transforms that have this one as a parent (``successors``).
+
+        Example:
+            >>> [t.key for t in ln.Transform.get(key="clean.py").children]  # doctest: +SKIP
+            ['model.py', 'report.py']
+        """
+        return type(self).filter(parents=self.uid)
+
+    successors = children
+
+    def view_parents(
+        self, with_children: bool = False, return_graph: bool = False, path: str | None = None
+    ) -> Any:
+        """Draw this transform's parents (transitively), and its children if asked, as SVG.
+
+        Inline in Jupyter; otherwise written to ``path`` (default ``./lineage_<key>.svg``)
+        and the path is returned. ``return_graph=True`` returns the graph as data.
+
+        Example:
+            >>> ln.Transform.get(key="model.py").view_parents(with_children=True)  # doctest: +SKIP
+            PosixPath('lineage_model.py.svg')
+        """
+        from lamingit.api.transform_graph import view_parents
+
+        return view_parents(self, with_children, return_graph, path)
+
+    @property
     def versions(self) -> QuerySet[Transform]:
         """All versions of this transform, newest first."""
         return type(self).filter(uid__startswith=self.uid[:STEM]).order_by("-uid")

@@ -29,24 +29,88 @@ def _artifact(ref: str) -> Any:
         ) from None
 
 
+def _output_run(run_uid: str | None, allow_finished: bool) -> Any:
+    """The run a saved artifact becomes an output of: ``--run``, else ``$LAMINGIT_RUN``.
+
+    An explicit ``--run`` must name a run of this repository that is still started (unless
+    ``allow_finished``); ``$LAMINGIT_RUN`` is only a default, used when it names such a run.
+    """
+    import os
+
+    from lamingit.api.run import Run
+    from lamingit.errors import DoesNotExist, InvalidArgument
+
+    if run_uid is None:
+        env_uid = os.environ.get("LAMINGIT_RUN")
+        found = Run._get_by_uid(env_uid) if env_uid else None
+        if found is None or found.trashed or found.finished_at is not None:
+            return None
+        return found
+    found = Run._get_by_uid(run_uid)
+    if found is None or found.trashed:
+        raise DoesNotExist(
+            f"no run {run_uid!r} in this repository; start one with `lamingit track` "
+            "(or look it up with `lamingit search QUERY --registry run`)"
+        )
+    if found.finished_at is not None and not allow_finished:
+        raise InvalidArgument(
+            f"run {run_uid} already finished ({found.status} at {found.finished_at[:19]}); "
+            "save its outputs before `lamingit finish`, or pass --allow-finished"
+        )
+    return found
+
+
 @click.command()
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--key", default=None, help="Logical path of the artifact, e.g. raw/sample.fasta.")
 @click.option("--description", default=None, help="Free-text description.")
 @click.option("--version", "version_tag", default=None, help="A version tag such as 1.0.")
+@click.option(
+    "--run",
+    "run_uid",
+    default=None,
+    metavar="RUN_UID",
+    help="Save as an output of this run (e.g. from `lamingit track`); default $LAMINGIT_RUN.",
+)
+@click.option(
+    "--allow-finished", is_flag=True, help="With --run: accept a run that already finished."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the saved artifact as JSON.")
 def save(
-    path: Path, key: str | None, description: str | None, version_tag: str | None, as_json: bool
+    path: Path,
+    key: str | None,
+    description: str | None,
+    version_tag: str | None,
+    run_uid: str | None,
+    allow_finished: bool,
+    as_json: bool,
 ) -> None:
-    """Save the file or directory PATH as an artifact (one commit)."""
+    """Save the file or directory PATH as an artifact (one commit).
+
+    With --run RUN_UID (or inside `lamingit track -- CMD`, which sets $LAMINGIT_RUN) the
+    artifact is an output of that run.
+
+    Example: lamingit save out.sam --key aligned/out.sam --run "$RUN"
+    """
     from lamingit.api.artifact import Artifact
 
-    artifact = Artifact(path, key=key, description=description, version=version_tag).save()
+    run = _output_run(run_uid, allow_finished)
+    artifact = Artifact(path, key=key, description=description, version=version_tag, run=run).save()
+    if run is not None and artifact._record.run != run.uid:
+        # Same content as an existing artifact: save() returned that one unchanged.
+        owner = artifact._record.run or "no run"
+        click.echo(
+            f"note: this content was already saved as {artifact.uid} (output of {owner}); "
+            f"it was not attached to run {run.uid}",
+            err=True,
+        )
     if as_json:
         emit_json(_as_dict(artifact))
         return
+    in_run = f" in run {artifact._record.run}" if artifact._record.run else ""
     click.echo(
-        f"saved {artifact.uid} {artifact.key or artifact.description} (version {artifact.version})"
+        f"saved {artifact.uid} {artifact.key or artifact.description} "
+        f"(version {artifact.version}){in_run}"
     )
 
 

@@ -1,10 +1,35 @@
-"""``lamingit lineage KEY``: write an artifact's lineage graph as SVG (or print it as JSON)."""
+"""``lamingit lineage REF``: write the lineage graph of an artifact (or of a transform) as SVG.
+
+An artifact's graph is artifacts → runs → artifacts; a transform's graph is its parents and
+children (the transforms whose outputs it read, and those that read its outputs).
+"""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
+
+
+def _find(ref: str) -> tuple[str, Any]:
+    """("artifact" | "transform", the object) for a key or uid."""
+    from lamingit.api.artifact import Artifact
+    from lamingit.api.transform import Transform
+    from lamingit.errors import DoesNotExist
+
+    for registry, cls in (("artifact", Artifact), ("transform", Transform)):
+        found = cls._get_by_uid(ref)
+        if found is not None:
+            return registry, found
+        try:
+            return registry, cls.get(key=ref)
+        except DoesNotExist:
+            continue
+    raise DoesNotExist(
+        f"no artifact or transform with key or uid {ref!r}; "
+        "list them with `lamingit ls` or `lamingit search QUERY --registry transform`"
+    )
 
 
 @click.command()
@@ -12,28 +37,33 @@ import click
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="SVG file to write.")
 @click.option("--json", "as_json", is_flag=True, help="Print nodes and edges as JSON instead.")
 def lineage(key_or_uid: str, output: str | None, as_json: bool) -> None:
-    """Draw the upstream and downstream lineage of the artifact KEY_OR_UID as SVG.
+    """Draw the lineage of the artifact (or transform) KEY_OR_UID as SVG.
 
-    Writes ./lineage_<key>.svg unless -o is given; no graphviz needed.
+    For an artifact: its upstream and downstream artifacts and runs. For a transform (when
+    no artifact has that key or uid): its parent and child transforms. Writes
+    ./lineage_<key>.svg unless -o is given; no graphviz needed.
 
     Example: lamingit lineage figures/umap.png -o umap-lineage.svg
     """
-    from lamingit.api.artifact import Artifact
     from lamingit.api.lineage import default_filename, lineage_graph
     from lamingit.api.lineage_svg import render_svg
-    from lamingit.errors import DoesNotExist
+    from lamingit.api.transform_graph import transform_graph
 
-    try:
-        artifact = Artifact.get(key=key_or_uid)
-    except DoesNotExist:
-        artifact = Artifact.get(key_or_uid)
-    graph = lineage_graph(artifact)
+    registry, obj = _find(key_or_uid)
+    if registry == "artifact":
+        graph = lineage_graph(obj)
+        path = output or default_filename(obj)
+    else:
+        graph = transform_graph(obj, with_children=True)
+        path = output or f"lineage_{(obj.key or obj.uid).replace('/', '_')}.svg"
     if as_json:
         click.echo(json.dumps(graph.to_dict(), indent=1))
         return
-    path = output or default_filename(artifact)
     with open(path, "w") as fh:
         fh.write(render_svg(graph))
+    if registry == "transform":
+        click.echo(f"{path}: {len(graph.nodes)} transforms, {len(graph.edges)} edges")
+        return
     n_runs = sum(1 for n in graph.nodes if n.kind == "run")
     click.echo(
         f"{path}: {len(graph.nodes) - n_runs} artifacts, {n_runs} runs, {len(graph.edges)} edges"

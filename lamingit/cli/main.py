@@ -37,6 +37,8 @@ COMMANDS: dict[str, str] = {
     "merge-driver": "lamingit.cli.remote_cmds:merge_driver",
     "hooks": "lamingit.cli.remote_cmds:hooks",
     "lineage": "lamingit.cli.lineage_cmds:lineage",
+    "search": "lamingit.cli.search_cmds:search",
+    "serve": "lamingit.cli.serve_cmds:serve",
     "track": "lamingit.cli.track_cmds:track",
     "finish": "lamingit.cli.track_cmds:finish",
 }

@@ -103,6 +103,7 @@ def track(
     from lamingit._util import random_base62, utcnow_iso
     from lamingit.api.base import new_record_fields
     from lamingit.api.functions import commit
+    from lamingit.api.lineage import link_parents
     from lamingit.api.track import _script_transform
     from lamingit.api.view import LIVE
     from lamingit.models import RunRecord
@@ -131,6 +132,7 @@ def track(
             ),
             f"start run {run_uid} of transform {record.uid} ({info.key})",
         )
+        link_parents(changes, record.uid, input_uids)
         result["transform"] = record.uid
 
     commit(build, LIVE, "track")
@@ -153,6 +155,7 @@ def _run_command(
 
     from lamingit.api import track as track_api
     from lamingit.api.functions import commit
+    from lamingit.api.lineage import link_parents
     from lamingit.api.view import LIVE
     from lamingit.models import RunRecord
     from lamingit.records import ChangeSet, replace
@@ -170,6 +173,7 @@ def _run_command(
             record = changes.get("run", run.uid)
             assert isinstance(record, RunRecord)
             changes.put(replace(record, inputs=sorted({*record.inputs, *input_uids})))
+            link_parents(changes, record.transform, input_uids)
 
         commit(link, LIVE, "link inputs")
     lines: list[str] = []
@@ -208,7 +212,7 @@ def finish(run_uid: str, status: str, inputs: tuple[str, ...], report: str | Non
     """
     from lamingit._util import utcnow_iso
     from lamingit.api.functions import commit
-    from lamingit.api.lineage import creates_cycle
+    from lamingit.api.lineage import creates_cycle, link_parents
     from lamingit.api.view import LIVE
     from lamingit.errors import DoesNotExist
     from lamingit.models import RunRecord
@@ -236,6 +240,7 @@ def finish(run_uid: str, status: str, inputs: tuple[str, ...], report: str | Non
             ),
             f"finish run {run_uid} ({status})",
         )
+        link_parents(changes, run.transform, linked)
 
     commit(build, LIVE, "finish")
     click.echo(f"finished run {run_uid} ({status})")

@@ -55,7 +55,11 @@ class ArtifactRecord(BaseRecord, frozen=True):
 
 
 class TransformRecord(BaseRecord, frozen=True):
-    """A piece of code (script, notebook, function, pipeline, upload); versioned by source."""
+    """A piece of code (script, notebook, function, pipeline, upload); versioned by source.
+
+    ``parents`` are the transforms whose artifacts this transform's runs read (set when an
+    input is linked; LaminDB's ``predecessors``).
+    """
 
     registry: ClassVar[str] = "transform"
     key: str | None = None
@@ -70,6 +74,7 @@ class TransformRecord(BaseRecord, frozen=True):
     git_commit: str | None = None
     trashed: bool = False
     projects: list[str] = []
+    parents: list[str] = []
     features: dict[str, Any] = {}
 
 

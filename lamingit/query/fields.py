@@ -53,7 +53,10 @@ _RELATIONS: dict[str, dict[str, tuple[str, FieldKind]]] = {
         "inputs": ("artifact", FieldKind.MANY),
         "projects": ("project", FieldKind.MANY),
     },
-    "transform": {"projects": ("project", FieldKind.MANY)},
+    "transform": {
+        "projects": ("project", FieldKind.MANY),
+        "parents": ("transform", FieldKind.MANY),
+    },
     "record": {
         "type": ("record", FieldKind.ONE),
         "parents": ("record", FieldKind.MANY),
@@ -66,7 +69,12 @@ _RELATIONS: dict[str, dict[str, tuple[str, FieldKind]]] = {
 _ALIASES: dict[str, dict[str, str]] = {
     "artifact": {"project": "projects", "visibility": "trashed"},
     "run": {"input_artifacts": "inputs", "project": "projects"},
-    "transform": {"name": "description", "type": "kind", "project": "projects"},
+    "transform": {
+        "name": "description",
+        "type": "kind",
+        "project": "projects",
+        "predecessors": "parents",
+    },
     "record": {"project": "projects"},
     "feature": {},
     "project": {},

@@ -1,4 +1,4 @@
-"""Blob remotes: where the bytes of a repository live for others (a directory or S3).
+"""Blob remotes: where the bytes of a repository live for others (a directory, S3, a server).
 
 A blob remote stores blobs under the same ``ab/cd/<hex>`` names as the local store. Uploads
 are atomic (a directory remote writes tmp+rename; an S3 PUT is all-or-nothing), so an
@@ -211,8 +211,104 @@ class S3Remote:
             raise self._fail(exc, "downloading") from None
 
 
+class HttpRemote:
+    """Blobs behind a ``lamingit serve`` server: ``GET``/``HEAD``/``PUT <url>/blobs/<oid>``.
+
+    The server verifies uploads against their hash; downloads are verified here by
+    :func:`fetch_blob`. Standard library only (urllib).
+
+    Example:
+        >>> remote = HttpRemote("http://127.0.0.1:8765/")
+        >>> remote.blob_url("ab" * 32)[:32]
+        'http://127.0.0.1:8765/blobs/abab'
+    """
+
+    TIMEOUT = 60.0
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.base = url.rstrip("/")
+
+    def blob_url(self, oid: str) -> str:
+        """The URL of blob ``oid`` on the server."""
+        return f"{self.base}/blobs/{oid}"
+
+    def _open(self, oid: str, method: str, data: Any = None, size: int | None = None) -> Any:
+        import urllib.error
+        import urllib.request
+
+        headers = {"Content-Length": str(size)} if size is not None else {}
+        request = urllib.request.Request(
+            self.blob_url(oid), data=data, method=method, headers=headers
+        )
+        try:
+            return urllib.request.urlopen(request, timeout=self.TIMEOUT)
+        except urllib.error.HTTPError as exc:
+            return exc  # an HTTP answer with a status: the caller decides what it means
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise RemoteError(
+                f"the blob server {self.base} is not reachable ({reason}); "
+                "is `lamingit serve` running there?"
+            ) from None
+
+    def _fail(self, response: Any, what: str) -> RemoteError:
+        text = response.read().decode(errors="replace").strip()
+        return RemoteError(
+            f"the blob server {self.base} refused {what} (HTTP {response.status}): {text}"
+        )
+
+    def has(self, oid: str) -> bool:
+        """Tell whether the server holds blob ``oid`` (a HEAD request)."""
+        with self._open(oid, "HEAD") as response:
+            if response.status == 200:
+                return True
+            if response.status == 404:
+                return False
+            raise self._fail(response, "a blob check")
+
+    def upload(self, oid: str, src: Path) -> None:
+        """PUT ``src`` as blob ``oid``; the server stores it only if the bytes hash to ``oid``."""
+        with open(src, "rb") as fh, self._open(oid, "PUT", fh, src.stat().st_size) as response:
+            if response.status not in (200, 201):
+                raise self._fail(response, "an upload")
+
+    def download(self, oid: str, dest: Path) -> None:
+        """GET blob ``oid`` into ``dest``."""
+        with self._open(oid, "GET") as response:
+            if response.status == 404:
+                raise RemoteError(
+                    f"the blob server {self.base} does not have the content {oid[:12]}…; "
+                    "ask whoever saved it to run `lamingit push`"
+                )
+            if response.status != 200:
+                raise self._fail(response, "a download")
+            with open(dest, "wb") as out:
+                while chunk := response.read(CHUNK):
+                    out.write(chunk)
+
+
+def server_info(url: str, timeout: float = 5.0) -> dict[str, Any] | None:
+    """What a ``lamingit serve`` server at ``url`` says about itself, or None if it is none.
+
+    Example:
+        >>> server_info("http://127.0.0.1:8765/")  # doctest: +SKIP
+        {'lamingit': 1, 'blobs': 'blobs/', 'writable': False}
+    """
+    import json
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"{url.rstrip('/')}/lamingit.json", timeout=timeout) as r:
+            data = json.loads(r.read(65536))
+    except (OSError, ValueError):
+        return None  # not a lamingit server (a git host, a proxy): nothing to learn
+    return data if isinstance(data, dict) and "lamingit" in data else None
+
+
 def open_blob_remote(url: str, endpoint_url: str | None = None) -> BlobRemote:
-    """A blob remote for ``url``: ``s3://bucket/prefix``, ``file:///path`` or a plain path.
+    """A blob remote for ``url``: ``s3://bucket/prefix``, ``file:///path``, a plain path, or
+    ``http(s)://host:port/`` of a ``lamingit serve`` server.
 
     Example:
         >>> open_blob_remote("/mnt/share/blobs").url
@@ -223,8 +319,11 @@ def open_blob_remote(url: str, endpoint_url: str | None = None) -> BlobRemote:
         return S3Remote(url, endpoint_url=endpoint_url)
     if scheme in ("", "file"):
         return DirectoryRemote(url)
+    if scheme in ("http", "https"):
+        return HttpRemote(url)
     raise InvalidArgument(
-        f"unsupported blob remote {url!r}; use a directory path, file:///PATH or s3://BUCKET/PREFIX"
+        f"unsupported blob remote {url!r}; use a directory path, file:///PATH, "
+        "s3://BUCKET/PREFIX or the http:// URL of a `lamingit serve` server"
     )
 
 

@@ -119,7 +119,11 @@ def push(gitdir: Path, remote: str, branch: str, *, no_verify: bool = True) -> N
                 "run `lamingit pull` first, then push again"
             )
         lines = [ln for ln in text.strip().splitlines() if ln.strip()]
-        raise RemoteError(f"git push failed: {lines[-1] if lines else proc.returncode}")
+        last = lines[-1] if lines else str(proc.returncode)
+        _, said, reason = last.partition("remote error: ")
+        if said:  # the server explained the refusal (e.g. a read-only `lamingit serve`)
+            raise RemoteError(f"the remote {remote!r} refused the push: {reason}")
+        raise RemoteError(f"git push failed: {last}")
     # Record what the remote now has, even for remotes added without a fetch refspec.
     head = rev_parse(gitdir, f"refs/heads/{branch}")
     if head is not None:

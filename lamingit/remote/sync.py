@@ -11,15 +11,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import urlparse
 
-from lamingit._util import FileLock, dump_toml
+from lamingit._util import FileLock, dump_toml, read_toml
 from lamingit.errors import InvalidArgument, RemoteError, RepositoryExists
 from lamingit.layout import LOCAL_DIR, SETTINGS_FILE, LocalPaths, registry_dir
 from lamingit.merge import FieldConflict, merge_trees
 from lamingit.models import ArtifactRecord, decode
 from lamingit.records import ChangeSet
 from lamingit.remote import gitcli
-from lamingit.remote.blobremote import BlobRemote, fetch_blob, parallel
+from lamingit.remote.blobremote import (
+    BlobRemote,
+    DirectoryRemote,
+    fetch_blob,
+    parallel,
+    server_info,
+)
 from lamingit.remote.config import blob_remote_of, committed_settings, with_blob_remote
 from lamingit.remote.hooks import install_merge_driver
 from lamingit.repo import Repository, is_repository
@@ -122,7 +129,30 @@ def clone(url: str, path: Path) -> Repository:
             shutil.rmtree(paths.gitdir, ignore_errors=True)
             shutil.rmtree(path / LOCAL_DIR, ignore_errors=True)
         raise
+    if urlparse(url).scheme in ("http", "https") and server_info(url) is not None:
+        use_server_for_blobs(repo, url)
     return repo
+
+
+def use_server_for_blobs(repo: Repository, url: str) -> bool:
+    """After cloning from ``lamingit serve`` at ``url``: take blobs from that server.
+
+    Recorded in this clone's ``.lamingit/config.toml`` (not committed: the URL is how this
+    machine reaches the server), unless the committed blob remote is a directory that exists
+    on this machine (a mounted share is read directly). Returns whether the server is used.
+
+    Example:
+        >>> use_server_for_blobs(repo, "http://10.0.0.5:8765/")  # doctest: +SKIP
+        True
+    """
+    committed = committed_settings(repo.snapshot()).get("blobs", {}).get("remote")
+    mounted = committed is not None and urlparse(committed).scheme in ("", "file")
+    if mounted and DirectoryRemote(str(committed)).root.is_dir():
+        return False
+    config = read_toml(repo.paths.config)
+    config.setdefault("blobs", {})["remote"] = url.rstrip("/") + "/"
+    repo.paths.config.write_bytes(dump_toml(config))
+    return True
 
 
 # -- remotes and settings ---------------------------------------------------------------------

@@ -357,3 +357,37 @@ def test_same_version_content_on_both_sides_is_one_version(
     assert result.renumbered == {} and result.conflicts == []
     versions = ln.Artifact.get(key="shared.txt").versions.to_list()
     assert len(versions) == 2 and versions[0].is_latest
+
+
+def test_transform_parents_added_in_two_clones_merge_as_a_set(
+    two: tuple[Repository, Repository], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alice, bob = two
+    from lamingit.api.track import abandon
+
+    def made_by(transform_key: str, key: str) -> ln.Artifact:
+        run = ln.Run(transform=ln.Transform(key=transform_key, kind="script")).save()
+        return save_text(key, f"{key}\n", run=run)
+
+    def read_in_down(key: str) -> None:
+        ln.track(transform=ln.Transform.get(key="down.py"), capture_output=False)
+        try:
+            ln.Artifact.get(key=key).load()
+            ln.finish()
+        finally:
+            abandon()
+
+    use(alice.root, "alice", monkeypatch)
+    made_by("up1.py", "one.txt")
+    made_by("up2.py", "two.txt")
+    ln.Transform(key="down.py", kind="script").save()
+    push(alice)
+    use(bob.root, "bob", monkeypatch)
+    pull(bob, AUTHOR)
+    read_in_down("one.txt")
+    push(bob)
+    use(alice.root, "alice", monkeypatch)
+    read_in_down("two.txt")
+    result = pull(alice, AUTHOR)
+    assert result.kind == "merge" and result.conflicts == []
+    assert sorted(t.key for t in ln.Transform.get(key="down.py").parents) == ["up1.py", "up2.py"]

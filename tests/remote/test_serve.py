@@ -1,0 +1,219 @@
+"""``lamingit serve``: a real server subprocess on loopback; clone, query, load, push over HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import blake3
+import pytest
+
+import lamingit as ln
+from lamingit.errors import RemoteError
+from lamingit.remote.blobremote import HttpRemote
+from lamingit.remote.sync import clone, push
+from lamingit.session import SESSION
+from tests.remote.conftest import ROOT, free_port, save_text
+
+Cli = Callable[..., subprocess.CompletedProcess[str]]
+
+
+class Server:
+    """``lamingit serve`` running as a subprocess; ``url`` is what it printed."""
+
+    def __init__(self, repo: Path, *args: str) -> None:
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "lamingit.cli.main", "serve", str(repo), "--port", "0", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        assert self.proc.stdout is not None
+        first = self.proc.stdout.readline()  # "serving PATH at URL (mode)"
+        if " at " not in first:
+            self.proc.kill()
+            raise AssertionError(f"serve did not start: {first!r} {self.proc.stderr.read()!r}")  # type: ignore[union-attr]
+        self.url = first.split(" at ")[1].split()[0]
+
+    def stop(self, sig: int = signal.SIGTERM) -> tuple[int, str]:
+        self.proc.send_signal(sig)
+        out, _err = self.proc.communicate(timeout=20)
+        return self.proc.returncode, out
+
+
+@pytest.fixture
+def serve(repo: Path) -> Iterator[Callable[..., Server]]:
+    started: list[Server] = []
+
+    def start(*args: str, path: Path | None = None) -> Server:
+        server = Server(path or repo, *args)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        if server.proc.poll() is None:
+            server.stop()
+
+
+def _blob_ok(repo_root: Path, oid: str) -> bool:
+    path = repo_root / ".lamingit" / "objects" / oid[:2] / oid[2:4] / oid
+    return path.is_file() and blake3.blake3(path.read_bytes()).hexdigest() == oid
+
+
+def test_clone_query_and_load_over_http(
+    repo: Path, serve: Callable[..., Server], cli: Cli, tmp_path: Path
+) -> None:
+    genes = save_text("genes.tsv", "gene\nTP53\n", description="TP53 gene list")
+    folder = Path(os.getcwd()) / "plates"
+    folder.mkdir()
+    (folder / "p1.csv").write_text("well,value\nA1,3\n")
+    (folder / "p2.csv").write_text("well,value\nA1,4\n")
+    ln.Artifact(folder, key="plates").save()
+    server = serve()
+    copy = tmp_path / "copy"
+    cloned = cli("clone", server.url, str(copy), "--json")
+    assert cloned.returncode == 0, cloned.stderr
+    assert json.loads(cloned.stdout)["blob_remote"] == server.url
+    listed = json.loads(cli("ls", "--json", cwd=copy).stdout)
+    assert sorted(a["key"] for a in listed) == ["genes.tsv", "plates"]
+    found = json.loads(cli("search", "tp53", "--json", cwd=copy).stdout)
+    assert [a["uid"] for a in found] == [genes.uid]
+    assert not (copy / ".lamingit" / "objects" / genes.hash[:2]).exists()  # lazily fetched
+    loaded = cli("load", "genes.tsv", cwd=copy)
+    assert loaded.returncode == 0, loaded.stderr
+    assert Path(loaded.stdout.strip()).read_text() == "gene\nTP53\n"
+    assert _blob_ok(copy, genes.hash)
+    plates = cli("load", "plates", cwd=copy)
+    assert plates.returncode == 0, plates.stderr
+    assert (Path(plates.stdout.strip()) / "p2.csv").read_text() == "well,value\nA1,4\n"
+    code, out = server.stop()
+    assert code == 0 and out.strip().endswith("stopped")
+
+
+def test_read_only_server_refuses_pushes_with_a_clear_message(
+    repo: Path, serve: Callable[..., Server], cli: Cli, tmp_path: Path
+) -> None:
+    save_text("a.txt", "a\n")
+    served_head = SESSION.repository().git.head()
+    server = serve()
+    copy = tmp_path / "copy"
+    assert cli("clone", server.url, str(copy)).returncode == 0
+    (tmp_path / "new.txt").write_text("new\n")
+    assert cli("save", str(tmp_path / "new.txt"), "--key", "new.txt", cwd=copy).returncode == 0
+    pushed = cli("push", cwd=copy)
+    assert pushed.returncode == 1
+    assert "read-only" in pushed.stderr and "--writable" in pushed.stderr
+    # A push without new blobs reaches git itself, which is refused the same way.
+    fresh = tmp_path / "fresh"
+    assert cli("clone", server.url, str(fresh)).returncode == 0
+    code = "import lamingit as ln; ln.Project(name='metadata only').save()"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    subprocess.run([sys.executable, "-c", code], cwd=fresh, env=env, check=True)
+    pushed = cli("push", cwd=fresh)
+    assert pushed.returncode == 1
+    assert "refused the push" in pushed.stderr and "read-only" in pushed.stderr
+    assert SESSION.repository().git.head() == served_head
+    bad = urllib.request.Request(f"{server.url}blobs/{'0' * 64}", data=b"x", method="PUT")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(bad, timeout=10)
+    assert refused.value.code == 403
+
+
+def test_writable_server_accepts_push_and_verifies_uploads(
+    repo: Path, serve: Callable[..., Server], cli: Cli, tmp_path: Path
+) -> None:
+    save_text("a.txt", "a\n")
+    server = serve("--writable")
+    copy = tmp_path / "copy"
+    assert cli("clone", server.url, str(copy)).returncode == 0
+    (tmp_path / "b.txt").write_text("from bob\n")
+    saved = cli("save", str(tmp_path / "b.txt"), "--key", "b.txt", "--json", cwd=copy)
+    oid = json.loads(saved.stdout)["hash"]
+    pushed = cli("push", cwd=copy)
+    assert pushed.returncode == 0, pushed.stderr
+    assert _blob_ok(repo, oid)  # the blob went into the served repository's store
+    assert ln.Artifact.get(key="b.txt").load() == "from bob\n"  # and the commit into its branch
+    # Uploads are verified: bytes that do not hash to the name are refused, nothing stored.
+    wrong = "1" * 64
+    bad = urllib.request.Request(f"{server.url}blobs/{wrong}", data=b"not it", method="PUT")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(bad, timeout=10)
+    assert refused.value.code == 400 and b"do not hash" in refused.value.read()
+    assert not (repo / ".lamingit" / "objects" / "11").exists()
+    remote = HttpRemote(server.url)
+    assert remote.has(oid) and not remote.has(wrong)
+    # A chunked upload (as git and proxies send large bodies) is reassembled and verified.
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = [b"first part, ", b"second part\n"]
+    chunked_oid = blake3.blake3(b"".join(parts)).hexdigest()
+    conn = http.client.HTTPConnection(urlsplit(server.url).netloc, timeout=10)
+    conn.request("PUT", f"/blobs/{chunked_oid}", body=iter(parts), encode_chunked=True)
+    assert conn.getresponse().status == 201
+    conn.close()
+    assert _blob_ok(repo, chunked_oid)
+    for path in ("blobs/xyz", "etc/passwd", "objects/info/packs"):
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(server.url + path, timeout=10)
+        assert missing.value.code == 404
+    code, _ = server.stop(signal.SIGINT)  # Ctrl-C
+    assert code == 0
+
+
+def test_server_proxies_its_own_blob_remote_and_a_mounted_one_is_read_directly(
+    origin: Path, bare_remote: Path, serve: Callable[..., Server], cli: Cli, tmp_path: Path
+) -> None:
+    shared = save_text("shared.txt", "kept on the blob remote\n")
+    push(SESSION.repository())
+    carol = clone(str(bare_remote), tmp_path / "carol")  # has the records, not the blob
+    assert not carol.blobs.has(shared.hash)
+    server = serve(path=carol.root)
+    target = tmp_path / "fetched"
+    HttpRemote(server.url).download(shared.hash, target)
+    assert target.read_text() == "kept on the blob remote\n"
+    assert carol.blobs.has(shared.hash)  # fetched through, verified, and kept by the server
+    copy = tmp_path / "copy"
+    cloned = cli("clone", server.url, str(copy), "--json")
+    assert cloned.returncode == 0, cloned.stderr
+    committed = json.loads(cloned.stdout)["blob_remote"]
+    assert committed != server.url and Path(committed).is_dir()  # the share is mounted here
+
+
+def test_port_in_use_and_unreachable_server_are_one_line_errors(
+    repo: Path, serve: Callable[..., Server], cli: Cli, tmp_path: Path
+) -> None:
+    server = serve()
+    port = server.url.rsplit(":", 1)[1].strip("/")
+    busy = cli("serve", str(repo), "--port", port)
+    assert busy.returncode == 1 and busy.stderr.strip().count("\n") == 0
+    assert "--port" in busy.stderr
+    nowhere = HttpRemote(f"http://127.0.0.1:{free_port()}/")
+    with pytest.raises(RemoteError, match="not reachable"):
+        nowhere.has("0" * 64)
+    outside = cli("serve", str(tmp_path))
+    assert outside.returncode == 1 and "not inside a lamingit repository" in outside.stderr
+
+
+def test_loopback_detection() -> None:
+    from lamingit.cli.serve_cmds import _loopback
+
+    assert _loopback("127.0.0.1") and _loopback("::1") and _loopback("localhost")
+    assert not _loopback("0.0.0.0") and not _loopback("192.168.1.5") and not _loopback("myhost")
+
+
+def test_clone_from_a_plain_git_url_records_no_server(
+    origin: Path, bare_remote: Path, tmp_path: Path
+) -> None:
+    copy = clone(str(bare_remote), tmp_path / "copy")
+    assert "blobs" not in copy.paths.config.read_text()
