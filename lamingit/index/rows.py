@@ -188,20 +188,35 @@ def _column(name: str, kind: str, values: Sequence[Any]) -> pl.Series:
     return pl.Series(name, values, dtype=_POLARS[kind])
 
 
-def build_frames(registry: str, records: list[BaseRecord]) -> tuple[pl.DataFrame, pl.DataFrame]:
+def build_frames(
+    registry: str, records: list[BaseRecord], blobs: list[bytes] | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The base frame (sorted by uid) and the value rows of ``records``.
+
+    ``blobs``, if given, are the records' stored JSON (in the same order): the frame keeps
+    them instead of encoding every record again.
 
     Example:
         >>> base, values = build_frames("user", [user_record])  # doctest: +SKIP
     """
-    records = sorted(records, key=_UID)
+    if blobs is None:
+        records = sorted(records, key=_UID)
+        blobs = list(map(_ENC.encode, records))
+    else:
+        uids = list(map(_UID, records))
+        # records read in git's path order arrive sorted by uid already: check, not sort
+        if not all(map(operator.le, uids, uids[1:])):
+            order = sorted(range(len(records)), key=uids.__getitem__)
+            records = [records[i] for i in order]
+            blobs = [blobs[i] for i in order]
     kinds = column_kinds(registry)
     names = list(kinds)
-    # one C-level attrgetter call per record, then a transpose: no per-field Python loop
+    # one C-level attrgetter call per record (a tuple: every registry has the BaseRecord
+    # columns), then a transpose: no per-field Python loop
     getter = operator.attrgetter(*names)
     columns = list(zip(*map(getter, records), strict=True)) if records else [()] * len(names)
     series = [_column(n, kinds[n], col) for n, col in zip(names, columns, strict=True)]
-    series.append(pl.Series(JSON, list(map(_ENC.encode, records)), dtype=pl.Binary))
+    series.append(pl.Series(JSON, blobs, dtype=pl.Binary))
     values = _ValueCollector()
     for field in dict_fields(registry):
         field_values = map(operator.attrgetter(field), records)

@@ -249,7 +249,8 @@ def build_state(snapshot: Snapshot) -> IndexState:
     gc.disable()
     try:
         for registry, items in blobs.items():
-            frame, values = build_frames(registry, _decode_checked(registry, items))
+            records = _decode_checked(registry, items)
+            frame, values = build_frames(registry, records, [data for _, data in items])
             regs[registry] = RegistryIndex(registry, Part(frame, partition_values(values)))
     finally:
         if enabled:
