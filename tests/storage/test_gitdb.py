@@ -102,8 +102,12 @@ def test_read_blobs_refuses_unsafe_names_and_missing_objects(tmp_path: Path) -> 
     evil = str(raw.create_commit(None, sig, sig, "evil", root.write(), [raw[commit].id]))
     with pytest.raises(IntegrityError, match="not a safe"):
         read_blobs(git, evil, "records")
-    # a blob whose object is gone: the bulk read hands over to pygit2, which names the path
-    oid = str(git.tree_of(commit)["records/r/a/x/ax0.json"].id)
-    (git.path / "objects" / oid[:2] / oid[2:]).unlink()
-    with pytest.raises(IntegrityError, match="records/r/a/x/ax0.json"):
-        read_blobs(git, commit, "records")
+    # a blob whose object is missing: the bulk read hands over to pygit2, which names the path
+    gone = raw.odb.write(pygit2.GIT_OBJECT_TREE, b"100644 gone.json\0" + bytes(range(20)))
+    records = raw.TreeBuilder(raw[commit].peel(pygit2.Tree)["records"])
+    records.insert("g", gone, pygit2.GIT_FILEMODE_TREE)
+    root = raw.TreeBuilder(raw[commit].peel(pygit2.Tree))
+    root.insert("records", records.write(), pygit2.GIT_FILEMODE_TREE)
+    broken = str(raw.create_commit(None, sig, sig, "broken", root.write(), [raw[commit].id]))
+    with pytest.raises(IntegrityError, match="records/g/gone.json"):
+        read_blobs(git, broken, "records")
