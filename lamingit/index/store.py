@@ -10,6 +10,7 @@ here is derived from git: deleting the directory loses nothing.
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 from collections import OrderedDict
@@ -29,12 +30,14 @@ from lamingit.index.rows import (
     ValueRows,
     base_schema,
     build_frames,
+    decode_records,
     partition_values,
 )
 from lamingit.layout import RECORDS, uid_from_path
 from lamingit.models import STRUCTS, BaseRecord, decode
 from lamingit.records import Snapshot
-from lamingit.storage.gitdb import GitStore
+from lamingit.records import _checked as checked_uid
+from lamingit.storage.gitdb import GitStore, read_blobs
 
 FORMAT = 1
 COMPACT_RECORDS = 256
@@ -229,12 +232,43 @@ def diff_changes(git: GitStore, old: str | None, new: str | None) -> Changes:
 
 
 def build_state(snapshot: Snapshot) -> IndexState:
-    """The index built from every record of a commit (recovery: no usable index exists)."""
+    """The index built from every record of a commit (recovery: no usable index exists).
+
+    All record blobs are read in one bulk git read and decoded per registry in one call.
+    """
+    blobs: dict[str, list[tuple[str, bytes]]] = {registry: [] for registry in STRUCTS}
+    if snapshot.commit is not None:
+        for path, data in read_blobs(snapshot.git, snapshot.commit, RECORDS):
+            bucket = blobs.get(path.split("/", 2)[1])
+            if bucket is not None:  # like Snapshot.iter_records: only known registries
+                bucket.append((path, data))
     regs = {}
-    for registry in STRUCTS:
-        frame, values = build_frames(registry, list(snapshot.iter_records(registry)))
-        regs[registry] = RegistryIndex(registry, Part(frame, partition_values(values)))
+    # millions of small objects are created and none is garbage: the cyclic GC would only
+    # rescan them again and again
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for registry, items in blobs.items():
+            records = _decode_checked(registry, items)
+            frame, values = build_frames(registry, records, [data for _, data in items])
+            regs[registry] = RegistryIndex(registry, Part(frame, partition_values(values)))
+    finally:
+        if enabled:
+            gc.enable()
     return IndexState(snapshot.commit or "", regs)
+
+
+def _decode_checked(registry: str, items: list[tuple[str, bytes]]) -> list[BaseRecord]:
+    """Decode blobs of ``registry``; each must carry the uid its path names."""
+    try:
+        records = decode_records(registry, [data for _, data in items])
+    except msgspec.DecodeError:
+        # one call for all failed: decode one by one for the precise IntegrityError
+        records = [decode(registry, data) for _, data in items]
+    for (path, _), record in zip(items, records, strict=True):
+        if record.uid != path[path.rfind("/") + 1 :].removesuffix(".json"):
+            checked_uid(record, uid_from_path(path)[1])
+    return records
 
 
 _DELTA = msgspec.msgpack.Encoder()

@@ -6,6 +6,7 @@ import contextlib
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -641,3 +642,127 @@ def git_identity() -> tuple[str | None, str | None]:
     name: str | None = config["user.name"] if "user.name" in config else None  # noqa: SIM401
     email: str | None = config["user.email"] if "user.email" in config else None  # noqa: SIM401
     return name, email
+
+
+_UNSAFE_PARTS = ("//", "/./", "/../", "/.git/", "\\")
+"""In ``/``-wrapped paths: a component ``""``, ``.``, ``..`` or ``.git``, or a backslash."""
+_REPO_ENV = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_COMMON_DIR",
+    "GIT_NAMESPACE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+)
+"""Variables that would make git read other objects than pygit2 does (e.g. inside a hook)."""
+
+
+def read_blobs(store: GitStore, commit: str, path: str) -> list[tuple[str, bytes]]:
+    """Every blob under ``path`` at ``commit`` as ``(path, bytes)``, read in bulk.
+
+    Two git subprocesses (``ls-tree -r``, ``cat-file --batch``) read all blobs at once:
+    libgit2 takes ~30 µs per packed object, git ~6 µs, and reading 100k records was most of
+    building the query index of a fresh clone. Without a usable ``git`` command, or when it
+    reports a problem (a missing object, an unsafe entry name), the blobs are read through
+    ``GitStore.walk_blobs``, which raises the precise ``IntegrityError``.
+
+    Example:
+        >>> read_blobs(store, store.head(), "records/user")  # doctest: +SKIP
+        [('records/user/A/b/Ab….json', b'{...}')]
+    """
+    tree = store.tree_of(commit)
+    sub = store.subtree_id(tree, path)
+    if sub is None:
+        return []
+    found = _read_blobs_cli(store.path, sub, path)
+    if found is None:
+        return list(store.walk_blobs(tree, path))
+    return found
+
+
+def _read_blobs_cli(gitdir: Path, tree_id: str, prefix: str) -> list[tuple[str, bytes]] | None:
+    """``read_blobs`` through the git command, or None if it cannot answer exactly."""
+    exe = shutil.which("git")
+    if exe is None:
+        return None
+    base = [exe, "--git-dir", str(gitdir), "-c", "core.hooksPath=/dev/null"]
+    env = {k: v for k, v in os.environ.items() if k not in _REPO_ENV}
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    listed = subprocess.run(
+        [*base, "ls-tree", "-r", "-z", tree_id], capture_output=True, env=env, check=False
+    )
+    if listed.returncode != 0:
+        return None
+    paths: list[str] = []
+    oids: list[bytes] = []
+    for entry in listed.stdout.split(b"\0"):
+        if not entry:
+            continue
+        meta, _, name = entry.partition(b"\t")
+        _mode, kind, oid = meta.split(b" ")
+        if kind != b"blob":
+            continue  # a submodule entry (commit) holds no bytes, like walk_blobs
+        paths.append(f"{prefix}/{name.decode('utf-8', 'surrogateescape')}")
+        oids.append(oid)
+    # check_entry_name on every component, as C-speed substring searches over all paths
+    wrapped = "/" + "/\0/".join(paths) + "/"
+    if any(part in wrapped for part in _UNSAFE_PARTS):
+        return None
+    contents = _cat_blobs(base, env, oids)
+    if contents is None:
+        return None
+    return list(zip(paths, contents, strict=True))
+
+
+def _cat_blobs(base: list[str], env: dict[str, str], oids: list[bytes]) -> list[bytes] | None:
+    """The contents of blobs, by ``git cat-file --batch`` processes running side by side."""
+    if not oids:
+        return []
+    # decompressing is git's part of the work: split it over the CPUs for large reads
+    jobs = max(1, min(os.cpu_count() or 1, 4, len(oids) // 10_000))
+    size = -(-len(oids) // jobs)
+    chunks = [oids[i : i + size] for i in range(0, len(oids), size)]
+    with contextlib.ExitStack() as stack:
+        running = []
+        for chunk in chunks:
+            # files, not pipes, on both ends: the processes run on without a reader, and
+            # --buffer stops git flushing its output after each object
+            names = stack.enter_context(tempfile.TemporaryFile())
+            names.write(b"\n".join(chunk) + b"\n")
+            names.seek(0)
+            out = stack.enter_context(tempfile.TemporaryFile())
+            proc = subprocess.Popen(
+                [*base, "cat-file", "--batch=%(objecttype) %(objectsize)", "--buffer"],
+                stdin=names,
+                stdout=out,
+                stderr=subprocess.DEVNULL,
+                env=env,
+            )
+            running.append((proc, out))
+        blobs: list[bytes] = []
+        for proc, out in running:
+            if proc.wait() != 0:
+                return None
+            out.seek(0)
+            if not _split_batch(out.read(), blobs):
+                return None
+    if len(blobs) != len(oids):
+        return None
+    return blobs
+
+
+def _split_batch(out: bytes, blobs: list[bytes]) -> bool:
+    """Append the blobs of ``cat-file --batch`` output; False if one is missing or no blob."""
+    pos = 0
+    end = len(out)
+    while pos < end:
+        stop = out.find(b"\n", pos)
+        kind, _, size = out[pos:stop].partition(b" ")
+        if kind != b"blob":
+            return False  # "<name> missing" or not a blob: walk_blobs says what is wrong
+        start = stop + 1
+        pos = start + int(size)
+        blobs.append(out[start:pos])
+        pos += 1
+    return True

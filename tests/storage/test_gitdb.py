@@ -5,10 +5,11 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pygit2
 import pytest
 
-from lamingit.errors import InvalidArgument
-from lamingit.storage.gitdb import GitStore
+from lamingit.errors import IntegrityError, InvalidArgument
+from lamingit.storage.gitdb import GitStore, _read_blobs_cli, read_blobs
 
 AUTHOR = ("Ann", "ann@example.org")
 
@@ -45,3 +46,68 @@ def test_resolve_unknown_revision(tmp_path: Path) -> None:
     git.set_branch(git.write_commit(None, {"x": b"1"}, "one", AUTHOR))
     with pytest.raises(InvalidArgument, match="lamingit log"):
         git.resolve("nope~9")
+
+
+def _nested(tmp_path: Path) -> tuple[GitStore, str]:
+    git = GitStore.init(tmp_path / ".git")
+    files = {
+        f"records/r/{c}/{d}/{c}{d}{i}.json": f"{c}{d}{i}".encode()
+        for c in "aB"
+        for d in "xY9"
+        for i in range(3)
+    }
+    files["records/s/q.json"] = b"other registry"
+    files["records/r/empty.json"] = b""
+    files["lamingit.toml"] = b"top"
+    commit = git.write_commit(None, files, "one", AUTHOR)
+    git.set_branch(commit)
+    return git, commit
+
+
+def test_read_blobs_matches_walk_blobs(tmp_path: Path) -> None:
+    git, commit = _nested(tmp_path)
+    tree = git.tree_of(commit)
+    for path in ("records", "records/r", "records/r/B/Y"):
+        bulk = read_blobs(git, commit, path)
+        assert sorted(bulk) == sorted(git.walk_blobs(tree, path))
+        assert all(p.startswith(path + "/") for p, _ in bulk)
+    assert len(read_blobs(git, commit, "records")) == 20
+    # the bulk path itself answered (no silent fallback to pygit2)
+    sub = git.subtree_id(tree, "records")
+    assert sub is not None and _read_blobs_cli(git.path, sub, "records") is not None
+    assert read_blobs(git, commit, "records/none") == []
+
+
+def test_read_blobs_without_git_reads_through_pygit2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    git, commit = _nested(tmp_path)
+    expected = read_blobs(git, commit, "records")
+    empty = tmp_path / "no-git-here"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    assert sorted(read_blobs(git, commit, "records")) == sorted(expected)
+
+
+def test_read_blobs_refuses_unsafe_names_and_missing_objects(tmp_path: Path) -> None:
+    git, commit = _nested(tmp_path)
+    raw = pygit2.Repository(str(git.path))
+    blob = raw.create_blob(b"{}")
+    bad_tree = raw.odb.write(pygit2.GIT_OBJECT_TREE, b"100644 ..\0" + blob.raw)
+    records = raw.TreeBuilder(raw[commit].peel(pygit2.Tree)["records"])
+    records.insert("e", bad_tree, pygit2.GIT_FILEMODE_TREE)
+    root = raw.TreeBuilder(raw[commit].peel(pygit2.Tree))
+    root.insert("records", records.write(), pygit2.GIT_FILEMODE_TREE)
+    sig = pygit2.Signature("eve", "eve@x")
+    evil = str(raw.create_commit(None, sig, sig, "evil", root.write(), [raw[commit].id]))
+    with pytest.raises(IntegrityError, match="not a safe"):
+        read_blobs(git, evil, "records")
+    # a blob whose object is missing: the bulk read hands over to pygit2, which names the path
+    gone = raw.odb.write(pygit2.GIT_OBJECT_TREE, b"100644 gone.json\0" + bytes(range(20)))
+    records = raw.TreeBuilder(raw[commit].peel(pygit2.Tree)["records"])
+    records.insert("g", gone, pygit2.GIT_FILEMODE_TREE)
+    root = raw.TreeBuilder(raw[commit].peel(pygit2.Tree))
+    root.insert("records", records.write(), pygit2.GIT_FILEMODE_TREE)
+    broken = str(raw.create_commit(None, sig, sig, "broken", root.write(), [raw[commit].id]))
+    with pytest.raises(IntegrityError, match="records/g/gone.json"):
+        read_blobs(git, broken, "records")
