@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from lamingit.errors import DoesNotExist, InvalidArgument, MultipleResultsFound
@@ -41,6 +42,10 @@ def normalize_value(value: Any) -> Any:
     if isinstance(value, list | tuple | set | frozenset):
         return [normalize_value(v) for v in value]
     return value
+
+
+_CREATION_ORDER = attrgetter("created_at", "uid")
+"""The default order of query results: oldest first, uid breaking ties."""
 
 
 class QuerySet(Generic[R]):
@@ -127,7 +132,7 @@ class QuerySet(Generic[R]):
                     )
                 records.sort(key=_sort_key(field), reverse=spec.startswith("-"))
         elif self.ranked is None:
-            records.sort(key=lambda r: (r.created_at, r.uid))
+            records.sort(key=_CREATION_ORDER)
         if self.limit is not None:
             records = records[: self.limit]
         self._cache = [self.model._from_record(r, self.view) for r in records]
