@@ -128,23 +128,17 @@ def current_identity() -> Identity:
         >>> current_identity().handle  # doctest: +SKIP
         'testuser1'
     """
-    # Asked on every save: answer from memory while the inputs are unchanged.
-    config = user_config_path()
-    try:
-        st = config.stat()
-        stamp: tuple[object, ...] = (str(config), st.st_mtime_ns, st.st_size)
-    except FileNotFoundError:
-        stamp = (str(config), None)
-    gitconfig = Path(os.environ.get("GIT_CONFIG_GLOBAL") or Path.home() / ".gitconfig")
-    try:
-        git_mtime: int | None = gitconfig.stat().st_mtime_ns
-    except OSError:
-        git_mtime = None
-    stamp += (
+    # Asked on every save: answer from memory while the inputs are unchanged (two stats of
+    # plain strings; this runs several times per save).
+    config = str(user_config_path())
+    gitconfig = os.environ.get("GIT_CONFIG_GLOBAL") or os.path.expanduser("~/.gitconfig")
+    stamp: tuple[object, ...] = (
+        config,
+        _stat_stamp(config),
         os.environ.get("LAMINGIT_USER"),
         os.environ.get("LAMINGIT_USER_NAME"),
-        str(gitconfig),
-        git_mtime,
+        gitconfig,
+        _stat_stamp(gitconfig),
     )
     cached = _IDENTITY_CACHE.get("identity")
     if cached is not None and cached[0] == stamp:
@@ -155,6 +149,14 @@ def current_identity() -> Identity:
 
 
 _IDENTITY_CACHE: dict[str, tuple[tuple[object, ...], Identity]] = {}
+
+
+def _stat_stamp(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
 
 
 def _resolve_identity() -> Identity:

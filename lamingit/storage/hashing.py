@@ -51,10 +51,13 @@ def hash_stream(path: Path) -> str:
     Example:
         >>> hash_stream(Path("big.bin"))  # doctest: +SKIP
     """
-    hasher = blake3.blake3(max_threads=blake3.blake3.AUTO)
-    buf = bytearray(CHUNK)
-    view = memoryview(buf)
     with open(path, "rb") as fh:
+        head = fh.read(CHUNK)
+        if len(head) < CHUNK:  # a small file: one read, one thread
+            return blake3.blake3(head).hexdigest()
+        hasher = blake3.blake3(head, max_threads=blake3.blake3.AUTO)
+        buf = bytearray(CHUNK)
+        view = memoryview(buf)
         while n := fh.readinto(buf):
             hasher.update(view[:n])
     return hasher.hexdigest()

@@ -8,7 +8,7 @@ from pathlib import Path
 import blake3
 import pytest
 
-from lamingit.storage.hashing import decode_manifest, hash_directory, hash_file
+from lamingit.storage.hashing import CHUNK, decode_manifest, hash_directory, hash_file, hash_stream
 
 
 def test_hash_file_matches_blake3(tmp_path: Path) -> None:
@@ -55,3 +55,11 @@ def test_symlink_outside_directory_is_refused(tmp_path: Path) -> None:
     (d / "link").symlink_to(secret)
     with pytest.raises(ValueError, match="outside the directory"):
         hash_directory(d)
+
+
+@pytest.mark.parametrize("size", [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK + 5])
+def test_stream_hash_around_the_chunk_size(tmp_path: Path, size: int) -> None:
+    data = os.urandom(size)
+    path = tmp_path / "f.bin"
+    path.write_bytes(data)
+    assert hash_stream(path) == blake3.blake3(data).hexdigest()
