@@ -41,7 +41,7 @@ from lamingit.tracking.capture import OutputCapture
 from lamingit.tracking.environment import packages
 from lamingit.tracking.reads import ReadLog, match_reads
 from lamingit.tracking.source import SourceInfo, caller_frame, detect
-from lamingit.tracking.watcher import ReadWatcher
+from lamingit.tracking.watcher import ReadWatcher, prestart
 
 MAX_UNREGISTERED = 10_000
 """Unregistered reads kept per run (the rest are counted in the run's tracking warnings)."""
@@ -115,6 +115,8 @@ def track(
 
     global _ACTIVE
     repo = SESSION.repository()
+    if getattr(settings, "watch_cache", True) or watch or getattr(settings, "watch", None):
+        prestart()  # the watcher process starts while this run is being recorded
     snapshot = repo.snapshot()
     projects = _project_uids(snapshot, project)
     clean_params = {str(k): jsonable(v) for k, v in (params or {}).items()}

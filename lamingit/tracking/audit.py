@@ -10,19 +10,28 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 _CURRENT: Any = None
 """The ReadLog of the innermost tracked run, or None (then the hook does nothing)."""
 _INSTALLED = False
+_CWD: str | None = None
+"""The working directory for relative paths, cached until an ``os.chdir`` audit event."""
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR
+_PATH = type(Path())  # PosixPath (WindowsPath on Windows)
 _READ_MODES = frozenset({"r", "rb", "rt", "br", "tr"})
 
 
 def _hook(event: str, args: tuple[Any, ...]) -> None:
     # Called for every audit event of the process: keep the common paths short.
+    global _CWD
     log = _CURRENT
-    if log is None or event != "open":
+    if log is None:
+        return
+    if event != "open":
+        if event == "os.chdir":
+            _CWD = None
         return
     path, mode, flags = args
     if mode is None:
@@ -30,10 +39,20 @@ def _hook(event: str, args: tuple[Any, ...]) -> None:
             return
     elif mode not in _READ_MODES and ("w" in mode or "a" in mode or "+" in mode or "x" in mode):
         return
-    if type(path) is str and path[:1] == "/":
-        log.raw.add(path)  # absolute: no tuple, no getcwd() syscall
-    elif not isinstance(path, int):
-        log.raw.add((path, os.getcwd()))
+    if type(path) is not str:
+        if type(path) is _PATH:
+            path = str(path)  # cached by pathlib; half the cost of os.fspath()
+        elif isinstance(path, int):
+            return  # an open file descriptor: its path was seen when it was opened
+        else:
+            path = os.fsdecode(os.fspath(path))
+    if path[:1] == "/":
+        log.raw.add(path)  # absolute: no tuple, no getcwd()
+    else:
+        cwd = _CWD
+        if cwd is None:
+            cwd = _CWD = os.getcwd()
+        log.raw.add((path, cwd))
 
 
 def install() -> None:
@@ -54,9 +73,10 @@ def set_current(log: Any) -> Any:
     Example:
         >>> previous = set_current(None)
     """
-    global _CURRENT
+    global _CURRENT, _CWD
     previous = _CURRENT
     _CURRENT = log
+    _CWD = None  # chdir events are not watched while no run is active
     return previous
 
 

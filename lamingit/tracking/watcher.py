@@ -1,15 +1,24 @@
-"""The watchdog observer that sees reads by native code and subprocesses (the one watchdog user).
+"""Reads by native code and subprocesses: inotify watches held by a watcher child process.
 
-inotify reports a file closed after a read-only open (``FileClosedNoWriteEvent``) but not
-which process read it, so a run watches only the directories it may read: the repository's
-cache and the paths the user names. A kernel queue overflow (events lost) is recorded on
-the run and logged, never ignored.
+inotify reports a file closed after a read-only open but not which process read it, so a run
+watches only the directories it may read: the repository's cache and the paths the user
+names. The watching happens in ``watch_child.py`` (one child per process, started at the
+first run that watches something and reused); this side sends requests and collects the
+paths at ``sync()``. A kernel queue overflow is recorded on the run and logged, never ignored.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import itertools
+import marshal
 import os
+import select
+import signal
+import struct
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -17,54 +26,155 @@ from pathlib import Path
 from typing import Any
 
 from lamingit._log import logger
+from lamingit.tracking.watch_child import OVERFLOW_MESSAGE, SENTINEL
 
-_SENTINEL = ".lamingit-sync-"
-_COUNTER = itertools.count()
-OVERFLOW_MESSAGE = (
-    "the inotify event queue overflowed: reads by other processes may be missing from this "
-    "run's inputs; watch smaller trees (fewer directories) or raise "
-    "/proc/sys/fs/inotify/max_queued_events"
-)
+__all__ = ["OVERFLOW_MESSAGE", "SENTINEL", "ReadWatcher", "prestart", "watcher_pid"]
+
+_CHILD_SCRIPT = str(Path(__file__).with_name("watch_child.py"))
+_FRAME = struct.Struct("<I")
+_SESSIONS = itertools.count(1)
+_LOCK = threading.RLock()
+_NO_INOTIFY = "reads by other processes are not tracked: inotify is not available here"
 
 
-def _observer_class() -> Any:
-    """An inotify observer whose kernel-queue overflows reach us (None off Linux)."""
-    try:
-        from watchdog.observers.api import DEFAULT_OBSERVER_TIMEOUT, BaseObserver
-        from watchdog.observers.inotify import InotifyEmitter
-        from watchdog.observers.inotify_c import InotifyFD
-    except (ImportError, OSError):
-        return None
+class _Child:
+    """The running watcher process and the two pipes to it."""
 
-    class _OverflowAwareFD(InotifyFD):  # type: ignore[misc]
-        def __init__(self, on_overflow: Callable[[], None]) -> None:
-            super().__init__()
-            self._on_overflow = on_overflow
-
-        def handle_event(self, event: Any) -> None:
-            if event.is_queue_overflow:
-                self._on_overflow()
-            super().handle_event(event)
-
-    class _Observer(BaseObserver):  # type: ignore[misc]
-        # Mirrors watchdog's InotifyObserver, with our own inotify instance.
-        def __init__(self, on_overflow: Callable[[], None]) -> None:
-            self._inotify_fd = _OverflowAwareFD(on_overflow)
-            self._inotify_fd.start()
-            super().__init__(
-                InotifyEmitter, timeout=DEFAULT_OBSERVER_TIMEOUT, inotify_fd=self._inotify_fd
+    def __init__(self) -> None:
+        to_child_r, self.to_child = os.pipe()
+        self.from_child, from_child_w = os.pipe()
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-I", "-S", _CHILD_SCRIPT, str(os.getpid())],
+                stdin=to_child_r,
+                stdout=from_child_w,
+                close_fds=True,  # it holds nothing of ours but its two pipes (and stderr)
+                # Its own process group: Ctrl-C in a terminal interrupts the run, not this.
+                process_group=0,
             )
+        except BaseException:
+            for fd in (self.to_child, self.from_child):
+                os.close(fd)
+            raise
+        finally:
+            os.close(to_child_r)
+            os.close(from_child_w)
+        self.pid = self.process.pid
+        self.owner = os.getpid()
+        self.alive = True
+        self._inbox = b""
 
-        def on_thread_stop(self) -> None:
-            super().on_thread_stop()
-            self._inotify_fd.stop()
-            self._inotify_fd.join()
+    def send(self, request: tuple[Any, ...]) -> bool:
+        payload = marshal.dumps(request)
+        view = memoryview(_FRAME.pack(len(payload)) + payload)
+        try:
+            while view:
+                view = view[os.write(self.to_child, view) :]
+        except OSError:  # BrokenPipeError: it died
+            self.close(wait=1.0)
+            return False
+        return True
 
-    return _Observer
+    def receive(self, timeout: float) -> dict[str, Any] | None:
+        """The next reply, or None when the child died or did not answer within ``timeout``."""
+        deadline = time.monotonic() + timeout
+        poller = select.poll()
+        poller.register(self.from_child, select.POLLIN)
+        while True:
+            if len(self._inbox) >= 4:
+                (size,) = _FRAME.unpack_from(self._inbox)
+                if len(self._inbox) >= 4 + size:
+                    reply = marshal.loads(self._inbox[4 : 4 + size])
+                    self._inbox = self._inbox[4 + size :]
+                    return reply  # type: ignore[no-any-return]
+            left = deadline - time.monotonic()
+            if left <= 0 or not poller.poll(max(1, int(left * 1000))):
+                self.close(kill=True)
+                return None
+            chunk = os.read(self.from_child, 1 << 20)
+            if not chunk:
+                self.close(wait=1.0)
+                return None
+            self._inbox += chunk
+
+    def close(self, *, kill: bool = False, wait: float = 0.0) -> None:
+        """Close the pipes (the child sees EOF and exits) and reap it."""
+        if not self.alive:
+            return
+        self.alive = False
+        if kill:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+        for fd in (self.to_child, self.from_child):
+            os.close(fd)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(5.0 if kill else wait)
+
+
+_CHILD: _Child | None = None
+_INHERITED: list[_Child] = []
+
+
+def _child() -> _Child:
+    """The watcher process of this process, started if needed (raises OSError if it cannot)."""
+    global _CHILD
+    with _LOCK:
+        if _CHILD is None or not _CHILD.alive or _CHILD.owner != os.getpid():
+            if not sys.executable:
+                raise OSError("no Python executable to run the watcher process")
+            _CHILD = _Child()
+        return _CHILD
+
+
+def prestart() -> None:
+    """Start the watcher process now, without waiting for it (``track()`` calls this first,
+    so the interpreter's startup overlaps its own work).
+
+    Example:
+        >>> prestart()  # doctest: +SKIP
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError):  # start() reports it
+            _child()
+
+
+def watcher_pid() -> int | None:
+    """The pid of this process's watcher process, if one is running (for tests and debugging).
+
+    Example:
+        >>> watcher_pid()  # doctest: +SKIP
+        41235
+    """
+    child = _CHILD
+    if child is None or not child.alive or child.owner != os.getpid():
+        return None
+    return child.pid
+
+
+def _forget_after_fork() -> None:
+    # A fork()ed copy must not keep the parent's pipes open (the watcher would then outlive
+    # the parent) nor talk to the parent's watcher; it starts its own if it tracks.
+    global _CHILD
+    child, _CHILD = _CHILD, None
+    if child is not None and child.alive:
+        child.alive = False
+        for fd in (child.to_child, child.from_child):
+            os.close(fd)
+        _INHERITED.append(child)  # not ours to wait for (nor to warn about when collected)
+
+
+def _shutdown() -> None:
+    child = _CHILD
+    if child is not None and child.owner == os.getpid():
+        child.close(wait=1.0)
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
+atexit.register(_shutdown)
 
 
 class ReadWatcher:
-    """Watch ``roots`` for files read by any process; call ``on_read(path)`` for each.
+    """Watch ``roots`` for files read by any process; ``sync()`` calls ``on_read(path)`` for each.
 
     Example:
         >>> watcher = ReadWatcher([Path("data")], print, print)  # doctest: +SKIP
@@ -84,131 +194,85 @@ class ReadWatcher:
                 self.roots.append(resolved)
         self._on_read = on_read
         self._on_overflow = on_overflow
-        self._observer: Any = None
-        self._seen: set[str] = set()
-        self._cond = threading.Condition()
-        self._dirs: list[Path] = []
+        self._sid: int | None = None
         self.available = False
 
-    def _overflow(self) -> None:
-        logger.warning(OVERFLOW_MESSAGE)
-        self._on_overflow(OVERFLOW_MESSAGE)
+    def _warn(self, message: str) -> None:
+        logger.warning(message)
+        self._on_overflow(message)
 
     def start(self) -> None:
         """Begin watching (watches are in place when this returns)."""
-        observer_cls = _observer_class()
-        if observer_cls is None:
-            self._on_overflow(
-                "reads by other processes are not tracked: inotify is not available here"
-            )
+        if not sys.platform.startswith("linux"):
+            self._on_overflow(_NO_INOTIFY)
             return
-        from watchdog.events import FileClosedEvent, FileClosedNoWriteEvent, FileSystemEventHandler
-
-        watcher = self
-
-        class _Handler(FileSystemEventHandler):  # type: ignore[misc]
-            # ``only``: for a watched single file, the parent directory is watched and its
-            # other files are ignored.
-            def __init__(self, only: str | None = None) -> None:
-                super().__init__()
-                self.only = only
-
-            def on_closed_no_write(self, event: Any) -> None:
-                path = os.fsdecode(event.src_path)
-                if os.path.basename(path).startswith(_SENTINEL):
-                    return
-                if self.only is None or path == self.only:
-                    watcher._on_read(path)
-
-            def on_closed(self, event: Any) -> None:
-                name = os.path.basename(os.fsdecode(event.src_path))
-                if name.startswith(_SENTINEL):
-                    with watcher._cond:
-                        watcher._seen.add(name)
-                        watcher._cond.notify_all()
-
-        handler = _Handler()
-        kinds = [FileClosedNoWriteEvent, FileClosedEvent]
-        try:
-            observer = observer_cls(self._overflow)
-            for root in self.roots:
-                if root.is_dir():
-                    observer.schedule(handler, str(root), recursive=True, event_filter=kinds)
-                    self._dirs.append(root)
-                elif root.is_file():
-                    observer.schedule(
-                        _Handler(str(root)), str(root.parent), recursive=False, event_filter=kinds
-                    )
-                    self._dirs.append(root.parent)
-                else:
-                    self._on_overflow(f"not watching {root}: no such file or directory")
-            observer.start()
-        except OSError as exc:
-            # E.g. ENOSPC: more directories than fs.inotify.max_user_watches allows.
-            message = (
-                f"reads by other processes are not tracked: the watcher could not start ({exc}); "
-                "watch fewer directories or raise /proc/sys/fs/inotify/max_user_watches"
-            )
-            logger.warning(message)
-            self._on_overflow(message)
+        roots: list[tuple[str, bool]] = []
+        for root in self.roots:
+            if root.is_dir():
+                roots.append((str(root), True))
+            elif root.is_file():
+                roots.append((str(root), False))
+            else:
+                self._on_overflow(f"not watching {root}: no such file or directory")
+        if not roots:
             return
-        self._observer = observer
-        self.available = True
+        sid = next(_SESSIONS)
+        with _LOCK:
+            try:
+                child = _child()
+            except OSError as exc:
+                self._warn(f"reads by other processes are not tracked: {exc}")
+                return
+            reply = child.receive(30.0) if child.send(("watch", sid, roots)) else None
+        if reply is None:
+            self._warn("reads by other processes are not tracked: the watcher process died")
+            return
+        for message in reply["warnings"]:
+            self._warn(message)
+        if reply["ok"]:
+            self._sid = sid
+            self.available = True
 
     def sync(self, timeout: float = 2.0) -> bool:
-        """Wait until every read that happened before this call has been reported.
+        """Report every read that happened before this call.
 
-        Writes a sentinel file in each watched directory and waits for its event: inotify
-        keeps events in order per watch, so once the sentinel arrives, every earlier read
-        has been delivered. Directories we cannot write get a short grace period instead.
+        The watcher process creates a sentinel file in a watched directory and handles
+        events until the sentinel's arrives: inotify queues events in order, so every
+        earlier read has then been seen. Without a writable directory it waits 50 ms.
 
         Example:
             >>> watcher.sync()  # doctest: +SKIP
             True
         """
-        if self._observer is None:
+        sid = self._sid
+        if sid is None:
             return True
-        deadline = time.monotonic() + timeout
-        unwritable = False
-        ok = True
-        for directory in set(self._dirs):
-            # Retry with fresh sentinels: when the kernel queue is full (an overflow), the
-            # first sentinel's event may itself be dropped; any later one still proves order.
-            wait = 0.25
-            while True:
-                name = f"{_SENTINEL}{os.getpid()}-{next(_COUNTER)}"
-                path = directory / name
-                try:
-                    path.write_bytes(b"")
-                except OSError:
-                    unwritable = True
-                    break
-                seen = self._wait_for(name, min(wait, max(0.0, deadline - time.monotonic())))
-                path.unlink(missing_ok=True)
-                if seen:
-                    break
-                if time.monotonic() >= deadline:
-                    ok = False
-                    break
-                wait = min(wait * 2, 2.0)
-        if unwritable:
-            time.sleep(0.05)
-        return ok
-
-    def _wait_for(self, name: str, seconds: float) -> bool:
-        end = time.monotonic() + seconds
-        with self._cond:
-            while name not in self._seen:
-                left = end - time.monotonic()
-                if left <= 0:
-                    return False
-                self._cond.wait(left)
-            self._seen.discard(name)
-            return True
+        with _LOCK:
+            child = _CHILD
+            ok = child is not None and child.alive and child.send(("sync", sid, timeout))
+            # A generous margin over the child's own deadline: only a hung child hits it.
+            reply = child.receive(timeout + 30.0) if ok and child is not None else None
+        if reply is None:
+            self._sid = None
+            self.available = False
+            self._warn(
+                "the watcher process died: reads by other processes during this run may be "
+                "missing from its inputs"
+            )
+            return False
+        for path in reply["reads"]:
+            self._on_read(path)
+        for message in reply["warnings"]:
+            self._warn(message)
+        return bool(reply["ok"])
 
     def stop(self) -> None:
-        """Stop watching (after a final ``sync()``)."""
-        observer, self._observer = self._observer, None
-        if observer is not None:
-            observer.stop()
-            observer.join()
+        """Stop watching (call ``sync()`` first to collect the last reads)."""
+        sid, self._sid = self._sid, None
+        self.available = False
+        if sid is None:
+            return
+        with _LOCK:
+            child = _CHILD
+            if child is not None and child.alive and child.owner == os.getpid():
+                child.send(("stop", sid))
