@@ -33,26 +33,29 @@ def _hook(event: str, args: tuple[Any, ...]) -> None:
         if event == "os.chdir":
             _CWD = None
         return
-    path, mode, flags = args
-    if mode is None:
-        if flags & _WRITE_FLAGS:
+    try:  # free unless raised (3.11); a malformed event from a library must not fail it
+        path, mode, flags = args
+        if mode is None:
+            if flags & _WRITE_FLAGS:
+                return
+        elif mode not in _READ_MODES and ("w" in mode or "a" in mode or "+" in mode or "x" in mode):
             return
-    elif mode not in _READ_MODES and ("w" in mode or "a" in mode or "+" in mode or "x" in mode):
-        return
-    if type(path) is not str:
-        if type(path) is _PATH:
-            path = str(path)  # cached by pathlib; half the cost of os.fspath()
-        elif isinstance(path, int):
-            return  # an open file descriptor: its path was seen when it was opened
+        if type(path) is not str:
+            if type(path) is _PATH:
+                path = str(path)  # cached by pathlib; half the cost of os.fspath()
+            elif isinstance(path, int):
+                return  # an open file descriptor: its path was seen when it was opened
+            else:
+                path = os.fsdecode(os.fspath(path))
+        if path[:1] == "/":
+            log.raw.add(path)  # absolute: no tuple, no getcwd()
         else:
-            path = os.fsdecode(os.fspath(path))
-    if path[:1] == "/":
-        log.raw.add(path)  # absolute: no tuple, no getcwd()
-    else:
-        cwd = _CWD
-        if cwd is None:
-            cwd = _CWD = os.getcwd()
-        log.raw.add((path, cwd))
+            cwd = _CWD
+            if cwd is None:
+                cwd = _CWD = os.getcwd()
+            log.raw.add((path, cwd))
+    except Exception:
+        return
 
 
 def install() -> None:

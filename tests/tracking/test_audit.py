@@ -71,3 +71,37 @@ def test_code_system_and_repository_internals_are_not_reads(tmp_path: Path) -> N
         log.raw.add((str(f), None))
     assert log.take_paths() == [str(cached)]
     assert log.take_paths() == []  # taken once
+
+
+def test_a_chdir_between_relative_opens_is_followed(
+    tmp_path: Path,
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    """The hook caches the cwd for relative paths; os.chdir (an audit event) resets it."""
+    audit.install()
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "r.txt").write_text(name)
+    monkeypatch.chdir(tmp_path / "a")
+    log = ReadLog(tmp_path / "repo")
+    previous = audit.set_current(log)
+    try:
+        open("r.txt").close()
+        os.chdir(tmp_path / "b")
+        os.close(os.open(Path("r.txt"), os.O_RDONLY))  # a relative Path through os.open
+    finally:
+        audit.set_current(previous)
+    assert log.take_paths() == [str(tmp_path / "a" / "r.txt"), str(tmp_path / "b" / "r.txt")]
+
+
+def test_a_malformed_open_event_from_a_library_does_not_fail_it(tmp_path: Path) -> None:
+    import sys
+
+    audit.install()
+    log = ReadLog(tmp_path / "repo")
+    previous = audit.set_current(log)
+    try:
+        sys.audit("open", "only-a-path")  # anyone may raise "open" with other arguments
+        sys.audit("open", str(tmp_path / "x"), "r", None)
+    finally:
+        audit.set_current(previous)
