@@ -109,14 +109,15 @@ def track(
         >>> ln.track(params={"learning_rate": 0.01}, project="My project")  # doctest: +SKIP
         >>> ln.finish()  # doctest: +SKIP
     """
-    from lamingit.api.run import Run
     from lamingit.api.settings import settings
+
+    if getattr(settings, "watch_cache", True) or watch or getattr(settings, "watch", None):
+        prestart()  # the watcher process starts while this run is being recorded
+    from lamingit.api.run import Run
     from lamingit.api.transform import Transform
 
     global _ACTIVE
     repo = SESSION.repository()
-    if getattr(settings, "watch_cache", True) or watch or getattr(settings, "watch", None):
-        prestart()  # the watcher process starts while this run is being recorded
     snapshot = repo.snapshot()
     projects = _project_uids(snapshot, project)
     clean_params = {str(k): jsonable(v) for k, v in (params or {}).items()}

@@ -30,7 +30,12 @@ from lamingit.tracking.watch_child import OVERFLOW_MESSAGE, SENTINEL
 
 __all__ = ["OVERFLOW_MESSAGE", "SENTINEL", "ReadWatcher", "prestart", "watcher_pid"]
 
-_CHILD_SCRIPT = str(Path(__file__).with_name("watch_child.py"))
+# Imported as a top-level module (its directory appended to sys.path, after the standard
+# library), so its bytecode is cached like any module's; ``-I -S``: see watch_child.py.
+_CHILD_CODE = (
+    f"import sys; sys.path.append({str(Path(__file__).parent)!r}); "
+    "import watch_child; watch_child.main()"
+)
 _FRAME = struct.Struct("<I")
 _SESSIONS = itertools.count(1)
 _LOCK = threading.RLock()
@@ -45,7 +50,7 @@ class _Child:
         self.from_child, from_child_w = os.pipe()
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-I", "-S", _CHILD_SCRIPT, str(os.getpid())],
+                [sys.executable, "-I", "-S", "-c", _CHILD_CODE, str(os.getpid())],
                 stdin=to_child_r,
                 stdout=from_child_w,
                 close_fds=True,  # it holds nothing of ours but its two pipes (and stderr)

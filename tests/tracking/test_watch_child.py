@@ -26,7 +26,7 @@ def _state(pid: int) -> str | None:
 
 def _is_watcher(pid: int) -> bool:
     try:
-        return b"watch_child.py" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        return b"watch_child.main()" in Path(f"/proc/{pid}/cmdline").read_bytes()
     except FileNotFoundError:
         return False
 
