@@ -1,27 +1,29 @@
-"""The watcher process: inotify watches for a tracked run, kept out of the tracked interpreter.
+"""The watcher process: a tracked run's inotify watches, kept out of the tracked interpreter.
 
 Why a child: each inotify event costs Python time to read and match, and in the tracked
-process that time is taken under the GIL from the user's own loop (a run reading 10,000 files
-in a watched directory took 3-5x as long). Here it runs on another CPU, and the parent only
-asks for the collected paths at ``sync()``. Why a fresh interpreter (``python -I -S`` on this
-file, ~15 ms) and not ``fork()``: a forked child shares the parent's pages copy-on-write for
-as long as it lives, so a data-heavy parent would pay a page copy for every page it writes
-(and fork() is unsafe once other threads hold locks); ``-I -S`` skips site-packages' ``.pth``
-processing (~25 ms here) and ``import lamingit``. Why raw inotify through ctypes and not
-watchdog's observer: importing watchdog's observers costs ~40 ms on ``track()``'s critical
-path, and its emitter/dispatcher pipeline spends ~25 µs per event, too slow to keep up with a
-Python loop reading small files (the kernel queue then overflows and reads are lost).
+process that time is taken under the GIL from the user's own loop (a run reading 10,000 small
+files in a watched directory took 3x as long with watchdog's threads). Here it runs on another
+CPU, and the parent asks for the collected paths only at ``sync()``. Why a fresh interpreter
+and not ``fork()``: a forked child would share the parent's pages copy-on-write for as long as
+it lives (a data-heavy parent would copy every page it writes), and fork() is unsafe once
+other threads hold locks. ``python -I -S`` skips site-packages' ``.pth`` processing (~25 ms
+here) and ``import lamingit``; this module imports only the standard library (not even
+typing), so the process is up in ~9 ms. Why raw inotify through ctypes and not watchdog's
+observer: importing watchdog's observers costs ~40 ms on ``track()``'s critical path, and its
+emitter/dispatcher threads spend ~25 µs per event: too slow to keep up with a Python loop
+reading small files (the kernel queue overflows and reads are lost); this loop spends ~1 µs.
 
-Lifetime: the parent holds the write end of our stdin; when the parent exits (or is killed),
-reading stdin returns EOF and we exit. A parent's ``fork()`` copy could hold that pipe open,
-so an idle poll also checks that the parent pid is still our parent. (``PR_SET_PDEATHSIG``
-fires when the *thread* that started the child exits, which would kill the watcher of a run
-started from a worker thread.) SIGINT is ignored: Ctrl-C must stop the run, not its watcher.
+Lifetime: the parent holds the write end of our stdin; when the parent exits or is killed,
+reading stdin returns EOF and we exit (a ``fork()``ed copy of the parent closes its copy of
+the pipe; an idle poll also checks that the parent is alive). Not ``PR_SET_PDEATHSIG``: it
+fires when the *thread* that started the child exits, which would end the watcher of a run
+started from a worker thread. We run in our own process group and ignore SIGINT: Ctrl-C must
+interrupt the run, not its watcher.
 
-Protocol on stdin/stdout: frames of a 4-byte little-endian length and a ``marshal``-ed tuple
+Protocol on stdin/stdout: frames of a 4-byte little-endian length and a ``marshal``-ed object
 (both ends run the same interpreter). Requests: ``("watch", sid, [(path, is_dir), ...])`` →
 ``{"ok", "warnings"}``; ``("sync", sid, timeout)`` → ``{"ok", "reads", "warnings"}``;
-``("stop", sid)`` → no reply. Only stdlib modules are imported here.
+``("stop", sid)`` → no reply.
 """
 
 from __future__ import annotations

@@ -39,6 +39,8 @@ _CHILD_CODE = (
 _FRAME = struct.Struct("<I")
 _SESSIONS = itertools.count(1)
 _LOCK = threading.RLock()
+_REPLY_MARGIN = 30.0
+"""Seconds a reply may take beyond the child's own deadline before it counts as hung."""
 _NO_INOTIFY = "reads by other processes are not tracked: inotify is not available here"
 
 
@@ -67,6 +69,7 @@ class _Child:
         self.pid = self.process.pid
         self.owner = os.getpid()
         self.alive = True
+        self.failure = "died"  # what to tell the run when it stops answering
         self._inbox = b""
 
     def send(self, request: tuple[Any, ...]) -> bool:
@@ -94,6 +97,7 @@ class _Child:
                     return reply  # type: ignore[no-any-return]
             left = deadline - time.monotonic()
             if left <= 0 or not poller.poll(max(1, int(left * 1000))):
+                self.failure = f"did not answer within {timeout:.0f} s and was stopped"
                 self.close(kill=True)
                 return None
             chunk = os.read(self.from_child, 1 << 20)
@@ -228,9 +232,12 @@ class ReadWatcher:
             except OSError as exc:
                 self._warn(f"reads by other processes are not tracked: {exc}")
                 return
-            reply = child.receive(30.0) if child.send(("watch", sid, roots)) else None
+            sent = child.send(("watch", sid, roots))
+            reply = child.receive(_REPLY_MARGIN) if sent else None
         if reply is None:
-            self._warn("reads by other processes are not tracked: the watcher process died")
+            self._warn(
+                f"reads by other processes are not tracked: the watcher process {child.failure}"
+            )
             return
         for message in reply["warnings"]:
             self._warn(message)
@@ -255,14 +262,14 @@ class ReadWatcher:
         with _LOCK:
             child = _CHILD
             ok = child is not None and child.alive and child.send(("sync", sid, timeout))
-            # A generous margin over the child's own deadline: only a hung child hits it.
-            reply = child.receive(timeout + 30.0) if ok and child is not None else None
+            reply = child.receive(timeout + _REPLY_MARGIN) if ok and child is not None else None
         if reply is None:
             self._sid = None
             self.available = False
+            failure = child.failure if child is not None else "died"
             self._warn(
-                "the watcher process died: reads by other processes during this run may be "
-                "missing from its inputs"
+                f"the watcher process {failure}: reads by other processes during this run may "
+                "be missing from its inputs"
             )
             return False
         for path in reply["reads"]:

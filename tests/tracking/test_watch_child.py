@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 import lamingit as ln
 from lamingit.tracking.watcher import watcher_pid
 
@@ -104,6 +106,8 @@ def _spawn(script: Path, repo: Path, **kwargs) -> subprocess.Popen[str]:  # type
 
 TRACK_AND_WAIT = """\
 import sys
+import pytest
+
 import lamingit as ln
 from lamingit.tracking.watcher import watcher_pid
 run = ln.track(watch=[{data!r}], capture_output=False)
@@ -304,3 +308,25 @@ def test_a_watcher_that_cannot_watch_is_recorded_on_the_run(repo: Path, tmp_path
     run = ln.track(watch=[data], capture_output=False)
     ln.finish()
     assert ln.Run.get(run.uid).tracking_warnings == []
+
+
+def test_a_hung_watcher_is_stopped_and_recorded(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from lamingit.tracking import watcher as watcher_module
+
+    monkeypatch.setattr(watcher_module, "_REPLY_MARGIN", 0.5)
+    problems: list[str] = []
+    watcher = watcher_module.ReadWatcher([tmp_path], print, problems.append)
+    watcher.start()
+    pid = watcher_pid()
+    assert pid is not None
+    os.kill(pid, signal.SIGSTOP)  # alive, but answers nothing
+    assert not watcher.sync(timeout=0.2)
+    watcher.stop()
+    assert _gone(pid)
+    assert problems == [
+        "the watcher process did not answer within 1 s and was stopped: reads by other "
+        "processes during this run may be missing from its inputs"
+    ]

@@ -1,4 +1,4 @@
-"""The watchdog observer: reads by subprocesses are seen; overflows are reported."""
+"""The watcher: reads by subprocesses are seen; overflows are reported."""
 
 from __future__ import annotations
 
