@@ -20,17 +20,15 @@ fires when the *thread* that started the child exits, which would end the watche
 started from a worker thread. We run in our own process group and ignore SIGINT: Ctrl-C must
 interrupt the run, not its watcher.
 
-Protocol on stdin/stdout: frames of a 4-byte little-endian length and a ``marshal``-ed object
-(both ends run the same interpreter). Requests: ``("watch", sid, [(path, is_dir), ...])`` →
-``{"ok", "warnings"}``; ``("sync", sid, timeout)`` → ``{"ok", "reads", "warnings"}``;
-``("stop", sid)`` → no reply.
+Protocol on stdin/stdout: messages of NUL-separated byte fields (paths cannot contain NUL)
+after a 4-byte little-endian length. Requests: ``watch SID (d|f)PATH...``, ``sync SID
+TIMEOUT``, ``stop SID`` (no reply); replies: ``OK(1|0) N WARNING*N PATH...`` (paths read).
 """
 
 from __future__ import annotations
 
 import _signal  # not signal: that imports enum (~4 ms of this interpreter's startup)
 import errno
-import marshal
 import os
 import select
 import struct
@@ -39,7 +37,7 @@ import time
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs ~5 ms to import; the annotations are strings anyway
-    from typing import Any
+    from collections.abc import Sequence
 
 SENTINEL = ".lamingit-sync-"
 OVERFLOW_MESSAGE = (
@@ -75,6 +73,38 @@ _READ_SIZE = 65536
 _BATCH_MS = 10
 
 
+def frame(fields: Sequence[bytes]) -> bytes:
+    """One message: the fields joined by NUL, after their length.
+
+    Example:
+        >>> frame([b"sync", b"1", b"2.0"])
+        b'\\n\\x00\\x00\\x00sync\\x001\\x002.0'
+    """
+    payload = b"\0".join(fields)
+    return _FRAME.pack(len(payload)) + payload
+
+
+def unframe(buffer: bytes | bytearray) -> tuple[list[bytes] | None, int]:
+    """The first complete message in ``buffer`` and how many bytes it took, or ``(None, 0)``.
+
+    Example:
+        >>> unframe(frame([b"stop", b"1"]))
+        ([b'stop', b'1'], 10)
+    """
+    if len(buffer) < 4:
+        return None, 0
+    (size,) = _FRAME.unpack_from(buffer)
+    if len(buffer) < 4 + size:
+        return None, 0
+    return bytes(buffer[4 : 4 + size]).split(b"\0"), 4 + size
+
+
+def reply(ok: bool, warnings: Sequence[str], reads: Sequence[bytes] = ()) -> bytes:
+    """A reply message (warnings as UTF-8 with surrogateescape, like paths)."""
+    head = [b"1" if ok else b"0", b"%d" % len(warnings)]
+    return frame([*head, *(os.fsencode(w) for w in warnings), *reads])
+
+
 class _Libc:
     """The three inotify calls, through ctypes (imported here only: the parent never needs it)."""
 
@@ -100,7 +130,7 @@ class Session:
         >>> session = Session(_Libc(), [("/data", True)])  # doctest: +SKIP
     """
 
-    def __init__(self, libc: _Libc, roots: list[tuple[str, bool]]) -> None:
+    def __init__(self, libc: _Libc, roots: list[tuple[bytes, bool]]) -> None:
         self._libc = libc
         self.fd = libc.init1(os.O_NONBLOCK | os.O_CLOEXEC)
         if self.fd < 0:
@@ -115,7 +145,7 @@ class Session:
         self._counter = 0
         try:
             for path, is_dir in roots:
-                self._add_root(os.fsencode(path), is_dir)
+                self._add_root(path, is_dir)
         except OSError:
             os.close(self.fd)
             raise
@@ -277,13 +307,12 @@ class Session:
                 return False
             poller.poll(max(1, int(left * 1000)))
 
-    def take(self) -> tuple[list[str], list[str]]:
+    def take(self) -> tuple[list[bytes], list[str]]:
         """The distinct paths read since the last call, and new warnings."""
         reads, self.reads = self.reads, set()
         warnings, self.warnings = self.warnings, []
         sentinel = SENTINEL.encode()
-        paths = [os.fsdecode(p) for p in reads if not os.path.basename(p).startswith(sentinel)]
-        return paths, warnings
+        return [p for p in reads if not os.path.basename(p).startswith(sentinel)], warnings
 
     def close(self) -> None:
         os.close(self.fd)  # removes its watches
@@ -330,33 +359,33 @@ class Server:
         if not data:
             return False  # the parent closed our stdin: it finished or died
         self.inbox += data
-        while len(self.inbox) >= 4:
-            (size,) = _FRAME.unpack_from(self.inbox)
-            if len(self.inbox) < 4 + size:
-                break
-            request = marshal.loads(bytes(self.inbox[4 : 4 + size]))
-            del self.inbox[: 4 + size]
-            reply = self._handle(request)
-            if reply is not None:
-                _send(reply)
-        return True
+        while True:
+            request, used = unframe(self.inbox)
+            if request is None:
+                return True
+            del self.inbox[:used]
+            answer = self._handle(request)
+            if answer is not None:
+                view = memoryview(answer)
+                while view:
+                    view = view[os.write(1, view) :]
 
-    def _handle(self, request: tuple[Any, ...]) -> dict[str, Any] | None:
-        op, sid = request[0], request[1]
-        if op == "watch":
-            return self._watch(sid, request[2])
-        if op == "sync":
-            return self._sync(sid, request[2])
-        if op == "stop":
+    def _handle(self, request: list[bytes]) -> bytes | None:
+        op, sid = request[0], int(request[1])
+        if op == b"watch":
+            return self._watch(sid, [(f[1:], f[:1] == b"d") for f in request[2:]])
+        if op == b"sync":
+            return self._sync(sid, float(request[2]))
+        if op == b"stop":
             session = self.sessions.pop(sid, None)
             if session is not None:
                 del self.by_fd[session.fd]
                 self.poller.unregister(session.fd)
                 session.close()
             return None
-        return {"ok": False, "warnings": [f"unknown watcher request {op!r}"]}
+        return reply(False, [f"unknown watcher request {op!r}"])
 
-    def _watch(self, sid: int, roots: list[tuple[str, bool]]) -> dict[str, Any]:
+    def _watch(self, sid: int, roots: list[tuple[bytes, bool]]) -> bytes:
         if self._libc is None:
             self._libc = _Libc()
         try:
@@ -366,26 +395,19 @@ class Server:
                 "reads by other processes are not tracked: the watcher could not start "
                 f"({exc}); {_LIMITS_HINT}"
             )
-            return {"ok": False, "warnings": [message]}
+            return reply(False, [message])
         self.sessions[sid] = session
         self.by_fd[session.fd] = session
         self.poller.register(session.fd, select.POLLIN)
-        return {"ok": True, "warnings": session.take()[1]}
+        return reply(True, session.take()[1])
 
-    def _sync(self, sid: int, timeout: float) -> dict[str, Any]:
+    def _sync(self, sid: int, timeout: float) -> bytes:
         session = self.sessions.get(sid)
         if session is None:
-            return {"ok": False, "reads": [], "warnings": ["the watcher lost this run's watches"]}
+            return reply(False, ["the watcher lost this run's watches"])
         ok = session.sync(timeout)
         reads, warnings = session.take()
-        return {"ok": ok, "reads": reads, "warnings": warnings}
-
-
-def _send(reply: dict[str, Any]) -> None:
-    payload = marshal.dumps(reply)
-    view = memoryview(_FRAME.pack(len(payload)) + payload)
-    while view:
-        view = view[os.write(1, view) :]
+        return reply(ok, warnings, reads)
 
 
 def main() -> None:

@@ -12,21 +12,19 @@ from __future__ import annotations
 import atexit
 import contextlib
 import itertools
-import marshal
 import os
 import select
 import signal
-import struct
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from lamingit._log import logger
-from lamingit.tracking.watch_child import OVERFLOW_MESSAGE, SENTINEL
+from lamingit.tracking.watch_child import OVERFLOW_MESSAGE, SENTINEL, frame, unframe
 
 __all__ = ["OVERFLOW_MESSAGE", "SENTINEL", "ReadWatcher", "prestart", "watcher_pid"]
 
@@ -36,12 +34,18 @@ _CHILD_CODE = (
     f"import sys; sys.path.append({str(Path(__file__).parent)!r}); "
     "import watch_child; watch_child.main()"
 )
-_FRAME = struct.Struct("<I")
 _SESSIONS = itertools.count(1)
 _LOCK = threading.RLock()
 _REPLY_MARGIN = 30.0
 """Seconds a reply may take beyond the child's own deadline before it counts as hung."""
 _NO_INOTIFY = "reads by other processes are not tracked: inotify is not available here"
+
+
+@dataclass(frozen=True)
+class _Reply:
+    ok: bool
+    warnings: list[str]
+    reads: list[str]
 
 
 class _Child:
@@ -70,11 +74,10 @@ class _Child:
         self.owner = os.getpid()
         self.alive = True
         self.failure = "died"  # what to tell the run when it stops answering
-        self._inbox = b""
+        self._inbox = bytearray()
 
-    def send(self, request: tuple[Any, ...]) -> bool:
-        payload = marshal.dumps(request)
-        view = memoryview(_FRAME.pack(len(payload)) + payload)
+    def send(self, *fields: bytes) -> bool:
+        view = memoryview(frame(fields))
         try:
             while view:
                 view = view[os.write(self.to_child, view) :]
@@ -83,18 +86,21 @@ class _Child:
             return False
         return True
 
-    def receive(self, timeout: float) -> dict[str, Any] | None:
+    def receive(self, timeout: float) -> _Reply | None:
         """The next reply, or None when the child died or did not answer within ``timeout``."""
         deadline = time.monotonic() + timeout
         poller = select.poll()
         poller.register(self.from_child, select.POLLIN)
         while True:
-            if len(self._inbox) >= 4:
-                (size,) = _FRAME.unpack_from(self._inbox)
-                if len(self._inbox) >= 4 + size:
-                    reply = marshal.loads(self._inbox[4 : 4 + size])
-                    self._inbox = self._inbox[4 + size :]
-                    return reply  # type: ignore[no-any-return]
+            fields, used = unframe(self._inbox)
+            if fields is not None:
+                del self._inbox[:used]
+                count = int(fields[1])
+                return _Reply(
+                    ok=fields[0] == b"1",
+                    warnings=[os.fsdecode(w) for w in fields[2 : 2 + count]],
+                    reads=[os.fsdecode(p) for p in fields[2 + count :]],
+                )
             left = deadline - time.monotonic()
             if left <= 0 or not poller.poll(max(1, int(left * 1000))):
                 self.failure = f"did not answer within {timeout:.0f} s and was stopped"
@@ -215,12 +221,12 @@ class ReadWatcher:
         if not sys.platform.startswith("linux"):
             self._on_overflow(_NO_INOTIFY)
             return
-        roots: list[tuple[str, bool]] = []
+        roots: list[bytes] = []  # "d" (a tree) or "f" (one file) + the path
         for root in self.roots:
             if root.is_dir():
-                roots.append((str(root), True))
+                roots.append(b"d" + os.fsencode(root))
             elif root.is_file():
-                roots.append((str(root), False))
+                roots.append(b"f" + os.fsencode(root))
             else:
                 self._on_overflow(f"not watching {root}: no such file or directory")
         if not roots:
@@ -232,16 +238,16 @@ class ReadWatcher:
             except OSError as exc:
                 self._warn(f"reads by other processes are not tracked: {exc}")
                 return
-            sent = child.send(("watch", sid, roots))
+            sent = child.send(b"watch", b"%d" % sid, *roots)
             reply = child.receive(_REPLY_MARGIN) if sent else None
         if reply is None:
             self._warn(
                 f"reads by other processes are not tracked: the watcher process {child.failure}"
             )
             return
-        for message in reply["warnings"]:
+        for message in reply.warnings:
             self._warn(message)
-        if reply["ok"]:
+        if reply.ok:
             self._sid = sid
             self.available = True
 
@@ -261,7 +267,11 @@ class ReadWatcher:
             return True
         with _LOCK:
             child = _CHILD
-            ok = child is not None and child.alive and child.send(("sync", sid, timeout))
+            ok = (
+                child is not None
+                and child.alive
+                and child.send(b"sync", b"%d" % sid, repr(timeout).encode())
+            )
             reply = child.receive(timeout + _REPLY_MARGIN) if ok and child is not None else None
         if reply is None:
             self._sid = None
@@ -272,11 +282,11 @@ class ReadWatcher:
                 "be missing from its inputs"
             )
             return False
-        for path in reply["reads"]:
+        for path in reply.reads:
             self._on_read(path)
-        for message in reply["warnings"]:
+        for message in reply.warnings:
             self._warn(message)
-        return bool(reply["ok"])
+        return bool(reply.ok)
 
     def stop(self) -> None:
         """Stop watching (call ``sync()`` first to collect the last reads)."""
@@ -287,4 +297,4 @@ class ReadWatcher:
         with _LOCK:
             child = _CHILD
             if child is not None and child.alive and child.owner == os.getpid():
-                child.send(("stop", sid))
+                child.send(b"stop", b"%d" % sid)

@@ -163,3 +163,15 @@ def test_a_watched_file_next_to_a_watched_directory(tmp_path: Path) -> None:
     finally:
         watcher.stop()
     assert sorted(reads) == sorted([str(one), str(inside)])
+
+
+def test_a_file_name_that_is_not_utf8_comes_back_as_it_was(tmp_path: Path) -> None:
+    target = tmp_path / os.fsdecode(b"caf\xe9 \\ x.txt")  # latin-1 é: not valid UTF-8
+    target.write_text("x\n")
+    watcher, reads, problems = _watch(tmp_path)
+    try:
+        subprocess.run(["cat", str(target)], check=True, capture_output=True)
+        assert watcher.sync()
+    finally:
+        watcher.stop()
+    assert reads == [str(target)] and problems == []
