@@ -1,7 +1,9 @@
-"""In-process read auditing: one ``sys.addaudithook`` hook, a no-op unless a run is active.
+"""In-process read auditing: one audit hook, a no-op unless a run is active.
 
 Audit hooks cannot be removed, so the hook is installed once and checks a module global;
-with no run active it costs one comparison per audit event.
+with no run active it costs one comparison per audit event. The hook is the C extension
+``_audit_c`` when it was built (``pip install`` compiles it): it records absolute ``str`` paths
+itself and passes every other open to :func:`_hook`; without it, :func:`_hook` is the hook.
 """
 
 from __future__ import annotations
@@ -21,6 +23,21 @@ _CWD: str | None = None
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR
 _PATH = type(Path())  # PosixPath (WindowsPath on Windows)
 _READ_MODES = frozenset({"r", "rb", "rt", "br", "tr"})
+
+
+def _c_hook() -> Any:
+    if os.environ.get("LAMINGIT_AUDIT_HOOK", "").lower() == "python":
+        return None  # asked for the Python hook (to compare, or to debug)
+    try:
+        from lamingit.tracking import _audit_c  # type: ignore[attr-defined]
+    except ImportError:  # built without a C compiler: the Python hook does all the work
+        return None
+    return _audit_c
+
+
+_C = _c_hook()
+HOOK_KIND = "C" if _C is not None else "Python"
+"""Which hook records reads in this installation ("C" or "Python")."""
 
 
 def _hook(event: str, args: tuple[Any, ...]) -> None:
@@ -66,7 +83,10 @@ def install() -> None:
     """
     global _INSTALLED
     if not _INSTALLED:
-        sys.addaudithook(_hook)
+        if _C is not None:
+            _C.install(_hook)
+        else:
+            sys.addaudithook(_hook)
         _INSTALLED = True
 
 
@@ -80,7 +100,18 @@ def set_current(log: Any) -> Any:
     previous = _CURRENT
     _CURRENT = log
     _CWD = None  # chdir events are not watched while no run is active
+    retarget(log)
     return previous
+
+
+def retarget(log: Any) -> None:
+    """Point the C hook at ``log.raw`` again (after the log swapped its set), if ``log`` is current.
+
+    Example:
+        >>> retarget(None)
+    """
+    if _C is not None and log is _CURRENT:
+        _C.set_target(None if log is None else log.raw)
 
 
 def current() -> Any:

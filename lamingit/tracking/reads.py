@@ -17,6 +17,7 @@ from lamingit._util import user_config_path
 from lamingit.models import ArtifactRecord
 from lamingit.records import Snapshot
 from lamingit.storage.hashing import hash_file
+from lamingit.tracking import audit
 
 _CODE_SUFFIXES = (".py", ".pyc", ".pyi", ".so", ".pth")
 _HASHES: dict[tuple[str, int, int, int], str] = {}
@@ -72,6 +73,9 @@ class ReadLog:
         """The distinct data files read so far (absolute), and forget them."""
         with self.lock:
             raw, self.raw = self.raw, set()
+            # The C audit hook adds to the set it was given; point it at the new one. Reads
+            # it added to the old set meanwhile are in ``raw``, read below.
+            audit.retarget(self)
         local = str(self.repo_root / ".lamingit") + "/"
         cache = str(self.repo_root / ".lamingit" / "cache") + "/"
         gitdir = str(self.repo_root / ".git") + "/"

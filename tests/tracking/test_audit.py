@@ -105,3 +105,84 @@ def test_a_malformed_open_event_from_a_library_does_not_fail_it(tmp_path: Path) 
         sys.audit("open", str(tmp_path / "x"), "r", None)
     finally:
         audit.set_current(previous)
+
+
+def test_the_c_hook_is_built_where_a_compiler_exists() -> None:
+    import shutil
+
+    if not (shutil.which("cc") or shutil.which("gcc")):
+        import pytest
+
+        pytest.skip("no C compiler: the Python hook is used")
+    assert audit.HOOK_KIND == "C"
+
+
+def test_reads_after_take_paths_are_still_recorded(tmp_path: Path) -> None:
+    audit.install()
+    first, second = tmp_path / "1.txt", tmp_path / "2.txt"
+    first.write_text("1")
+    second.write_text("2")
+    log = ReadLog(tmp_path / "repo")
+    previous = audit.set_current(log)
+    try:
+        first.read_text()
+        assert log.take_paths() == [str(first)]
+        open(str(second)).close()  # absolute str: recorded by the C hook into the new set
+    finally:
+        audit.set_current(previous)
+    assert log.take_paths() == [str(second)]
+
+
+_SCENARIO = """
+import os, sys
+from pathlib import Path
+from lamingit.tracking import audit
+from lamingit.tracking.reads import ReadLog
+root = Path(sys.argv[1])
+audit.install()
+log = ReadLog(root / "repo")
+audit.set_current(log)
+open(str(root / "abs.txt")).close()
+open(root / "pathlib.txt").close()
+open(os.fsencode(root / "bytes.txt")).close()
+os.chdir(root / "sub")
+open("rel.txt").close()
+open(str(root / "written.txt"), "w").close()
+open(str(root / "appended.txt"), "a").close()
+os.close(os.open(str(root / "osopen.txt"), os.O_RDONLY))
+os.close(os.open(str(root / "oswrite.txt"), os.O_WRONLY | os.O_CREAT))
+with open(str(root / "abs.txt"), "r+") as fh:
+    fh.read()
+audit.set_current(None)
+print(audit.HOOK_KIND)
+print("\\n".join(log.take_paths()))
+"""
+
+
+def test_c_and_python_hooks_record_the_same_reads(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "sub").mkdir()
+    for name in ("abs.txt", "pathlib.txt", "bytes.txt", "sub/rel.txt", "osopen.txt"):
+        (tmp_path / name).write_text("x")
+    outputs = {}
+    for kind in ("C", "python"):
+        env = {**os.environ, "LAMINGIT_AUDIT_HOOK": kind}
+        done = subprocess.run(
+            [sys.executable, "-c", _SCENARIO, str(tmp_path)],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
+        used, *paths = done.stdout.splitlines()
+        outputs[kind] = (used, paths)
+    assert outputs["python"][0] == "Python"
+    assert outputs["C"][0] == audit.HOOK_KIND
+    expected = sorted(
+        str(tmp_path / n)
+        for n in ("abs.txt", "pathlib.txt", "bytes.txt", "sub/rel.txt", "osopen.txt")
+    )
+    assert outputs["python"][1] == expected
+    assert outputs["C"][1] == expected
