@@ -1,9 +1,9 @@
 /* The audit hook in C: records the paths a tracked run opens for reading.
  *
  * A Python audit hook costs ~0.3 us per open just to be called, ~10% of a loop that opens and
- * reads small files; this hook is a C call. It handles the common case (an absolute str path
- * opened for reading) itself and hands every other open, and os.chdir, to the Python hook in
- * lamingit/tracking/audit.py, so both record exactly the same reads.
+ * reads small files; this hook is a C call. It handles the common cases (an absolute str or
+ * pathlib path opened for reading) itself and hands every other read, and os.chdir, to the
+ * Python hook in lamingit/tracking/audit.py, so both record exactly the same reads.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -36,6 +36,25 @@ is_read_mode(PyObject *mode, PyObject *flags)
     return strpbrk(text, "wax+") == NULL;
 }
 
+static PyObject *cached_str_name = NULL; /* "_str" */
+
+/* The str of a path object. pathlib keeps it in ``_str`` once computed (as it is by the time
+ * open() asks); reading that skips two Python-level calls of os.fspath(), a third of the
+ * hook's cost per open. Anything else goes through os.fspath(). */
+static PyObject *
+path_text(PyObject *path)
+{
+    if (!PyBytes_Check(path) && cached_str_name != NULL) {
+        PyObject *text = PyObject_GetAttr(path, cached_str_name);
+        if (text != NULL && PyUnicode_CheckExact(text)) {
+            return text;
+        }
+        Py_XDECREF(text);
+        PyErr_Clear();
+    }
+    return PyOS_FSPath(path);
+}
+
 static int
 hook(const char *event, PyObject *args, void *data)
 {
@@ -46,18 +65,27 @@ hook(const char *event, PyObject *args, void *data)
     if (strcmp(event, "open") == 0) {
         if (PyTuple_GET_SIZE(args) == 3) {
             PyObject *path = PyTuple_GET_ITEM(args, 0);
-            if (PyUnicode_CheckExact(path) && PyUnicode_GET_LENGTH(path) > 0 &&
-                PyUnicode_READ_CHAR(path, 0) == '/') {
-                if (is_read_mode(PyTuple_GET_ITEM(args, 1), PyTuple_GET_ITEM(args, 2))) {
-                    if (PySet_Add(target, path) < 0) {
-                        PyErr_Clear();
-                    }
-                }
-                return 0;
-            }
             if (PyLong_Check(path)) {
                 return 0; /* an open file descriptor: its path was seen when it was opened */
             }
+            if (!is_read_mode(PyTuple_GET_ITEM(args, 1), PyTuple_GET_ITEM(args, 2))) {
+                return 0;
+            }
+            /* A pathlib.Path gives its (cached) str; bytes and relative paths go to Python. */
+            PyObject *text = PyUnicode_CheckExact(path) ? Py_NewRef(path) : path_text(path);
+            if (text == NULL) {
+                PyErr_Clear();
+                return 0;
+            }
+            if (PyUnicode_CheckExact(text) && PyUnicode_GET_LENGTH(text) > 0 &&
+                PyUnicode_READ_CHAR(text, 0) == '/') {
+                if (PySet_Add(target, text) < 0) {
+                    PyErr_Clear();
+                }
+                Py_DECREF(text);
+                return 0;
+            }
+            Py_DECREF(text);
         }
     }
     else if (strcmp(event, "os.chdir") != 0) {
@@ -83,6 +111,10 @@ install(PyObject *self, PyObject *args)
     }
     Py_XSETREF(fallback, Py_NewRef(callable));
     if (!installed) {
+        cached_str_name = PyUnicode_InternFromString("_str");
+        if (cached_str_name == NULL) {
+            return NULL;
+        }
         if (PySys_AddAuditHook(hook, NULL) < 0) {
             return NULL;
         }
