@@ -133,6 +133,13 @@ def run(n: int) -> list[tuple[str, float, str]]:
             "-",
         )
     )
+    rows.append(
+        (
+            f"all matches as a DataFrame (to_dataframe), {n:,}",
+            timed(lambda: ln.Artifact.filter(read_count__gte=0).to_dataframe(), repeat=2),
+            "-",
+        )
+    )
     if n <= 100_000:
         rows.append(
             (

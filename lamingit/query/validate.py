@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import types
 import typing
@@ -93,8 +94,7 @@ def check_condition(registry: str, cond: Condition, features: frozenset[str] | N
         expected: set[type] = {str}
         wanted = "a record or a uid"
     elif kind is FieldKind.SCALAR:
-        fields = {f.name: f.type for f in msgspec.structs.fields(STRUCTS[owner])}
-        expected, is_list = _kinds(fields[name])
+        expected, is_list = _kinds(_field_types(owner)[name])
         if not expected:
             return
         if cond.op in _STRING_OPS and not is_list:
@@ -110,3 +110,9 @@ def check_condition(registry: str, cond: Condition, features: frozenset[str] | N
 
 
 __all__ = ["check_condition"]
+
+
+@functools.cache
+def _field_types(registry: str) -> dict[str, Any]:
+    """Field name → annotation of a registry's struct (evaluating annotations is slow)."""
+    return {f.name: f.type for f in msgspec.structs.fields(STRUCTS[registry])}
