@@ -15,6 +15,11 @@ from typing import Any
 
 _CURRENT: Any = None
 """The ReadLog of the innermost tracked run, or None (then the hook does nothing)."""
+_BEFORE_SPAWN: Any = None
+"""Called before the process starts another (the run's watcher must be watching by then)."""
+_SPAWN_EVENTS = frozenset(
+    {"subprocess.Popen", "os.posix_spawn", "os.system", "os.exec", "os.spawn", "os.fork"}
+)
 _INSTALLED = False
 _CWD: str | None = None
 """The working directory for relative paths, cached until an ``os.chdir`` audit event."""
@@ -32,6 +37,11 @@ def _hook(event: str, args: tuple[Any, ...]) -> None:
     if event != "open":
         if event == "os.chdir":
             _CWD = None
+        elif _BEFORE_SPAWN is not None and event in _SPAWN_EVENTS:
+            try:  # an exception here would fail the user's subprocess call
+                _BEFORE_SPAWN()
+            except Exception:
+                pass
         return
     try:  # free unless raised (3.11); a malformed event from a library must not fail it
         path, mode, flags = args
@@ -81,6 +91,18 @@ def set_current(log: Any) -> Any:
     _CURRENT = log
     _CWD = None  # chdir events are not watched while no run is active
     return previous
+
+
+def before_spawn(callback: Any) -> None:
+    """Call ``callback()`` before each new process (``subprocess``, ``os.system``,
+    ``os.posix_spawn``, ``os.exec*``, ``os.spawn*``, ``os.fork``) while a run is active;
+    None stops it.
+
+    Example:
+        >>> before_spawn(None)
+    """
+    global _BEFORE_SPAWN
+    _BEFORE_SPAWN = callback
 
 
 def current() -> Any:
