@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +38,9 @@ def _hook(event: str, args: tuple[Any, ...]) -> None:
         if event == "os.chdir":
             _CWD = None
         elif _BEFORE_SPAWN is not None and event in _SPAWN_EVENTS:
-            try:  # an exception here would fail the user's subprocess call
+            # An exception here would fail the user's subprocess call.
+            with suppress(Exception):
                 _BEFORE_SPAWN()
-            except Exception:
-                pass
         return
     try:  # free unless raised (3.11); a malformed event from a library must not fail it
         path, mode, flags = args

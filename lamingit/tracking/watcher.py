@@ -123,6 +123,14 @@ class _Child:
                 return None
             self._inbox += chunk
 
+    def replied(self) -> bool:
+        """Whether a reply (or the child's end) is there to read, without waiting."""
+        if self._inbox:
+            return True
+        poller = select.poll()
+        poller.register(self.from_child, select.POLLIN)
+        return bool(poller.poll(0))
+
     def close(self, *, kill: bool = False, wait: float = 0.0) -> None:
         """Close the pipes (the child sees EOF and exits) and reap it."""
         if not self.alive:
@@ -257,8 +265,7 @@ class ReadWatcher:
                 return
             if not child.send(b"watch", b"%d" % sid, *roots):
                 self._warn(
-                    "reads by other processes are not tracked: the watcher process "
-                    f"{child.failure}"
+                    f"reads by other processes are not tracked: the watcher process {child.failure}"
                 )
                 return
         self._sid, self._pending, self.available = sid, True, True
@@ -295,17 +302,28 @@ class ReadWatcher:
             self._warn(message)
         return reply.ok
 
+    def _replied(self) -> bool:
+        with _LOCK:
+            child = _CHILD
+            return child is None or not child.alive or child.replied()
+
     def sync(self, timeout: float = 2.0) -> bool:
         """Report every read that happened before this call.
 
         The watcher process creates a sentinel file in a watched directory and handles
         events until the sentinel's arrives: inotify queues events in order, so every
         earlier read has then been seen. Without a writable directory it waits 50 ms.
+        Before the watches are in place there is nothing to report: it returns at once.
 
         Example:
             >>> watcher.sync()  # doctest: +SKIP
             True
         """
+        if self._pending and not self._replied():
+            # The watcher process has not placed the watches yet (this run is younger than
+            # its startup, ~40 ms, and has neither called cache() nor started a process):
+            # it cannot have seen a read, and waiting would triple a short run's finish().
+            return True
         self.ready()  # a watcher that could not watch has said so (and has no session)
         sid = self._sid
         if sid is None:
