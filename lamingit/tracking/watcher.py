@@ -321,7 +321,7 @@ class ReadWatcher:
         """
         if self._pending and not self._replied():
             # The watcher process has not placed the watches yet (this run is younger than
-            # its startup, ~40 ms, and has neither called cache() nor started a process):
+            # its startup, ~40-70 ms, and has neither called cache() nor started a process):
             # it cannot have seen a read, and waiting would triple a short run's finish().
             return True
         self.ready()  # a watcher that could not watch has said so (and has no session)
