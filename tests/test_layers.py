@@ -100,6 +100,16 @@ def test_import_lamingit_is_light() -> None:
     assert out.stdout.strip() == ""
 
 
+def test_the_tracked_process_does_not_import_watchdog() -> None:
+    """watchdog runs in the watcher process (lamingit/tracking/watch_child.py), not here."""
+    code = (
+        "import sys, lamingit.api.track, lamingit.tracking.watcher, lamingit.tracking.watch_child; "
+        "print('watchdog' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
 def test_cli_startup_does_not_import_dataframe_libraries() -> None:
     code = (
         "import sys; from lamingit.cli.main import cli; "

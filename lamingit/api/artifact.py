@@ -405,6 +405,7 @@ class Artifact(Registry):
             return self._source
         path = self._materialize()
         self._link_input(is_run_input)
+        run_context.await_watches()  # whoever gets the path may read it outside Python
         return path
 
     def _materialize(self) -> Path:

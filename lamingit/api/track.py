@@ -186,14 +186,19 @@ def track(
     state = _Tracking(repo, ctx, time.perf_counter(), None, reads, None, None)
     state.previous_env = os.environ.get(RUN_ENV)
     os.environ[RUN_ENV] = run_uid  # subprocesses that track themselves name this run
+    named = [Path(p) for p in (watch or [])]
+    named += [Path(p) for p in getattr(settings, "watch", []) or []]
     roots = [repo.paths.cache] if getattr(settings, "watch_cache", True) else []
-    roots += [Path(p) for p in (watch or [])]
-    roots += [Path(p) for p in getattr(settings, "watch", []) or []]
     repo.paths.cache.mkdir(parents=True, exist_ok=True)
-    if roots:
-        watcher = ReadWatcher(roots, _watcher_read, reads.warn)
-        watcher.start()
+    if roots or named:
+        watcher = ReadWatcher(roots + named, _watcher_read, reads.warn)
+        # Paths the user named are watched when track() returns. The cache alone is not
+        # waited for here (the watcher process needs ~40–70 ms: it imports watchdog): cache() waits before
+        # it hands out a path, and so does the first subprocess the run starts.
+        watcher.start(wait=bool(named))
         state.watcher = watcher
+        ctx.watcher = watcher
+        audit.before_spawn(watcher.ready)
     audit.install()
     state.previous_log = audit.set_current(reads)
     run_context.push(ctx)
@@ -462,6 +467,7 @@ def _finalize(status: str, note: str | None = None) -> None:
         if not state.watcher.sync():
             state.reads.warn("the watcher did not confirm all reads before finish()")
         state.watcher.stop()
+        audit.before_spawn(None)
     audit.set_current(state.previous_log)
     if state.capture is not None:
         state.capture.stop()
@@ -561,6 +567,7 @@ def abandon() -> None:
     _restore_env(state)
     if state.watcher is not None:
         state.watcher.stop()
+        audit.before_spawn(None)
     audit.set_current(state.previous_log)
     if state.capture is not None:
         state.capture.stop()

@@ -2,8 +2,8 @@
  *
  * A Python audit hook costs ~0.3 us per open just to be called, ~10% of a loop that opens and
  * reads small files; this hook is a C call. It handles the common cases (an absolute str or
- * pathlib path opened for reading) itself and hands every other read, and os.chdir, to the
- * Python hook in lamingit/tracking/audit.py, so both record exactly the same reads.
+ * pathlib path opened for reading) itself and hands every other read, os.chdir and the events
+ * that start a process to the Python hook in lamingit/tracking/audit.py, so both record exactly the same reads.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -38,6 +38,21 @@ is_read_mode(PyObject *mode, PyObject *flags)
 
 static PyObject *cached_str_name = NULL; /* "_str" */
 
+/* Events the Python hook handles besides uncommon opens: os.chdir (its cwd cache) and those
+ * starting a process (the run's watcher must be watching first); see audit._SPAWN_EVENTS. */
+static int
+forwarded(const char *event)
+{
+    static const char *names[] = {"os.chdir", "subprocess.Popen", "os.posix_spawn",
+                                  "os.system", "os.exec", "os.spawn", "os.fork", NULL};
+    for (int i = 0; names[i] != NULL; i++) {
+        if (strcmp(event, names[i]) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* The str of a path object. pathlib keeps it in ``_str`` once computed (as it is by the time
  * open() asks); reading that skips two Python-level calls of os.fspath(), a third of the
  * hook's cost per open. Anything else goes through os.fspath(). */
@@ -59,7 +74,7 @@ static int
 hook(const char *event, PyObject *args, void *data)
 {
     (void)data;
-    if (target == NULL || event[0] != 'o') {
+    if (target == NULL || (event[0] != 'o' && event[0] != 's')) {
         return 0;
     }
     if (strcmp(event, "open") == 0) {
@@ -88,7 +103,7 @@ hook(const char *event, PyObject *args, void *data)
             Py_DECREF(text);
         }
     }
-    else if (strcmp(event, "os.chdir") != 0) {
+    else if (!forwarded(event)) {
         return 0;
     }
     if (fallback != NULL) {

@@ -11,12 +11,17 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 _CURRENT: Any = None
 """The ReadLog of the innermost tracked run, or None (then the hook does nothing)."""
+_BEFORE_SPAWN: Any = None
+"""Called before the process starts another (the run's watcher must be watching by then)."""
+_SPAWN_EVENTS = frozenset(
+    {"subprocess.Popen", "os.posix_spawn", "os.system", "os.exec", "os.spawn", "os.fork"}
+)
 _INSTALLED = False
 _CWD: str | None = None
 """The working directory for relative paths, cached until an ``os.chdir`` audit event."""
@@ -49,6 +54,10 @@ def _hook(event: str, args: tuple[Any, ...]) -> None:
     if event != "open":
         if event == "os.chdir":
             _CWD = None
+        elif _BEFORE_SPAWN is not None and event in _SPAWN_EVENTS:
+            # An exception here would fail the user's subprocess call.
+            with suppress(Exception):
+                _BEFORE_SPAWN()
         return
     try:  # free unless raised (3.11); a malformed event from a library must not fail it
         path, mode, flags = args
@@ -112,6 +121,18 @@ def retarget(log: Any) -> None:
     """
     if _C is not None and log is _CURRENT:
         _C.set_target(None if log is None else log.raw)
+
+
+def before_spawn(callback: Any) -> None:
+    """Call ``callback()`` before each new process (``subprocess``, ``os.system``,
+    ``os.posix_spawn``, ``os.exec*``, ``os.spawn*``, ``os.fork``) while a run is active;
+    None stops it.
+
+    Example:
+        >>> before_spawn(None)
+    """
+    global _BEFORE_SPAWN
+    _BEFORE_SPAWN = callback
 
 
 def current() -> Any:

@@ -13,7 +13,7 @@ class RunContext:
     ``inputs`` are artifact uids already linked as inputs (so a second read costs nothing),
     ``declined`` the uids a caller read with ``is_run_input=False``; ``reads`` is the
     read log (audit hook + watcher) of a top-level ``ln.track()`` run, shared by the
-    ``@ln.tracked`` calls nested in it.
+    ``@ln.tracked`` calls nested in it; ``watcher`` is that run's ``ReadWatcher``.
     """
 
     run_uid: str
@@ -23,6 +23,7 @@ class RunContext:
     inputs: set[str] = field(default_factory=set)
     declined: set[str] = field(default_factory=set)
     reads: Any = None
+    watcher: Any = None
     parent: RunContext | None = None
 
 
@@ -55,3 +56,15 @@ def remove(context: RunContext) -> None:
         if _STACK[i] is context:
             del _STACK[i]
             return
+
+
+def await_watches() -> None:
+    """Return once the active runs' watches are in place (``cache()`` calls this before it
+    hands out a path that a subprocess may read next; free after the first time).
+
+    Example:
+        >>> await_watches()
+    """
+    for context in _STACK:
+        if context.watcher is not None:
+            context.watcher.ready()

@@ -1,17 +1,25 @@
-"""The watcher process: a tracked run's inotify watches, kept out of the tracked interpreter.
+"""The watcher process: a tracked run's watchdog inotify watches, kept out of the tracked interpreter.
 
 Why a child: each inotify event costs Python time to read and match, and in the tracked
 process that time is taken under the GIL from the user's own loop (a run reading 10,000 small
-files in a watched directory took 3x as long with watchdog's threads). Here it runs on another
-CPU, and the parent asks for the collected paths only at ``sync()``. Why a fresh interpreter
-and not ``fork()``: a forked child would share the parent's pages copy-on-write for as long as
-it lives (a data-heavy parent would copy every page it writes), and fork() is unsafe once
-other threads hold locks. ``python -I -S`` skips site-packages' ``.pth`` processing (~25 ms
-here) and ``import lamingit``; this module imports only the standard library (not even
-typing), so the process is up in ~9 ms. Why raw inotify through ctypes and not watchdog's
-observer: importing watchdog's observers costs ~40 ms on ``track()``'s critical path, and its
-emitter/dispatcher threads spend ~25 µs per event: too slow to keep up with a Python loop
-reading small files (the kernel queue overflows and reads are lost); this loop spends ~1 µs.
+files in a watched directory took 3x as long with watchdog's observer threads there). Here it
+runs on another CPU, and the parent asks for the collected paths only at ``sync()``. Why a
+fresh interpreter and not ``fork()``: a forked child would share the parent's pages
+copy-on-write for as long as it lives (a data-heavy parent would copy every page it writes),
+and fork() is unsafe once other threads hold locks. ``python -I -S`` with only watchdog's
+directory added to ``sys.path`` skips site-packages' ``.pth`` processing (~25 ms here) and
+``import lamingit``; the protocol below imports only the standard library (the parent imports
+it too), and ``main()`` imports watchdog (~30 ms: ``watchdog.observers`` picks its Observer
+at import), so the parent does not wait for the child unless it must (see ``watcher.py``).
+
+The engine is watchdog's inotify layer, ``InotifyFD`` (watches, callbacks, event parsing,
+overflow dispatch), with our own event mask: a read is a file closed after a read-only open
+(``IN_CLOSE_NOWRITE``); nothing else of a file is asked for, so the kernel queues one event
+per file read. Its reader thread is not started: our loop reads the events after letting
+them pile up (one read returns hundreds), which also spares the tracked program a wake-up
+per file. Not watchdog's ``Observer``: its emitter and dispatcher threads turn every event
+into an event object on a queue (~25 µs each), too slow to keep up with a loop reading small
+files (the kernel queue overflowed and reads were lost).
 
 Lifetime: the parent holds the write end of our stdin; when the parent exits or is killed,
 reading stdin returns EOF and we exit (a ``fork()``ed copy of the parent closes its copy of
@@ -22,7 +30,7 @@ interrupt the run, not its watcher.
 
 Protocol on stdin/stdout: messages of NUL-separated byte fields (paths cannot contain NUL)
 after a 4-byte little-endian length. Requests: ``watch SID (d|f)PATH...``, ``sync SID
-TIMEOUT``, ``stop SID`` (no reply); replies: ``OK(1|0) N WARNING*N PATH...`` (paths read).
+TIMEOUT``, ``stop SID`` (no reply); replies: ``SID OK(1|0) N WARNING*N PATH...`` (paths read).
 """
 
 from __future__ import annotations
@@ -37,7 +45,9 @@ import time
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs ~5 ms to import; the annotations are strings anyway
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
+
+    from watchdog.observers.inotify_c import InotifyEvent, InotifyFD
 
 SENTINEL = ".lamingit-sync-"
 OVERFLOW_MESSAGE = (
@@ -50,12 +60,10 @@ _LIMITS_HINT = (
     "(and max_user_instances)"
 )
 
-# inotify(7)
+# inotify(7); the same values as watchdog's InotifyConstants, which the parent must not import
 IN_CLOSE_NOWRITE = 0x00000010
 IN_MOVED_TO = 0x00000080
 IN_CREATE = 0x00000100
-IN_Q_OVERFLOW = 0x00004000
-IN_IGNORED = 0x00008000
 IN_ONLYDIR = 0x01000000
 IN_DONT_FOLLOW = 0x02000000
 IN_EXCL_UNLINK = 0x04000000
@@ -65,12 +73,12 @@ IN_ISDIR = 0x40000000
 WATCH_MASK = (
     IN_CLOSE_NOWRITE | IN_CREATE | IN_MOVED_TO | IN_ONLYDIR | IN_DONT_FOLLOW | IN_EXCL_UNLINK
 )
-_HEADER = struct.Struct("iIII")
 _FRAME = struct.Struct("<I")
 _READ_SIZE = 65536
 # After draining the queue, let events pile up this long before reading again: one read then
 # returns hundreds of events and the tracked program is not interrupted once per file it reads.
 _BATCH_MS = 10
+_CALLBACK_ID = 1  # each session has its own InotifyFD, with one callback: the session
 
 
 def frame(fields: Sequence[bytes]) -> bytes:
@@ -99,42 +107,37 @@ def unframe(buffer: bytes | bytearray) -> tuple[list[bytes] | None, int]:
     return bytes(buffer[4 : 4 + size]).split(b"\0"), 4 + size
 
 
-def reply(ok: bool, warnings: Sequence[str], reads: Sequence[bytes] = ()) -> bytes:
-    """A reply message (warnings as UTF-8 with surrogateescape, like paths)."""
-    head = [b"1" if ok else b"0", b"%d" % len(warnings)]
+def reply(sid: int, ok: bool, warnings: Sequence[str], reads: Sequence[bytes] = ()) -> bytes:
+    """A reply to session ``sid`` (warnings as UTF-8 with surrogateescape, like paths).
+
+    Example:
+        >>> unframe(reply(3, True, ["w"], [b"/a"]))[0]
+        [b'3', b'1', b'1', b'w', b'/a']
+    """
+    head = [b"%d" % sid, b"1" if ok else b"0", b"%d" % len(warnings)]
     return frame([*head, *(os.fsencode(w) for w in warnings), *reads])
 
 
-class _Libc:
-    """The three inotify calls, through ctypes (imported here only: the parent never needs it)."""
-
-    def __init__(self) -> None:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        self._get_errno = ctypes.get_errno
-        self.init1 = libc.inotify_init1
-        self.init1.argtypes = [ctypes.c_int]
-        self.add_watch = libc.inotify_add_watch
-        self.add_watch.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_uint32]
-
-    def error(self) -> OSError:
-        code = self._get_errno()
-        return OSError(code, os.strerror(code))
-
-
 class Session:
-    """The watches of one ``ReadWatcher``: its own inotify instance, so its events are in order.
+    """The watches of one ``ReadWatcher``: its own ``InotifyFD``, so its events are in order.
+
+    It is the watchdog callback of each of its watches (``on_event``, ``on_watch_deleted``,
+    ``on_queue_overflow``); ``drain()`` reads and dispatches the queued events.
 
     Example:
-        >>> session = Session(_Libc(), [("/data", True)])  # doctest: +SKIP
+        >>> session = Session(InotifyFD, [(b"/data", True)])  # doctest: +SKIP
     """
 
-    def __init__(self, libc: _Libc, roots: list[tuple[bytes, bool]]) -> None:
-        self._libc = libc
-        self.fd = libc.init1(os.O_NONBLOCK | os.O_CLOEXEC)
-        if self.fd < 0:
-            raise libc.error()
+    def __init__(
+        self, inotify_type: Callable[[], InotifyFD], roots: list[tuple[bytes, bool]]
+    ) -> None:
+        self.inotify = inotify_type()
+        # watchdog's "its reader thread is inside read()" flag, True until a first read: we
+        # read from our own loop, so close() must release the descriptors itself.
+        self.inotify._is_reading = False
+        self.fd: int = self.inotify._inotify_fd  # polled by our loop (watchdog has no getter)
+        self._ready = select.poll()
+        self._ready.register(self.fd, select.POLLIN)
         self.dirs: dict[int, bytes] = {}  # wd → directory, with a trailing "/"
         self.only: dict[int, set[bytes]] = {}  # wd → the names watched in a file's directory
         self.reads: set[bytes] = set()
@@ -147,7 +150,7 @@ class Session:
             for path, is_dir in roots:
                 self._add_root(path, is_dir)
         except OSError:
-            os.close(self.fd)
+            self.close()
             raise
 
     def _add_root(self, raw: bytes, is_dir: bool) -> None:
@@ -173,9 +176,9 @@ class Session:
             self.warnings.append(message)
 
     def _add(self, directory: bytes, only: bytes | None = None) -> None:
-        wd = self._libc.add_watch(self.fd, directory, WATCH_MASK)
-        if wd < 0:
-            raise self._libc.error()
+        wd = self.inotify.add_callback(directory, WATCH_MASK, self, _CALLBACK_ID)  # type: ignore[arg-type]
+        if wd < 0:  # watchdog returns -1 instead of raising for EACCES
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
         known = wd in self.dirs
         self.dirs[wd] = directory.rstrip(b"/") + b"/"
         if only is None:
@@ -209,53 +212,45 @@ class Session:
             self.warn(f"not watching {os.fsdecode(top)} and below: {exc}; {_LIMITS_HINT}")
 
     def drain(self) -> None:
-        """Read and handle every queued event."""
-        while True:
-            try:
-                data = os.read(self.fd, _READ_SIZE)
-            except BlockingIOError:
+        """Read every queued event and let watchdog dispatch it to this session."""
+        inotify = self.inotify
+        while self._ready.poll(0):
+            for event in inotify.read_events(event_buffer_size=_READ_SIZE):
+                inotify.handle_event(event)
+
+    # -- watchdog's WatchCallback ---------------------------------------------------------------
+    def on_event(self, event: InotifyEvent) -> None:
+        """One event of a watched directory (the hot path: one call per file read)."""
+        mask = event.mask
+        if mask & IN_CLOSE_NOWRITE:
+            directory = self.dirs.get(event.wd)
+            if directory is None or mask & IN_ISDIR:
                 return
-            self._handle(data)
-            if len(data) < _READ_SIZE // 2:
-                return  # the queue was empty: spare the read that would say so
+            names = self.only.get(event.wd)
+            if names is None or event.name in names:
+                self.reads.add(directory + event.name)
+        elif mask & IN_ISDIR:
+            # A moved-in or new subdirectory of a watched tree (a moved one keeps its
+            # watches; adding them again records their new paths).
+            directory = self.dirs.get(event.wd)
+            if directory is not None and event.wd not in self.only:
+                self._add_new_tree(directory + event.name)
+        elif event.name.startswith(b".lamingit-sync-"):
+            self.sentinels.add(event.name)
 
-    def _handle(self, data: bytes) -> None:
-        # The hot loop: one iteration per file read in a watched directory.
-        unpack = _HEADER.unpack_from
-        dirs, only, reads = self.dirs, self.only, self.reads
-        end = len(data)
-        i = 0
-        while i < end:
-            wd, mask, _cookie, length = unpack(data, i)
-            start = i + 16
-            i = start + length
-            if mask & IN_CLOSE_NOWRITE:
-                directory = dirs.get(wd)
-                if directory is None or mask & IN_ISDIR:
-                    continue
-                name = data[start:i].rstrip(b"\0")
-                names = only.get(wd)
-                if names is None or name in names:
-                    reads.add(directory + name)
-            elif mask & (IN_CREATE | IN_MOVED_TO):
-                name = data[start:i].rstrip(b"\0")
-                directory = dirs.get(wd)
-                if mask & IN_ISDIR:
-                    # A moved-in or new subdirectory of a watched tree (a moved one keeps its
-                    # watches; adding them again records their new paths).
-                    if directory is not None and wd not in only:
-                        self._add_new_tree(directory + name)
-                elif name.startswith(b".lamingit-sync-"):
-                    self.sentinels.add(name)
-            elif mask & IN_Q_OVERFLOW:
-                self.warn(OVERFLOW_MESSAGE)
-                # Subdirectories created while events were lost may be unwatched.
-                for top in self.recursive:
-                    self._add_new_tree(top)
-            elif mask & IN_IGNORED:
-                dirs.pop(wd, None)
-                only.pop(wd, None)
+    def on_watch_deleted(self, wd: int) -> None:
+        """A watched directory is gone (IN_IGNORED)."""
+        self.dirs.pop(wd, None)
+        self.only.pop(wd, None)
 
+    def on_queue_overflow(self) -> None:
+        """The kernel dropped events (IN_Q_OVERFLOW)."""
+        self.warn(OVERFLOW_MESSAGE)
+        # Subdirectories created while events were lost may be unwatched.
+        for top in self.recursive:
+            self._add_new_tree(top)
+
+    # -----------------------------------------------------------------------------------------
     def sync(self, timeout: float) -> bool:
         """Handle every event of reads that happened before this call (a sentinel's creation
         comes after them in the queue); without a writable directory, wait 50 ms instead."""
@@ -295,8 +290,6 @@ class Session:
 
     def _wait_for(self, name: bytes, seconds: float) -> bool:
         end = time.monotonic() + seconds
-        poller = select.poll()
-        poller.register(self.fd, select.POLLIN)
         while True:
             self.drain()
             if name in self.sentinels:
@@ -305,7 +298,7 @@ class Session:
             left = end - time.monotonic()
             if left <= 0:
                 return False
-            poller.poll(max(1, int(left * 1000)))
+            self._ready.poll(max(1, int(left * 1000)))
 
     def take(self) -> tuple[list[bytes], list[str]]:
         """The distinct paths read since the last call, and new warnings."""
@@ -315,18 +308,26 @@ class Session:
         return [p for p in reads if not os.path.basename(p).startswith(sentinel)], warnings
 
     def close(self) -> None:
-        os.close(self.fd)  # removes its watches
+        """Remove the watches and close the inotify instance."""
+        self.inotify.close()
 
 
 class Server:
     """Serve the parent's requests on stdin/stdout until it goes away.
 
+    ``inotify_type`` is watchdog's ``InotifyFD``, or None with ``problem`` saying why
+    watchdog could not be loaded (then every watch request is answered with it).
+
     Example:
-        >>> Server(parent_pid=os.getppid()).run()  # doctest: +SKIP
+        >>> Server(os.getppid(), InotifyFD).run()  # doctest: +SKIP
     """
 
-    def __init__(self, parent_pid: int) -> None:
+    def __init__(
+        self, parent_pid: int, inotify_type: Callable[[], InotifyFD] | None, problem: str = ""
+    ) -> None:
         self.parent_pid = parent_pid
+        self.inotify_type = inotify_type
+        self.problem = problem
         self.sessions: dict[int, Session] = {}
         self.by_fd: dict[int, Session] = {}
         self.poller = select.poll()
@@ -334,7 +335,6 @@ class Server:
         self.commands = select.poll()
         self.commands.register(0, select.POLLIN)
         self.inbox = bytearray()
-        self._libc: _Libc | None = None
 
     def run(self) -> None:
         while True:
@@ -383,38 +383,62 @@ class Server:
                 self.poller.unregister(session.fd)
                 session.close()
             return None
-        return reply(False, [f"unknown watcher request {op!r}"])
+        return reply(sid, False, [f"unknown watcher request {op!r}"])
 
     def _watch(self, sid: int, roots: list[tuple[bytes, bool]]) -> bytes:
-        if self._libc is None:
-            self._libc = _Libc()
+        if self.inotify_type is None:
+            return reply(sid, False, [f"reads by other processes are not tracked: {self.problem}"])
         try:
-            session = Session(self._libc, roots)
+            session = Session(self.inotify_type, roots)
         except OSError as exc:
             message = (
                 "reads by other processes are not tracked: the watcher could not start "
                 f"({exc}); {_LIMITS_HINT}"
             )
-            return reply(False, [message])
+            return reply(sid, False, [message])
         self.sessions[sid] = session
         self.by_fd[session.fd] = session
         self.poller.register(session.fd, select.POLLIN)
-        return reply(True, session.take()[1])
+        return reply(sid, True, session.take()[1])
 
     def _sync(self, sid: int, timeout: float) -> bytes:
         session = self.sessions.get(sid)
         if session is None:
-            return reply(False, ["the watcher lost this run's watches"])
+            return reply(sid, False, ["the watcher lost this run's watches"])
         ok = session.sync(timeout)
         reads, warnings = session.take()
-        return reply(ok, warnings, reads)
+        return reply(sid, ok, warnings, reads)
+
+
+def load_watchdog() -> tuple[Callable[[], InotifyFD] | None, str]:
+    """watchdog's ``InotifyFD``, quieted for this process, or None and why it failed.
+
+    Example:
+        >>> inotify_type, problem = load_watchdog()  # doctest: +SKIP
+    """
+    try:
+        import logging
+        import warnings
+
+        from watchdog.observers.inotify_c import InotifyFD
+    except Exception as exc:  # ImportError, or watchdog's UnsupportedLibcError
+        return None, f"watchdog could not be loaded in the watcher process ({exc})"
+    # An overflow reaches the parent through the protocol (and is stored on the run); the
+    # logger's last-resort handler would also print it on the terminal of the tracked program.
+    logging.getLogger("watchdog").addHandler(logging.NullHandler())
+    logging.getLogger("watchdog").propagate = False
+    # Adding a watch that exists (two files of one directory, an overflow's re-scan) makes
+    # watchdog warn that our callback replaces itself: it does, deliberately.
+    warnings.filterwarnings("ignore", message="Callback with id", category=RuntimeWarning)
+    return InotifyFD, ""
 
 
 def main() -> None:
     """Entry point (see ``watcher.py``): serve the parent whose pid is ``sys.argv[1]``."""
     _signal.signal(_signal.SIGINT, _signal.SIG_IGN)
+    inotify_type, problem = load_watchdog()
     try:  # noqa: SIM105
-        Server(int(sys.argv[1])).run()
+        Server(int(sys.argv[1]), inotify_type, problem).run()
     except BrokenPipeError:
         pass  # the parent went away while we answered
 

@@ -1,16 +1,19 @@
-"""Reads by native code and subprocesses: inotify watches held by a watcher child process.
+"""Reads by native code and subprocesses: watchdog inotify watches held by a watcher process.
 
 inotify reports a file closed after a read-only open but not which process read it, so a run
 watches only the directories it may read: the repository's cache and the paths the user
 names. The watching happens in ``watch_child.py`` (one child per process, started at the
-first run that watches something and reused); this side sends requests and collects the
-paths at ``sync()``. A kernel queue overflow is recorded on the run and logged, never ignored.
+first run that watches something and reused); this side sends requests, waits for "watches
+in place" only where a read could otherwise be missed (``ReadWatcher.ready``), and collects
+the paths at ``sync()``. A kernel queue overflow is recorded on the run and logged, never
+ignored.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import importlib.util
 import itertools
 import os
 import select
@@ -28,17 +31,22 @@ from lamingit.tracking.watch_child import OVERFLOW_MESSAGE, SENTINEL, frame, unf
 
 __all__ = ["OVERFLOW_MESSAGE", "SENTINEL", "ReadWatcher", "prestart", "watcher_pid"]
 
-# Imported as a top-level module (its directory appended to sys.path, after the standard
-# library), so its bytecode is cached like any module's; ``-I -S``: see watch_child.py.
-_CHILD_CODE = (
-    f"import sys; sys.path.append({str(Path(__file__).parent)!r}); "
-    "import watch_child; watch_child.main()"
-)
 _SESSIONS = itertools.count(1)
 _LOCK = threading.RLock()
 _REPLY_MARGIN = 30.0
 """Seconds a reply may take beyond the child's own deadline before it counts as hung."""
 _NO_INOTIFY = "reads by other processes are not tracked: inotify is not available here"
+
+
+def _child_code() -> str:
+    """The watcher's ``-c`` program: ``watch_child`` imported as a top-level module (so its
+    bytecode is cached like any module's), after the standard library on ``sys.path``; then
+    the directory holding watchdog, not all of site-packages (``-I -S``: see watch_child.py)."""
+    paths = [str(Path(__file__).parent)]
+    spec = importlib.util.find_spec("watchdog")  # ~0.3 ms; no import (that would cost ~30 ms)
+    if spec is not None and spec.submodule_search_locations:
+        paths.append(str(Path(next(iter(spec.submodule_search_locations))).parent))
+    return f"import sys; sys.path += {paths!r}; import watch_child; watch_child.main()"
 
 
 @dataclass(frozen=True)
@@ -56,7 +64,7 @@ class _Child:
         self.from_child, from_child_w = os.pipe()
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-I", "-S", "-c", _CHILD_CODE, str(os.getpid())],
+                [sys.executable, "-I", "-S", "-c", _child_code(), str(os.getpid())],
                 stdin=to_child_r,
                 stdout=from_child_w,
                 close_fds=True,  # it holds nothing of ours but its two pipes (and stderr)
@@ -86,8 +94,9 @@ class _Child:
             return False
         return True
 
-    def receive(self, timeout: float) -> _Reply | None:
-        """The next reply, or None when the child died or did not answer within ``timeout``."""
+    def receive(self, sid: int, timeout: float) -> _Reply | None:
+        """The next reply to session ``sid`` (older sessions' replies that nobody waited for
+        are dropped), or None when the child died or did not answer within ``timeout``."""
         deadline = time.monotonic() + timeout
         poller = select.poll()
         poller.register(self.from_child, select.POLLIN)
@@ -95,11 +104,13 @@ class _Child:
             fields, used = unframe(self._inbox)
             if fields is not None:
                 del self._inbox[:used]
-                count = int(fields[1])
+                if int(fields[0]) != sid:
+                    continue  # e.g. the "watching" reply of a run abandoned before it came
+                count = int(fields[2])
                 return _Reply(
-                    ok=fields[0] == b"1",
-                    warnings=[os.fsdecode(w) for w in fields[2 : 2 + count]],
-                    reads=[os.fsdecode(p) for p in fields[2 + count :]],
+                    ok=fields[1] == b"1",
+                    warnings=[os.fsdecode(w) for w in fields[3 : 3 + count]],
+                    reads=[os.fsdecode(p) for p in fields[3 + count :]],
                 )
             left = deadline - time.monotonic()
             if left <= 0 or not poller.poll(max(1, int(left * 1000))):
@@ -111,6 +122,14 @@ class _Child:
                 self.close(wait=1.0)
                 return None
             self._inbox += chunk
+
+    def replied(self) -> bool:
+        """Whether a reply (or the child's end) is there to read, without waiting."""
+        if self._inbox:
+            return True
+        poller = select.poll()
+        poller.register(self.from_child, select.POLLIN)
+        return bool(poller.poll(0))
 
     def close(self, *, kill: bool = False, wait: float = 0.0) -> None:
         """Close the pipes (the child sees EOF and exits) and reap it."""
@@ -210,14 +229,20 @@ class ReadWatcher:
         self._on_read = on_read
         self._on_overflow = on_overflow
         self._sid: int | None = None
+        self._pending = False  # the "watches in place" reply has not been received yet
         self.available = False
 
     def _warn(self, message: str) -> None:
         logger.warning(message)
         self._on_overflow(message)
 
-    def start(self) -> None:
-        """Begin watching (watches are in place when this returns)."""
+    def start(self, *, wait: bool = True) -> None:
+        """Ask the watcher process to watch the roots; with ``wait``, return once the
+        watches are in place, else leave that to ``ready()`` (``sync()`` calls it).
+
+        Example:
+            >>> watcher.start(wait=False)  # doctest: +SKIP
+        """
         if not sys.platform.startswith("linux"):
             self._on_overflow(_NO_INOTIFY)
             return
@@ -238,18 +263,49 @@ class ReadWatcher:
             except OSError as exc:
                 self._warn(f"reads by other processes are not tracked: {exc}")
                 return
-            sent = child.send(b"watch", b"%d" % sid, *roots)
-            reply = child.receive(_REPLY_MARGIN) if sent else None
+            if not child.send(b"watch", b"%d" % sid, *roots):
+                self._warn(
+                    f"reads by other processes are not tracked: the watcher process {child.failure}"
+                )
+                return
+        self._sid, self._pending, self.available = sid, True, True
+        if wait:
+            self.ready()
+
+    def ready(self) -> bool:
+        """Wait until the watches are in place (at once after the first time); False if
+        the watcher could not place them (a warning says why).
+
+        Example:
+            >>> watcher.ready()  # doctest: +SKIP
+            True
+        """
+        if not self._pending:
+            return self.available
+        with _LOCK:
+            if not self._pending:  # another thread waited meanwhile
+                return self.available
+            self._pending = False
+            child = _CHILD
+            sid = self._sid
+            reply = None
+            if child is not None and child.alive and sid is not None:
+                reply = child.receive(sid, _REPLY_MARGIN)
+            if reply is None or not reply.ok:
+                self._sid = None
+                self.available = False
         if reply is None:
-            self._warn(
-                f"reads by other processes are not tracked: the watcher process {child.failure}"
-            )
-            return
+            failure = child.failure if child is not None else "died"
+            self._warn(f"reads by other processes are not tracked: the watcher process {failure}")
+            return False
         for message in reply.warnings:
             self._warn(message)
-        if reply.ok:
-            self._sid = sid
-            self.available = True
+        return reply.ok
+
+    def _replied(self) -> bool:
+        with _LOCK:
+            child = _CHILD
+            return child is None or not child.alive or child.replied()
 
     def sync(self, timeout: float = 2.0) -> bool:
         """Report every read that happened before this call.
@@ -257,11 +313,18 @@ class ReadWatcher:
         The watcher process creates a sentinel file in a watched directory and handles
         events until the sentinel's arrives: inotify queues events in order, so every
         earlier read has then been seen. Without a writable directory it waits 50 ms.
+        Before the watches are in place there is nothing to report: it returns at once.
 
         Example:
             >>> watcher.sync()  # doctest: +SKIP
             True
         """
+        if self._pending and not self._replied():
+            # The watcher process has not placed the watches yet (this run is younger than
+            # its startup, ~40-70 ms, and has neither called cache() nor started a process):
+            # it cannot have seen a read, and waiting would triple a short run's finish().
+            return True
+        self.ready()  # a watcher that could not watch has said so (and has no session)
         sid = self._sid
         if sid is None:
             return True
@@ -272,7 +335,9 @@ class ReadWatcher:
                 and child.alive
                 and child.send(b"sync", b"%d" % sid, repr(timeout).encode())
             )
-            reply = child.receive(timeout + _REPLY_MARGIN) if ok and child is not None else None
+            reply = (
+                child.receive(sid, timeout + _REPLY_MARGIN) if ok and child is not None else None
+            )
         if reply is None:
             self._sid = None
             self.available = False
@@ -291,6 +356,7 @@ class ReadWatcher:
     def stop(self) -> None:
         """Stop watching (call ``sync()`` first to collect the last reads)."""
         sid, self._sid = self._sid, None
+        self._pending = False
         self.available = False
         if sid is None:
             return

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import signal
 import subprocess
@@ -294,8 +296,8 @@ def test_a_watcher_that_cannot_watch_is_recorded_on_the_run(repo: Path, tmp_path
     used = {int(fd) for fd in os.listdir(f"/proc/{pid}/fd")}
     lowest_free = min(set(range(len(used) + 1)) - used)
     limits = resource.prlimit(pid, resource.RLIMIT_NOFILE)
-    # No descriptor left: its next inotify_init1() fails with EMFILE, as it would when the
-    # per-user limit of inotify instances is reached.
+    # No descriptor left: watchdog's next inotify_init() fails with EMFILE, as it would when
+    # the per-user limit of inotify instances is reached.
     resource.prlimit(pid, resource.RLIMIT_NOFILE, (lowest_free, limits[1]))
     try:
         run = ln.track(watch=[data], capture_output=False)
@@ -303,7 +305,7 @@ def test_a_watcher_that_cannot_watch_is_recorded_on_the_run(repo: Path, tmp_path
     finally:
         resource.prlimit(pid, resource.RLIMIT_NOFILE, limits)
     (warning,) = ln.Run.get(run.uid).tracking_warnings
-    assert "the watcher could not start" in warning and "Too many open files" in warning
+    assert "the watcher could not start" in warning and f"[Errno {errno.EMFILE}]" in warning
     assert watcher_pid() == pid  # the process itself is fine and serves the next run
     run = ln.track(watch=[data], capture_output=False)
     ln.finish()
@@ -330,3 +332,96 @@ def test_a_hung_watcher_is_stopped_and_recorded(
         "the watcher process did not answer within 1 s and was stopped: reads by other "
         "processes during this run may be missing from its inputs"
     ]
+
+
+def _stopped_watcher(monkeypatch: pytest.MonkeyPatch) -> int:
+    """A warm watcher process, stopped (SIGSTOP): it answers nothing until SIGCONT."""
+    from lamingit.tracking import watcher as watcher_module
+
+    monkeypatch.setattr(watcher_module, "_REPLY_MARGIN", 0.5)
+    ln.track(capture_output=False)
+    ln.finish()
+    pid = watcher_pid()
+    assert pid is not None
+    os.kill(pid, signal.SIGSTOP)
+    return pid
+
+
+def test_a_short_run_does_not_wait_for_the_cache_watch(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before the watches are in place the watcher has seen nothing: finish() skips it."""
+    pid = _stopped_watcher(monkeypatch)
+    try:
+        run = ln.track(capture_output=False)  # the cache only: track() does not wait
+        ln.finish()
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    assert ln.Run.get(run.uid).tracking_warnings == []
+    assert watcher_pid() == pid  # nobody waited for it, so nobody gave up on it
+
+
+def test_cache_waits_for_the_cache_watch(
+    repo: Path,
+    write,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    """A path handed out by cache() may go to a subprocess next: the watch must be in place."""
+    artifact = ln.Artifact(write("counts.txt", "1 2 3\n"), key="counts.txt").save()
+    pid = _stopped_watcher(monkeypatch)
+    try:
+        run = ln.track(capture_output=False)
+        artifact.cache()  # waits for the stopped watcher, which never answers
+        ln.finish()
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # killed for not answering
+            os.kill(pid, signal.SIGCONT)
+    (warning,) = ln.Run.get(run.uid).tracking_warnings
+    assert "the watcher process did not answer" in warning
+    assert _gone(pid)
+
+
+def test_a_subprocess_waits_for_the_cache_watch(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first process a run starts could read a cache path at once (audit hook)."""
+    pid = _stopped_watcher(monkeypatch)
+    try:
+        run = ln.track(capture_output=False)
+        subprocess.run(["true"], check=True)  # waits for the stopped watcher first
+        ln.finish()
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # killed for not answering
+            os.kill(pid, signal.SIGCONT)
+    (warning,) = ln.Run.get(run.uid).tracking_warnings
+    assert "the watcher process did not answer" in warning
+
+
+def test_the_session_runs_on_watchdogs_inotify(tmp_path: Path) -> None:
+    """The child's engine: watchdog's InotifyFD with our mask, driven by our own loop."""
+    from watchdog.observers.inotify_c import InotifyFD
+
+    from lamingit.tracking.watch_child import Session, load_watchdog
+
+    inotify_type, problem = load_watchdog()
+    assert inotify_type is InotifyFD and problem == ""
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "a.txt").write_text("a")
+    session = Session(InotifyFD, [(os.fsencode(tmp_path), True)])
+    try:
+        assert isinstance(session.inotify, InotifyFD) and not session.inotify.is_alive()
+        (tmp_path / "new").mkdir()  # a new subdirectory is watched once its event is handled
+        assert session.sync(5.0)
+        (tmp_path / "new" / "b.txt").write_text("b")
+        subprocess.run(
+            ["cat", str(tmp_path / "old" / "a.txt"), str(tmp_path / "new" / "b.txt")],
+            check=True,
+            capture_output=True,
+        )
+        assert session.sync(5.0)
+        reads, warnings = session.take()
+    finally:
+        session.close()
+    expected = [os.fsencode(tmp_path / "new" / "b.txt"), os.fsencode(tmp_path / "old" / "a.txt")]
+    assert sorted(reads) == expected and warnings == []
+    assert _inotify_watches(os.getpid()) == 0  # close() released the instance
