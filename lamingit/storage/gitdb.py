@@ -73,17 +73,19 @@ class _PendingObjects(pygit2.OdbBackend):  # type: ignore[misc]
     def __init__(self, fallback: pygit2.Odb) -> None:
         super().__init__()
         self.objects: dict[bytes, tuple[int, bytes]] = {}
+        self.recent: dict[bytes, tuple[int, bytes]] = {}
+        """The previous commit's objects: the next save in this process builds on its trees."""
         self._fallback = fallback
 
     def read_cb(self, oid: pygit2.Oid) -> tuple[int, bytes]:
-        found = self.objects.get(oid.raw)
+        found = self.objects.get(oid.raw) or self.recent.get(oid.raw)
         if found is not None:
             return found
         kind, data = self._fallback.read(oid)
         return int(kind), data
 
     def read_header_cb(self, oid: pygit2.Oid) -> tuple[int, int]:
-        found = self.objects.get(oid.raw)
+        found = self.objects.get(oid.raw) or self.recent.get(oid.raw)
         if found is not None:
             return found[0], len(found[1])
         kind, size = self._fallback.read_header(oid)
@@ -346,6 +348,8 @@ class GitStore:
             parents = ([parent] if parent else []) + list(extra_parents)
             oid = writer.create_commit(None, sig, sig, message, tree_id, parents)
             write_pack(self.path / "objects" / "pack", pending.objects, fsync=self._fsync)
+            pending.recent = pending.objects
+            pending.objects = {}
         finally:
             pending.objects.clear()
         return str(oid)

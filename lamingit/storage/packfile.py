@@ -107,7 +107,6 @@ def write_pack(pack_dir: Path, objects: PackObjects, *, fsync: bool) -> Path:
                 if fsync:
                     fh.flush()
                     os.fsync(fh.fileno())
-            os.chmod(tmp, 0o444)
             os.replace(tmp, dest)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
