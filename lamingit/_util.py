@@ -61,14 +61,16 @@ def utcnow_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
-def atomic_write(path: Path, data: bytes, *, fsync: bool = False) -> None:
+def atomic_write(path: Path, data: bytes, *, fsync: bool = False, prefix: str = ".tmp-") -> None:
     """Write ``data`` to ``path`` via a temporary file and rename, so readers never see half.
+
+    ``prefix`` names the temporary file (git's cleanup knows ``tmp_pack_*`` in a pack folder).
 
     Example:
         >>> atomic_write(Path(tmp) / "x", b"hello")  # doctest: +SKIP
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

@@ -7,14 +7,12 @@ loose objects that is fourteen files and their directory entries, the bulk of a 
 from __future__ import annotations
 
 import hashlib
-import os
 import struct
-import tempfile
 import zlib
 from collections.abc import Mapping
 from pathlib import Path
 
-from lamingit._util import fsync_dir
+from lamingit._util import atomic_write, fsync_dir
 
 PackObjects = Mapping[bytes, tuple[int, bytes]]
 """Raw 20-byte object id → (git object type number, content)."""
@@ -99,18 +97,8 @@ def write_pack(pack_dir: Path, objects: PackObjects, *, fsync: bool) -> Path:
     """
     pack, idx, name = encode_pack(objects)
     final = pack_dir / f"{name}.pack"
-    for data, dest in ((pack, final), (idx, pack_dir / f"{name}.idx")):
-        fd, tmp = tempfile.mkstemp(dir=pack_dir, prefix="tmp_pack_")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                if fsync:
-                    fh.flush()
-                    os.fsync(fh.fileno())
-            os.replace(tmp, dest)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+    atomic_write(final, pack, fsync=fsync, prefix="tmp_pack_")
+    atomic_write(pack_dir / f"{name}.idx", idx, fsync=fsync, prefix="tmp_pack_")
     if fsync:
         fsync_dir(pack_dir)
     return final
