@@ -4,31 +4,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 import lamingit as ln
 from lamingit.remote import gitcli
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def cli(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))
-
-    def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "lamingit.cli.main", *args],
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-
-    return run
 
 
 def test_remote_push_clone_fetch_pull_round_trip(

@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -74,26 +74,6 @@ def origin(repo: Path, bare_remote: Path, blob_dir: Path) -> Path:
     set_blob_remote(r, str(blob_dir), ("testuser1", "testuser1@lamingit.local"))
     push(r, "origin")
     return repo
-
-
-@pytest.fixture
-def cli(monkeypatch: pytest.MonkeyPatch) -> Callable[..., subprocess.CompletedProcess[str]]:
-    """Run ``lamingit ARGS`` as a real subprocess with this worktree's package."""
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))
-
-    def run(
-        *args: str, cwd: Path | None = None, input: str | None = None
-    ) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "lamingit.cli.main", *args],
-            capture_output=True,
-            text=True,
-            cwd=cwd,
-            input=input,
-            check=False,
-        )
-
-    return run
 
 
 @pytest.fixture
