@@ -336,7 +336,6 @@ class GitStore:
         of one loose file per object. The branch is not moved; see :meth:`set_branch`.
         """
         writer, pending = self._pending_writer()
-        pending.objects.clear()
         try:
             grouped: dict[tuple[str, ...], bytes | None] = {
                 tuple(p.split("/")): data for p, data in changes.items()
@@ -351,7 +350,7 @@ class GitStore:
             pending.recent = pending.objects
             pending.objects = {}
         finally:
-            pending.objects.clear()
+            pending.objects.clear()  # a failed commit leaves nothing for the next one
         return str(oid)
 
     def _apply(
