@@ -209,9 +209,10 @@ class Repository:
                     return result
                 message = _message(changes.summary, trailer or {})
                 commit = self.git.write_commit(snap.commit, changes.to_changes(), message, author)
-                if self.git.head() != snap.commit:
-                    continue
-                self.git.set_branch(commit)
+                if not self.git.set_branch(
+                    commit, expected=snap.commit, who=author, message=message
+                ):
+                    continue  # moved by a foreign writer: build again on its commit
                 if self.fsync:
                     fsync_dir(self.paths.gitdir / "refs" / "heads")
                 self._maybe_pack()

@@ -483,6 +483,13 @@ def pull(repo: Repository, author: tuple[str, str], remote: str = "origin") -> P
     return merge_commit(repo, theirs, author)
 
 
+def _move_branch(
+    repo: Repository, commit: str, ours: str | None, author: tuple[str, str], message: str
+) -> None:
+    if not repo.git.set_branch(commit, expected=ours, who=author, message=message):
+        raise RemoteError("the branch moved while merging; run `lamingit pull` again")
+
+
 def merge_commit(repo: Repository, theirs: str, author: tuple[str, str]) -> PullResult:
     """Merge commit ``theirs`` into the current branch (fast-forward when possible).
 
@@ -493,7 +500,7 @@ def merge_commit(repo: Repository, theirs: str, author: tuple[str, str]) -> Pull
     with FileLock(repo.paths.write_lock):
         ours = repo.git.head()
         if ours is None:
-            repo.git.set_branch(theirs)
+            _move_branch(repo, theirs, ours, author, f"pull: fast-forward to {theirs[:12]}")
             return PullResult("fast-forward", theirs)
         if ours == theirs:
             return PullResult("up-to-date", ours)
@@ -501,7 +508,7 @@ def merge_commit(repo: Repository, theirs: str, author: tuple[str, str]) -> Pull
         if base == theirs:
             return PullResult("up-to-date", ours)
         if base == ours:
-            repo.git.set_branch(theirs)
+            _move_branch(repo, theirs, ours, author, f"pull: fast-forward to {theirs[:12]}")
             return PullResult("fast-forward", theirs)
         merged = merge_trees(repo.git, base, ours, theirs)
         lines = [f"merge {theirs[:12]} into {ours[:12]}"]
@@ -515,7 +522,5 @@ def merge_commit(repo: Repository, theirs: str, author: tuple[str, str]) -> Pull
         commit = repo.git.write_commit(
             ours, merged.changes.to_changes(), message, author, extra_parents=(theirs,)
         )
-        if repo.git.head() != ours:
-            raise RemoteError("the branch moved while merging; run `lamingit pull` again")
-        repo.git.set_branch(commit)
+        _move_branch(repo, commit, ours, author, f"pull: {lines[0]}")
     return PullResult("merge", commit, merged.conflicts, merged.renumbered, merged.deduplicated)

@@ -117,6 +117,7 @@ class GitStore:
         self._fsync = False
         self._writer: pygit2.Repository | None = None
         self._pending: _PendingObjects | None = None
+        self._log_ref_updates: bool | None = None
 
     def _pending_writer(self) -> tuple[pygit2.Repository, _PendingObjects]:
         """A view of the repository whose object writes stay in memory (see write_commit)."""
@@ -389,28 +390,99 @@ class GitStore:
         self._fsync = enabled
         pygit2.option(pygit2.enums.Option.ENABLE_FSYNC_GITDIR, enabled)
 
-    def set_branch(self, commit: str) -> None:
-        """Point the current branch at ``commit`` (callers hold the repository's write lock).
+    def set_branch(
+        self,
+        commit: str,
+        *,
+        expected: str | None | bool = True,
+        who: tuple[str, str] | None = None,
+        message: str = "",
+    ) -> bool:
+        """Point the current branch at ``commit``; False if it no longer is at ``expected``.
 
-        libgit2 updates a ref by writing ``<ref>.lock`` and renaming it. A process killed in
-        between leaves the ``.lock`` behind and every later update would fail. Callers hold
-        the repository's write lock, so no other lamingit writer can own that file: one that
-        stays unchanged for ``STALE_LOCK_SECONDS`` (a git process would finish in
-        milliseconds) is stale and is removed.
+        Written as git writes a loose ref: create ``<ref>.lock`` (exclusive: a git process
+        updating the branch holds it too), compare the branch with ``expected`` (a commit id,
+        None for "no branch yet", or True to skip the check), append the reflog lines, and
+        rename the lock over the ref. Not libgit2's reference update: it re-reads the pack
+        list to check that the commit exists, ~0.2 ms a save, and it cannot compare-and-swap.
+        Callers hold the repository's write lock, so no other lamingit writer can own the
+        ``.lock``: one that stays unchanged for ``STALE_LOCK_SECONDS`` (a git process would
+        finish in milliseconds) was left by a killed process and is removed.
+
+        Example:
+            >>> store.set_branch(new_commit, expected=old_commit)  # doctest: +SKIP
+            True
         """
         ref = self.branch_ref()
+        path = self.path / ref
         lock = self.path / (ref + ".lock")
+        fd = self._lock_ref(lock)
+        try:
+            current = self._repo.references.get(ref)
+            old = None if current is None else str(current.target)
+            if expected is not True and old != expected:
+                lock.unlink()
+                return False
+            os.write(fd, f"{commit}\n".encode())
+            if self._fsync:
+                os.fsync(fd)
+            self._append_reflogs(ref, old, commit, who, message)
+            os.replace(lock, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                lock.unlink()
+            raise
+        finally:
+            os.close(fd)
+        return True
+
+    def _lock_ref(self, lock: Path) -> int:
         deadline = time.monotonic() + 30.0
         while True:
             try:
-                self._repo.references.create(ref, commit, force=True)
-                return
-            except (pygit2.GitError, OSError):  # libgit2 reports a held lock as OSError
-                if not lock.exists() or time.monotonic() > deadline:
-                    raise
+                return os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+            except FileExistsError:
+                if time.monotonic() > deadline:
+                    raise LamingitError(
+                        f"{lock} is held by another process; if no git command is running, "
+                        "delete it and try again"
+                    ) from None
             if remove_stale_lock(lock, STALE_LOCK_SECONDS):
                 continue
             time.sleep(0.05)
+
+    def _append_reflogs(
+        self, ref: str, old: str | None, new: str, who: tuple[str, str] | None, message: str
+    ) -> None:
+        """One reflog line for ``ref`` and for HEAD (which points at it), as git writes them."""
+        if self._log_ref_updates is None:  # git's default: on unless the repository is bare
+            config = self._repo.config
+            key = "core.logAllRefUpdates"
+            on = config.get_bool(key) if key in config else not self._repo.is_bare
+            self._log_ref_updates = bool(on)
+        if not self._log_ref_updates:
+            return
+        if who is None:
+            git_name, git_email = git_identity()
+            who = (git_name or "lamingit", git_email or "lamingit@localhost")
+        offset = time.localtime().tm_gmtoff // 60
+        sign = "-" if offset < 0 else "+"
+        stamp = f"{int(time.time())} {sign}{abs(offset) // 60:02d}{abs(offset) % 60:02d}"
+        summary = message.split("\n", 1)[0].replace("\t", " ")
+        name = who[0].replace("<", "").replace(">", "").replace("\n", " ")
+        email = who[1].replace("<", "").replace(">", "").replace("\n", " ")
+        line = f"{old or '0' * 40} {new} {name} <{email}> {stamp}\t{summary}\n".encode()
+        for log_name in (ref, "HEAD"):
+            log = self.path / "logs" / log_name
+            try:
+                fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o666)
+            except FileNotFoundError:
+                log.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o666)
+            try:
+                os.write(fd, line)
+            finally:
+                os.close(fd)
 
     def stale_ref_locks(self) -> list[Path]:
         """``*.lock`` files under ``refs/`` and the top of the git directory (for fsck)."""

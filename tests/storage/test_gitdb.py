@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import threading
 from pathlib import Path
 
 import pygit2
@@ -32,6 +33,42 @@ def test_commits_touch_only_changed_paths(tmp_path: Path) -> None:
         ["git", "log", "--format=%an %s"], cwd=tmp_path, capture_output=True, text=True, check=True
     ).stdout.splitlines()
     assert log == ["Ann two", "Ann one"]
+
+
+def test_set_branch_compares_and_swaps_and_writes_reflogs(tmp_path: Path) -> None:
+    git = GitStore.init(tmp_path / ".git")
+    git.config_set("core.logAllRefUpdates", "true")
+    c1 = git.write_commit(None, {"x": b"1"}, "one", AUTHOR)
+    assert git.set_branch(c1, expected=None, who=AUTHOR, message="save one\nbody")
+    c2 = git.write_commit(c1, {"x": b"2"}, "two", AUTHOR)
+    c3 = git.write_commit(c1, {"x": b"3"}, "three", AUTHOR)
+    assert git.set_branch(c2, expected=c1, who=AUTHOR, message="save two")
+    # Built on c1 while the branch moved to c2: refused, branch and lock untouched.
+    assert not git.set_branch(c3, expected=c1, who=AUTHOR, message="save three")
+    assert git.head() == c2
+    assert not (tmp_path / ".git" / "refs" / "heads" / "main.lock").exists()
+    reflog = subprocess.run(
+        ["git", "reflog", "--format=%H %gs"], cwd=tmp_path, capture_output=True, text=True
+    ).stdout.splitlines()
+    assert reflog == [f"{c2} save two", f"{c1} save one"]
+    for log in ("HEAD", "refs/heads/main"):
+        first, second = (tmp_path / ".git" / "logs" / log).read_text().splitlines()
+        assert first.startswith(f"{'0' * 40} {c1} Ann <ann@example.org> ")
+        assert second.startswith(f"{c1} {c2} Ann <ann@example.org> ")
+    fsck = subprocess.run(["git", "fsck", "--strict"], cwd=tmp_path, capture_output=True, text=True)
+    assert fsck.returncode == 0, fsck.stderr
+
+
+def test_set_branch_waits_for_a_git_process_holding_the_ref(tmp_path: Path) -> None:
+    git = GitStore.init(tmp_path / ".git")
+    c1 = git.write_commit(None, {"x": b"1"}, "one", AUTHOR)
+    lock = tmp_path / ".git" / "refs" / "heads" / "main.lock"
+    lock.write_text("held by git\n")
+    release = threading.Timer(0.3, lock.unlink)
+    release.start()
+    assert git.set_branch(c1, expected=None)
+    release.join()
+    assert git.head() == c1
 
 
 def test_removing_last_entry_prunes_empty_trees(tmp_path: Path) -> None:
