@@ -481,6 +481,8 @@ class GitStore:
                 fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o666)
             try:
                 os.write(fd, line)
+                if self._fsync:
+                    os.fsync(fd)
             finally:
                 os.close(fd)
 

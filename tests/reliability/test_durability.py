@@ -80,5 +80,9 @@ def test_a_save_fsyncs_only_when_asked(repo: Path, tmp_path: Path) -> None:
     assert sum(p.startswith(pack_dir + "/tmp_pack_") for p in synced) == 2, synced
     assert pack_dir in synced
     assert f"{root}/.git/refs/heads" in synced
+    # the branch's new value (in its lock file, before the rename) and both reflog lines
+    assert f"{root}/.git/refs/heads/main.lock" in synced, synced
+    assert f"{root}/.git/logs/refs/heads/main" in synced
+    assert f"{root}/.git/logs/HEAD" in synced
     repository = Repository(repo)
     assert repository.snapshot().lookup("artifact.key", "on.txt")
