@@ -62,30 +62,80 @@ class CommitInfo:
     parents: tuple[str, ...]
 
 
+ObjectMap = dict[bytes, tuple[int, bytes]]
+"""Raw object id → (git object type, content)."""
+
+
+class _RecentObjects(pygit2.OdbBackend):  # type: ignore[misc]
+    """The last commit's objects, in memory, as the lowest-priority backend of the repository.
+
+    Right after a save its commit and trees are in a pack this repository has not listed yet;
+    libgit2 would re-read the pack directory (~0.1–0.2 ms) on the next save's first lookup. It
+    asks every backend before re-reading, so this one answers. A miss raises KeyError (libgit2's
+    "not found"), and the packs are the authority for everything else.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.objects: ObjectMap = {}
+
+    def _get(self, raw: bytes) -> tuple[int, bytes]:
+        found = self.objects.get(raw)
+        if found is None:
+            raise KeyError(raw.hex())
+        return found
+
+    def read_cb(self, oid: pygit2.Oid) -> tuple[int, bytes]:
+        return self._get(oid.raw)
+
+    def read_prefix_cb(self, prefix: str) -> tuple[int, bytes, pygit2.Oid]:
+        if len(prefix) == 40:
+            kind, data = self._get(bytes.fromhex(prefix))
+            return kind, data, pygit2.Oid(hex=prefix)
+        found = [raw for raw in self.objects if raw.hex().startswith(prefix)]
+        if len(found) != 1:
+            raise KeyError(prefix)
+        kind, data = self.objects[found[0]]
+        return kind, data, pygit2.Oid(raw=found[0])
+
+    def read_header_cb(self, oid: pygit2.Oid) -> tuple[int, int]:
+        kind, data = self._get(oid.raw)
+        return kind, len(data)
+
+    def exists_cb(self, oid: pygit2.Oid) -> bool:
+        return oid.raw in self.objects
+
+    def refresh_cb(self) -> None:
+        return None
+
+    def __iter__(self) -> Iterator[pygit2.Oid]:
+        return iter(())  # also in a pack: listed there
+
+
 class _PendingObjects(pygit2.OdbBackend):  # type: ignore[misc]
     """The objects a commit being written creates, held in memory until they are packed.
 
-    Reads of anything else fall through to the repository's own object database. ``exists``
-    answers for pending objects only: libgit2 asks it before every write, and a miss in the
-    real database would rescan the pack directory each time.
+    Reads of anything else fall through to the repository's own object database (the last
+    commit's objects first: the next save builds on its trees). ``exists`` answers for pending
+    objects only: libgit2 asks it before every write, and a miss in the real database would
+    rescan the pack directory each time.
     """
 
-    def __init__(self, fallback: pygit2.Odb) -> None:
+    def __init__(self, fallback: pygit2.Odb, recent: _RecentObjects) -> None:
         super().__init__()
-        self.objects: dict[bytes, tuple[int, bytes]] = {}
-        self.recent: dict[bytes, tuple[int, bytes]] = {}
-        """The previous commit's objects: the next save in this process builds on its trees."""
+        self.objects: ObjectMap = {}
+        self._recent = recent
         self._fallback = fallback
 
     def read_cb(self, oid: pygit2.Oid) -> tuple[int, bytes]:
-        found = self.objects.get(oid.raw) or self.recent.get(oid.raw)
+        found = self.objects.get(oid.raw) or self._recent.objects.get(oid.raw)
         if found is not None:
             return found
         kind, data = self._fallback.read(oid)
         return int(kind), data
 
     def read_header_cb(self, oid: pygit2.Oid) -> tuple[int, int]:
-        found = self.objects.get(oid.raw) or self.recent.get(oid.raw)
+        found = self.objects.get(oid.raw) or self._recent.objects.get(oid.raw)
         if found is not None:
             return found[0], len(found[1])
         kind, size = self._fallback.read_header(oid)
@@ -113,7 +163,9 @@ class GitStore:
     """
 
     def __init__(self, repo: pygit2.Repository) -> None:
+        self._recent = _RecentObjects()
         self._repo = repo
+        repo.odb.add_backend(self._recent, 0)  # priority 0: asked after the packs
         self._fsync = False
         self._writer: pygit2.Repository | None = None
         self._pending: _PendingObjects | None = None
@@ -122,7 +174,7 @@ class GitStore:
     def _pending_writer(self) -> tuple[pygit2.Repository, _PendingObjects]:
         """A view of the repository whose object writes stay in memory (see write_commit)."""
         if self._writer is None or self._pending is None:
-            pending = _PendingObjects(self._repo.odb)
+            pending = _PendingObjects(self._repo.odb, self._recent)
             odb = pygit2.Odb()
             odb.add_backend(pending, 1)
             writer = pygit2.Repository()
@@ -199,7 +251,11 @@ class GitStore:
                 return self._repo[oid]
             except (KeyError, pygit2.GitError):
                 time.sleep(delay)
+                # A backend belongs to one object database (libgit2 frees it with it).
+                recent, self._recent = self._recent, _RecentObjects()
+                self._recent.objects = recent.objects
                 self._repo = pygit2.Repository(self._repo.path)
+                self._repo.odb.add_backend(self._recent, 0)
                 self._writer = self._pending = None
         return self._repo[oid]
 
@@ -348,7 +404,7 @@ class GitStore:
             parents = ([parent] if parent else []) + list(extra_parents)
             oid = writer.create_commit(None, sig, sig, message, tree_id, parents)
             write_pack(self.path / "objects" / "pack", pending.objects, fsync=self._fsync)
-            pending.recent = pending.objects
+            self._recent.objects = pending.objects
             pending.objects = {}
         finally:
             pending.objects.clear()  # a failed commit leaves nothing for the next one
