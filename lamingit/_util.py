@@ -110,6 +110,28 @@ class FileLock:
         self._depth += 1
         return self
 
+    def try_acquire(self) -> bool:
+        """Take the lock if no other process holds it; release with ``__exit__``.
+
+        Example:
+            >>> lock = FileLock(Path(tmp) / "pack.lock")  # doctest: +SKIP
+            >>> if lock.try_acquire():  # doctest: +SKIP
+            ...     lock.__exit__()
+        """
+        import fcntl
+
+        if self._depth == 0:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                return False
+            self._fd = fd
+        self._depth += 1
+        return True
+
     def __exit__(self, *exc: object) -> None:
         import fcntl
 

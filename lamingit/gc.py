@@ -15,6 +15,7 @@ from typing import Any
 
 import msgspec
 
+from lamingit._util import FileLock
 from lamingit.errors import IntegrityError
 from lamingit.layout import LOOKUP, RECORDS
 from lamingit.records import ChangeSet, rebuild_lookups
@@ -165,8 +166,9 @@ def gc(
                 else:
                     tmp.unlink(missing_ok=True)
         if pack and not dry_run:
-            repo.git.repack(full=True)
-            repo.git.prune(expire=f"{int(grace_seconds)}.seconds.ago")
+            with FileLock(repo.paths.pack_lock):  # after a background merge, never beside it
+                repo.git.repack(full=True)
+                repo.git.prune(expire=f"{int(grace_seconds)}.seconds.ago")
         report.loose_after = repo.git.loose_objects()
         report.packs_after = repo.git.pack_count()
     return report

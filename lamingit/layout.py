@@ -85,3 +85,7 @@ class LocalPaths:
         self.cache = self.local / "cache"
         self.config = self.local / "config.toml"
         self.write_lock = self.local / "write.lock"
+        self.pack_lock = self.local / "pack.lock"
+        """Held while git's packs are merged (one merge at a time; see pack_worker.py)."""
+        self.pack_log = self.local / "pack.log"
+        """What the last background pack merge printed (its errors, if it failed)."""

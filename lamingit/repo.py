@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +30,9 @@ AUTO_PACK_LOOSE = 2048
 """Pack after a save once about this many loose git objects piled up (libgit2 never packs)."""
 AUTO_PACK_PACKS = 48
 """Merge packs after a save once there are this many (each save writes one small pack)."""
+AUTO_PACK_IN_BACKGROUND = True
+"""Merge packs in a detached worker process, so the save that triggers it returns at once
+(as git's own auto gc detaches); False merges inside the save."""
 _LOOSE_CHECK_EVERY = 32
 """Loose objects come only from git itself (fetch, merge): look for them every so many saves."""
 
@@ -66,6 +72,7 @@ class Repository:
         self._snapshot: Snapshot | None = None
         self._loose_floor = 0  # loose objects a repack could not remove (unreachable ones)
         self._saves = 0
+        self._pack_worker: subprocess.Popen[bytes] | None = None
 
     @property
     def write_lock(self) -> FileLock:
@@ -220,7 +227,7 @@ class Repository:
         raise RuntimeError("the branch kept moving while saving; try again")
 
     def _maybe_pack(self) -> None:
-        """Keep packs and loose git objects bounded: merge (under the write lock) past a threshold."""
+        """Keep packs and loose git objects bounded: merge them past a threshold."""
         self._saves += 1
         packs = self.git.pack_count()
         if packs < AUTO_PACK_PACKS:
@@ -228,11 +235,54 @@ class Repository:
                 return
             if self.git.loose_estimate() - self._loose_floor < AUTO_PACK_LOOSE:
                 return
+        if AUTO_PACK_IN_BACKGROUND:
+            self._start_pack_worker()
+            return
         try:
-            self.git.repack(full=False)
+            with FileLock(self.paths.pack_lock):
+                self.git.repack(full=False)
         except (LamingitError, OSError) as exc:  # the save is committed; packing can wait
             logger.warning(f"could not pack git objects: {exc}")
         self._loose_floor = self.git.loose_estimate()
+
+    def _start_pack_worker(self) -> None:
+        """Start ``lamingit.pack_worker`` unless a merge is running (ours or another process's)."""
+        worker = self._pack_worker
+        if worker is not None:
+            if worker.poll() is None:
+                return
+            self._pack_worker = None
+            self._loose_floor = self.git.loose_estimate()
+        probe = FileLock(self.paths.pack_lock)
+        if not probe.try_acquire():
+            return
+        probe.__exit__()
+        # The worker imports lamingit from where this process did, whatever sys.path says.
+        package_parent = str(Path(__file__).resolve().parent.parent)
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH")) if p)
+        with open(self.paths.pack_log, "wb") as log:
+            self._pack_worker = subprocess.Popen(
+                [sys.executable, "-m", "lamingit.pack_worker", str(self.root)],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                env=env,
+                start_new_session=True,  # Ctrl-C in the user's terminal does not stop it
+            )
+
+    def wait_for_pack_merge(self, timeout: float = 600.0) -> None:
+        """Return once no pack merge runs, this process's or another's (for tests and gc).
+
+        Example:
+            >>> repo.wait_for_pack_merge()  # doctest: +SKIP
+        """
+        worker = self._pack_worker
+        if worker is not None:
+            worker.wait(timeout)
+            self._pack_worker = None
+        with FileLock(self.paths.pack_lock):
+            pass
 
 
 def _message(summary: list[str], trailer: dict[str, str]) -> str:

@@ -140,6 +140,7 @@ def test_packs_stay_bounded_during_saves(
     monkeypatch,  # type: ignore[no-untyped-def]
 ) -> None:
     monkeypatch.setattr(repo_module, "AUTO_PACK_PACKS", 12)
+    monkeypatch.setattr(repo_module, "AUTO_PACK_IN_BACKGROUND", False)  # merged inside the save
     repo_obj = _repo()
     peak = 0
     for i in range(80):
@@ -159,6 +160,7 @@ def test_loose_objects_from_git_itself_get_packed(
 ) -> None:
     monkeypatch.setattr(repo_module, "AUTO_PACK_LOOSE", 64)
     monkeypatch.setattr(repo_module, "_LOOSE_CHECK_EVERY", 1)
+    monkeypatch.setattr(repo_module, "AUTO_PACK_IN_BACKGROUND", False)
     repo_obj = _repo()
     raw = pygit2.Repository(str(repo_obj.paths.gitdir))
     for i in range(300):  # as a `git fetch` of a few commits would leave them

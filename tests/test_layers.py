@@ -27,6 +27,7 @@ LAYERS: list[tuple[str, int]] = [
     ("lamingit.session", 3),
     ("lamingit.fsck", 3),
     ("lamingit.gc", 3),
+    ("lamingit.pack_worker", 3),
     ("lamingit.remote", 3),
     ("lamingit.tracking", 4),
     ("lamingit.api", 5),

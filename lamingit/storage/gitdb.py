@@ -251,13 +251,17 @@ class GitStore:
                 return self._repo[oid]
             except (KeyError, pygit2.GitError):
                 time.sleep(delay)
-                # A backend belongs to one object database (libgit2 frees it with it).
-                recent, self._recent = self._recent, _RecentObjects()
-                self._recent.objects = recent.objects
-                self._repo = pygit2.Repository(self._repo.path)
-                self._repo.odb.add_backend(self._recent, 0)
-                self._writer = self._pending = None
+                self._reopen()
         return self._repo[oid]
+
+    def _reopen(self) -> None:
+        """Open the repository again: libgit2 lists its packs anew."""
+        # A backend belongs to one object database (libgit2 frees it with it).
+        recent, self._recent = self._recent, _RecentObjects()
+        self._recent.objects = recent.objects
+        self._repo = pygit2.Repository(self._repo.path)
+        self._repo.odb.add_backend(self._recent, 0)
+        self._writer = self._pending = None
 
     def _object(self, oid: pygit2.Oid | str, where: str) -> pygit2.Object:
         """Read an object; a missing or damaged one is an ``IntegrityError`` naming its path."""
@@ -392,6 +396,22 @@ class GitStore:
         The new objects are collected in memory and written as one pack: two files instead
         of one loose file per object. The branch is not moved; see :meth:`set_branch`.
         """
+        try:
+            return self._write_commit(parent, changes, message, author, extra_parents)
+        except (KeyError, pygit2.GitError):
+            # A pack merge (a background worker, another process) deleted a pack this
+            # repository had listed but not opened yet: list the packs again, once.
+            self._reopen()
+            return self._write_commit(parent, changes, message, author, extra_parents)
+
+    def _write_commit(
+        self,
+        parent: str | None,
+        changes: Changes,
+        message: str,
+        author: tuple[str, str],
+        extra_parents: tuple[str, ...],
+    ) -> str:
         writer, pending = self._pending_writer()
         try:
             grouped: dict[tuple[str, ...], bytes | None] = {

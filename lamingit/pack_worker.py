@@ -1,0 +1,42 @@
+"""The background merge of git's packs: ``python -m lamingit.pack_worker ROOT``.
+
+A save that finds too many packs starts it and returns (as ``git gc --auto`` detaches). One
+merge runs at a time per repository: the worker holds ``.lamingit/pack.lock``, and a second
+worker exits at once.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from lamingit._util import FileLock
+from lamingit.layout import LocalPaths
+from lamingit.storage.gitdb import GitStore
+
+
+def merge_packs(root: Path) -> bool:
+    """Merge the repository's packs unless another merge holds the lock; True if it ran.
+
+    Example:
+        >>> merge_packs(Path("mydata"))  # doctest: +SKIP
+        True
+    """
+    paths = LocalPaths(root)
+    lock = FileLock(paths.pack_lock)
+    if not lock.try_acquire():
+        return False
+    try:
+        GitStore.open(paths.gitdir).repack(full=False)
+    finally:
+        lock.__exit__()
+    return True
+
+
+def main() -> None:
+    """Entry point of the worker process."""
+    merge_packs(Path(sys.argv[1]))
+
+
+if __name__ == "__main__":
+    main()

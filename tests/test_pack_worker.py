@@ -1,0 +1,59 @@
+"""The background pack merge: started by saves, one at a time, and never in a save's way."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import lamingit as ln
+import lamingit.repo as repo_module
+from lamingit._util import FileLock
+from lamingit.fsck import fsck
+from lamingit.pack_worker import merge_packs
+from lamingit.repo import Repository
+from lamingit.session import SESSION
+
+
+def test_saves_merge_packs_in_a_background_worker(repo: Path, write, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(repo_module, "AUTO_PACK_PACKS", 12)
+    repo_obj = SESSION.repository()
+    peak = 0
+    for i in range(80):
+        ln.Artifact(write("a.txt", f"v{i}"), key=f"k{i % 7}.txt").save()
+        peak = max(peak, repo_obj.git.pack_count())
+    # Saves outpace a merge (it takes ~0.1 s): the bound holds once one more save can start
+    # a merge of what piled up meanwhile.
+    repo_obj.wait_for_pack_merge()
+    ln.Artifact(write("a.txt", "last"), key="last.txt").save()
+    repo_obj.wait_for_pack_merge()
+    # one pack per save: 81 saves would leave 81 packs without the worker
+    assert repo_obj.git.pack_count() < 12, repo_obj.git.pack_count()
+    assert peak < 81
+    assert (repo / ".lamingit" / "pack.log").read_bytes() == b""  # the worker printed no error
+    assert ln.Artifact.filter().count() == 81
+    assert fsck(Repository(repo)).ok
+
+
+def test_a_save_does_not_wait_for_a_running_merge(repo: Path, write, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(repo_module, "AUTO_PACK_PACKS", 2)
+    repo_obj = SESSION.repository()
+    with FileLock(repo_obj.paths.pack_lock):  # a merge of another process is running
+        for i in range(5):
+            t0 = time.perf_counter()
+            ln.Artifact(write("a.txt", f"v{i}"), key="a.txt").save()
+            assert time.perf_counter() - t0 < 5.0
+        assert repo_obj._pack_worker is None  # none started beside the running merge
+    assert repo_obj.git.pack_count() >= 5
+
+
+def test_a_second_worker_exits_while_a_merge_runs(repo: Path, write) -> None:  # type: ignore[no-untyped-def]
+    for i in range(10):  # one pack per save: more than a merge leaves alone
+        ln.Artifact(write("a.txt", f"v{i}"), key="a.txt").save()
+    root = SESSION.repository().root
+    git = SESSION.repository().git
+    with FileLock(root / ".lamingit" / "pack.lock"):
+        assert merge_packs(root) is False
+    assert git.pack_count() > 10
+    assert merge_packs(root) is True
+    assert git.pack_count() < 4
+    assert ln.Artifact.get(key="a.txt").version == "10"
