@@ -2,11 +2,12 @@
 
 A save that finds too many packs starts it and returns (as ``git gc --auto`` detaches). One
 merge runs at a time per repository: the worker holds ``.lamingit/pack.lock``, and a second
-worker exits at once.
+worker exits at once. It yields to the user's work: lower CPU priority, one git thread.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -35,6 +36,13 @@ def merge_packs(root: Path) -> bool:
 
 def main() -> None:
     """Entry point of the worker process."""
+    os.nice(10)  # inherited by git: the saving process keeps its CPU
+    # git's delta search would use every CPU; one leaves the others to the user's program.
+    n = int(os.environ.get("GIT_CONFIG_COUNT", "0") or "0")
+    os.environ.update(
+        {"GIT_CONFIG_COUNT": str(n + 1), f"GIT_CONFIG_KEY_{n}": "pack.threads"}
+        | {f"GIT_CONFIG_VALUE_{n}": "1"}
+    )
     merge_packs(Path(sys.argv[1]))
 
 

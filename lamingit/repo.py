@@ -33,6 +33,8 @@ AUTO_PACK_PACKS = 48
 AUTO_PACK_IN_BACKGROUND = True
 """Merge packs in a detached worker process, so the save that triggers it returns at once
 (as git's own auto gc detaches); False merges inside the save."""
+_PACK_LIST_EVERY = 16
+"""List the pack directory at least every so many saves (see Repository._maybe_pack)."""
 _LOOSE_CHECK_EVERY = 32
 """Loose objects come only from git itself (fetch, merge): look for them every so many saves."""
 
@@ -72,6 +74,7 @@ class Repository:
         self._snapshot: Snapshot | None = None
         self._loose_floor = 0  # loose objects a repack could not remove (unreachable ones)
         self._saves = 0
+        self._packs = 0  # packs in .git/objects/pack, as last listed plus one per save since
         self._pack_worker: subprocess.Popen[bytes] | None = None
 
     @property
@@ -229,8 +232,13 @@ class Repository:
     def _maybe_pack(self) -> None:
         """Keep packs and loose git objects bounded: merge them past a threshold."""
         self._saves += 1
-        packs = self.git.pack_count()
-        if packs < AUTO_PACK_PACKS:
+        # Each save adds one pack: count them from memory, and list the directory (hundreds
+        # of entries while a merge runs) only near the threshold or every so many saves, to
+        # see other processes' packs and merges.
+        self._packs += 1
+        if self._packs >= AUTO_PACK_PACKS or self._saves % _PACK_LIST_EVERY == 1:
+            self._packs = self.git.pack_count()
+        if self._packs < AUTO_PACK_PACKS:
             if self._saves % _LOOSE_CHECK_EVERY:
                 return
             if self.git.loose_estimate() - self._loose_floor < AUTO_PACK_LOOSE:
