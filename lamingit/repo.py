@@ -245,12 +245,16 @@ class Repository:
                 return
         if AUTO_PACK_IN_BACKGROUND:
             self._start_pack_worker()
-            return
+        else:
+            self._merge_packs_now()
+
+    def _merge_packs_now(self) -> None:
         try:
             with FileLock(self.paths.pack_lock):
                 self.git.repack(full=False)
         except (LamingitError, OSError) as exc:  # the save is committed; packing can wait
             logger.warning(f"could not pack git objects: {exc}")
+        self._packs = self.git.pack_count()
         self._loose_floor = self.git.loose_estimate()
 
     def _start_pack_worker(self) -> None:
@@ -269,15 +273,19 @@ class Repository:
         package_parent = str(Path(__file__).resolve().parent.parent)
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH")) if p)
-        with open(self.paths.pack_log, "wb") as log:
-            self._pack_worker = subprocess.Popen(
-                [sys.executable, "-m", "lamingit.pack_worker", str(self.root)],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=log,
-                env=env,
-                start_new_session=True,  # Ctrl-C in the user's terminal does not stop it
-            )
+        try:
+            with open(self.paths.pack_log, "wb") as log:
+                self._pack_worker = subprocess.Popen(
+                    [sys.executable, "-m", "lamingit.pack_worker", str(self.root)],
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=log,
+                    env=env,
+                    start_new_session=True,  # Ctrl-C in the user's terminal does not stop it
+                )
+        except OSError as exc:  # e.g. no Python executable (an embedded interpreter)
+            logger.warning(f"could not start the background pack merge ({exc}); merging now")
+            self._merge_packs_now()
 
     def wait_for_pack_merge(self, timeout: float = 600.0) -> None:
         """Return once no pack merge runs, this process's or another's (for tests and gc).

@@ -57,3 +57,14 @@ def test_a_second_worker_exits_while_a_merge_runs(repo: Path, write) -> None:  #
     assert merge_packs(root) is True
     assert git.pack_count() < 4
     assert ln.Artifact.get(key="a.txt").version == "10"
+
+
+def test_without_a_python_to_start_the_merge_runs_in_the_save(
+    repo: Path, write, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(repo_module, "AUTO_PACK_PACKS", 12)
+    monkeypatch.setattr(repo_module.sys, "executable", str(repo / "no-such-python"))
+    for i in range(14):
+        ln.Artifact(write("a.txt", f"v{i}"), key="a.txt").save()
+    assert SESSION.repository().git.pack_count() < 12
+    assert SESSION.repository()._pack_worker is None
