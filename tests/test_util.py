@@ -1,0 +1,37 @@
+"""Helpers of lamingit/_util.py: random base62 ids and fixed-width counters."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lamingit._util import BASE62, encode_counter, random_base62
+
+
+@given(st.integers(min_value=1, max_value=40))
+def test_random_base62_has_the_length_and_alphabet(n: int) -> None:
+    uid = random_base62(n)
+    assert len(uid) == n
+    assert set(uid) <= set(BASE62)
+
+
+def test_random_base62_uses_every_digit_evenly() -> None:
+    # 62,000 characters: each digit expected 1,000 times; a biased draw (e.g. a byte taken
+    # modulo 62) or a constant position would fall far outside this band.
+    ids = [random_base62(20) for _ in range(3100)]
+    assert len(set(ids)) == len(ids)
+    counts = Counter("".join(ids))
+    assert set(counts) == set(BASE62)
+    assert all(850 < c < 1150 for c in counts.values()), counts.most_common(3)
+    first = Counter(uid[0] for uid in ids)  # every position varies, not only some
+    assert len(first) > 55
+
+
+@given(st.integers(min_value=0, max_value=62**4 - 1))
+def test_encode_counter_is_fixed_width_and_ordered(value: int) -> None:
+    encoded = encode_counter(value)
+    assert len(encoded) == 4
+    if value + 1 < 62**4:
+        assert encoded < encode_counter(value + 1)
