@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import time
 from pathlib import Path
 
@@ -68,3 +71,26 @@ def test_without_a_python_to_start_the_merge_runs_in_the_save(
         ln.Artifact(write("a.txt", f"v{i}"), key="a.txt").save()
     assert SESSION.repository().git.pack_count() < 12
     assert SESSION.repository()._pack_worker is None
+
+
+def test_a_merge_killed_midway_loses_nothing(repo: Path, write, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(repo_module, "AUTO_PACK_PACKS", 10**6)  # no merge while saving
+    for i in range(60):
+        ln.Artifact(write("a.txt", f"v{i}"), key=f"k{i % 9}.txt").save()
+    repo_obj = SESSION.repository()
+    for n, delay in enumerate((0.02, 0.08, 0.15, 0.3), start=1):
+        monkeypatch.setattr(repo_module, "AUTO_PACK_PACKS", 2)
+        ln.Artifact(write("a.txt", f"d{delay}"), key="killed.txt").save()  # starts the worker
+        worker = repo_obj._pack_worker
+        assert worker is not None
+        time.sleep(delay)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(worker.pid, signal.SIGKILL)  # the worker and its git processes
+        worker.wait()
+        repo_obj._pack_worker = None
+        fresh = Repository(repo)
+        assert fsck(fresh).ok
+        assert ln.Artifact.filter().count() == 60 + n
+    assert merge_packs(repo_obj.root) is True  # the lock died with the worker
+    assert ln.Artifact.get(key="k3.txt").version == "7"
+    assert fsck(Repository(repo)).ok
