@@ -29,7 +29,10 @@ def child(repo: str, scratch: str, seed: int) -> None:
     import lamingit.repo as repo_module
 
     if os.environ.get("CRASH_PACK_OFTEN"):
-        repo_module.AUTO_PACK_LOOSE = 64  # get killed inside packing too
+        # get killed inside packing too: merges in the saving process, every few saves
+        repo_module.AUTO_PACK_LOOSE = 64
+        repo_module.AUTO_PACK_PACKS = 6
+        repo_module.AUTO_PACK_IN_BACKGROUND = False
     ln.connect(repo)
     rng = random.Random(seed)
     base = Path(scratch)
