@@ -215,5 +215,15 @@ def user_config_path() -> Path:
         >>> user_config_path().name
         'config.toml'
     """
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "lamingit" / "config.toml"
+    return Path(user_config_file())
+
+
+def user_config_file() -> str:
+    """:func:`user_config_path` as a string (asked on every save; no pathlib).
+
+    Example:
+        >>> user_config_file().endswith("config.toml")
+        True
+    """
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config")
+    return os.path.join(base, "lamingit", "config.toml")

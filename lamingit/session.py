@@ -7,7 +7,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from lamingit._util import BASE62, atomic_write, dump_toml, read_toml, user_config_path
+from lamingit._util import (
+    BASE62,
+    atomic_write,
+    dump_toml,
+    read_toml,
+    user_config_file,
+    user_config_path,
+)
 from lamingit.errors import NotARepository
 from lamingit.repo import Repository, discover
 from lamingit.storage.hashing import hash_bytes
@@ -128,15 +135,16 @@ def current_identity() -> Identity:
         >>> current_identity().handle  # doctest: +SKIP
         'testuser1'
     """
-    # Asked on every save: answer from memory while the inputs are unchanged (two stats of
-    # plain strings; this runs several times per save).
-    config = str(user_config_path())
-    gitconfig = os.environ.get("GIT_CONFIG_GLOBAL") or os.path.expanduser("~/.gitconfig")
+    # Asked three times per save: answer from memory while the inputs are unchanged (two
+    # stats of plain strings).
+    environ = os.environ
+    config = user_config_file()
+    gitconfig = environ.get("GIT_CONFIG_GLOBAL") or os.path.expanduser("~/.gitconfig")
     stamp: tuple[object, ...] = (
         config,
         _stat_stamp(config),
-        os.environ.get("LAMINGIT_USER"),
-        os.environ.get("LAMINGIT_USER_NAME"),
+        environ.get("LAMINGIT_USER"),
+        environ.get("LAMINGIT_USER_NAME"),
         gitconfig,
         _stat_stamp(gitconfig),
     )
