@@ -76,6 +76,7 @@ class Repository:
         self._saves = 0
         self._packs = 0  # packs in .git/objects/pack, as last listed plus one per save since
         self._pack_worker: subprocess.Popen[bytes] | None = None
+        self._next_pack_check = 0  # no pack decisions before this save (a merge is running)
 
     @property
     def write_lock(self) -> FileLock:
@@ -232,6 +233,11 @@ class Repository:
     def _maybe_pack(self) -> None:
         """Keep packs and loose git objects bounded: merge them past a threshold."""
         self._saves += 1
+        if self._saves < self._next_pack_check:
+            return  # another process's merge was running a few saves ago
+        worker = self._pack_worker
+        if worker is not None and worker.poll() is None:
+            return  # ours is running: nothing to decide until it ends
         # Each save adds one pack: count them from memory, and list the directory (hundreds
         # of entries while a merge runs) only near the threshold or every so many saves, to
         # see other processes' packs and merges.
@@ -267,6 +273,7 @@ class Repository:
             self._loose_floor = self.git.loose_estimate()
         probe = FileLock(self.paths.pack_lock)
         if not probe.try_acquire():
+            self._next_pack_check = self._saves + _PACK_LIST_EVERY
             return
         probe.__exit__()
         # The worker imports lamingit from where this process did, whatever sys.path says.

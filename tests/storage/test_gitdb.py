@@ -148,3 +148,23 @@ def test_read_blobs_refuses_unsafe_names_and_missing_objects(tmp_path: Path) -> 
     broken = str(raw.create_commit(None, sig, sig, "broken", root.write(), [raw[commit].id]))
     with pytest.raises(IntegrityError, match="records/g/gone.json"):
         read_blobs(git, broken, "records")
+
+
+def test_recent_commits_objects_are_read_from_memory_and_evicted(
+    tmp_path: Path,
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    import lamingit.storage.gitdb as gitdb
+
+    monkeypatch.setattr(gitdb, "RECENT_COMMITS", 2)
+    git = GitStore.init(tmp_path / ".git")
+    commits: list[str | None] = [None]
+    for i in range(4):
+        commits.append(git.write_commit(commits[-1], {f"r/{i}.json": b"%d" % i}, f"c{i}", AUTHOR))
+        assert git.set_branch(commits[-1], expected=commits[-2])
+    recent = git._recent.objects
+    assert bytes.fromhex(commits[-1]) in recent and bytes.fromhex(commits[-2]) in recent
+    assert bytes.fromhex(commits[1]) not in recent  # evicted: read from its pack
+    tree = git.tree_of(commits[1])
+    assert git.read(tree, "r/0.json") == b"0"
+    assert git.read(git.tree_of(commits[-1]), "r/3.json") == b"3"
