@@ -23,3 +23,18 @@ def print_rows(title: str, rows: list[Row]) -> None:
     print(f"{'-' * width}  {'-' * 12}  {'-' * 20}")
     for r in rows:
         print(f"{r.name.ljust(width)}  {r.value:>9.2f} {r.unit:<2}  {r.target}")
+
+
+def cpu_reference_row() -> Row:
+    """This machine's speed right now: a fixed pure-Python loop (best of 5).
+
+    Shared virtual machines slow down and speed up by up to 2x over minutes; this row lets a
+    reader compare tables taken at different times (it measured ~2.8 ms in a fast phase of
+    the 2-CPU development machine and ~5.7 ms in a slow one).
+    """
+    import timeit
+
+    best = min(timeit.repeat("sum(i * i for i in range(100_000))", number=20, repeat=5)) / 20
+    return Row(
+        "reference: sum of 100,000 squares in Python (machine speed)", best * 1e3, "ms", "reported"
+    )

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks._table import Row, print_rows  # noqa: E402
+from benchmarks._table import Row, cpu_reference_row, print_rows  # noqa: E402
 
 
 def _populate(repo: Path, n: int, work: Path) -> None:
@@ -196,6 +196,7 @@ def run(full: bool = False) -> list[Row]:
         )
     finally:
         shutil.rmtree(base, ignore_errors=True)
+    rows.append(cpu_reference_row())
     return rows
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks._table import Row, print_rows  # noqa: E402
+from benchmarks._table import Row, cpu_reference_row, print_rows  # noqa: E402
 
 N_FILES = 10_000
 
@@ -313,6 +313,7 @@ def _measure(work: Path, rounds: int) -> list[Row]:
     rows.append(
         Row(f"1-minute load average while measuring ({os.cpu_count()} CPUs)", load, "", "reported")
     )
+    rows.append(cpu_reference_row())
     return rows
 
 
