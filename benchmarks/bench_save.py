@@ -54,6 +54,12 @@ def _create_cost_us(directory: Path, n: int = 200) -> float:
     return statistics.median(times) * 1e6
 
 
+def _settle(pause: float = 4.0) -> None:
+    """Flush dirty pages and wait, so the next large write starts like the previous one."""
+    subprocess.run(["sync"], check=False)
+    time.sleep(pause)
+
+
 def _median_ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
 
@@ -165,16 +171,19 @@ def run(full: bool = False) -> list[Row]:
         )
         # Alternate cp and save, each after a `sync` (the previous one's dirty pages would
         # otherwise throttle whichever runs next), and keep the best of three of each.
+        # Each measurement starts in the same state: after a `sync` and a pause. The
+        # development VM's disk is rate-limited (a token bucket: whichever wrote right after
+        # a pause ran up to 8x faster), and freeing a large file (online discard) slowed the
+        # next writer, so copies are deleted only at the end.
         cp_times, save_times, rss = [], [], []
-        for _ in range(3):
+        for i in range(3):
             with open(big, "r+b") as fh:  # new content each time: a save, not a dedup
                 fh.write(os.urandom(16))
-            subprocess.run(["sync"], check=False)
+            _settle()
             t0 = time.perf_counter()
-            subprocess.run(["cp", str(big), str(work / "big.copy")], check=True)
+            subprocess.run(["cp", str(big), str(work / f"big.copy{i}")], check=True)
             cp_times.append(time.perf_counter() - t0)
-            (work / "big.copy").unlink()
-            subprocess.run(["sync"], check=False)
+            _settle()
             out = subprocess.run(
                 [sys.executable, "-c", code, str(repo), str(big)],
                 capture_output=True,
