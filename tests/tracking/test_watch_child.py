@@ -425,3 +425,34 @@ def test_the_session_runs_on_watchdogs_inotify(tmp_path: Path) -> None:
     expected = [os.fsencode(tmp_path / "new" / "b.txt"), os.fsencode(tmp_path / "old" / "a.txt")]
     assert sorted(reads) == expected and warnings == []
     assert _inotify_watches(os.getpid()) == 0  # close() released the instance
+
+
+def test_the_child_loads_watchdogs_inotify_layer_only() -> None:
+    """The watcher interpreter skips watchdog.observers' Observer selection (~15 ms of start)."""
+    from lamingit.tracking.watcher import _child_code
+
+    probe = (
+        "fd, problem = watch_child.load_watchdog(); "
+        "print(fd.__module__, problem == '', 'watchdog.observers.inotify' in sys.modules, "
+        "'watchdog.events' in sys.modules)"
+    )
+    code = _child_code().replace("watch_child.main()", probe)
+    out = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["watchdog.observers.inotify_c", "True", "False", "False"]
+
+
+def test_the_plain_watchdog_import_is_the_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from watchdog.observers.inotify_c import InotifyFD
+
+    from lamingit.tracking import watch_child
+
+    monkeypatch.delitem(sys.modules, "watchdog.observers", raising=False)
+    monkeypatch.delitem(sys.modules, "watchdog.observers.inotify_c", raising=False)
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    loaded = watch_child._import_inotify_fd()
+    assert loaded.__name__ == InotifyFD.__name__
+    assert hasattr(sys.modules["watchdog.observers"], "Observer")  # the real package ran
