@@ -9,8 +9,8 @@ copy-on-write for as long as it lives (a data-heavy parent would copy every page
 and fork() is unsafe once other threads hold locks. ``python -I -S`` with only watchdog's
 directory added to ``sys.path`` skips site-packages' ``.pth`` processing (~25 ms here) and
 ``import lamingit``; the protocol below imports only the standard library (the parent imports
-it too), and ``main()`` imports watchdog (~30 ms: ``watchdog.observers`` picks its Observer
-at import), so the parent does not wait for the child unless it must (see ``watcher.py``).
+it too), and ``main()`` imports watchdog's inotify layer (~20 ms; see ``_import_inotify_fd``),
+so the parent does not wait for the child unless it must (see ``watcher.py``).
 
 The engine is watchdog's inotify layer, ``InotifyFD`` (watches, callbacks, event parsing,
 overflow dispatch), with our own event mask: a read is a file closed after a read-only open
