@@ -122,7 +122,7 @@ class FileLock:
         Example:
             >>> lock = FileLock(Path(tmp) / "pack.lock")  # doctest: +SKIP
             >>> if lock.try_acquire():  # doctest: +SKIP
-            ...     lock.__exit__()
+            ...     lock.release()
         """
         import fcntl
 
@@ -139,6 +139,10 @@ class FileLock:
         return True
 
     def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    def release(self) -> None:
+        """Release one acquisition (the lock itself once every ``with`` level has ended)."""
         import fcntl
 
         self._depth -= 1

@@ -30,7 +30,7 @@ def merge_packs(root: Path) -> bool:
     try:
         GitStore.open(paths.gitdir).repack(full=False)
     finally:
-        lock.__exit__()
+        lock.release()
     return True
 
 

@@ -275,7 +275,7 @@ class Repository:
         if not probe.try_acquire():
             self._next_pack_check = self._saves + _PACK_LIST_EVERY
             return
-        probe.__exit__()
+        probe.release()
         # The worker imports lamingit from where this process did, whatever sys.path says.
         package_parent = str(Path(__file__).resolve().parent.parent)
         env = dict(os.environ)
@@ -295,7 +295,7 @@ class Repository:
             self._merge_packs_now()
 
     def wait_for_pack_merge(self, timeout: float = 600.0) -> None:
-        """Return once no pack merge runs, this process's or another's (for tests and gc).
+        """Return once no pack merge runs, this process's or another's (tests, benchmarks).
 
         Example:
             >>> repo.wait_for_pack_merge()  # doctest: +SKIP

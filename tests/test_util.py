@@ -1,13 +1,14 @@
-"""Helpers of lamingit/_util.py: random base62 ids and fixed-width counters."""
+"""Helpers of lamingit/_util.py: random base62 ids, fixed-width counters, file locks."""
 
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lamingit._util import BASE62, encode_counter, random_base62
+from lamingit._util import BASE62, FileLock, encode_counter, random_base62
 
 
 @given(st.integers(min_value=1, max_value=40))
@@ -35,3 +36,16 @@ def test_encode_counter_is_fixed_width_and_ordered(value: int) -> None:
     assert len(encoded) == 4
     if value + 1 < 62**4:
         assert encoded < encode_counter(value + 1)
+
+
+def test_try_acquire_fails_while_another_holder_has_the_lock(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "pack.lock"
+    holder, other = FileLock(path), FileLock(path)
+    with holder:
+        assert other.try_acquire() is False
+    assert other.try_acquire() is True
+    assert FileLock(path).try_acquire() is False  # now ``other`` holds it
+    other.release()
+    last = FileLock(path)
+    assert last.try_acquire() is True
+    last.release()
