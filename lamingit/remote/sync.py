@@ -455,7 +455,8 @@ def push(repo: Repository, remote: str = "origin", reporter: Reporter | None = N
                 f"{len(oids)} blob(s) would be pushed without a blob remote; set one first with "
                 "`lamingit remote set-blobs LOCATION` (a directory or s3://bucket/prefix)"
             )
-    gitcli.push(repo.paths.gitdir, remote, branch_name(repo))
+    with FileLock(repo.paths.pack_lock):  # a pack merge deletes packs git push may be reading
+        gitcli.push(repo.paths.gitdir, remote, branch_name(repo))
     return result
 
 
@@ -466,7 +467,8 @@ def fetch(repo: Repository, remote: str = "origin") -> str | None:
         >>> fetch(repo, "origin")  # doctest: +SKIP
     """
     _require_remote(repo, remote)
-    gitcli.fetch(repo.paths.gitdir, remote)
+    with FileLock(repo.paths.pack_lock):  # not beside a pack merge (see push)
+        gitcli.fetch(repo.paths.gitdir, remote)
     return gitcli.rev_parse(repo.paths.gitdir, tracking_ref(repo, remote))
 
 

@@ -286,3 +286,26 @@ def test_relative_blob_directory_is_committed_absolute(repo: Path, blob_dir: Pat
     r = SESSION.repository()
     set_blob_remote(r, os.path.relpath(blob_dir, Path.cwd()), AUTHOR)
     assert blob_remote_location(r)[0] == str(blob_dir.resolve())
+
+
+def test_push_waits_for_a_running_pack_merge(origin: Path, bare_remote: Path) -> None:
+    import threading
+    import time
+
+    from lamingit._util import FileLock
+
+    save_text("during.txt", "pushed after the merge")
+    repo = SESSION.repository()
+    merging = FileLock(repo.paths.pack_lock)
+    merging.__enter__()  # a merge is running (its worker holds the lock)
+    released = threading.Event()
+
+    def finish_merge() -> None:
+        time.sleep(0.4)
+        released.set()
+        merging.release()
+
+    threading.Thread(target=finish_merge).start()
+    push(repo, "origin")
+    assert released.is_set()  # git push ran only once the merge was over
+    assert _remote_head(bare_remote) == repo.git.head()
