@@ -60,15 +60,23 @@ class BlobStore:
         return self.path_for(oid).exists()
 
     def _tmp(self) -> tuple[int, str]:
-        tmpdir = self.root / "tmp"
-        try:
-            return tempfile.mkstemp(dir=tmpdir, prefix="blob-")
-        except FileNotFoundError:
-            tmpdir.mkdir(parents=True, exist_ok=True)
-            return tempfile.mkstemp(dir=tmpdir, prefix="blob-")
+        """A new file in ``tmp/``, already read-only (0444, the blob's final mode; the
+        returned descriptor still writes), so committing it needs no chmod of its path."""
+        tmpdir = os.path.join(self.root, "tmp")
+        flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0)
+        while True:
+            tmp = os.path.join(tmpdir, "blob-" + os.urandom(6).hex())
+            try:
+                fd = os.open(tmp, flags, 0o444)
+            except FileExistsError:
+                continue
+            except FileNotFoundError:
+                os.makedirs(tmpdir, exist_ok=True)
+                continue
+            os.fchmod(fd, 0o444)  # whatever the umask: blobs are read-only for everyone
+            return fd, tmp
 
     def _commit_tmp(self, tmp: str, oid: str) -> None:
-        os.chmod(tmp, 0o444)
         dest = self.path_for(oid)
         created = False
         try:

@@ -9,7 +9,7 @@ import pytest
 
 from lamingit.errors import IntegrityError
 from lamingit.storage import copy_hashing as module
-from lamingit.storage.copy_hashing import KERNEL_COPY_MIN, copy_hashing
+from lamingit.storage.copy_hashing import KERNEL_COPY_MIN, SMALL_COPY_MAX, copy_hashing
 from lamingit.storage.hashing import hash_bytes
 
 
@@ -18,7 +18,19 @@ def _copy(src: Path, dest: Path) -> tuple[str, int]:
     return copy_hashing(src, fd, fsync=False)
 
 
-@pytest.mark.parametrize("size", [0, 1, 1 << 20, KERNEL_COPY_MIN, KERNEL_COPY_MIN + 12345])
+@pytest.mark.parametrize(
+    "size",
+    [
+        0,
+        1,
+        1024,
+        SMALL_COPY_MAX - 1,
+        SMALL_COPY_MAX,
+        1 << 20,
+        KERNEL_COPY_MIN,
+        KERNEL_COPY_MIN + 12345,
+    ],
+)
 def test_copy_and_digest_match_the_source(tmp_path: Path, size: int) -> None:
     data = os.urandom(size)
     src = tmp_path / "src.bin"
@@ -70,4 +82,23 @@ def test_falls_back_to_a_buffered_copy_when_the_kernel_cannot(
     src = tmp_path / "src.bin"
     src.write_bytes(data)
     assert _copy(src, tmp_path / "dest.bin") == (hash_bytes(data), len(data))
+    assert (tmp_path / "dest.bin").read_bytes() == data
+
+
+def test_a_small_source_that_grew_since_its_size_was_read_is_copied_whole(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data = os.urandom(5000)
+    src = tmp_path / "src.bin"
+    src.write_bytes(data)
+    real_fstat = os.fstat
+    # fstat reports the size before an append landed: the first read gets 1,001 bytes.
+    monkeypatch.setattr(
+        module.os,
+        "fstat",
+        lambda fd: os.stat_result((*real_fstat(fd)[:6], 1000, *real_fstat(fd)[7:])),
+    )
+    digest, copied = _copy(src, tmp_path / "dest.bin")
+    assert (digest, copied) == (hash_bytes(data), 5000)
     assert (tmp_path / "dest.bin").read_bytes() == data
