@@ -193,7 +193,7 @@ def track(
     if roots or named:
         watcher = ReadWatcher(roots + named, _watcher_read, reads.warn)
         # Paths the user named are watched when track() returns. The cache alone is not
-        # waited for here (the watcher process needs ~40–70 ms: it imports watchdog): cache() waits before
+        # waited for here (the watcher process needs ~40–65 ms: it imports watchdog): cache() waits before
         # it hands out a path, and so does the first subprocess the run starts.
         watcher.start(wait=bool(named))
         state.watcher = watcher
