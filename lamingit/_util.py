@@ -132,7 +132,7 @@ class FileLock:
         return self
 
     def try_acquire(self) -> bool:
-        """Take the lock if no other process holds it; release with ``__exit__``.
+        """Take the lock if no other process holds it; give it back with :meth:`release`.
 
         Example:
             >>> lock = FileLock(Path(tmp) / "pack.lock")  # doctest: +SKIP
