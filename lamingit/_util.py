@@ -67,6 +67,32 @@ def utcnow_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
+def create_new_file(directory: str, prefix: str, mode: int = 0o600) -> tuple[int, str]:
+    """Create a file with a random name in ``directory`` (made if missing); ``(fd, path)``.
+
+    The descriptor is open for reading and writing whatever ``mode`` says (``0o444`` makes a
+    file read-only for everyone from the start).
+
+    Example:
+        >>> fd, tmp = create_new_file(str(Path(tmp_dir)), "blob-")  # doctest: +SKIP
+    """
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0)
+    while True:
+        path = os.path.join(directory, prefix + os.urandom(6).hex())
+        try:
+            fd = os.open(path, flags, mode)
+        except FileExistsError:
+            continue
+        except FileNotFoundError:
+            os.makedirs(directory, exist_ok=True)
+            continue
+        if mode != 0o600:
+            os.fchmod(
+                fd, mode
+            )  # exactly ``mode`` whatever the umask (0600 is left to it, as in mkstemp)
+        return fd, path
+
+
 def atomic_write(path: Path, data: bytes, *, fsync: bool = False, prefix: str = ".tmp-") -> None:
     """Write ``data`` to ``path`` via a temporary file and rename, so readers never see half.
 
@@ -77,17 +103,7 @@ def atomic_write(path: Path, data: bytes, *, fsync: bool = False, prefix: str = 
     """
     # os-level calls, not mkstemp/fdopen: this runs for each pack a save writes, and the
     # buffered file object and name generator cost more than the write itself.
-    directory = os.fspath(path.parent)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0)
-    while True:
-        tmp = os.path.join(directory, prefix + os.urandom(6).hex())
-        try:
-            fd = os.open(tmp, flags, 0o600)
-            break
-        except FileExistsError:
-            continue
-        except FileNotFoundError:
-            os.makedirs(directory, exist_ok=True)
+    fd, tmp = create_new_file(os.fspath(path.parent), prefix)
     try:
         try:
             view = memoryview(data)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lamingit._util import BASE62, FileLock, encode_counter, random_base62
+from lamingit._util import BASE62, FileLock, create_new_file, encode_counter, random_base62
 
 
 @given(st.integers(min_value=1, max_value=40))
@@ -49,3 +50,17 @@ def test_try_acquire_fails_while_another_holder_has_the_lock(tmp_path: Path) -> 
     last = FileLock(path)
     assert last.try_acquire() is True
     last.release()
+
+
+def test_create_new_file_makes_the_directory_and_keeps_the_mode(tmp_path: Path) -> None:
+    directory = str(tmp_path / "a" / "tmp")
+    fd, path = create_new_file(directory, "blob-", 0o444)
+    try:
+        assert os.write(fd, b"bytes") == 5  # the descriptor writes although the file is 0444
+    finally:
+        os.close(fd)
+    assert os.path.basename(path).startswith("blob-")
+    assert os.stat(path).st_mode & 0o777 == 0o444
+    fd2, path2 = create_new_file(directory, "blob-", 0o444)
+    os.close(fd2)
+    assert path2 != path

@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from lamingit._util import fsync_dir
+from lamingit._util import create_new_file, fsync_dir
 from lamingit.errors import IntegrityError
 from lamingit.storage.copy_hashing import copy_hashing
 from lamingit.storage.hashing import hash_bytes, hash_stream
@@ -62,19 +62,7 @@ class BlobStore:
     def _tmp(self) -> tuple[int, str]:
         """A new file in ``tmp/``, already read-only (0444, the blob's final mode; the
         returned descriptor still writes), so committing it needs no chmod of its path."""
-        tmpdir = os.path.join(self.root, "tmp")
-        flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0)
-        while True:
-            tmp = os.path.join(tmpdir, "blob-" + os.urandom(6).hex())
-            try:
-                fd = os.open(tmp, flags, 0o444)
-            except FileExistsError:
-                continue
-            except FileNotFoundError:
-                os.makedirs(tmpdir, exist_ok=True)
-                continue
-            os.fchmod(fd, 0o444)  # whatever the umask: blobs are read-only for everyone
-            return fd, tmp
+        return create_new_file(os.path.join(self.root, "tmp"), "blob-", 0o444)
 
     def _commit_tmp(self, tmp: str, oid: str) -> None:
         dest = self.path_for(oid)
