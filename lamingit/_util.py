@@ -67,6 +67,17 @@ def utcnow_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
+def write_all(fd: int, data: bytes | bytearray | memoryview) -> None:
+    """Write all of ``data`` to the descriptor ``fd`` (``os.write`` may write less).
+
+    Example:
+        >>> write_all(fd, b"hello")  # doctest: +SKIP
+    """
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
 def create_new_file(directory: str, prefix: str, mode: int = 0o600) -> tuple[int, str]:
     """Create a file with a random name in ``directory`` (made if missing); ``(fd, path)``.
 
@@ -106,9 +117,7 @@ def atomic_write(path: Path, data: bytes, *, fsync: bool = False, prefix: str = 
     fd, tmp = create_new_file(os.fspath(path.parent), prefix)
     try:
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
+            write_all(fd, data)
             if fsync:
                 os.fsync(fd)
         finally:

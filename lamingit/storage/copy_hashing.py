@@ -13,6 +13,7 @@ from pathlib import Path
 
 import blake3
 
+from lamingit._util import write_all
 from lamingit.errors import IntegrityError
 from lamingit.storage.hashing import CHUNK
 
@@ -60,9 +61,7 @@ def _small_copy_hashing(fin: int, fout: int, expected: int, *, fsync: bool) -> t
     want = expected + 1  # one read returns the whole file, the next one its end
     while chunk := os.read(fin, want):
         hasher.update(chunk)
-        view = memoryview(chunk)
-        while view:
-            view = view[os.write(fout, view) :]
+        write_all(fout, chunk)
         size += len(chunk)
         want = CHUNK
     if fsync:

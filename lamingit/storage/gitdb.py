@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pygit2
 
+from lamingit._util import write_all
 from lamingit.errors import IntegrityError, InvalidArgument, LamingitError, NotARepository
 from lamingit.storage.packfile import write_pack
 
@@ -524,7 +525,7 @@ class GitStore:
             if expected is not True and old != expected:
                 os.unlink(lock)
                 return False
-            os.write(fd, f"{commit}\n".encode())
+            write_all(fd, f"{commit}\n".encode())
             if self._fsync:
                 os.fsync(fd)
             self._append_reflogs(ref, old, commit, who, message)
@@ -581,7 +582,7 @@ class GitStore:
                 os.makedirs(os.path.dirname(log), exist_ok=True)
                 fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o666)
             try:
-                os.write(fd, line)
+                write_all(fd, line)
                 if self._fsync:
                     os.fsync(fd)
             finally:

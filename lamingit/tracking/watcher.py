@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lamingit._log import logger
+from lamingit._util import write_all
 from lamingit.tracking.watch_child import OVERFLOW_MESSAGE, SENTINEL, frame, unframe
 
 __all__ = ["OVERFLOW_MESSAGE", "SENTINEL", "ReadWatcher", "prestart", "watcher_pid"]
@@ -85,10 +86,8 @@ class _Child:
         self._inbox = bytearray()
 
     def send(self, *fields: bytes) -> bool:
-        view = memoryview(frame(fields))
         try:
-            while view:
-                view = view[os.write(self.to_child, view) :]
+            write_all(self.to_child, frame(fields))
         except OSError:  # BrokenPipeError: it died
             self.close(wait=1.0)
             return False
