@@ -42,15 +42,15 @@ def copy_hashing(src: Path, fd: int, *, fsync: bool) -> tuple[str, int]:
                 return _small_copy_hashing(raw.fileno(), fd, size, fsync=fsync)
             finally:
                 os.close(fd)
-    with open(src, "rb") as fin, os.fdopen(fd, "wb") as fout:
-        result = None
-        if os.fstat(fin.fileno()).st_size >= KERNEL_COPY_MIN:
-            result = _kernel_copy_hashing(fin.fileno(), fout.fileno(), src)
-        if result is None:
-            result = _buffered_copy_hashing(fin, fout)
-        if fsync:
-            fout.flush()
-            os.fsync(fout.fileno())
+        with io.BufferedReader(raw, CHUNK) as fin, os.fdopen(fd, "wb") as fout:
+            result = None
+            if size >= KERNEL_COPY_MIN:
+                result = _kernel_copy_hashing(fin.fileno(), fout.fileno(), src)
+            if result is None:
+                result = _buffered_copy_hashing(fin, fout)
+            if fsync:
+                fout.flush()
+                os.fsync(fout.fileno())
     return result
 
 
@@ -69,7 +69,9 @@ def _small_copy_hashing(fin: int, fout: int, expected: int, *, fsync: bool) -> t
     return hasher.hexdigest(), size
 
 
-def _buffered_copy_hashing(fin: io.BufferedReader, fout: io.BufferedWriter) -> tuple[str, int]:
+def _buffered_copy_hashing(
+    fin: io.BufferedReader[io.FileIO], fout: io.BufferedWriter
+) -> tuple[str, int]:
     hasher = blake3.blake3(max_threads=blake3.blake3.AUTO)
     size = 0
     buf = bytearray(CHUNK)
