@@ -236,8 +236,11 @@ class Repository:
         if self._saves < self._next_pack_check:
             return  # another process's merge was running a few saves ago
         worker = self._pack_worker
-        if worker is not None and worker.poll() is None:
-            return  # ours is running: nothing to decide until it ends
+        if worker is not None:
+            if worker.poll() is None:
+                return  # ours is running: nothing to decide until it ends
+            self._pack_worker = None
+            self._loose_floor = self.git.loose_estimate()  # what it could not pack
         # Each save adds one pack: count them from memory, and list the directory (hundreds
         # of entries while a merge runs) only near the threshold or every so many saves, to
         # see other processes' packs and merges.
@@ -264,13 +267,7 @@ class Repository:
         self._loose_floor = self.git.loose_estimate()
 
     def _start_pack_worker(self) -> None:
-        """Start ``lamingit.pack_worker`` unless a merge is running (ours or another process's)."""
-        worker = self._pack_worker
-        if worker is not None:
-            if worker.poll() is None:
-                return
-            self._pack_worker = None
-            self._loose_floor = self.git.loose_estimate()
+        """Start ``lamingit.pack_worker`` unless another process's merge is running."""
         probe = FileLock(self.paths.pack_lock)
         if not probe.try_acquire():
             self._next_pack_check = self._saves + _PACK_LIST_EVERY

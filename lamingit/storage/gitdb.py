@@ -102,6 +102,13 @@ class _RecentObjects(pygit2.OdbBackend):  # type: ignore[misc]
             for raw in self._commits.popleft():
                 self.objects.pop(raw, None)
 
+    def moved(self) -> _RecentObjects:
+        """A new backend holding these objects, for a reopened repository (a backend belongs
+        to one object database: libgit2 frees it with that database)."""
+        other = _RecentObjects()
+        other.objects, other._commits = self.objects, self._commits
+        return other
+
     def _get(self, raw: bytes) -> tuple[int, bytes]:
         found = self.objects.get(raw)
         if found is None:
@@ -282,9 +289,7 @@ class GitStore:
 
     def _reopen(self) -> None:
         """Open the repository again: libgit2 lists its packs anew."""
-        # A backend belongs to one object database (libgit2 frees it with it).
-        recent, self._recent = self._recent, _RecentObjects()
-        self._recent.objects, self._recent._commits = recent.objects, recent._commits
+        self._recent = self._recent.moved()
         self._repo = pygit2.Repository(self._repo.path)
         self._repo.odb.add_backend(self._recent, RECENT_PRIORITY)
         self._writer = self._pending = None
