@@ -10,7 +10,13 @@
 #include <fcntl.h>
 #include <string.h>
 
-static PyObject *target = NULL;   /* the run's set of raw reads, or NULL: do nothing */
+static PyObject *target = NULL;   /* the run's list of opened paths, or NULL: do nothing */
+static PyObject *seen = NULL;     /* the run's set of raw reads, where a long list is moved */
+
+/* Appending is ~40 ns; adding to a set of thousands of strings was ~150 ns per open on the
+ * development VM (hashing, and a random slot in a table of hundreds of KiB). The list is
+ * moved into the set once it is this long, so it stays small whatever a run reads. */
+#define COMPACT_AT 32768
 static PyObject *fallback = NULL; /* audit._hook(event, args), for the uncommon cases */
 static int installed = 0;
 
@@ -70,6 +76,22 @@ path_text(PyObject *path)
     return PyOS_FSPath(path);
 }
 
+/* Move the list's paths into the set (on failure they stay in the list: nothing is lost). */
+static void
+compact(void)
+{
+    Py_ssize_t n = PyList_GET_SIZE(target);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (PySet_Add(seen, PyList_GET_ITEM(target, i)) < 0) {
+            PyErr_Clear();
+            return;
+        }
+    }
+    if (PyList_SetSlice(target, 0, n, NULL) < 0) {
+        PyErr_Clear();
+    }
+}
+
 static int
 hook(const char *event, PyObject *args, void *data)
 {
@@ -94,8 +116,11 @@ hook(const char *event, PyObject *args, void *data)
             }
             if (PyUnicode_CheckExact(text) && PyUnicode_GET_LENGTH(text) > 0 &&
                 PyUnicode_READ_CHAR(text, 0) == '/') {
-                if (PySet_Add(target, text) < 0) {
+                if (PyList_Append(target, text) < 0) {
                     PyErr_Clear();
+                }
+                else if (PyList_GET_SIZE(target) >= COMPACT_AT) {
+                    compact();
                 }
                 Py_DECREF(text);
                 return 0;
@@ -139,16 +164,22 @@ install(PyObject *self, PyObject *args)
 }
 
 static PyObject *
-set_target(PyObject *self, PyObject *value)
+set_target(PyObject *self, PyObject *args)
 {
-    if (value == Py_None) {
-        Py_CLEAR(target);
+    PyObject *list, *set = NULL;
+    if (!PyArg_ParseTuple(args, "O|O", &list, &set)) {
+        return NULL;
     }
-    else if (PySet_Check(value)) {
-        Py_XSETREF(target, Py_NewRef(value));
+    if (list == Py_None) {
+        Py_CLEAR(target);
+        Py_CLEAR(seen);
+    }
+    else if (PyList_CheckExact(list) && set != NULL && PySet_Check(set)) {
+        Py_XSETREF(target, Py_NewRef(list));
+        Py_XSETREF(seen, Py_NewRef(set));
     }
     else {
-        PyErr_SetString(PyExc_TypeError, "set_target() takes a set or None");
+        PyErr_SetString(PyExc_TypeError, "set_target() takes a list and a set, or None");
         return NULL;
     }
     Py_RETURN_NONE;
@@ -157,8 +188,9 @@ set_target(PyObject *self, PyObject *value)
 static PyMethodDef methods[] = {
     {"install", install, METH_VARARGS,
      "install(fallback): add the C audit hook once; fallback(event, args) gets the rest."},
-    {"set_target", set_target, METH_O,
-     "set_target(set | None): the set absolute read paths are added to (None: off)."},
+    {"set_target", set_target, METH_VARARGS,
+     "set_target(list, set) | set_target(None): absolute read paths are appended to the list,\n"
+     "moved into the set when the list grows long (None: off)."},
     {NULL, NULL, 0, NULL},
 };
 

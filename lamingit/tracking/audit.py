@@ -114,13 +114,17 @@ def set_current(log: Any) -> Any:
 
 
 def retarget(log: Any) -> None:
-    """Point the C hook at ``log.raw`` again (after the log swapped its set), if ``log`` is current.
+    """Point the C hook at ``log.opened`` and ``log.raw`` again (after the log swapped them),
+    if ``log`` is current.
 
     Example:
         >>> retarget(None)
     """
     if _C is not None and log is _CURRENT:
-        _C.set_target(None if log is None else log.raw)
+        if log is None:
+            _C.set_target(None)
+        else:
+            _C.set_target(log.opened, log.raw)
 
 
 def before_spawn(callback: Any) -> None:

@@ -6,6 +6,7 @@ when its content hash is an artifact's hash; anything else is an unregistered re
 
 from __future__ import annotations
 
+import contextlib
 import os
 import site
 import sys
@@ -20,7 +21,6 @@ from lamingit.storage.hashing import hash_file
 from lamingit.tracking import audit
 
 _CODE_SUFFIXES = (".py", ".pyc", ".pyi", ".so", ".pth")
-_HASHES: dict[tuple[str, int, int, int], str] = {}
 
 
 def _system_prefixes() -> tuple[str, ...]:
@@ -41,8 +41,10 @@ class ReadLog:
 
     ``raw`` is filled by the audit hook (an absolute path, or ``(path, cwd)`` resolved later
     so the hook stays cheap) and by the watcher thread (absolute paths); a set, so a run that
-    re-reads the same files a million times holds each once. ``ignored`` are
-    files lamingit read on the run's behalf (the sources of artifacts it saved).
+    re-reads the same files a million times holds each once. The C audit hook appends
+    absolute paths to ``opened`` instead (cheaper per open than a set) and moves them into
+    ``raw`` whenever the list grows long. ``ignored`` are files lamingit read on the run's
+    behalf (the sources of artifacts it saved).
 
     Example:
         >>> log = ReadLog(Path("mydata"))
@@ -51,6 +53,7 @@ class ReadLog:
 
     repo_root: Path
     raw: set[object] = field(default_factory=set)
+    opened: list[str] = field(default_factory=list)
     ignored: set[str] = field(default_factory=set)
     warnings: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -73,9 +76,11 @@ class ReadLog:
         """The distinct data files read so far (absolute), and forget them."""
         with self.lock:
             raw, self.raw = self.raw, set()
-            # The C audit hook adds to the set it was given; point it at the new one. Reads
-            # it added to the old set meanwhile are in ``raw``, read below.
+            opened, self.opened = self.opened, []
+            # The C audit hook adds to the list and set it was given; point it at the new
+            # ones. Reads it added to the old ones meanwhile are merged below.
             audit.retarget(self)
+        raw.update(opened)
         local = str(self.repo_root / ".lamingit") + "/"
         cache = str(self.repo_root / ".lamingit" / "cache") + "/"
         gitdir = str(self.repo_root / ".git") + "/"
@@ -104,26 +109,53 @@ class ReadLog:
         return sorted(p for p in out if os.path.isfile(p))
 
 
-def _hash(path: str) -> str | None:
+def _hash(path: str) -> tuple[str, int] | None:
+    """``(hash, size)`` of a read file (hash_file caches it per path, inode, mtime and size)."""
     try:
-        st = os.stat(path)
+        return hash_file(Path(path))
     except OSError:
         return None
-    key = (path, st.st_ino, st.st_mtime_ns, st.st_size)
-    cached = _HASHES.get(key)
-    if cached is None:
-        try:
-            cached = hash_file(Path(path))[0]
-        except OSError:
-            return None
-        _HASHES[key] = cached
-    return cached
+
+
+HASH_ALL_MAX = 256 * 1024 * 1024
+"""Up to this many bytes of reads outside the cache, every read file is hashed to match it to
+an artifact; beyond, only files of a size some artifact has (one index query) are."""
+
+
+def _artifact_sizes(snapshot: Snapshot, sizes: set[int]) -> set[int] | None:
+    """Which of ``sizes`` some artifact has; None if the index cannot answer."""
+    from lamingit.index import Unsupported, select  # polars: only for runs reading this much
+    from lamingit.query import Q
+
+    try:
+        records = select(snapshot, "artifact", Q(size__in=sorted(sizes)))
+    except Unsupported:
+        return None
+    return {r.size for r in records if isinstance(r, ArtifactRecord)}
+
+
+def _worth_hashing(snapshot: Snapshot, paths: list[str]) -> set[str]:
+    """The paths to hash: all of them, or for large reads those whose size an artifact has."""
+    sizes: dict[str, int] = {}
+    for path in paths:
+        with contextlib.suppress(OSError):
+            sizes[path] = os.stat(path).st_size
+    if sum(sizes.values()) <= HASH_ALL_MAX:
+        return set(sizes)
+    known = _artifact_sizes(snapshot, set(sizes.values()))
+    if known is None:
+        return set(sizes)
+    return {path for path, size in sizes.items() if size in known}
 
 
 def match_reads(
     snapshot: Snapshot, repo_root: Path, paths: list[str], *, by_hash: bool = True
 ) -> tuple[dict[str, str], list[str]]:
     """Split read paths into ``{artifact uid: path}`` and unregistered paths.
+
+    A path in the repository's cache names its artifact; any other is matched by content
+    hash (with ``by_hash``). Reading many gigabytes of unregistered data costs no hashing:
+    a file whose size no artifact has cannot be one (see ``HASH_ALL_MAX``).
 
     Example:
         >>> match_reads(snapshot, repo.root, ["/data/a.csv"])  # doctest: +SKIP
@@ -133,6 +165,9 @@ def match_reads(
     cache_prefix = str(cache) + "/"
     matched: dict[str, str] = {}
     unregistered: list[str] = []
+    to_hash: set[str] = set()
+    if by_hash:
+        to_hash = _worth_hashing(snapshot, [p for p in paths if not p.startswith(cache_prefix)])
     for path in paths:
         uid = None
         if path.startswith(cache_prefix):
@@ -140,10 +175,10 @@ def match_reads(
             record = snapshot.find("artifact", candidate)
             if isinstance(record, ArtifactRecord):
                 uid = candidate
-        elif by_hash:
-            digest = _hash(path)
-            if digest is not None and os.path.getsize(path) > 0:
-                for candidate in snapshot.lookup("artifact.hash", digest):
+        elif path in to_hash:
+            hashed = _hash(path)
+            if hashed is not None and hashed[1] > 0:  # empty files never match (never dedup)
+                for candidate in snapshot.lookup("artifact.hash", hashed[0]):
                     record = snapshot.find("artifact", candidate)
                     if isinstance(record, ArtifactRecord) and not record.trashed:
                         uid = candidate

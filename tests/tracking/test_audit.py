@@ -186,3 +186,46 @@ def test_c_and_python_hooks_record_the_same_reads(tmp_path: Path) -> None:
     )
     assert outputs["python"][1] == expected
     assert outputs["C"][1] == expected
+
+
+def _c_hook_or_skip():  # type: ignore[no-untyped-def]
+    import pytest
+
+    if audit.HOOK_KIND != "C":
+        pytest.skip("the C hook is not built here")
+    from lamingit.tracking import _audit_c  # type: ignore[attr-defined]
+
+    return _audit_c
+
+
+def test_the_c_hooks_list_of_opens_stays_short_however_many_opens(tmp_path: Path) -> None:
+    """The C hook appends each open to a list and moves it into the set when it grows long."""
+    _c_hook_or_skip()
+    audit.install()
+    many = [tmp_path / f"{i}.txt" for i in range(3)]
+    for f in many:
+        f.write_text("x")
+    log = ReadLog(tmp_path / "repo")
+    previous = audit.set_current(log)
+    try:
+        for _ in range(14_000):  # 42,000 opens, more than one list's worth
+            for f in many:
+                open(f, "rb").close()
+        longest = len(log.opened)
+    finally:
+        audit.set_current(previous)
+    assert longest < 32_768
+    assert {str(f) for f in many} <= log.raw
+    assert log.take_paths() == sorted(str(f) for f in many)
+    assert log.opened == [] and log.raw == set()
+
+
+def test_the_c_hook_target_must_be_a_list_and_a_set() -> None:
+    import pytest
+
+    c = _c_hook_or_skip()
+    with pytest.raises(TypeError, match="a list and a set, or None"):
+        c.set_target(set())
+    with pytest.raises(TypeError, match="a list and a set, or None"):
+        c.set_target([], [])
+    c.set_target(None)
