@@ -32,3 +32,32 @@ def test_trashed_artifacts_do_not_match_by_hash(repo: Path, write) -> None:  # t
     snap = SESSION.repository().snapshot()
     matched, _ = match_reads(snap, repo, [str(write("t2.csv", "t\n"))])
     assert matched == {}
+
+
+def test_large_reads_hash_only_files_of_an_artifacts_size(repo: Path, write, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Beyond HASH_ALL_MAX bytes, a file whose size no artifact has is never hashed."""
+    from lamingit.tracking import reads
+
+    a = ln.Artifact(write("a.csv", "a\n1\n"), key="a.csv").save()
+    copy_of_a = write("elsewhere/a_copy.csv", "a\n1\n")
+    same_size = write("same_size.csv", "z\n9\n")  # as long as a.csv, other content
+    other_size = write("other_size.csv", "a longer file\n")
+    hashed: list[str] = []
+    real_hash = reads._hash
+
+    def spy(path: str):  # type: ignore[no-untyped-def]
+        hashed.append(path)
+        return real_hash(path)
+
+    monkeypatch.setattr(reads, "_hash", spy)
+    monkeypatch.setattr(reads, "HASH_ALL_MAX", 0)
+    snap = SESSION.repository().snapshot()
+    paths = [str(copy_of_a), str(same_size), str(other_size)]
+    matched, unregistered = match_reads(snap, repo, paths)
+    assert matched == {a.uid: str(copy_of_a)}
+    assert unregistered == [str(same_size), str(other_size)]
+    assert sorted(hashed) == sorted([str(copy_of_a), str(same_size)])
+    hashed.clear()
+    monkeypatch.setattr(reads, "HASH_ALL_MAX", 1 << 30)  # small reads: every file is hashed
+    assert match_reads(snap, repo, paths)[0] == {a.uid: str(copy_of_a)}
+    assert sorted(hashed) == sorted(paths)
