@@ -34,7 +34,7 @@ def main() -> None:
         import lamindb_setup
 
         lamindb_setup.init(storage=str(base / "store"))
-        import lamindb as ln
+        import lamindb as ln  # type: ignore[no-redef]  # the same workload, the other library
 
         ln.setup.settings.instance._is_on_hub = False  # offline
     out["import + create a repository/instance"] = time.perf_counter() - t0
