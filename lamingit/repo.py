@@ -33,6 +33,9 @@ AUTO_PACK_PACKS = 48
 AUTO_PACK_IN_BACKGROUND = True
 """Merge packs in a detached worker process, so the save that triggers it returns at once
 (as git's own auto gc detaches); False merges inside the save."""
+_RUNNING_WORKERS: list[subprocess.Popen[bytes]] = []
+"""Pack workers this process started and has not seen end: a Popen collected while its
+process runs warns (ResourceWarning), and a Repository may be collected mid-merge."""
 _PACK_LIST_EVERY = 16
 """List the pack directory at least every so many saves (see Repository._maybe_pack)."""
 _LOOSE_CHECK_EVERY = 32
@@ -277,6 +280,7 @@ class Repository:
         package_parent = str(Path(__file__).resolve().parent.parent)
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH")) if p)
+        _RUNNING_WORKERS[:] = [w for w in _RUNNING_WORKERS if w.poll() is None]  # reaps
         try:
             with open(self.paths.pack_log, "wb") as log:
                 self._pack_worker = subprocess.Popen(
@@ -287,6 +291,7 @@ class Repository:
                     env=env,
                     start_new_session=True,  # Ctrl-C in the user's terminal does not stop it
                 )
+            _RUNNING_WORKERS.append(self._pack_worker)
         except OSError as exc:  # e.g. no Python executable (an embedded interpreter)
             logger.warning(f"could not start the background pack merge ({exc}); merging now")
             self._merge_packs_now()

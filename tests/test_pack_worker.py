@@ -94,3 +94,20 @@ def test_a_merge_killed_midway_loses_nothing(repo: Path, write, monkeypatch) -> 
     assert merge_packs(repo_obj.root) is True  # the lock died with the worker
     assert ln.Artifact.get(key="k3.txt").version == "7"
     assert fsck(Repository(repo)).ok
+
+
+def test_a_repository_collected_while_its_merge_runs_does_not_warn(repo: Path) -> None:
+    import gc
+    import warnings
+
+    repo_obj = Repository(repo)
+    repo_obj._start_pack_worker()
+    worker = repo_obj._pack_worker
+    assert worker is not None and worker.poll() is None  # a fresh interpreter: still starting
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        del repo_obj, worker
+        gc.collect()
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)]
+    for running in list(repo_module._RUNNING_WORKERS):
+        running.wait(60)
