@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -63,13 +64,23 @@ if mode in ("tracked", "watched"):
     ln.finish()
     out["finish"] = time.perf_counter() - t
     out["warnings"] = ln.Run.get(run.uid).tracking_warnings
+if mode != "pristine":
+    from lamingit.tracking.watcher import watcher_pid
+
+    out["watcher"] = watcher_pid()
 print(json.dumps(out))
 '''
 MODES = ("untracked", "tracked", "watched", "inert", "pristine")
 
 
 def _user_runs(work: Path, data: Path, rounds: int) -> dict[str, list[dict[str, object]]]:
-    """Run the user program ``rounds`` times per mode, interleaved (rotating the order)."""
+    """Run the user program ``rounds`` times per mode, interleaved in a shuffled order.
+
+    Shuffled (seeded), not rotated: with a fixed cyclic order each mode always ran right after
+    the same other mode (untracked after the short-lived pristine run, tracked after
+    untracked), a bias of its own on this VM. Each run's watcher process has exited before
+    the next run starts (a watched run's inotify watch on the files would slow the next one).
+    """
     program = work / "user_program.py"
     program.write_text(USER_PROGRAM)
     env = dict(os.environ)
@@ -77,7 +88,7 @@ def _user_runs(work: Path, data: Path, rounds: int) -> dict[str, list[dict[str, 
     env["LAMINGIT_REPO"] = str(work / "repo")
     results: dict[str, list[dict[str, object]]] = {mode: [] for mode in MODES}
     for i in range(rounds):
-        order = MODES[i % len(MODES) :] + MODES[: i % len(MODES)]
+        order = random.Random(i).sample(MODES, len(MODES))
         for mode in order:
             proc = subprocess.run(
                 [sys.executable, str(program), mode, str(data)],
@@ -87,8 +98,21 @@ def _user_runs(work: Path, data: Path, rounds: int) -> dict[str, list[dict[str, 
                 cwd=work,
                 check=True,
             )
-            results[mode].append(json.loads(proc.stdout.strip().splitlines()[-1]))
+            result = json.loads(proc.stdout.strip().splitlines()[-1])
+            results[mode].append(result)
+            _wait_gone(result.get("watcher"))
     return results
+
+
+def _wait_gone(pid: int | None, timeout: float = 5.0) -> None:
+    """Wait until process ``pid`` has exited (a watcher exits once its parent has)."""
+    deadline = time.monotonic() + timeout
+    while pid is not None and time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.005)
 
 
 def _inotify_floor(data: Path, rounds: int) -> tuple[float, float]:
