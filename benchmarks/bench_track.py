@@ -76,9 +76,9 @@ MODES = ("untracked", "tracked", "watched", "inert", "pristine")
 def _user_runs(work: Path, data: Path, rounds: int) -> dict[str, list[dict[str, object]]]:
     """Run the user program ``rounds`` times per mode, interleaved in a shuffled order.
 
-    Shuffled (seeded), not rotated: with a fixed cyclic order each mode always ran right after
+    Shuffled (seeded), not rotated: with a fixed cyclic order each mode always runs right after
     the same other mode (untracked after the short-lived pristine run, tracked after
-    untracked), a bias of its own on this VM. Each run's watcher process has exited before
+    untracked), which could bias it one way every round. Each run's watcher process has exited before
     the next run starts (a watched run's inotify watch on the files would slow the next one).
     """
     program = work / "user_program.py"
