@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import lamingit as ln  # noqa: E402
+from benchmarks._env import as_users_python  # noqa: E402
 from lamingit import index  # noqa: E402
 from lamingit._util import random_base62  # noqa: E402
 from lamingit.models import ArtifactRecord  # noqa: E402
@@ -93,6 +94,7 @@ print((time.perf_counter() - t) * 1000, n)
 
 
 def run(n: int) -> list[tuple[str, float, str]]:
+    as_users_python()
     rows: list[tuple[str, float, str]] = []
     tmp = Path(tempfile.mkdtemp(prefix="lamingit-bench-"))
     os.environ["LAMINGIT_USER"] = "bench"

@@ -19,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks._env import as_users_python  # noqa: E402
 from benchmarks._table import Row, cpu_reference_row, print_rows  # noqa: E402
 
 
@@ -87,6 +88,7 @@ def run(full: bool = False) -> list[Row]:
 
     import lamingit as ln
 
+    as_users_python()
     logging.getLogger("lamingit").setLevel(logging.WARNING)
     rows: list[Row] = []
     n_existing = 10_000
@@ -139,7 +141,7 @@ def run(full: bool = False) -> list[Row]:
             )
         )
 
-        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "0"}
+        env = dict(os.environ)
         imports = []
         for _ in range(7):
             out = subprocess.run(
@@ -213,8 +215,8 @@ def run(full: bool = False) -> list[Row]:
         # Copies are deleted only at the end: freeing a large file slowed the next writer.
         cp_times, save_times = [], []
         for i in range(5 if full else 3):
-            with open(big, "r+b") as fh:  # new content each time: a save, not a dedup
-                fh.write(os.urandom(16))
+            with open(big, "r+b") as head:  # new content each time: a save, not a dedup
+                head.write(os.urandom(16))
             pair = {}
             for op in ("cp", "save") if i % 2 == 0 else ("save", "cp"):
                 _settle()

@@ -20,6 +20,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks._env import as_users_python  # noqa: E402
 
 
 def venv_dir() -> Path:
@@ -61,6 +64,7 @@ def _run(python: str, kind: str, base: Path, n: int, env: dict[str, str]) -> dic
 def side_by_side(full: bool = False) -> list[tuple[str, float, float]]:
     """Run the workload on both; print and return ``(measure, lamingit s, lamindb s)`` rows."""
     n = 1000 if full else 100
+    as_users_python()  # both libraries' fresh processes use cached bytecode
     python = ensure_venv()
     base = Path(tempfile.mkdtemp(prefix="lamingit-side-"))
     try:

@@ -22,6 +22,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks._env import as_users_python  # noqa: E402
+
 _TARGET = re.compile(r"^\s*(≤|<=|<|≥|>=|>)\s*([0-9][0-9_.,]*)")
 RAW: dict[str, str] = {}
 """Printed output of scripts that offer no ``run(full)`` (shown below the table)."""
@@ -160,6 +164,7 @@ def print_table(results: list[Result], errors: dict[str, str]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line of ``python -m benchmarks``."""
+    as_users_python()  # the scripts' processes inherit it
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
