@@ -49,3 +49,25 @@ def test_table_shows_verdicts_and_failures(capsys: pytest.CaptureFixture[str]) -
     assert "yes" in out and "NO" in out and "(not measured, see below)" in out
     assert "query: failed: boom" in out
     assert "1 of 2 targets met; 1 script(s) failed" in out
+
+
+def test_benchmarks_run_as_a_users_python_that_caches_bytecode(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import os
+    import subprocess
+
+    from benchmarks._env import as_users_python
+
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "0")  # non-empty: caching is off
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    as_users_python()
+    assert "PYTHONDONTWRITEBYTECODE" not in os.environ
+    assert sys.dont_write_bytecode is False
+    child = subprocess.run(
+        [sys.executable, "-c", "import sys; print(sys.flags.dont_write_bytecode)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert child.stdout.strip() == "0"
