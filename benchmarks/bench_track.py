@@ -79,8 +79,9 @@ def _user_runs(work: Path, data: Path, rounds: int) -> dict[str, list[dict[str, 
 
     Shuffled (seeded), not rotated: with a fixed cyclic order each mode always runs right after
     the same other mode (untracked after the short-lived pristine run, tracked after
-    untracked), which could bias it one way every round. Each run's watcher process has exited before
-    the next run starts (a watched run's inotify watch on the files would slow the next one).
+    untracked), which could bias it one way every round. Each run's watcher process has
+    exited before the next run starts (a watched run's inotify watch on the files would slow
+    the next one).
     """
     program = work / "user_program.py"
     program.write_text(USER_PROGRAM)
@@ -220,25 +221,14 @@ def _measure(work: Path, rounds: int) -> list[Row]:
     rows: list[Row] = []
 
     # 1. track + finish: the first of a fresh process, then repeated in this one --------------
-    firsts = _first_track_finish(work, 7, connected=True)
-    rows.append(
-        Row(
-            "ln.track()+ln.finish(), first in a fresh process, median of 7",
-            statistics.median(firsts) * 1e3,
-            "ms",
-            "≤ 50 ms",
-        )
-    )
-    rows.append(Row("  slowest of the 7", max(firsts) * 1e3, "ms", "reported"))
-    cold = _first_track_finish(work, 7, connected=False)
-    rows.append(
-        Row(
-            "  `import lamingit` + first track()+finish(), fresh process, median",
-            statistics.median(cold) * 1e3,
-            "ms",
-            "reported",
-        )
-    )
+    for connected, label, target in (
+        (True, "ln.track()+ln.finish(), first in a fresh process, median of 7", "≤ 50 ms"),
+        (False, "  `import lamingit` + first track()+finish(), fresh process, median", "reported"),
+    ):
+        firsts = _first_track_finish(work, 7, connected=connected)
+        rows.append(Row(label, statistics.median(firsts) * 1e3, "ms", target))
+        if connected:
+            rows.append(Row("  slowest of the 7", max(firsts) * 1e3, "ms", "reported"))
     ln.track(capture_output=True)
     ln.finish()
 
