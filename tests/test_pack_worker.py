@@ -20,18 +20,19 @@ from lamingit.session import SESSION
 def test_saves_merge_packs_in_a_background_worker(repo: Path, write, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(repo_module, "AUTO_PACK_PACKS", 12)
     repo_obj = SESSION.repository()
-    peak = 0
+    started = False
     for i in range(80):
         ln.Artifact(write("a.txt", f"v{i}"), key=f"k{i % 7}.txt").save()
-        peak = max(peak, repo_obj.git.pack_count())
-    # Saves outpace a merge (it takes ~0.1 s): the bound holds once one more save can start
-    # a merge of what piled up meanwhile.
+        started |= repo_obj._pack_worker is not None  # the save returned; its merge runs on
+    # Saves outpace a merge (a fresh interpreter, then git): whether one ends during these 80
+    # saves depends on the machine. The bound holds once one more save can start a merge of
+    # what piled up meanwhile.
     repo_obj.wait_for_pack_merge()
     ln.Artifact(write("a.txt", "last"), key="last.txt").save()
     repo_obj.wait_for_pack_merge()
+    assert started  # merged by a worker process, not inside a save
     # one pack per save: 81 saves would leave 81 packs without the worker
     assert repo_obj.git.pack_count() < 12, repo_obj.git.pack_count()
-    assert peak < 81
     assert (repo / ".lamingit" / "pack.log").read_bytes() == b""  # the worker printed no error
     assert ln.Artifact.filter().count() == 81
     assert fsck(Repository(repo)).ok
