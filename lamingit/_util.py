@@ -98,9 +98,8 @@ def create_new_file(directory: str, prefix: str, mode: int = 0o600) -> tuple[int
             os.makedirs(directory, exist_ok=True)
             continue
         if mode != 0o600:
-            os.fchmod(
-                fd, mode
-            )  # exactly ``mode`` whatever the umask (0600 is left to it, as in mkstemp)
+            # exactly ``mode`` whatever the umask (0600 is left to it, as in mkstemp)
+            os.fchmod(fd, mode)
         return fd, path
 
 
@@ -146,14 +145,7 @@ class FileLock:
         self._depth = 0
 
     def __enter__(self) -> FileLock:
-        import fcntl
-
-        if self._depth == 0:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            self._fd = fd
-        self._depth += 1
+        self._acquire(blocking=True)
         return self
 
     def try_acquire(self) -> bool:
@@ -164,16 +156,21 @@ class FileLock:
             >>> if lock.try_acquire():  # doctest: +SKIP
             ...     lock.release()
         """
+        return self._acquire(blocking=False)
+
+    def _acquire(self, *, blocking: bool) -> bool:
         import fcntl
 
         if self._depth == 0:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
+                fcntl.flock(fd, fcntl.LOCK_EX if blocking else fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BaseException as exc:
                 os.close(fd)
-                return False
+                if isinstance(exc, BlockingIOError) and not blocking:
+                    return False
+                raise
             self._fd = fd
         self._depth += 1
         return True

@@ -579,13 +579,14 @@ class GitStore:
         name = who[0].replace("<", "").replace(">", "").replace("\n", " ")
         email = who[1].replace("<", "").replace(">", "").replace("\n", " ")
         line = f"{old or '0' * 40} {new} {name} <{email}> {stamp}\t{summary}\n".encode()
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC
         for log_name in (ref, "HEAD"):
             log = os.path.join(self._gitdir, "logs", log_name)
             try:
-                fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o666)
+                fd = os.open(log, flags, 0o666)
             except FileNotFoundError:
                 os.makedirs(os.path.dirname(log), exist_ok=True)
-                fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o666)
+                fd = os.open(log, flags, 0o666)
             try:
                 write_all(fd, line)
                 if self._fsync:
