@@ -74,6 +74,14 @@ print(json.dumps(out))
 MODES = ("untracked", "tracked", "watched", "inert", "pristine")
 
 
+def _user_env(work: Path) -> dict[str, str]:
+    """The environment of a user program: this checkout of lamingit, the benchmark's repo."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env["LAMINGIT_REPO"] = str(work / "repo")
+    return env
+
+
 def _user_runs(work: Path, data: Path, rounds: int) -> dict[str, list[dict[str, object]]]:
     """Run the user program ``rounds`` times per mode, interleaved in a shuffled order.
 
@@ -85,9 +93,7 @@ def _user_runs(work: Path, data: Path, rounds: int) -> dict[str, list[dict[str, 
     """
     program = work / "user_program.py"
     program.write_text(USER_PROGRAM)
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    env["LAMINGIT_REPO"] = str(work / "repo")
+    env = _user_env(work)
     results: dict[str, list[dict[str, object]]] = {mode: [] for mode in MODES}
     for i in range(rounds):
         order = random.Random(i).sample(MODES, len(MODES))
@@ -174,9 +180,7 @@ def _first_track_finish(work: Path, repeat: int, *, connected: bool) -> list[flo
     run first, as a user's first run writes the bytecode cache."""
     script = work / "first_track.py"
     script.write_text(FIRST_TRACK)
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    env["LAMINGIT_REPO"] = str(work / "repo")
+    env = _user_env(work)
     mode = "connected" if connected else "cold"
     out = []
     for _ in range(repeat + 1):
