@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import msgspec
@@ -55,5 +56,21 @@ def schema_for(registry: str) -> dict[str, Any]:
         >>> schema_for("user")["$ref"]
         '#/$defs/UserRecord'
     """
-    result: dict[str, Any] = msgspec.json.schema(STRUCTS[registry])
+    result: dict[str, Any] = _clean_descriptions(msgspec.json.schema(STRUCTS[registry]))
     return result
+
+
+def _clean_descriptions(node: Any) -> Any:
+    # A description is a struct's docstring, whose indentation differs by Python (3.13 strips
+    # it at compile time) and by msgspec (0.23 dedents, older releases kept it): cleandoc gives
+    # one text for all, so the committed schema files are the same bytes everywhere.
+    if isinstance(node, dict):
+        return {
+            key: inspect.cleandoc(value)
+            if key == "description" and isinstance(value, str)
+            else _clean_descriptions(value)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_clean_descriptions(item) for item in node]
+    return node
