@@ -250,6 +250,14 @@ class Session:
         for top in self.recursive:
             self._add_new_tree(top)
 
+    def on_events_lost(self) -> None:
+        """After every callback's ``on_queue_overflow`` (watchdog 7.1.1 and newer).
+
+        Nothing is left to do: ``on_queue_overflow`` already warned and re-watched, and it is
+        the only call watchdog 7.1.0 makes. Without this method 7.1.1 raised AttributeError
+        in ``handle_event`` and the watcher process died, losing every later read.
+        """
+
     # -----------------------------------------------------------------------------------------
     def sync(self, timeout: float) -> bool:
         """Handle every event of reads that happened before this call (a sentinel's creation
