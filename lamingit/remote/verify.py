@@ -65,30 +65,41 @@ def unsafe_fields(record: BaseRecord) -> str | None:
     return None
 
 
-def check_record(path: str, data: bytes) -> tuple[BaseRecord | None, str | None]:
-    """``(record, problem)`` of the bytes at a ``records/`` path.
+@dataclass(frozen=True)
+class RecordCheck:
+    """What :func:`check_record` found: the decoded record (if it decodes), the problem (if
+    any), and whether the record may be used (decodes and sits at its uid's path)."""
 
-    ``record`` is None when the bytes cannot be used at all (wrong path, too large or deep,
-    schema, uid not matching the path); a record with unsafe fields is returned with its
-    problem.
+    record: BaseRecord | None
+    problem: str | None
+    usable: bool
+
+
+def check_record(path: str, data: bytes) -> RecordCheck:
+    """Check the bytes at a ``records/`` path: path form, size and depth, schema, uid.
+
+    A record with unsafe fields is usable (it is listed, and refused where the field would
+    become a path); one at the wrong path is not.
 
     Example:
-        >>> check_record("records/user/a/b/abc.json", b"{}")[1]  # doctest: +ELLIPSIS
+        >>> check_record("records/user/a/b/abc.json", b"{}").problem  # doctest: +ELLIPSIS
         'a user record does not match its schema ...'
     """
     parts = path.split("/")
     if len(parts) != 5 or parts[0] != RECORDS or parts[1] not in STRUCTS:
-        return None, "a file in records/ that is not a record of a known registry"
+        return RecordCheck(
+            None, "a file in records/ that is not a record of a known registry", False
+        )
     if not parts[-1].endswith(".json"):
-        return None, "a file in records/ that is not a record (<uid>.json)"
+        return RecordCheck(None, "a file in records/ that is not a record (<uid>.json)", False)
     try:
         record = decode(parts[1], data)
     except IntegrityError as exc:
-        return None, str(exc)
+        return RecordCheck(None, str(exc), False)
     uid = record.uid
     if not is_base62(uid) or len(uid) < 2 or parts[2:] != [uid[0], uid[1], f"{uid}.json"]:
-        return None, f"record uid {uid[:40]!r} does not match its path {path}"
-    return record, unsafe_fields(record)
+        return RecordCheck(record, f"record uid {uid[:40]!r} does not match its path {path}", False)
+    return RecordCheck(record, unsafe_fields(record), True)
 
 
 def settings_problem(data: bytes) -> str | None:
@@ -132,7 +143,7 @@ def path_problem(path: str, data: bytes) -> str | None:
         return settings_problem(data)
     top = path.split("/", 1)[0]
     if top == RECORDS:
-        return check_record(path, data)[1]
+        return check_record(path, data).problem
     if top == LOOKUP:
         if not _LOOKUP_PATH.fullmatch(path):
             return "is not a lookup entry path (lookup/<2 hex>/<2 hex>/<40 hex>)"
@@ -253,6 +264,7 @@ def _refuse(what: str, change: Change, reason: str) -> None:
 
 __all__ = [
     "Change",
+    "RecordCheck",
     "check_record",
     "new_changes",
     "path_problem",

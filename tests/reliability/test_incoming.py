@@ -1,4 +1,5 @@
 """Crafted commits arriving by pull or clone are refused whole and leave nothing behind."""
+# ruff: noqa: F811  (the remote fixtures are imported below and used as parameters)
 
 from __future__ import annotations
 
@@ -107,7 +108,7 @@ def _state(root: Path) -> tuple[str, str, str, bytes]:
 
 
 @pytest.fixture
-def two(origin: Path, bare_remote: Path, tmp_path: Path) -> tuple[Path, Path]:  # noqa: F811
+def two(origin: Path, bare_remote: Path, tmp_path: Path) -> tuple[Path, Path]:
     """Alice's repository pushed to the bare remote, and Bob's clone of it."""
     save_text("shared.txt", "shared content")
     push(SESSION.repository())
@@ -122,7 +123,7 @@ def test_crafted_commit_is_refused_by_pull_and_clone(
     two: tuple[Path, Path],
     bare_remote: Path,
     tmp_path: Path,
-    cli: CLI,  # noqa: F811
+    cli: CLI,
 ) -> None:
     _alice, bob = two
     files, reason = CASES[case]
@@ -151,7 +152,7 @@ def test_crafted_commit_is_refused_by_pull_and_clone(
 def test_refused_pull_through_the_api_and_a_later_good_commit(
     two: tuple[Path, Path],
     bare_remote: Path,
-    monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _alice, bob = two
     repo = Repository(bob)
@@ -168,7 +169,7 @@ def test_refused_pull_through_the_api_and_a_later_good_commit(
     assert _state(bob) == before
 
 
-def test_good_commits_still_arrive(two: tuple[Path, Path], bare_remote: Path) -> None:  # noqa: F811
+def test_good_commits_still_arrive(two: tuple[Path, Path], bare_remote: Path) -> None:
     alice, bob = two
     save_text("second.txt", "more")
     push(SESSION.repository())
@@ -212,3 +213,58 @@ def test_path_and_settings_rules() -> None:
     assert "unknown field blobs.hook" in (settings_problem(b'[blobs]\nhook = "x"\n') or "")
     assert "not a [section]" in (settings_problem(b'x = "y"\n') or "")
     assert "format version" in (settings_problem(b'[repository]\nformat_version = "99"\n') or "")
+
+
+def _commit_bad_records(store: Repository) -> dict[str, str]:
+    """Commit two damaged records straight into the local branch; return path → registry."""
+    deep = record_path("artifact", UID)
+    other = "ZzSchema000000000000"
+    schema = record_path("artifact", other)
+    files: dict[str, bytes | None] = {deep: _deep_record(UID), schema: _record(other, size="x")}
+    store.git.set_branch(store.git.write_commit(store.git.head(), files, "bad", AUTHOR))
+    return {deep: "levels deep", schema: "does not match its schema"}
+
+
+def test_readers_skip_a_damaged_committed_record(
+    repo: Path,
+    write,  # type: ignore[no-untyped-def]
+    cli: CLI,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    good = ln.Artifact(write("a.txt", "hello"), key="a.txt", description="fine").save()
+    store = SESSION.repository()
+    bad = _commit_bad_records(store)
+    # the index is built anew from git (the on-disk one is dropped), then queried
+    from lamingit.index import forget
+
+    forget()
+    for path in store.paths.index.iterdir():
+        if path.is_file():
+            path.unlink()
+    with caplog.at_level("WARNING", logger="lamingit"):
+        assert [a.uid for a in ln.Artifact.filter().to_list()] == [good.uid]
+        assert ln.Artifact.filter(description="fine").count() == 1
+    assert all(any(p in m for m in caplog.messages) for p in bad)
+    assert ln.Artifact.get(key="a.txt").load() == "hello"
+    listed = cli("ls", cwd=repo)
+    assert listed.returncode == 0, listed.stderr
+    assert "a.txt" in listed.stdout and "Traceback" not in listed.stderr
+    assert cli("load", "a.txt", cwd=repo).returncode == 0
+    described = cli("describe", "a.txt", cwd=repo)
+    assert described.returncode == 0 and "a.txt" in described.stdout, described.stderr
+    # reading the damaged record itself is a clear one-line IntegrityError, not a crash
+    with pytest.raises(IntegrityError, match="levels deep"):
+        ln.Artifact.get(UID)
+
+
+def test_fsck_lists_every_problem(repo: Path, write, cli: CLI) -> None:  # type: ignore[no-untyped-def]
+    ln.Artifact(write("a.txt", "hello"), key="a.txt").save()
+    bad = _commit_bad_records(SESSION.repository())
+    done = cli("fsck", "--json", "--local-only", cwd=repo)
+    assert done.returncode == 1, done.stderr
+    problems = json.loads(done.stdout)["problems"]
+    for path, reason in bad.items():
+        uid = path.rsplit("/", 1)[-1].removesuffix(".json")
+        assert any(p["where"] == f"artifact/{uid}" and reason in p["message"] for p in problems)
+    text = cli("fsck", "--local-only", cwd=repo)
+    assert text.returncode == 1 and "2 problem(s)" in text.stdout, text.stdout
