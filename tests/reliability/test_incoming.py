@@ -268,3 +268,16 @@ def test_fsck_lists_every_problem(repo: Path, write, cli: CLI) -> None:  # type:
         assert any(p["where"] == f"artifact/{uid}" and reason in p["message"] for p in problems)
     text = cli("fsck", "--local-only", cwd=repo)
     assert text.returncode == 1 and "2 problem(s)" in text.stdout, text.stdout
+
+
+def test_fetch_blobs_skips_a_damaged_record(origin: Path, cli: CLI) -> None:
+    save_text("b.txt", "blob bytes")
+    store = SESSION.repository()
+    push(store)
+    oid = ln.Artifact.get(key="b.txt").hash
+    store.blobs.path_for(oid).unlink()
+    _commit_bad_records(store)
+    done = cli("fetch", "--blobs", cwd=origin)
+    assert done.returncode == 0, done.stderr
+    assert "skipping the damaged record" in done.stderr
+    assert store.blobs.has(oid)
