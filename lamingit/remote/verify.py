@@ -24,6 +24,8 @@ FILE_MODE = "100644"
 """The only tree entry mode accepted: a regular, non-executable file."""
 KNOWN_SETTINGS = {"repository": {"format_version"}, "blobs": {"remote", "endpoint_url"}}
 """lamingit's own sections of ``lamingit.toml`` and their only fields."""
+CHUNK = 20_000
+"""Paths whose blobs are read and checked together."""
 _OID = re.compile(r"[0-9a-f]{64}")
 _LOOKUP_PATH = re.compile(rf"{LOOKUP}/([0-9a-f]{{2}})/([0-9a-f]{{2}})/([0-9a-f]{{40}})")
 _MODES = {"120000": "a symbolic link", "160000": "a submodule", "100755": "an executable file"}
@@ -225,15 +227,18 @@ def verify_incoming(gitdir: Path, tips: list[str], known: list[str], what: str) 
     for change in todo:
         if sizes.get(change.oid, 0) > MAX_RECORD_BYTES:
             _refuse(what, change, f"is {sizes[change.oid]} bytes (at most {MAX_RECORD_BYTES})")
-    oids = sorted({c.oid for c in todo})
-    contents = cat_blobs(gitdir, oids)
-    if contents is None:
-        raise IncomingRejected(f"{what} refused: git could not read the fetched objects")
-    data = dict(zip(oids, contents, strict=True))
-    for change in todo:
-        problem = path_problem(change.path, data[change.oid])
-        if problem is not None:
-            _refuse(what, change, problem)
+    # in chunks: a clone's whole history need not sit in memory at once
+    for start in range(0, len(todo), CHUNK):
+        chunk = todo[start : start + CHUNK]
+        oids = sorted({c.oid for c in chunk})
+        contents = cat_blobs(gitdir, oids)
+        if contents is None:
+            raise IncomingRejected(f"{what} refused: git could not read the fetched objects")
+        data = dict(zip(oids, contents, strict=True))
+        for change in chunk:
+            problem = path_problem(change.path, data[change.oid])
+            if problem is not None:
+                _refuse(what, change, problem)
     return len(todo)
 
 
