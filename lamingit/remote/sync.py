@@ -465,12 +465,13 @@ def push(repo: Repository, remote: str = "origin", reporter: Reporter | None = N
     return result
 
 
-def fetch(repo: Repository, remote: str = "origin") -> str | None:
+def fetch(repo: Repository, remote: str = "origin", *, verb: str = "fetch") -> str | None:
     """Fetch the remote's commits; return the remote branch's head (None if it has none).
 
     The branches arrive under a quarantine prefix; only when every new commit passes
     :func:`lamingit.remote.verify.verify_incoming` do the remote-tracking refs move. On
-    refusal (``IncomingRejected``) no ref of this repository has changed.
+    refusal (``IncomingRejected``, its message starting with ``verb``) no ref of this
+    repository has changed.
 
     Example:
         >>> fetch(repo, "origin")  # doctest: +SKIP
@@ -482,7 +483,7 @@ def fetch(repo: Repository, remote: str = "origin") -> str | None:
         try:
             fetched = gitcli.fetch_into(gitdir, remote, quarantine)
             # Local branches hold only commits made here or checked on arrival.
-            verify_incoming(gitdir, list(fetched.values()), ["--branches"], f"pull from {remote}")
+            verify_incoming(gitdir, list(fetched.values()), ["--branches"], f"{verb} from {remote}")
             gitcli.update_refs(
                 gitdir, {f"refs/remotes/{remote}/{name}": oid for name, oid in fetched.items()}
             )
@@ -499,7 +500,7 @@ def pull(repo: Repository, author: tuple[str, str], remote: str = "origin") -> P
         >>> pull(repo, author=("ann", "a@x")).kind  # doctest: +SKIP
         'merge'
     """
-    theirs = fetch(repo, remote)
+    theirs = fetch(repo, remote, verb="pull")
     if theirs is None:
         return PullResult("empty")
     return merge_commit(repo, theirs, author)

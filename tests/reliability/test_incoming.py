@@ -18,7 +18,7 @@ from lamingit.models import encode
 from lamingit.models.codec import MAX_DEPTH, bounds_problem, json_depth
 from lamingit.records import replace
 from lamingit.remote import gitcli
-from lamingit.remote.sync import clone, pull, push
+from lamingit.remote.sync import clone, fetch, pull, push
 from lamingit.remote.verify import path_problem, settings_problem
 from lamingit.repo import Repository
 from lamingit.session import SESSION
@@ -160,6 +160,9 @@ def test_refused_pull_through_the_api_and_a_later_good_commit(
     before = _state(bob)
     with pytest.raises(IncomingRejected, match="does not match its schema"):
         pull(repo, AUTHOR)
+    assert _state(bob) == before
+    with pytest.raises(IncomingRejected, match="^fetch from origin refused"):
+        fetch(repo)
     assert _state(bob) == before
     assert gitcli.refs_under(repo.paths.gitdir, "refs/lamingit") == {}
     # the bad commit stays in the remote's history: every later pull is refused too
