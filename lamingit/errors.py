@@ -13,6 +13,7 @@ LamingitError
 ├── IntegrityError          a blob does not match its hash; a record does not decode
 ├── ConflictError           a merge found the same field changed two ways
 └── RemoteError             a git or blob remote failed
+    └── IncomingRejected    a pulled or cloned commit failed the checks on arrival
 """
 
 from __future__ import annotations
@@ -70,9 +71,14 @@ class RemoteError(LamingitError):
     """A git remote or blob remote could not be reached or refused an operation."""
 
 
+class IncomingRejected(RemoteError):
+    """A commit arriving by pull or clone breaks a rule; the whole transfer was refused."""
+
+
 __all__ = [
     "ConflictError",
     "DoesNotExist",
+    "IncomingRejected",
     "IntegrityError",
     "InvalidArgument",
     "InvalidKey",

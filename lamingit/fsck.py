@@ -17,8 +17,9 @@ import msgspec
 
 from lamingit.errors import IntegrityError, LamingitError
 from lamingit.layout import LOOKUP, RECORDS, lookup_path
-from lamingit.models import STRUCTS, ArtifactRecord, BaseRecord, RunRecord, decode
+from lamingit.models import STRUCTS, ArtifactRecord, BaseRecord, RunRecord
 from lamingit.records import Snapshot, lookup_values, rebuild_lookups
+from lamingit.remote.verify import check_record
 from lamingit.repo import Repository
 from lamingit.storage.hashing import decode_manifest
 
@@ -161,58 +162,20 @@ def _check_records(
     for path, data in snapshot.git.walk_blobs(snapshot.tree, RECORDS, on_error=on_error):
         count += 1
         parts = path.split("/")
-        registry = parts[1] if len(parts) > 1 else ""
-        where = f"{registry}/{parts[-1].removesuffix('.json')}"
-        if registry not in STRUCTS or len(parts) != 5 or not parts[-1].endswith(".json"):
-            report.add(
-                "record", path, "a file in records/ that is not a record of a known registry"
-            )
-            bad.add(parts[-1].removesuffix(".json"))
-            continue
-        try:
-            record = decode(registry, data)
-        except IntegrityError as exc:
-            report.add("record", where, str(exc))
-            bad.add(parts[-1].removesuffix(".json"))
-            continue
-        uid = record.uid
-        if (
-            not _BASE62.fullmatch(uid)
-            or parts[-1] != f"{uid}.json"
-            or parts[2] != uid[0]
-            or parts[3] != uid[1]
-        ):
-            report.add("record", where, f"record uid {uid[:40]!r} does not match its path {path}")
-            bad.update((uid, parts[-1].removesuffix(".json")))
-            continue
-        problem = _unsafe_fields(record)
-        if problem:
-            report.add("record", where, problem)
-            bad.add(uid)
-        records[registry].append(record)
+        name = parts[-1].removesuffix(".json")
+        # the same rules a pull applies to arriving records (remote/verify.py)
+        found = check_record(path, data)
+        record = found.record
+        if found.problem is not None:
+            is_record_path = len(parts) == 5 and parts[1] in STRUCTS
+            report.add("record", f"{parts[1]}/{name}" if is_record_path else path, found.problem)
+            bad.update({name} if record is None else {name, record.uid})
+        if record is not None and found.usable:
+            records[type(record).registry].append(record)
     report.checked["records"] = count
     if damaged:
         bad.add("*")  # some records are unreadable: lookups cannot be checked exactly
     return records, bad
-
-
-def _unsafe_fields(record: BaseRecord) -> str | None:
-    """Fields that later become file names or blob paths must be safe (pulled records)."""
-    if isinstance(record, ArtifactRecord):
-        if record.hash and not _OID.fullmatch(record.hash):
-            return f"hash {record.hash[:80]!r} is not a content hash (64 hex digits)"
-        key = record.key
-        if key is not None and (
-            not key
-            or key.startswith("/")
-            or "\\" in key
-            or "\x00" in key
-            or any(seg in ("", ".", "..") for seg in key.split("/"))
-        ):
-            return f"key {key[:80]!r} is not a safe relative path"
-    if isinstance(record, RunRecord) and record.report and not _OID.fullmatch(record.report):
-        return f"report {record.report[:80]!r} is not a content hash (64 hex digits)"
-    return None
 
 
 def _check_lookups(

@@ -13,9 +13,10 @@ from typing import Any
 
 import msgspec
 
+from lamingit._log import logger
 from lamingit._util import is_base62
 from lamingit.errors import IntegrityError
-from lamingit.layout import lookup_path, record_path, registry_dir, shard_dir
+from lamingit.layout import lookup_path, record_path, registry_dir, shard_dir, uid_from_path
 from lamingit.models import (
     STRUCTS,
     ArtifactRecord,
@@ -32,6 +33,7 @@ from lamingit.storage.gitdb import Changes, GitStore, Tree
 
 _LIST = msgspec.json.Decoder(list[str])
 _MEMO_LIMIT = 4096
+_WARNED: set[tuple[str, str]] = set()
 
 
 def lookup_values(record: BaseRecord) -> set[tuple[str, str]]:
@@ -66,6 +68,24 @@ def lookup_values(record: BaseRecord) -> set[tuple[str, str]]:
     elif isinstance(record, RecordRecord) and not record.trashed:
         out.add(("record.name", f"{record.type or ''}/{record.name}"))
     return out
+
+
+def skip_damaged(path: str, exc: IntegrityError) -> None:
+    """Warn (once per path and problem) that a committed record is skipped by a scan.
+
+    A record that is already committed but damaged or crafted must not stop every listing
+    and query of its registry: scans leave it out; reading it by uid still raises.
+
+    Example:
+        >>> skip_damaged("records/run/A/b/Ab.json", IntegrityError("bad"))  # doctest: +SKIP
+    """
+    key = (path, str(exc))
+    if key in _WARNED:
+        return
+    if len(_WARNED) >= _MEMO_LIMIT:
+        _WARNED.clear()
+    _WARNED.add(key)
+    logger.warning(f"skipping the damaged record {path}: {exc}")
 
 
 def _checked(record: BaseRecord, uid: str) -> BaseRecord:
@@ -131,9 +151,17 @@ class Snapshot:
         )
 
     def iter_records(self, registry: str) -> Iterator[BaseRecord]:
-        """Every record of ``registry`` (a full scan: for indexes and brute-force checks)."""
+        """Every record of ``registry`` (a full scan: for indexes and brute-force checks).
+
+        A damaged record is skipped with a warning naming it (see :func:`skip_damaged`).
+        """
         for path, data in self.git.walk_blobs(self.tree, registry_dir(registry)):
-            yield _checked(decode(registry, data), path.rsplit("/", 1)[-1].removesuffix(".json"))
+            try:
+                record = _checked(decode(registry, data), uid_from_path(path)[1])
+            except IntegrityError as exc:
+                skip_damaged(path, exc)
+                continue
+            yield record
 
     def settings_bytes(self) -> bytes | None:
         """The committed repository settings file."""

@@ -290,13 +290,20 @@ def resolve(uid: str, field: str | None, take: str) -> None:
 def merge_driver(base: Path, ours: Path, theirs: Path, path: str) -> None:
     """git merge driver (%O %A %B %P): merge one record or lookup file into OURS.
 
-    Exits 1 when a field changed two ways (ours is kept; git marks the path conflicted).
+    Exits 1 when a field changed two ways, or when theirs breaks the rules a pull checks on
+    arrival (ours is kept; git marks the path conflicted).
     """
     from lamingit.merge import merge_file
+    from lamingit.remote.verify import path_problem
 
     base_bytes = base.read_bytes() if base.exists() and base.stat().st_size else None
+    theirs_bytes = theirs.read_bytes()
+    refused = path_problem(path, theirs_bytes)  # the arrival rules of `lamingit pull`
+    if refused is not None:
+        click.echo(f"lamingit merge-driver: {path}: theirs refused: {refused}; kept ours", err=True)
+        sys.exit(1)
     try:
-        merged, clean = merge_file(path, base_bytes, ours.read_bytes(), theirs.read_bytes())
+        merged, clean = merge_file(path, base_bytes, ours.read_bytes(), theirs_bytes)
     except LamingitError as exc:
         click.echo(f"lamingit merge-driver: {path}: {exc}", err=True)
         sys.exit(1)

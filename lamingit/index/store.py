@@ -23,6 +23,7 @@ import polars as pl
 
 from lamingit._log import logger
 from lamingit._util import FileLock, atomic_write, random_base62
+from lamingit.errors import IntegrityError
 from lamingit.index.rows import (
     JSON,
     VALUE_SCHEMA,
@@ -35,7 +36,8 @@ from lamingit.index.rows import (
 )
 from lamingit.layout import RECORDS, uid_from_path
 from lamingit.models import STRUCTS, BaseRecord, decode
-from lamingit.records import Snapshot
+from lamingit.models.codec import bounds_problem
+from lamingit.records import Snapshot, skip_damaged
 from lamingit.records import _checked as checked_uid
 from lamingit.storage.gitdb import GitStore, read_blobs
 
@@ -227,7 +229,13 @@ def diff_changes(git: GitStore, old: str | None, new: str | None) -> Changes:
         registry, uid = uid_from_path(path)
         if registry not in STRUCTS:
             continue
-        out.setdefault(registry, {})[uid] = None if data is None else decode(registry, data)
+        record = None
+        if data is not None:
+            try:
+                record = checked_uid(decode(registry, data), uid)
+            except IntegrityError as exc:
+                skip_damaged(path, exc)  # left out of the index, as if removed
+        out.setdefault(registry, {})[uid] = record
     return out
 
 
@@ -249,8 +257,8 @@ def build_state(snapshot: Snapshot) -> IndexState:
     gc.disable()
     try:
         for registry, items in blobs.items():
-            records = _decode_checked(registry, items)
-            frame, values = build_frames(registry, records, [data for _, data in items])
+            records, kept = _decode_checked(registry, items)
+            frame, values = build_frames(registry, records, kept)
             regs[registry] = RegistryIndex(registry, Part(frame, partition_values(values)))
     finally:
         if enabled:
@@ -258,17 +266,41 @@ def build_state(snapshot: Snapshot) -> IndexState:
     return IndexState(snapshot.commit or "", regs)
 
 
-def _decode_checked(registry: str, items: list[tuple[str, bytes]]) -> list[BaseRecord]:
-    """Decode blobs of ``registry``; each must carry the uid its path names."""
+def _decode_checked(
+    registry: str, items: list[tuple[str, bytes]]
+) -> tuple[list[BaseRecord], list[bytes]]:
+    """Decode blobs of ``registry`` into records and their bytes, in order.
+
+    Each must be within the size and depth bounds and carry the uid its path names; one
+    that does not is skipped with a warning (``records.skip_damaged``).
+    """
+    datas = [data for _, data in items]
     try:
-        records = decode_records(registry, [data for _, data in items])
+        if any(bounds_problem(data) for data in datas):
+            raise msgspec.DecodeError("a record is out of bounds")
+        records = decode_records(registry, datas)
     except msgspec.DecodeError:
-        # one call for all failed: decode one by one for the precise IntegrityError
-        records = [decode(registry, data) for _, data in items]
+        # one call for all failed: decode one by one, leaving out the damaged ones
+        return _decode_one_by_one(registry, items)
     for (path, _), record in zip(items, records, strict=True):
         if record.uid != path[path.rfind("/") + 1 :].removesuffix(".json"):
-            checked_uid(record, uid_from_path(path)[1])
-    return records
+            return _decode_one_by_one(registry, items)
+    return records, datas
+
+
+def _decode_one_by_one(
+    registry: str, items: list[tuple[str, bytes]]
+) -> tuple[list[BaseRecord], list[bytes]]:
+    records: list[BaseRecord] = []
+    kept: list[bytes] = []
+    for path, data in items:
+        try:
+            records.append(checked_uid(decode(registry, data), uid_from_path(path)[1]))
+        except IntegrityError as exc:
+            skip_damaged(path, exc)
+            continue
+        kept.append(data)
+    return records, kept
 
 
 _DELTA = msgspec.msgpack.Encoder()

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import inspect
+import re
+from itertools import accumulate
 from typing import Any
 
 import msgspec
 
-from lamingit.errors import IntegrityError
+from lamingit.errors import IntegrityError, ValidationError
 from lamingit.models.structs import STRUCTS, BaseRecord
+
+MAX_RECORD_BYTES = 1 << 20
+"""A record's JSON is at most 1 MiB (large content belongs in an artifact's blob)."""
+MAX_DEPTH = 64
+"""JSON nesting of a record is at most this deep (the record itself is level 1): msgspec,
+the JSON encoder and ``==`` recurse per level, and 100,000 levels raised RecursionError."""
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_BRACKETS = re.compile(rb"[\[\]{}]")
 
 _ENCODER = msgspec.json.Encoder(order="sorted")
 _DECODERS: dict[str, msgspec.json.Decoder[Any]] = {
@@ -23,7 +33,45 @@ def encode(record: BaseRecord) -> bytes:
         >>> encode(UserRecord(uid="a", created_at="t", created_by="a", handle="h"))[:1]
         b'{'
     """
-    return msgspec.json.format(_ENCODER.encode(record), indent=1) + b"\n"
+    data = msgspec.json.format(_ENCODER.encode(record), indent=1) + b"\n"
+    problem = bounds_problem(data)
+    if problem is not None:
+        # What a save may write, a pull accepts: the same limits hold on both sides.
+        raise ValidationError(
+            f"the {record.registry} record {record.uid} {problem}; store large or deeply "
+            "nested values in an artifact instead"
+        )
+    return data
+
+
+def json_depth(data: bytes) -> int:
+    """How deeply the JSON in ``data`` nests arrays and objects (brackets in strings ignored).
+
+    Example:
+        >>> json_depth(b'{"a": [1, "]"]}')
+        2
+    """
+    steps = (1 if b in b"[{" else -1 for b in _BRACKETS.findall(_STRING.sub(b"", data)))
+    return max(accumulate(steps, initial=0))
+
+
+def bounds_problem(data: bytes) -> str | None:
+    """Why ``data`` is too large or too deeply nested to be a record, or None.
+
+    Checked on the bytes, before any decoder recurses into them.
+
+    Example:
+        >>> bounds_problem(b"[" * 100 + b"]" * 100)
+        'nests 100 levels deep (at most 64)'
+    """
+    if len(data) > MAX_RECORD_BYTES:
+        return f"is {len(data)} bytes (at most {MAX_RECORD_BYTES})"
+    if data.count(b"[") + data.count(b"{") <= MAX_DEPTH:
+        return None  # the usual record: too few brackets to nest deeper, whatever they are in
+    depth = json_depth(data)
+    if depth > MAX_DEPTH:
+        return f"nests {depth} levels deep (at most {MAX_DEPTH})"
+    return None
 
 
 def decode(registry: str, data: bytes) -> BaseRecord:
@@ -39,9 +87,14 @@ def decode(registry: str, data: bytes) -> BaseRecord:
         raise IntegrityError(
             f"unknown registry {registry!r}; expected one of {sorted(STRUCTS)}"
         ) from None
+    problem = bounds_problem(data)
+    if problem is not None:
+        raise IntegrityError(
+            f"a {registry} record {problem}; run `lamingit fsck` to list damaged records"
+        )
     try:
         record: BaseRecord = decoder.decode(data)
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, RecursionError) as exc:
         raise IntegrityError(
             f"a {registry} record does not match its schema ({exc}); "
             "run `lamingit fsck` to list damaged records"

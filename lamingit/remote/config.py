@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import os
 import tomllib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lamingit._util import dump_toml, read_toml
 from lamingit.errors import IntegrityError
@@ -34,11 +34,21 @@ def committed_settings(snapshot: Snapshot) -> dict[str, dict[str, str]]:
     data = snapshot.settings_bytes()
     if not data:
         return {}
+    parsed = parse_settings(data)
+    return {str(k): {str(a): str(b) for a, b in v.items()} for k, v in parsed.items()}
+
+
+def parse_settings(data: bytes) -> dict[str, Any]:
+    """The bytes of ``lamingit.toml`` parsed; unparsable bytes → ``IntegrityError``.
+
+    Example:
+        >>> parse_settings(b'[blobs]\\nremote = "s3://b/p"\\n')
+        {'blobs': {'remote': 's3://b/p'}}
+    """
     try:
-        parsed = tomllib.loads(data.decode())
+        return tomllib.loads(data.decode())
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise IntegrityError(f"lamingit.toml does not parse ({exc}); fix it and commit") from None
-    return {str(k): {str(a): str(b) for a, b in v.items()} for k, v in parsed.items()}
 
 
 def with_blob_remote(

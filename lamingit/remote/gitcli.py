@@ -36,6 +36,29 @@ def run_git(
         >>> run_git(["--version"]).stdout.startswith("git version")
         True
     """
+    cmd, env = _command(gitdir)
+    proc = subprocess.run(
+        cmd + args, capture_output=True, text=True, env=env, input=input_text, check=False
+    )
+    if check and proc.returncode != 0:
+        _fail(args, proc.returncode, proc.stderr or proc.stdout)
+    return proc
+
+
+def git_bytes(args: list[str], *, gitdir: Path) -> bytes:
+    """The standard output of ``git ARGS`` on ``gitdir`` as bytes (paths may not be UTF-8).
+
+    Example:
+        >>> git_bytes(["log", "-z", "--format=%H"], gitdir=Path("mydata/.git"))  # doctest: +SKIP
+    """
+    cmd, env = _command(gitdir)
+    proc = subprocess.run(cmd + args, capture_output=True, env=env, check=False)
+    if proc.returncode != 0:
+        _fail(args, proc.returncode, proc.stderr.decode(errors="replace"))
+    return proc.stdout
+
+
+def _command(gitdir: Path | None) -> tuple[list[str], dict[str, str]]:
     cmd = [_git_exe()]
     if gitdir is not None:
         cmd += ["--git-dir", str(gitdir)]
@@ -43,14 +66,13 @@ def run_git(
     # Never stop to ask for credentials in a lamingit command; fail with a message instead.
     env.setdefault("GIT_TERMINAL_PROMPT", "0")
     env.pop("GIT_DIR", None)
-    proc = subprocess.run(
-        cmd + args, capture_output=True, text=True, env=env, input=input_text, check=False
-    )
-    if check and proc.returncode != 0:
-        lines = [ln for ln in (proc.stderr or proc.stdout).strip().splitlines() if ln.strip()]
-        detail = lines[-1] if lines else f"exit code {proc.returncode}"
-        raise RemoteError(f"git {args[0]} failed: {detail}")
-    return proc
+    return cmd, env
+
+
+def _fail(args: list[str], code: int, said: str) -> None:
+    lines = [ln for ln in said.strip().splitlines() if ln.strip()]
+    detail = lines[-1] if lines else f"exit code {code}"
+    raise RemoteError(f"git {args[0]} failed: {detail}")
 
 
 def clone_bare(url: str, gitdir: Path, remote: str = "origin") -> None:
@@ -87,13 +109,53 @@ def _point_head_at_a_branch(gitdir: Path) -> None:
         run_git(["symbolic-ref", "HEAD", choice], gitdir=gitdir)
 
 
-def fetch(gitdir: Path, remote: str) -> None:
-    """Fetch the remote's branches into ``refs/remotes/<remote>/``.
+def fetch_into(gitdir: Path, remote: str, prefix: str) -> dict[str, str]:
+    """Fetch the remote's branches into ``<prefix>/<branch>`` only; return branch → commit.
+
+    No remote-tracking ref and no ``FETCH_HEAD`` is written (``--refmap=`` turns off git's
+    opportunistic update of the configured tracking refs): the commits are checked first.
 
     Example:
-        >>> fetch(Path("mydata/.git"), "origin")  # doctest: +SKIP
+        >>> fetch_into(Path("mydata/.git"), "origin", "refs/lamingit/incoming/origin")  # doctest: +SKIP
+        {'main': 'e464f6bd…'}
     """
-    run_git(["fetch", "--quiet", "--no-tags", remote], gitdir=gitdir)
+    run_git(
+        ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--refmap="]
+        + [remote, f"+refs/heads/*:{prefix}/*"],
+        gitdir=gitdir,
+    )
+    return refs_under(gitdir, prefix)
+
+
+def refs_under(gitdir: Path, prefix: str) -> dict[str, str]:
+    """The refs below ``prefix``: name relative to it → commit id.
+
+    Example:
+        >>> refs_under(Path("mydata/.git"), "refs/remotes/origin")  # doctest: +SKIP
+        {'main': 'e464f6bd…'}
+    """
+    listed = run_git(
+        ["for-each-ref", "--format=%(objectname) %(refname)", f"{prefix}/"], gitdir=gitdir
+    )
+    out: dict[str, str] = {}
+    for line in listed.stdout.splitlines():
+        oid, _, name = line.partition(" ")
+        out[name.removeprefix(f"{prefix}/")] = oid
+    return out
+
+
+def update_refs(gitdir: Path, updates: dict[str, str | None]) -> None:
+    """Set (commit id) or delete (None) refs, all in one git transaction.
+
+    Example:
+        >>> update_refs(Path("mydata/.git"), {"refs/remotes/origin/main": oid})  # doctest: +SKIP
+    """
+    if not updates:
+        return
+    lines = [
+        f"delete {ref}" if oid is None else f"update {ref} {oid}" for ref, oid in updates.items()
+    ]
+    run_git(["update-ref", "--stdin"], gitdir=gitdir, input_text="\n".join(lines) + "\n")
 
 
 def push(gitdir: Path, remote: str, branch: str, *, no_verify: bool = True) -> None:

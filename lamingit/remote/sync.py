@@ -29,9 +29,12 @@ from lamingit.remote.blobremote import (
 )
 from lamingit.remote.config import blob_remote_of, committed_settings, with_blob_remote
 from lamingit.remote.hooks import install_merge_driver
+from lamingit.remote.verify import verify_incoming
 from lamingit.repo import Repository, is_repository
 from lamingit.storage.hashing import decode_manifest
 
+QUARANTINE = "refs/lamingit/incoming"
+"""Fetched branches wait below this prefix until their commits pass the arrival checks."""
 LIST_THRESHOLD = 500
 """Above this many blobs to check, list an S3 prefix once instead of one HEAD per blob."""
 
@@ -115,6 +118,8 @@ def clone(url: str, path: Path) -> Repository:
     try:
         path.mkdir(parents=True, exist_ok=True)
         gitcli.clone_bare(url, paths.gitdir)
+        # Nothing is known here yet: every commit of every branch is checked.
+        verify_incoming(paths.gitdir, ["--all"], [], f"clone of {url}")
         gitcli.run_git(["config", "core.logAllRefUpdates", "true"], gitdir=paths.gitdir)
         for sub in (paths.objects, paths.index, paths.cache):
             sub.mkdir(parents=True, exist_ok=True)
@@ -460,16 +465,32 @@ def push(repo: Repository, remote: str = "origin", reporter: Reporter | None = N
     return result
 
 
-def fetch(repo: Repository, remote: str = "origin") -> str | None:
+def fetch(repo: Repository, remote: str = "origin", *, verb: str = "fetch") -> str | None:
     """Fetch the remote's commits; return the remote branch's head (None if it has none).
+
+    The branches arrive under a quarantine prefix; only when every new commit passes
+    :func:`lamingit.remote.verify.verify_incoming` do the remote-tracking refs move. On
+    refusal (``IncomingRejected``, its message starting with ``verb``) no ref of this
+    repository has changed.
 
     Example:
         >>> fetch(repo, "origin")  # doctest: +SKIP
     """
     _require_remote(repo, remote)
+    gitdir = repo.paths.gitdir
+    quarantine = f"{QUARANTINE}/{remote}"
     with FileLock(repo.paths.pack_lock):  # not beside a pack merge (see push)
-        gitcli.fetch(repo.paths.gitdir, remote)
-    return gitcli.rev_parse(repo.paths.gitdir, tracking_ref(repo, remote))
+        try:
+            fetched = gitcli.fetch_into(gitdir, remote, quarantine)
+            # Local branches hold only commits made here or checked on arrival.
+            verify_incoming(gitdir, list(fetched.values()), ["--branches"], f"{verb} from {remote}")
+            gitcli.update_refs(
+                gitdir, {f"refs/remotes/{remote}/{name}": oid for name, oid in fetched.items()}
+            )
+        finally:
+            left = gitcli.refs_under(gitdir, quarantine)
+            gitcli.update_refs(gitdir, {f"{quarantine}/{name}": None for name in left})
+    return gitcli.rev_parse(gitdir, tracking_ref(repo, remote))
 
 
 def pull(repo: Repository, author: tuple[str, str], remote: str = "origin") -> PullResult:
@@ -479,7 +500,7 @@ def pull(repo: Repository, author: tuple[str, str], remote: str = "origin") -> P
         >>> pull(repo, author=("ann", "a@x")).kind  # doctest: +SKIP
         'merge'
     """
-    theirs = fetch(repo, remote)
+    theirs = fetch(repo, remote, verb="pull")
     if theirs is None:
         return PullResult("empty")
     return merge_commit(repo, theirs, author)

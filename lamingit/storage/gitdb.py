@@ -921,6 +921,22 @@ def _read_blobs_cli(gitdir: Path, tree_id: str, prefix: str) -> list[tuple[str, 
     return list(zip(paths, contents, strict=True))
 
 
+def cat_blobs(gitdir: Path, oids: list[str]) -> list[bytes] | None:
+    """The contents of blobs ``oids`` read in bulk by git, or None if one is missing or no blob.
+
+    Example:
+        >>> cat_blobs(Path("mydata/.git"), [oid])  # doctest: +SKIP
+        [b'{...}']
+    """
+    exe = shutil.which("git")
+    if exe is None:
+        return None
+    env = {k: v for k, v in os.environ.items() if k not in _REPO_ENV}
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    base = [exe, "--git-dir", str(gitdir), "-c", "core.hooksPath=/dev/null"]
+    return _cat_blobs(base, env, [o.encode() for o in oids])
+
+
 def _cat_blobs(base: list[str], env: dict[str, str], oids: list[bytes]) -> list[bytes] | None:
     """The contents of blobs, by ``git cat-file --batch`` processes running side by side."""
     if not oids:

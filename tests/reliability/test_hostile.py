@@ -169,8 +169,7 @@ def test_record_with_a_crafted_uid_is_refused(repo: Path, write) -> None:  # typ
     store.git.set_branch(commit)
     with pytest.raises(IntegrityError, match="carries uid"):
         ln.Artifact.get(artifact.uid)
-    with pytest.raises(IntegrityError, match="carries uid"):
-        ln.Artifact.filter().to_list()
+    assert ln.Artifact.filter().to_list() == []  # scans skip it with a warning
 
 
 def test_crafted_manifest_cannot_write_outside_the_cache(repo: Path, write, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -102,6 +102,27 @@ def test_plain_git_pull_merges_records(
     assert msgspec.json.decode((two / rel).read_bytes())["description"] == "two again"
 
 
+def test_plain_git_pull_refuses_a_crafted_record_through_the_driver(
+    origin: Path, bare_remote: Path, tmp_path: Path, lamingit_on_path: Path
+) -> None:
+    art = save_text("k.txt", "k\n")
+    push(SESSION.repository())
+    rel = next(p for p in _files(bare_remote) if p.endswith(f"{art.uid}.json"))
+    one = _checkout(bare_remote, tmp_path / "one", "one")
+    two = _checkout(bare_remote, tmp_path / "two", "two")
+    for repo, fields in ((one, {"key": "../../escape.txt"}), (two, {"description": "two"})):
+        data = msgspec.json.decode((repo / rel).read_bytes())
+        data.update(fields)
+        (repo / rel).write_bytes(msgspec.json.format(msgspec.json.encode(data), indent=1) + b"\n")
+        assert _git(repo, "commit", "-qam", "edit").returncode == 0
+    assert _git(one, "push", "-q", "origin", "main").returncode == 0
+    pulled = _git(two, "pull", "--no-rebase", "-q", "origin", "main")
+    assert pulled.returncode != 0
+    assert "theirs refused" in pulled.stderr and "safe relative path" in pulled.stderr
+    kept = msgspec.json.decode((two / rel).read_bytes())
+    assert (kept["key"], kept["description"]) == ("k.txt", "two")
+
+
 def _files(bare: Path) -> list[str]:
     out = _git(bare, "ls-tree", "-r", "--name-only", "main").stdout
     return out.splitlines()
