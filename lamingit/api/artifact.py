@@ -12,6 +12,7 @@ from lamingit.api.base import Registry, new_record_fields
 from lamingit.api.formats import load_path, open_path, write_anndata, write_dataframe
 from lamingit.api.keys import suffix_of, validate_key
 from lamingit.api.queryset import QuerySet
+from lamingit.api.relations import RelatedManager, related
 from lamingit.errors import InvalidArgument
 from lamingit.models import ArtifactRecord
 from lamingit.records import ChangeSet, replace
@@ -355,11 +356,33 @@ class Artifact(Registry):
         return self._related(Transform, self._record.transform)
 
     @property
-    def input_of(self) -> QuerySet[Any]:
-        """The runs that read this artifact (``Run.filter(inputs=artifact)``)."""
-        from lamingit.api.run import Run
+    def input_of_runs(self) -> RelatedManager[Any]:
+        """The runs that read this artifact (``input_of`` is the same); ``.add(run)`` links one.
 
-        return Run.filter(inputs=self.uid)
+        Example:
+            >>> [r.uid for r in artifact.input_of_runs.all()]  # doctest: +SKIP
+        """
+        return related(self, "input_of_runs")
+
+    input_of = input_of_runs
+
+    @property
+    def projects(self) -> RelatedManager[Any]:
+        """Projects this artifact is labeled with; ``artifact.projects.add(project)`` links one.
+
+        Example:
+            >>> artifact.projects.add(ln.Project.get(name="Cancer Drug Screen 2025"))  # doctest: +SKIP
+        """
+        return related(self, "projects")
+
+    @property
+    def records(self) -> RelatedManager[Any]:
+        """Records this artifact is labeled with; ``artifact.records.add(sample)`` links one.
+
+        Example:
+            >>> artifact.records.add(ln.Record.get(name="P53mutant1"))  # doctest: +SKIP
+        """
+        return related(self, "records")
 
     def view_lineage(self, return_graph: bool = False, path: str | None = None) -> Any:
         """Draw the upstream and downstream lineage (artifacts → runs → artifacts) as SVG.

@@ -91,6 +91,14 @@ class QuerySet(Generic[R]):
         extra = self.model._build_q(args, kwargs)
         return self._clone(q=self.q & extra if self.q.children else extra)
 
+    def all(self) -> QuerySet[R]:
+        """The same selection, as a new QuerySet (``run.input_artifacts.all()``, as in LaminDB).
+
+        Example:
+            >>> artifact.versions.all().count()  # doctest: +SKIP
+        """
+        return self._clone()
+
     def order_by(self, *fields: str) -> QuerySet[R]:
         """Order by fields; prefix ``-`` for descending (``order_by("-created_at")``)."""
         return self._clone(ordering=fields)

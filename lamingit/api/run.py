@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from lamingit._util import random_base62, utcnow_iso
 from lamingit.api.base import Registry, new_record_fields
 from lamingit.api.queryset import QuerySet
+from lamingit.api.relations import RelatedManager, related
 from lamingit.api.view import LIVE
 from lamingit.errors import InvalidArgument
 from lamingit.models import RunRecord
@@ -99,13 +100,24 @@ class Run(Registry):
         return self._related(Transform, self._record.transform)
 
     @property
-    def inputs(self) -> QuerySet[Artifact]:
-        """Artifacts this run read (``run.input_artifacts`` is the same)."""
-        from lamingit.api.artifact import Artifact
+    def input_artifacts(self) -> RelatedManager[Artifact]:
+        """Artifacts this run read (``run.inputs`` is the same); ``.add(artifact)`` links one.
 
-        return Artifact.filter(uid__in=list(self._record.inputs))
+        Example:
+            >>> run.input_artifacts.add(ln.Artifact.get(key="raw.csv"))  # doctest: +SKIP
+        """
+        return related(self, "input_artifacts")
 
-    input_artifacts = inputs
+    inputs = input_artifacts
+
+    @property
+    def projects(self) -> RelatedManager[Any]:
+        """Projects this run belongs to; ``run.projects.add(project)`` links one.
+
+        Example:
+            >>> run.projects.add(project)  # doctest: +SKIP
+        """
+        return related(self, "projects")
 
     @property
     def outputs(self) -> QuerySet[Artifact]:
