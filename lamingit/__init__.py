@@ -44,7 +44,11 @@ __all__ = sorted([*_LAZY, "errors", "__version__"])
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
-        raise AttributeError(f"module 'lamingit' has no attribute {name!r}")
+        import difflib
+
+        close = difflib.get_close_matches(name, list(_LAZY), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise AttributeError(f"module 'lamingit' has no attribute {name!r}{hint}")
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value

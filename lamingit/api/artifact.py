@@ -513,6 +513,7 @@ class Artifact(Registry):
             record = repo.snapshot().find("artifact", uid)
             if record is not None:
                 self._record = record  # type: ignore[assignment]
+            logger.info("moved artifact to trash")
 
     def restore(self) -> None:
         """Bring an artifact back from the trash.
