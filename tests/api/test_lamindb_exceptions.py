@@ -53,3 +53,9 @@ def test_django_aliases_in_errors_module() -> None:
     assert ln.errors.MultipleObjectsReturned is MultipleResultsFound
     assert issubclass(ln.errors.FieldError, ln.errors.InvalidArgument)
     assert issubclass(ln.errors.FieldError, LamingitError)
+
+
+def test_historical_view_raises_the_same_exception_class(repo) -> None:
+    ln.Project(name="p").save()
+    with pytest.raises(ln.Project.DoesNotExist):
+        ln.at("HEAD").Project.get(name="nope")

@@ -159,3 +159,14 @@ def test_queryset_all(repo, write) -> None:
     v2 = ln.Artifact(write("a.csv", "v2\n"), key="a.csv").save()
     assert [a.version for a in v2.versions.all()] == ["2", "1"]
     assert ln.Artifact.filter(key="a.csv").all().count() == 2
+
+
+def test_every_to_many_field_has_a_forward_manager() -> None:
+    from lamingit.api.core.relations import LINKS
+    from lamingit.models import STRUCTS
+
+    forward = {(link.holder, link.field) for link in LINKS.values() if not link.reverse}
+    declared = {(reg, field) for reg, struct in STRUCTS.items() for field in struct.to_many}
+    assert declared == forward
+    for (holder, _field), link in LINKS.items():
+        assert link.target in STRUCTS and holder in STRUCTS

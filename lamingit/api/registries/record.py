@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from lamingit._util import random_base62
-from lamingit.api.base import Registry, new_record_fields
-from lamingit.api.queryset import QuerySet
-from lamingit.api.relations import RelatedManager, related
+from lamingit.api.core.base import Registry
+from lamingit.api.core.commit import new_record_fields
+from lamingit.api.core.queryset import QuerySet
+from lamingit.api.core.relations import RelatedManager, related
 from lamingit.errors import InvalidArgument
 from lamingit.models import RecordRecord
 from lamingit.records import ChangeSet
@@ -75,7 +76,7 @@ class Record(Registry):
     @property
     def type(self) -> Record | None:
         """The type record this record is an instance of (None for untyped records)."""
-        return self._related(Record, self._record.type)
+        return cast("Record | None", self._related("record", self._record.type))
 
     @property
     def parents(self) -> RelatedManager[Record]:

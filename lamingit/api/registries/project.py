@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from lamingit._util import random_base62
-from lamingit.api.base import Registry, new_record_fields
-from lamingit.api.relations import RelatedManager, related
+from lamingit.api.core.base import Registry
+from lamingit.api.core.commit import new_record_fields
+from lamingit.api.core.relations import RelatedManager, related
 from lamingit.errors import InvalidArgument
 from lamingit.models import ProjectRecord
 from lamingit.records import ChangeSet

@@ -9,14 +9,18 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from lamingit._util import is_base62, utcnow_iso
-from lamingit.api.queryset import QuerySet
+from lamingit.api.core.catalog import registry_class
+from lamingit.api.core.commit import commit
+from lamingit.api.core.links import creates_cycle, link_parents
+from lamingit.api.core.queryset import QuerySet
 from lamingit.errors import DoesNotExist, InvalidArgument
 from lamingit.models import BaseRecord, RunRecord
 from lamingit.query import Q
 from lamingit.records import ChangeSet, replace
+from lamingit.router import select
 
 if TYPE_CHECKING:
-    from lamingit.api.base import Registry
+    from lamingit.api.core.base import Registry
 
 R = TypeVar("R", bound="Registry")
 
@@ -48,8 +52,6 @@ class Link:
 
 def _link_inputs(changes: ChangeSet, run: BaseRecord, added: list[str]) -> None:
     """Run inputs: refuse a link that closes a lineage cycle; link the transforms' parents."""
-    from lamingit.api.lineage import creates_cycle, link_parents
-
     if not isinstance(run, RunRecord):
         return
     for uid in added:
@@ -88,21 +90,6 @@ LINKS: dict[tuple[str, str], Link] = {
     ("project", "records"): _reverse("record", "projects", "project"),
 }
 """(owner registry, accessor) → the relation it manages. Every many-to-many accessor is here."""
-
-
-def registry_class(registry: str) -> type[Registry]:
-    """The API class of ``registry`` (``"project"`` → ``Project``), resolved by name.
-
-    Example:
-        >>> registry_class("project").__name__
-        'Project'
-    """
-    from lamingit.api import registries
-
-    for cls in registries().values():
-        if cls._registry == registry:
-            return cls  # type: ignore[no-any-return]
-    raise InvalidArgument(f"no registry {registry!r}")
 
 
 def related(owner: Registry, accessor: str) -> RelatedManager[Any]:
@@ -178,8 +165,6 @@ class RelatedManager(QuerySet[R]):
         self._change([], [], "set")
 
     def _change(self, uids: list[str], given: list[Registry], mode: str) -> None:
-        from lamingit.api.functions import commit
-
         owner, link = self._owner, self._link
         if not owner._saved:
             raise InvalidArgument(
@@ -210,8 +195,6 @@ class RelatedManager(QuerySet[R]):
                 holders = set(uids)
                 if mode == "set":
                     q = Q(**{link.field: owner._record.uid})
-                    from lamingit.api.backend import select
-
                     holders |= {r.uid for r in select(changes.snapshot, link.holder, q)}
                 for holder in sorted(holders):
                     wanted = mode != "remove" and holder in uids
@@ -270,7 +253,7 @@ def _query(owner: Registry, link: Link) -> Q:
 
 def _checked(manager: RelatedManager[Any], objs: tuple[Any, ...]) -> tuple[list[str], list[Any]]:
     """The uids of ``objs`` (records, uids, or lists of them) and the records among them."""
-    from lamingit.api.base import Registry
+    from lamingit.api.core.base import Registry
 
     model = manager.model
     flat: list[Any] = []
@@ -305,4 +288,4 @@ def _checked(manager: RelatedManager[Any], objs: tuple[Any, ...]) -> tuple[list[
     return sorted(set(uids)), given
 
 
-__all__ = ["LINKS", "Link", "RelatedManager", "registry_class", "related"]
+__all__ = ["LINKS", "Link", "RelatedManager", "related"]
