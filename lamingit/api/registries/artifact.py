@@ -10,11 +10,18 @@ from lamingit._log import logger
 from lamingit._util import decode_counter, encode_counter, random_base62
 from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import commit, new_record_fields
-from lamingit.api.core.formats import load_path, open_path, write_anndata, write_dataframe
+from lamingit.api.core.formats import (
+    load_path,
+    open_path,
+    otype_of_suffix,
+    write_anndata,
+    write_dataframe,
+)
 from lamingit.api.core.keys import suffix_of, validate_key
 from lamingit.api.core.links import link_run_input
 from lamingit.api.core.queryset import QuerySet
 from lamingit.api.core.relations import RelatedManager, related
+from lamingit.api.core.settings import settings
 from lamingit.api.present.describe import describe_artifact
 from lamingit.api.present.lineage import view_lineage
 from lamingit.errors import InvalidArgument
@@ -26,6 +33,8 @@ from lamingit.tracking import context as run_context
 
 STEM = 16
 STAGE_THRESHOLD = 8 * 1024 * 1024
+WARNING_RUN_TRANSFORM = "no run & transform got linked, call `ln.track()` & re-run"
+"""LaminDB's warning, word for word, for an artifact created outside a run."""
 
 
 class Artifact(Registry):
@@ -133,6 +142,15 @@ class Artifact(Registry):
             self._saved = True
             self._obj_view = type(self)._view
             return
+        if run_uid is None and not settings.creation.artifact_silence_missing_run_warning:
+            logger.warning(WARNING_RUN_TRANSFORM)
+        if (
+            key is not None
+            and revises is None
+            and self._view.snapshot().lookup("artifact.key", key)
+        ):
+            root = self._view.repository().root
+            logger.info(f"creating new artifact version for key '{key}' in storage '{root}'")
         record = ArtifactRecord(
             **new_record_fields(random_base62(STEM) + "0000"),
             key=key,
@@ -142,7 +160,7 @@ class Artifact(Registry):
             hash=content_hash,
             n_files=n_files,
             n_observations=n_observations,
-            otype=otype,
+            otype=otype if otype is not None else otype_of_suffix(suffix),
             kind=kind,
             version=version or "",
             run=run_uid,
@@ -229,7 +247,7 @@ class Artifact(Registry):
             revises=revises,
             otype="DataFrame",
             n_observations=len(df),
-            **kwargs,
+            **{"kind": "dataset", **kwargs},
         )
         if not artifact._saved:
             object.__setattr__(artifact, "_memory", df)
@@ -263,7 +281,7 @@ class Artifact(Registry):
             revises=revises,
             otype="AnnData",
             n_observations=int(adata.n_obs),
-            **kwargs,
+            **{"kind": "dataset", **kwargs},
         )
         if not artifact._saved:
             object.__setattr__(artifact, "_memory", adata)
