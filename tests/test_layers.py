@@ -39,6 +39,7 @@ ENGINES = {
     "pygit2": "lamingit.storage.gitdb",
     "polars": "lamingit.index",
     "watchdog": "lamingit.tracking",
+    "graphviz": "lamingit.api.present.lineage_digraph",
 }
 
 

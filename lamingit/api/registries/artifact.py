@@ -406,7 +406,8 @@ class Artifact(Registry):
         """Draw the upstream and downstream lineage (artifacts → runs → artifacts) as SVG.
 
         Inline in Jupyter; from a script it writes an SVG file and returns its path.
-        ``return_graph=True`` returns the graph (nodes and edges) instead.
+        ``return_graph=True`` returns a ``graphviz.Digraph`` instead, as LaminDB does
+        (``.source``, ``.render()`` with a system graphviz; ``.lineage`` holds the plain data).
 
         Example:
             >>> ln.Artifact.get(key="figures/umap.png").view_lineage()  # doctest: +SKIP
