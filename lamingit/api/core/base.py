@@ -99,7 +99,15 @@ class Registry:
         record = self.__dict__.get("_record")
         if record is not None and name in record.__struct_fields__ and not name.startswith("_"):
             return getattr(record, name)
-        raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
+        if name in ("id", "pk"):  # LaminDB's integer primary key: lamingit has none by design
+            raise AttributeError(
+                f"{type(self).__name__} has no {name!r}: lamingit records have no integer ids; "
+                "use .uid (filter(uid=…), get(uid))"
+            )
+        hint = "" if name.startswith("_") else did_you_mean(name, _public_names(self))
+        raise AttributeError(
+            f"{type(self).__name__} has no attribute {name!r}{hint and ';' + hint}"
+        )
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name.startswith("_") or name not in type(self)._settable():
@@ -430,6 +438,13 @@ def save(objects: Iterable[Registry] | Registry) -> list[Registry]:
     for obj in items:
         obj._after_save()
     return items
+
+
+def _public_names(obj: Registry) -> list[str]:
+    """Attribute names worth suggesting for a typo: the class's public API and record fields."""
+    record = obj.__dict__.get("_record")
+    fields = record.__struct_fields__ if record is not None else ()
+    return [n for n in (*dir(type(obj)), *fields) if not n.startswith("_")]
 
 
 def identifier(text: str) -> str:

@@ -124,12 +124,16 @@ def describe_artifact(artifact: Artifact) -> str:
         general.append(f"otype: {rec.otype}{obs}")
     general.append(f"created_at: {rec.created_at}")
     general.append(f"created_by: {_handle(artifact)}")
-    latest_note = " (in trash)" if rec.trashed else ""
-    if artifact._saved and not rec.is_latest and not rec.trashed:
+    latest_note, is_latest = " (in trash)" if rec.trashed else "", rec.is_latest
+    if artifact._saved and not rec.trashed:
+        # asked of the repository, not this object: a newer version may have been saved since
         latest = artifact.versions.filter(is_latest=True).first()
-        newer = f"; the latest is {latest.uid} (version {latest.version})" if latest else ""
-        latest_note = f"  ! not the latest version{newer}"
-    general.append(f"is_latest: {rec.is_latest}{latest_note}")
+        if latest is not None and latest.uid != rec.uid:
+            is_latest = False
+            latest_note = (
+                f"  ! not the latest version; the latest is {latest.uid} (version {latest.version})"
+            )
+    general.append(f"is_latest: {is_latest}{latest_note}")
     general.append(f"storage path: {artifact.path}")
     lineage: list[str] = []
     if artifact._saved and rec.run:
