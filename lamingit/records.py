@@ -29,7 +29,7 @@ from lamingit.models import (
     decode,
     encode,
 )
-from lamingit.storage.gitdb import Changes, GitStore, Tree
+from lamingit.storage.git.store import Changes, GitStore, Tree
 
 _LIST = msgspec.json.Decoder(list[str])
 _MEMO_LIMIT = 4096

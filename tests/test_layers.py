@@ -28,6 +28,7 @@ LAYERS: list[tuple[str, int]] = [
     ("lamingit.fsck", 3),
     ("lamingit.gc", 3),
     ("lamingit.pack_worker", 3),
+    ("lamingit.auto_pack", 3),
     ("lamingit.remote", 3),
     ("lamingit.tracking", 4),
     ("lamingit.api", 5),
@@ -35,7 +36,7 @@ LAYERS: list[tuple[str, int]] = [
     ("lamingit", 7),
 ]
 ENGINES = {
-    "pygit2": "lamingit.storage.gitdb",
+    "pygit2": "lamingit.storage.git",
     "polars": "lamingit.index",
     "watchdog": "lamingit.tracking",
 }

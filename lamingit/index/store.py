@@ -39,7 +39,8 @@ from lamingit.models import STRUCTS, BaseRecord, decode
 from lamingit.models.codec import bounds_problem
 from lamingit.records import Snapshot, skip_damaged
 from lamingit.records import _checked as checked_uid
-from lamingit.storage.gitdb import GitStore, read_blobs
+from lamingit.storage.git.bulk import read_blobs
+from lamingit.storage.git.store import GitStore
 
 FORMAT = 1
 COMPACT_RECORDS = 256

@@ -24,7 +24,7 @@ import blake3
 
 from lamingit.errors import LamingitError
 from lamingit.remote.config import blob_remote_of
-from lamingit.remote.gitcli import _git_exe
+from lamingit.remote.gitcli import git_exe
 from lamingit.repo import Repository
 
 INFO_PATH = "/lamingit.json"
@@ -276,7 +276,7 @@ class _Handler(BaseHTTPRequestHandler):
                 }
             )
         proc = subprocess.run(
-            [_git_exe(), "http-backend"], input=body, capture_output=True, env=env, check=False
+            [git_exe(), "http-backend"], input=body, capture_output=True, env=env, check=False
         )
         self._relay_cgi(proc.stdout, proc.stderr)
 

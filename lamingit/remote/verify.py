@@ -18,7 +18,7 @@ from lamingit.models import STRUCTS, ArtifactRecord, BaseRecord, RunRecord, deco
 from lamingit.models.codec import MAX_RECORD_BYTES, bounds_problem
 from lamingit.remote import gitcli
 from lamingit.remote.config import parse_settings
-from lamingit.storage.gitdb import cat_blobs
+from lamingit.storage.git.bulk import cat_blobs
 
 FILE_MODE = "100644"
 """The only tree entry mode accepted: a regular, non-executable file."""

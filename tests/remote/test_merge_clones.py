@@ -14,7 +14,7 @@ from lamingit.records import Snapshot, rebuild_lookups, replace
 from lamingit.remote.sync import clone, pull, push
 from lamingit.repo import Repository
 from lamingit.session import SESSION
-from lamingit.storage.gitdb import GitStore
+from lamingit.storage.git.store import GitStore
 from tests.remote.conftest import save_text, use
 
 AUTHOR = ("testuser1", "testuser1@lamingit.local")
