@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from lamingit._util import FileLock, dump_toml, fsync_dir, read_toml
 from lamingit.auto_pack import AutoPack
@@ -19,6 +19,9 @@ from lamingit.layout import FORMAT_VERSION, LOCAL_DIR, SETTINGS_FILE, LocalPaths
 from lamingit.records import ChangeSet, Snapshot
 from lamingit.storage.blobs import BlobStore
 from lamingit.storage.git.store import GitStore
+
+if TYPE_CHECKING:
+    from lamingit.index.store import RepoIndex
 
 T = TypeVar("T")
 _MAX_RETRIES = 50
@@ -58,7 +61,25 @@ class Repository:
         self._lock = FileLock(self.paths.write_lock)
         self._snapshot: Snapshot | None = None
         self.packing = AutoPack(self.git, self.paths)
+        self._index: RepoIndex | None = None
         """When saves pack git's objects (see ``lamingit.auto_pack``)."""
+
+    @property
+    def index(self) -> RepoIndex:
+        """The query index of this repository (``.lamingit/index``, derived from git).
+
+        Opened on first use and kept with the repository: queries through its snapshots
+        catch it up to the head they read.
+
+        Example:
+            >>> repo.index.state(repo.git.head()).commit == repo.git.head()  # doctest: +SKIP
+            True
+        """
+        if self._index is None:
+            from lamingit.index.store import RepoIndex  # polars: only once a query needs it
+
+            self._index = RepoIndex(self.paths.index, self.git)
+        return self._index
 
     @property
     def write_lock(self) -> FileLock:
@@ -149,7 +170,7 @@ class Repository:
         cached = self._snapshot
         if cached is not None and cached.commit == target:
             return cached
-        snap = Snapshot(self.git, target)
+        snap = Snapshot(self.git, target, owner=self)
         if commit is None:
             self._snapshot = snap
         return snap
