@@ -18,6 +18,7 @@ from lamingit.errors import (
 from lamingit.layout import FORMAT_VERSION, LOCAL_DIR, SETTINGS_FILE, LocalPaths
 from lamingit.records import ChangeSet, Snapshot
 from lamingit.storage.blobs import BlobStore
+from lamingit.storage.git.merge_driver import install_merge_driver
 from lamingit.storage.git.store import GitStore
 
 if TYPE_CHECKING:
@@ -110,8 +111,6 @@ class Repository:
         # A record database has no working tree; bare keeps `git status` from listing deletions.
         git.config_set("core.bare", "true")
         git.config_set("core.logAllRefUpdates", "true")
-        from lamingit.remote.hooks import install_merge_driver
-
         install_merge_driver(paths.gitdir, git.config_set)  # plain `git merge` merges records
         for sub in (paths.objects, paths.index, paths.cache):
             sub.mkdir(parents=True, exist_ok=True)
@@ -144,11 +143,11 @@ class Repository:
         if path.exists():
             return path
         # A clone fetches blobs on demand from the configured blob remote, verifying the hash.
-        from lamingit.remote.config import blob_remote_of
+        from lamingit.blob_settings import blob_remote_of
 
         remote = blob_remote_of(self)
         if remote is not None:
-            from lamingit.remote.blobremote import fetch_blob
+            from lamingit.storage.blobremote import fetch_blob
 
             return fetch_blob(remote, self.blobs, oid)
         raise IntegrityError(

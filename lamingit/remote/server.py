@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 
 import blake3
 
+from lamingit.blob_settings import blob_remote_of
 from lamingit.errors import LamingitError
-from lamingit.remote.config import blob_remote_of
 from lamingit.remote.gitcli import git_exe
 from lamingit.repo import Repository
 
@@ -174,7 +174,7 @@ class _Handler(BaseHTTPRequestHandler):
             return None
         if self.command == "HEAD":
             return store.path_for(oid) if remote.has(oid) else None
-        from lamingit.remote.blobremote import fetch_blob
+        from lamingit.storage.blobremote import fetch_blob
 
         if not remote.has(oid):
             return None

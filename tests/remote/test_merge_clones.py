@@ -254,7 +254,7 @@ def test_merge_commit_has_two_parents(
 def test_settings_changed_on_both_sides_merge_per_key(
     two: tuple[Repository, Repository], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from lamingit.remote.config import committed_settings, with_blob_remote
+    from lamingit.blob_settings import committed_settings, with_blob_remote
 
     alice, bob = two
 

@@ -19,7 +19,7 @@ from lamingit.errors import IntegrityError
 if TYPE_CHECKING:
     from lamingit.layout import LocalPaths
     from lamingit.records import Snapshot
-    from lamingit.remote.blobremote import BlobRemote
+    from lamingit.storage.blobremote import BlobRemote
 
 ENDPOINT_ENV = "LAMINGIT_S3_ENDPOINT_URL"
 
@@ -117,6 +117,6 @@ def blob_remote_of(repo: Settled) -> BlobRemote | None:
 def _open_cached(url: str, endpoint: str | None) -> BlobRemote:
     # One client per location: on-demand reads of a directory artifact's many files would
     # otherwise build an S3 client per file (boto3 clients are thread-safe and reusable).
-    from lamingit.remote.blobremote import open_blob_remote
+    from lamingit.storage.blobremote import open_blob_remote
 
     return open_blob_remote(url, endpoint_url=endpoint)
