@@ -175,7 +175,12 @@ def remove_stale_lock(lock: Path, age: float) -> bool:
 
 
 def git_identity() -> tuple[str | None, str | None]:
-    """``(user.name, user.email)`` from the user's global git configuration, if set."""
+    """``(user.name, user.email)`` from the user's global git configuration, if set.
+
+    Example:
+        >>> git_identity()  # doctest: +SKIP
+        ('Ann', 'ann@example.org')
+    """
     try:
         config = pygit2.Config.get_global_config()
     except (OSError, pygit2.GitError):
