@@ -83,6 +83,6 @@ def test_the_repository_owns_its_query_index(repo: Path, write) -> None:  # type
     assert index.count(other.snapshot(), "artifact", Q()) == 1
     with pytest.raises(index.Unsupported, match="not taken from a repository"):
         index.select(Snapshot(opened.git, snap.commit), "artifact", Q())
-    from lamingit.api.backend import select as routed
+    from lamingit.router import select as routed
 
     assert len(routed(Snapshot(opened.git, snap.commit), "artifact", Q())) == 1  # git scanned
