@@ -51,7 +51,11 @@ class GitStore:
 
     @classmethod
     def init(cls, gitdir: Path, branch: str = "main") -> GitStore:
-        """Create (or open, if present) a bare repository at ``gitdir``."""
+        """Create (or open, if present) a bare repository at ``gitdir``.
+
+        Example:
+            >>> GitStore.init(Path("mydata/.git"))  # doctest: +SKIP
+        """
         if (gitdir / "HEAD").exists():
             return cls.open(gitdir)
         repo = pygit2.init_repository(str(gitdir), bare=True, initial_head=branch)
@@ -59,7 +63,11 @@ class GitStore:
 
     @classmethod
     def open(cls, gitdir: Path) -> GitStore:
-        """Open the repository at ``gitdir``."""
+        """Open the repository at ``gitdir``.
+
+        Example:
+            >>> GitStore.open(Path("mydata/.git"))  # doctest: +SKIP
+        """
         try:
             return cls(pygit2.Repository(str(gitdir)))
         except pygit2.GitError as exc:
@@ -67,25 +75,45 @@ class GitStore:
 
     @property
     def path(self) -> Path:
-        """The git directory."""
+        """The git directory.
+
+        Example:
+            >>> store.path  # doctest: +SKIP
+        """
         return self._path
 
     def branch_ref(self) -> str:
-        """The full name of the branch HEAD points to (e.g. ``refs/heads/main``)."""
+        """The full name of the branch HEAD points to (e.g. ``refs/heads/main``).
+
+        Example:
+            >>> store.branch_ref()  # doctest: +SKIP
+        """
         target = self._repo.references["HEAD"].target
         return str(target)
 
     def head(self) -> str | None:
-        """The commit the current branch points to, or None for an empty repository."""
+        """The commit the current branch points to, or None for an empty repository.
+
+        Example:
+            >>> store.head()  # doctest: +SKIP
+        """
         ref = self._repo.references.get(self.branch_ref())
         return None if ref is None else str(ref.target)
 
     def resolve(self, rev: str) -> str:
-        """Resolve a revision (``HEAD~3``, a tag, a branch, a commit id) to a commit id."""
+        """Resolve a revision (``HEAD~3``, a tag, a branch, a commit id) to a commit id.
+
+        Example:
+            >>> store.resolve("HEAD~1")  # doctest: +SKIP
+        """
         return history.resolve(self._repo, rev)
 
     def commit_before(self, moment: datetime) -> str | None:
-        """The newest first-parent commit on the branch made at or before ``moment``."""
+        """The newest first-parent commit on the branch made at or before ``moment``.
+
+        Example:
+            >>> store.commit_before(datetime(2026, 1, 31, tzinfo=UTC))  # doctest: +SKIP
+        """
         head = self.head()
         if head is None:
             return None
@@ -124,13 +152,21 @@ class GitStore:
             ) from None
 
     def tree_of(self, commit: str | None) -> pygit2.Tree | None:
-        """The root tree of a commit (None for no commit)."""
+        """The root tree of a commit (None for no commit).
+
+        Example:
+            >>> store.tree_of(store.head())  # doctest: +SKIP
+        """
         if commit is None:
             return None
         return self._lookup(commit).peel(pygit2.Tree)
 
     def read(self, tree: pygit2.Tree | None, path: str) -> bytes | None:
-        """The bytes at ``path`` in ``tree``, or None if absent."""
+        """The bytes at ``path`` in ``tree``, or None if absent.
+
+        Example:
+            >>> store.read(store.tree_of(store.head()), "lamingit.toml")  # doctest: +SKIP
+        """
         if tree is None:
             return None
         try:
@@ -147,7 +183,11 @@ class GitStore:
             ) from None
 
     def list_dir(self, tree: pygit2.Tree | None, path: str) -> list[tuple[str, bool]]:
-        """Entries ``(name, is_tree)`` of the directory ``path`` in ``tree`` ([] if absent)."""
+        """Entries ``(name, is_tree)`` of the directory ``path`` in ``tree`` ([] if absent).
+
+        Example:
+            >>> store.list_dir(tree, "records")  # doctest: +SKIP
+        """
         sub = self._subtree(tree, path)
         if sub is None:
             return []
@@ -165,7 +205,11 @@ class GitStore:
         return obj if isinstance(obj, pygit2.Tree) else None
 
     def subtree_id(self, tree: pygit2.Tree | None, path: str) -> str | None:
-        """The object id of the tree at ``path`` (to skip unchanged subtrees when diffing)."""
+        """The object id of the tree at ``path`` (to skip unchanged subtrees when diffing).
+
+        Example:
+            >>> store.subtree_id(tree, "records/artifact")  # doctest: +SKIP
+        """
         sub = self._subtree(tree, path)
         return None if sub is None else str(sub.id)
 
@@ -183,6 +227,9 @@ class GitStore:
 
         A damaged object or unsafe entry name raises ``IntegrityError``, or, when
         ``on_error`` is given, is passed to it and skipped (fsck keeps going).
+
+        Example:
+            >>> list(store.walk_blobs(tree, "records/user"))  # doctest: +SKIP
         """
         sub = self._subtree(tree, path)
         if sub is None:
@@ -209,7 +256,11 @@ class GitStore:
     def diff_paths(
         self, old: pygit2.Tree | None, new: pygit2.Tree | None, path: str = ""
     ) -> Iterator[tuple[str, bytes | None, bytes | None]]:
-        """Changed blobs between two trees as ``(path, old, new)``, skipping equal subtrees."""
+        """Changed blobs between two trees as ``(path, old, new)``, skipping equal subtrees.
+
+        Example:
+            >>> list(store.diff_paths(old_tree, new_tree, "records"))  # doctest: +SKIP
+        """
         a = self._subtree(old, path)
         b = self._subtree(new, path)
         if a is not None and b is not None and a.id == b.id:
@@ -245,6 +296,9 @@ class GitStore:
 
         The objects go into one pack (see ``CommitWriter``). The branch is not moved; see
         :meth:`set_branch`.
+
+        Example:
+            >>> store.write_commit(store.head(), {"a.json": b"{}"}, "save a", ("ann", "a@x"))  # doctest: +SKIP
         """
         try:
             return self._write_commit(parent, changes, message, author, extra_parents)
@@ -271,7 +325,11 @@ class GitStore:
         )
 
     def set_fsync(self, enabled: bool) -> None:
-        """Fsync packs, and make libgit2 fsync objects and refs (a process-wide setting)."""
+        """Fsync packs, and make libgit2 fsync objects and refs (a process-wide setting).
+
+        Example:
+            >>> store.set_fsync(True)  # doctest: +SKIP
+        """
         self._fsync = enabled
         self._refs.fsync = enabled
         pygit2.option(pygit2.enums.Option.ENABLE_FSYNC_GITDIR, enabled)
@@ -297,16 +355,28 @@ class GitStore:
         )
 
     def stale_ref_locks(self) -> list[Path]:
-        """``*.lock`` files under ``refs/`` and the top of the git directory (for fsck)."""
+        """``*.lock`` files under ``refs/`` and the top of the git directory (for fsck).
+
+        Example:
+            >>> store.stale_ref_locks()  # doctest: +SKIP
+        """
         return stale_ref_locks(self.path)
 
     def config_set(self, name: str, value: str) -> None:
-        """Set a value in the repository's own git config."""
+        """Set a value in the repository's own git config.
+
+        Example:
+            >>> store.config_set("core.logAllRefUpdates", "true")  # doctest: +SKIP
+        """
         self._repo.config[name] = value
 
     # -- history ---------------------------------------------------------------------------
     def log(self, start: str | None = None, limit: int | None = None) -> Iterator[CommitInfo]:
-        """Commits reachable from ``start`` (default: the branch head), newest first."""
+        """Commits reachable from ``start`` (default: the branch head), newest first.
+
+        Example:
+            >>> [c.message for c in store.log(limit=3)]  # doctest: +SKIP
+        """
         head = start or self.head()
         if head is None:
             return iter(())
@@ -321,7 +391,11 @@ class GitStore:
         return history.all_commits(self._repo)
 
     def parents(self, commit: str) -> list[str]:
-        """The parent commit ids of ``commit``."""
+        """The parent commit ids of ``commit``.
+
+        Example:
+            >>> store.parents(store.head())  # doctest: +SKIP
+        """
         return history.parents(self._repo, commit)
 
     # -- maintenance -----------------------------------------------------------------------
@@ -335,15 +409,27 @@ class GitStore:
         return maintenance.check_objects(self._repo, commit)
 
     def loose_objects(self) -> int:
-        """The exact number of loose objects."""
+        """The exact number of loose objects.
+
+        Example:
+            >>> store.loose_objects()  # doctest: +SKIP
+        """
         return maintenance.loose_objects(self.path)
 
     def loose_estimate(self) -> int:
-        """A cheap estimate of the loose objects (see ``maintenance.loose_estimate``)."""
+        """A cheap estimate of the loose objects (see ``maintenance.loose_estimate``).
+
+        Example:
+            >>> store.loose_estimate()  # doctest: +SKIP
+        """
         return maintenance.loose_estimate(self.path)
 
     def pack_count(self) -> int:
-        """The number of pack files (one directory listing)."""
+        """The number of pack files (one directory listing).
+
+        Example:
+            >>> store.pack_count()  # doctest: +SKIP
+        """
         return maintenance.pack_count(self.path)
 
     def repack(self, *, full: bool = False) -> None:
@@ -355,5 +441,9 @@ class GitStore:
         maintenance.repack(self.path, full=full)
 
     def prune(self, expire: str = "1.hour.ago") -> None:
-        """Remove unreachable loose objects older than ``expire`` (crash leftovers)."""
+        """Remove unreachable loose objects older than ``expire`` (crash leftovers).
+
+        Example:
+            >>> store.prune()  # doctest: +SKIP
+        """
         maintenance.prune(self.path, expire)
