@@ -220,3 +220,20 @@ def test_link_operations_match_a_set_model(repo, write) -> None:
             assert linked == (i in model)
 
     run()
+
+
+def test_unsaved_edits_survive_a_link_change_and_save_keeps_the_link(repo, write) -> None:
+    artifact = ln.Artifact(write("a.csv", "a\n1\n"), key="a.csv").save()
+    project = ln.Project(name="p").save()
+    artifact.description = "edited, not saved yet"
+    artifact.projects.add(project)
+    assert artifact.description == "edited, not saved yet"
+    artifact.save()
+    fresh = ln.Artifact.get(key="a.csv")
+    assert fresh.description == "edited, not saved yet"
+    assert fresh.projects.one() == project
+    other = ln.Artifact(write("b.csv", "b\n2\n"), key="b.csv").save()
+    other.description = "pending"
+    project.artifacts.add(other)  # the reverse side refreshes the passed object's list
+    other.save()
+    assert ln.Artifact.filter(projects=project).count() == 2
