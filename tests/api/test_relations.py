@@ -237,3 +237,22 @@ def test_unsaved_edits_survive_a_link_change_and_save_keeps_the_link(repo, write
     project.artifacts.add(other)  # the reverse side refreshes the passed object's list
     other.save()
     assert ln.Artifact.filter(projects=project).count() == 2
+
+
+def test_saving_a_stale_object_keeps_what_others_saved(repo, write) -> None:
+    first = ln.Artifact(write("a.csv", "v1\n"), key="a.csv").save()
+    ln.Artifact(write("a.csv", "v2\n"), key="a.csv").save()  # takes is_latest from `first`
+    project = ln.Project(name="p").save()
+    ln.Artifact.get(first.uid).projects.add(project)  # through another object
+    first.description = "edited on a stale object"
+    first.save()
+    fresh = ln.Artifact.get(first.uid)
+    assert fresh.description == "edited on a stale object"
+    assert fresh.projects.one() == project  # the link added elsewhere survives
+    assert [a.version for a in ln.Artifact.filter(key="a.csv", is_latest=True)] == ["2"]
+    sample = ln.Record(name="s").save()
+    stale = ln.Record.get(name="s")
+    sample.projects.add(project)
+    stale.description = "d"
+    stale.save()
+    assert ln.Record.get(name="s").projects.one() == project

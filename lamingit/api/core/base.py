@@ -44,6 +44,7 @@ class Registry:
     """Raised by ``get()``/``one()`` of this registry when more than one record matches."""
 
     _record: BaseRecord
+    _base: BaseRecord | None  # the record as last read or saved: what a save merges against
     _saved: bool
     _obj_view: View
 
@@ -70,6 +71,7 @@ class Registry:
         obj = cls.__new__(cls)
         # object.__setattr__: skips Registry.__setattr__ (this runs once per query result row)
         object.__setattr__(obj, "_record", record)
+        object.__setattr__(obj, "_base", record)
         object.__setattr__(obj, "_saved", True)
         object.__setattr__(obj, "_obj_view", view or cls._view)
         obj._post_load()
@@ -80,6 +82,7 @@ class Registry:
 
     def _init_record(self, record: BaseRecord) -> None:
         self._record = record
+        self._base = None
         self._saved = False
         self._obj_view = type(self)._view
 
@@ -344,7 +347,9 @@ class Registry:
 
     def _stage(self, changes: ChangeSet) -> None:
         """Put this object's record(s) into ``changes`` (called under the write lock)."""
-        record = self._stamped(self._record, changes)
+        record = self._stamped(
+            self._rebased(changes.get(self._registry, self._record.uid)), changes
+        )
         verb = "update" if changes.get(self._registry, record.uid) is not None else "create"
         changes.put(record, f"{verb} {self._registry} {record.uid}{self._label()}")
         self._record = record
@@ -362,6 +367,22 @@ class Registry:
 
     def _after_save(self) -> None:
         self._saved = True
+        self._base = self._record
+
+    def _rebased(self, current: BaseRecord | None) -> BaseRecord:
+        """This object's record merged onto ``current``, the record at the branch head.
+
+        Fields changed on this object since it was read win; fields changed elsewhere meanwhile
+        (a link added through another object, a newer version taking ``is_latest``) are kept,
+        so saving a stale object never undoes other saves. Set fields merge as sets.
+        """
+        base: BaseRecord | None = self.__dict__.get("_base")
+        if base is None or current is None or current == base or current == self._record:
+            return self._record
+        from lamingit.merge import merge_record
+
+        merged, _conflicts = merge_record(base, self._record, current)  # ours wins a conflict
+        return merged
 
     # -- deleting -------------------------------------------------------------------------
     def delete(self, permanent: bool = False) -> None:

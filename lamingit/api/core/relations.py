@@ -210,7 +210,10 @@ class RelatedManager(QuerySet[R]):
         for obj in holders:
             record = snapshot.find(link.holder, obj._record.uid)
             if record is not None:
-                obj._record = replace(obj._record, **{link.field: getattr(record, link.field)})
+                fresh = {link.field: getattr(record, link.field)}
+                obj._record = replace(obj._record, **fresh)
+                if obj._base is not None:
+                    obj._base = replace(obj._base, **fresh)
         self.q = _query(owner, link)
         self._cache = None
 

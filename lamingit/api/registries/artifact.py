@@ -138,7 +138,7 @@ class Artifact(Registry):
                     f"key {key!r} not applied: the same content is saved as {existing.key!r}; "
                     "use a different file or rename the existing artifact's key"
                 )
-            self._record = existing
+            self._record = self._base = existing
             self._saved = True
             self._obj_view = type(self)._view
             return
@@ -305,8 +305,9 @@ class Artifact(Registry):
     def _stage(self, changes: ChangeSet) -> None:
         if self._saved:
             current = changes.get("artifact", self.uid)
-            if current is not None and current != self._record:
-                record = replace(self._record, updated_at=new_record_fields(self.uid)["updated_at"])
+            rebased = self._rebased(current)  # a stale object must not undo other saves
+            if current is not None and current != rebased:
+                record = replace(rebased, updated_at=new_record_fields(self.uid)["updated_at"])
                 changes.put(record, f"update artifact {self.uid}{self._label()}")
                 self._record = record
             return
