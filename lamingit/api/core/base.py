@@ -7,11 +7,11 @@ import re
 from collections.abc import Iterable
 from typing import Any, ClassVar, TypeVar
 
-from lamingit._log import logger
 from lamingit._util import is_base62, utcnow_iso
 from lamingit.api.core import catalog
 from lamingit.api.core.commit import commit
 from lamingit.api.core.features import FeatureManager
+from lamingit.api.core.messages import moved_to_trash
 from lamingit.api.core.queryset import QuerySet, build_q, normalize_value
 from lamingit.api.core.view import LIVE, View
 from lamingit.api.present.describe import describe_record
@@ -395,7 +395,7 @@ class Registry:
         """
         self._set_trashed(True, permanent)
         if not permanent:
-            logger.info(f"moved record to trash: {self!r}")
+            moved_to_trash(f"record to trash: {self!r}")
 
     def restore(self) -> None:
         """Bring a record back from the trash. One commit.

@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 from typing import Any, ClassVar
 
-from lamingit._log import logger
 from lamingit._util import decode_counter, encode_counter, random_base62
 from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import commit, new_record_fields
@@ -19,9 +18,9 @@ from lamingit.api.core.formats import (
 )
 from lamingit.api.core.keys import suffix_of, validate_key
 from lamingit.api.core.links import link_run_input
+from lamingit.api.core.messages import moved_to_trash, new_artifact, returning_existing
 from lamingit.api.core.queryset import QuerySet
 from lamingit.api.core.relations import RelatedManager, related
-from lamingit.api.core.settings import settings
 from lamingit.api.present.describe import describe_artifact
 from lamingit.api.present.lineage import view_lineage
 from lamingit.errors import InvalidArgument
@@ -33,8 +32,6 @@ from lamingit.tracking import context as run_context
 
 STEM = 16
 STAGE_THRESHOLD = 8 * 1024 * 1024
-WARNING_RUN_TRANSFORM = "no run & transform got linked, call `ln.track()` & re-run"
-"""LaminDB's warning, word for word, for an artifact created outside a run."""
 
 
 class Artifact(Registry):
@@ -132,25 +129,12 @@ class Artifact(Registry):
         existing = self._find_duplicate(content_hash, size, n_files)
         if existing is not None:
             self._discard_staged()
-            logger.info(f"returning artifact with same hash: {existing.uid} ({existing.key})")
-            if key is not None and existing.key != key:
-                logger.warning(
-                    f"key {key!r} not applied: the same content is saved as {existing.key!r}; "
-                    "use a different file or rename the existing artifact's key"
-                )
+            returning_existing(existing, key)
             self._record = self._base = existing
             self._saved = True
             self._obj_view = type(self)._view
             return
-        if run_uid is None and not settings.creation.artifact_silence_missing_run_warning:
-            logger.warning(WARNING_RUN_TRANSFORM)
-        if (
-            key is not None
-            and revises is None
-            and self._view.snapshot().lookup("artifact.key", key)
-        ):
-            root = self._view.repository().root
-            logger.info(f"creating new artifact version for key '{key}' in storage '{root}'")
+        new_artifact(self._view, key, run_uid, revises)
         record = ArtifactRecord(
             **new_record_fields(random_base62(STEM) + "0000"),
             key=key,
@@ -318,7 +302,7 @@ class Artifact(Registry):
         duplicate = self._duplicate_in(changes)
         if duplicate is not None:
             self._discard_staged()
-            logger.info(f"returning artifact with same hash: {duplicate.uid} ({duplicate.key})")
+            returning_existing(duplicate, None)
             self._record = duplicate
             return
         record = self._record
@@ -527,7 +511,7 @@ class Artifact(Registry):
             record = repo.snapshot().find("artifact", uid)
             if record is not None:
                 self._record = record  # type: ignore[assignment]
-            logger.info("moved artifact to trash")
+            moved_to_trash("artifact to trash")
 
     def restore(self) -> None:
         """Bring an artifact back from the trash.
