@@ -99,7 +99,7 @@ class Artifact(Registry):
                 f"{source!r} has a suffix that is not valid UTF-8; rename the file before saving"
             ) from None
         if key is not None:
-            validate_key(key, suffix)
+            key = validate_key(key, suffix)
         elif revises is not None and revises.key is not None:
             key = revises.key if suffix_of(revises.key) == suffix else None
         if version is not None and not isinstance(version, str):
@@ -148,7 +148,7 @@ class Artifact(Registry):
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name == "key" and value is not None:
-            validate_key(value, self._record.suffix)
+            value = validate_key(value, self._record.suffix)
         super().__setattr__(name, value)
 
     def _post_load(self) -> None:

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from lamingit._util import random_base62
 from lamingit.api.base import Registry, new_record_fields
 from lamingit.errors import InvalidArgument, ValidationError
-from lamingit.feature_values import normalize_dtype
+from lamingit.feature_values import feature_name, normalize_dtype
 from lamingit.models import FeatureRecord
 from lamingit.records import ChangeSet
 
@@ -45,6 +45,7 @@ class Feature(Registry):
     _record: FeatureRecord
 
     def __init__(self, name: str, dtype: Any = "str", description: str | None = None) -> None:
+        name = feature_name(name)
         if not isinstance(name, str) or not name.isidentifier() or "__" in name:
             raise InvalidArgument(
                 f"Feature name {name!r} must be an identifier without '__' (a query keyword), "

@@ -7,7 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from lamingit._util import utcnow_iso
 from lamingit.errors import InvalidArgument, ValidationError
-from lamingit.feature_values import category_type, coerce, decode_value, guess_dtype
+from lamingit.feature_values import (
+    category_type,
+    coerce,
+    decode_value,
+    feature_name,
+    guess_dtype,
+)
 from lamingit.models import ArtifactRecord, FeatureRecord
 from lamingit.records import ChangeSet, replace
 
@@ -61,9 +67,10 @@ def validate_values(changes: ChangeSet, values: dict[str, Any]) -> tuple[dict[st
 
     stored: dict[str, Any] = {}
     labels: list[str] = []
-    for name, raw in values.items():
+    for raw_name, raw in values.items():
         from lamingit.api.base import Registry
 
+        name = feature_name(raw_name)
         if isinstance(raw, Registry) and hasattr(raw._record, "name"):
             raw = raw._record.name  # a Record given for a categorical feature
         elif not isinstance(raw, dict | list | tuple):
@@ -115,6 +122,7 @@ class FeatureManager:
         return {k: decode_value(dtypes.get(k, ""), v) for k, v in sorted(self._stored().items())}
 
     def __getitem__(self, name: str) -> Any:
+        name = feature_name(name)
         stored = self._stored()
         if name not in stored:
             raise KeyError(
@@ -125,7 +133,7 @@ class FeatureManager:
         return decode_value(self._dtypes().get(name, ""), stored[name])
 
     def __contains__(self, name: str) -> bool:
-        return name in self._stored()
+        return feature_name(name) in self._stored()
 
     def __repr__(self) -> str:
         return f"<features of {type(self._owner).__name__} {self._owner.uid}: {self.get_values()}>"
