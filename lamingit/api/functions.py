@@ -8,6 +8,7 @@ from typing import Any
 
 from lamingit.api.base import Registry, ensure_user
 from lamingit.api.view import LIVE, View
+from lamingit.errors import translate_disk_errors
 from lamingit.records import ChangeSet
 from lamingit.repo import Repository
 from lamingit.session import SESSION, current_identity, set_default_repository
@@ -70,6 +71,7 @@ def commit(build: Callable[[ChangeSet], None], view: View, what: str) -> Reposit
     return repo
 
 
+@translate_disk_errors
 def save(objects: Iterable[Registry] | Registry) -> list[Registry]:
     """Save many records in one commit (``ln.save([a, b, c])``).
 
