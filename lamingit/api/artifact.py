@@ -427,12 +427,15 @@ class Artifact(Registry):
     def load(self, is_run_input: bool | None = None, **kwargs: Any) -> Any:
         """The content as its natural object: DataFrame, AnnData, dict/list, str.
 
+        ``kwargs`` go to the reader (pandas ``read_parquet``/``read_csv``, anndata
+        ``read_h5ad``/``read_zarr``), e.g. ``load(columns=["x"])``.
+
         Example:
             >>> ln.Artifact.get(key="datasets/processed.parquet").load().shape  # doctest: +SKIP
         """
-        if not self._saved and self._memory is not None:
+        if not self._saved and self._memory is not None and not kwargs:
             return self._memory
-        return load_path(self.cache(is_run_input=is_run_input), self.suffix)
+        return load_path(self.cache(is_run_input=is_run_input), self.suffix, **kwargs)
 
     def open(
         self, mode: str = "r", is_run_input: bool | None = None, engine: str = "pyarrow"
