@@ -11,7 +11,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from lamingit.errors import RemoteError
+from lamingit.errors import InvalidArgument, RemoteError
 
 ZERO = "0" * 40
 
@@ -231,14 +231,20 @@ def remotes(gitdir: Path) -> dict[str, str]:
     return out
 
 
-def add_remote(gitdir: Path, name: str, url: str) -> None:
-    """Add (or re-point) a remote with the usual fetch refspec.
+def add_remote(gitdir: Path, name: str, url: str, force: bool = False) -> None:
+    """Add a remote with the usual fetch refspec; re-point an existing one only with ``force``.
 
     Example:
         >>> add_remote(Path("mydata/.git"), "origin", "/srv/data.git")  # doctest: +SKIP
     """
     url = absolute_url(url)
-    if name in remotes(gitdir):
+    existing = remotes(gitdir)
+    if name in existing:
+        if not force:
+            raise InvalidArgument(
+                f"remote {name!r} already exists ({existing[name]}); pass --force to re-point "
+                f"it, or `lamingit remote remove {name}` first"
+            )
         run_git(["remote", "set-url", name, url], gitdir=gitdir)
     else:
         run_git(["remote", "add", name, url], gitdir=gitdir)

@@ -27,7 +27,13 @@ from lamingit.remote.blobremote import (
     parallel,
     server_info,
 )
-from lamingit.remote.config import blob_remote_of, committed_settings, with_blob_remote
+from lamingit.remote.config import (
+    blob_remote_of,
+    committed_settings,
+    repository_relative,
+    resolve_location,
+    with_blob_remote,
+)
 from lamingit.remote.hooks import install_merge_driver
 from lamingit.remote.verify import verify_incoming
 from lamingit.repo import Repository, is_repository
@@ -172,8 +178,11 @@ def set_blob_remote(
     if url is not None:
         from lamingit.remote.blobremote import open_blob_remote
 
-        url = gitcli.absolute_url(url)  # a relative directory would depend on the cwd
-        remote = open_blob_remote(url, endpoint_url)  # validates the form of the URL
+        # lamingit.toml is committed and pushed: a directory is stored relative to the
+        # repository (as given when run from its root), never as this machine's absolute
+        # path, unless it was given absolute; it is resolved against each clone's root.
+        url = repository_relative(repo, url)
+        remote = open_blob_remote(resolve_location(repo, url), endpoint_url)  # checks the form
         prepare = getattr(remote, "create", None)
         if prepare is not None:
             prepare()  # naming a new directory as blob remote creates it, like `git init --bare`
