@@ -78,7 +78,7 @@ def clone(url: str, path: Path, as_json: bool) -> None:
 
     URL is any git URL: a path, file://, ssh://, git:// or https://.
     """
-    from lamingit.remote.config import blob_remote_location
+    from lamingit.blob_settings import blob_remote_location
     from lamingit.remote.sync import clone as do_clone
     from lamingit.session import set_default_repository
 
@@ -117,8 +117,8 @@ def remote_add(
     An existing NAME is refused unless --force. A relative --blobs directory is stored
     relative to the repository (lamingit.toml is committed) and resolved against each clone.
     """
+    from lamingit.blob_settings import repository_relative
     from lamingit.remote import gitcli
-    from lamingit.remote.config import repository_relative
     from lamingit.remote.sync import set_blob_remote
 
     repo = _repo()
@@ -134,7 +134,7 @@ def remote_add(
 @click.option("--endpoint-url", default=None, help="S3 endpoint (for non-AWS object stores).")
 def remote_set_blobs(location: str, endpoint_url: str | None) -> None:
     """Set the blob remote recorded in the committed lamingit.toml."""
-    from lamingit.remote.config import repository_relative
+    from lamingit.blob_settings import repository_relative
     from lamingit.remote.sync import set_blob_remote
 
     repo = _repo()
@@ -159,8 +159,8 @@ def remote_remove(name: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the remotes as JSON.")
 def remote_list(as_json: bool) -> None:
     """List git remotes and the blob remote."""
+    from lamingit.blob_settings import blob_remote_location
     from lamingit.remote import gitcli
-    from lamingit.remote.config import blob_remote_location
 
     repo = _repo()
     remotes = gitcli.remotes(repo.paths.gitdir)
@@ -332,7 +332,8 @@ def hooks() -> None:
 @hooks.command("install")
 def hooks_install() -> None:
     """Install the pre-push hook that refuses to push records whose blobs are not uploaded."""
-    from lamingit.remote.hooks import install_merge_driver, install_pre_push
+    from lamingit.remote.hooks import install_pre_push
+    from lamingit.storage.git.merge_driver import install_merge_driver
 
     repo = _repo()
     install_merge_driver(repo.paths.gitdir, repo.git.config_set)
@@ -347,8 +348,8 @@ def hooks_pre_push(remote_name: str, url: str | None) -> None:
     """The pre-push check git runs (refs on stdin); exits 1 if blobs are missing remotely."""
     import os
 
+    from lamingit.blob_settings import blob_remote_of
     from lamingit.remote import gitcli
-    from lamingit.remote.config import blob_remote_of
     from lamingit.remote.sync import missing_on, referenced_blobs
     from lamingit.repo import Repository
 

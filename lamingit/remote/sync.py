@@ -14,29 +14,29 @@ from typing import Protocol
 from urllib.parse import urlparse
 
 from lamingit._util import FileLock, dump_toml, read_toml
-from lamingit.errors import InvalidArgument, RemoteError, RepositoryExists
-from lamingit.layout import LOCAL_DIR, SETTINGS_FILE, LocalPaths, registry_dir
-from lamingit.merge import FieldConflict, merge_trees
-from lamingit.models import ArtifactRecord, decode
-from lamingit.records import ChangeSet
-from lamingit.remote import gitcli
-from lamingit.remote.blobremote import (
-    BlobRemote,
-    DirectoryRemote,
-    fetch_blob,
-    parallel,
-    server_info,
-)
-from lamingit.remote.config import (
+from lamingit.blob_settings import (
     blob_remote_of,
     committed_settings,
     repository_relative,
     resolve_location,
     with_blob_remote,
 )
-from lamingit.remote.hooks import install_merge_driver
+from lamingit.errors import InvalidArgument, RemoteError, RepositoryExists
+from lamingit.layout import LOCAL_DIR, SETTINGS_FILE, LocalPaths, registry_dir
+from lamingit.merge import FieldConflict, merge_trees
+from lamingit.models import ArtifactRecord, decode
+from lamingit.records import ChangeSet
+from lamingit.remote import gitcli
 from lamingit.remote.verify import verify_incoming
 from lamingit.repo import Repository, is_repository
+from lamingit.storage.blobremote import (
+    BlobRemote,
+    DirectoryRemote,
+    fetch_blob,
+    parallel,
+    server_info,
+)
+from lamingit.storage.git.merge_driver import install_merge_driver
 from lamingit.storage.hashing import decode_manifest
 
 QUARANTINE = "refs/lamingit/incoming"
@@ -176,7 +176,7 @@ def set_blob_remote(
         >>> set_blob_remote(repo, "s3://lab/blobs", author=("ann", "a@x"))  # doctest: +SKIP
     """
     if url is not None:
-        from lamingit.remote.blobremote import open_blob_remote
+        from lamingit.storage.blobremote import open_blob_remote
 
         # lamingit.toml is committed and pushed: a directory is stored relative to the
         # repository (as given when run from its root), never as this machine's absolute

@@ -265,7 +265,7 @@ def test_set_blob_remote_is_committed_and_cloned(
     set_blob_remote(r, "s3://bucket/prefix", AUTHOR, endpoint_url="http://127.0.0.1:9")
     push(r)
     copy = clone(str(bare_remote), tmp_path / "copy")
-    from lamingit.remote.config import blob_remote_location
+    from lamingit.blob_settings import blob_remote_location
 
     assert blob_remote_location(copy) == ("s3://bucket/prefix", "http://127.0.0.1:9")
     assert b"secret" not in (copy.snapshot().settings_bytes() or b"").lower()
@@ -283,7 +283,7 @@ def test_relative_remote_path_is_stored_absolute(repo: Path, bare_remote: Path) 
 def test_relative_blob_directory_is_committed_relative_to_the_repository(
     repo: Path, blob_dir: Path, bare_remote: Path, tmp_path: Path
 ) -> None:
-    from lamingit.remote.config import blob_remote_location, blob_remote_of
+    from lamingit.blob_settings import blob_remote_location, blob_remote_of
 
     r = SESSION.repository()
     given = os.path.relpath(blob_dir, Path.cwd())  # relative to where the user stands

@@ -12,18 +12,29 @@ import functools
 import os
 import tomllib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlparse
 
 from lamingit._util import dump_toml, read_toml
 from lamingit.errors import IntegrityError
 
 if TYPE_CHECKING:
+    from lamingit.layout import LocalPaths
     from lamingit.records import Snapshot
-    from lamingit.remote.blobremote import BlobRemote
-    from lamingit.repo import Repository
+    from lamingit.storage.blobremote import BlobRemote
 
 ENDPOINT_ENV = "LAMINGIT_S3_ENDPOINT_URL"
+
+
+class Settled(Protocol):
+    """What the settings are read from: a repository's paths and its head (a ``Repository``;
+    named by shape so the repository can ask this module without a cycle)."""
+
+    paths: LocalPaths
+
+    def snapshot(self, commit: str | None = None) -> Snapshot:
+        """A read view at ``commit`` (default: the branch head)."""
+        ...
 
 
 def committed_settings(snapshot: Snapshot) -> dict[str, dict[str, str]]:
@@ -73,7 +84,7 @@ def with_blob_remote(
     return dump_toml(data)
 
 
-def blob_remote_location(repo: Repository) -> tuple[str | None, str | None]:
+def blob_remote_location(repo: Settled) -> tuple[str | None, str | None]:
     """``(url, endpoint_url)`` of the blob remote this repository uses on this machine.
 
     Example:
@@ -92,7 +103,7 @@ def blob_remote_location(repo: Repository) -> tuple[str | None, str | None]:
     return url, endpoint
 
 
-def blob_remote_of(repo: Repository) -> BlobRemote | None:
+def blob_remote_of(repo: Settled) -> BlobRemote | None:
     """The blob remote of ``repo``, or None when none is configured.
 
     Example:
@@ -108,7 +119,7 @@ def _is_plain_path(location: str) -> bool:
     return urlparse(location).scheme == "" and "://" not in location
 
 
-def repository_relative(repo: Repository, location: str) -> str:
+def repository_relative(repo: Settled, location: str) -> str:
     """How a blob location given on this machine is stored: relative paths relative to the
     repository's root (interpreted from the current directory, as a shell would), the rest as is.
 
@@ -119,10 +130,10 @@ def repository_relative(repo: Repository, location: str) -> str:
     if not _is_plain_path(location) or os.path.isabs(os.path.expanduser(location)):
         return location
     absolute = os.path.abspath(location)
-    return Path(os.path.relpath(absolute, repo.root)).as_posix()
+    return Path(os.path.relpath(absolute, repo.paths.root)).as_posix()
 
 
-def resolve_location(repo: Repository, location: str) -> str:
+def resolve_location(repo: Settled, location: str) -> str:
     """The location to open: a stored relative path resolved against the repository's root.
 
     Example:
@@ -132,13 +143,13 @@ def resolve_location(repo: Repository, location: str) -> str:
     if not _is_plain_path(location):
         return location
     path = Path(location).expanduser()
-    return str(path if path.is_absolute() else (Path(repo.root) / path).resolve())
+    return str(path if path.is_absolute() else (Path(repo.paths.root) / path).resolve())
 
 
 @functools.lru_cache(maxsize=8)
 def _open_cached(url: str, endpoint: str | None) -> BlobRemote:
     # One client per location: on-demand reads of a directory artifact's many files would
     # otherwise build an S3 client per file (boto3 clients are thread-safe and reusable).
-    from lamingit.remote.blobremote import open_blob_remote
+    from lamingit.storage.blobremote import open_blob_remote
 
     return open_blob_remote(url, endpoint_url=endpoint)
