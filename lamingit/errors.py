@@ -9,6 +9,7 @@ LamingitError
 ├── DoesNotExist            get() matched nothing
 ├── MultipleResultsFound    get()/one() matched more than one
 ├── TrackNotCalled          finish() without track()
+├── NotebookNotConsecutive  finish() in a notebook whose cells ran out of order
 ├── ReadOnlyError           writing through ln.at(REF)
 ├── IntegrityError          a blob does not match its hash; a record does not decode
 ├── ConflictError           a merge found the same field changed two ways
@@ -55,6 +56,10 @@ class TrackNotCalled(LamingitError):
     """``ln.finish()`` was called without an active ``ln.track()`` run."""
 
 
+class NotebookNotConsecutive(LamingitError):
+    """``ln.finish()`` in a notebook whose cells did not run in order (LaminDB's check)."""
+
+
 class ReadOnlyError(LamingitError):
     """A write was attempted through a read-only view such as ``ln.at(REF)``."""
 
@@ -85,6 +90,7 @@ __all__ = [
     "LamingitError",
     "MultipleResultsFound",
     "NotARepository",
+    "NotebookNotConsecutive",
     "ReadOnlyError",
     "RemoteError",
     "RepositoryExists",
