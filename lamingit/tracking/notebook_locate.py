@@ -58,6 +58,21 @@ def in_kernel(shell: Any) -> bool:
         return False
 
 
+def driven_by_person(shell: Any) -> bool:
+    """Tell whether the cell running now came from a frontend a person uses.
+
+    Jupyter Lab, Notebook and VS Code send ``allow_stdin=True`` with every cell (they can
+    answer ``input()``); nbclient, and so ``jupyter execute``, nbconvert and papermill,
+    send False.
+
+    Example:
+        >>> driven_by_person(None)
+        True
+    """
+    kernel = getattr(shell, "kernel", None)
+    return bool(getattr(kernel, "_allow_stdin", True))
+
+
 def locate(shell: Any) -> NotebookLocation | None:
     """Find the notebook file the kernel of ``shell`` runs; None when nothing names one.
 
@@ -88,7 +103,8 @@ def locate(shell: Any) -> NotebookLocation | None:
             return NotebookLocation(found, "jupyter")
     for candidate in (ns.get("__session__"), os.environ.get("JPY_SESSION_NAME")):
         if _is_notebook(candidate):
-            return NotebookLocation(Path(str(candidate)).resolve(), "jupyter")
+            runner = "jupyter" if driven_by_person(shell) else "headless"
+            return NotebookLocation(Path(str(candidate)).resolve(), runner)
     return headless_location(os.getppid())
 
 

@@ -13,7 +13,7 @@ from lamingit.errors import InvalidArgument
 from lamingit.tracking.notebook import read_notebook, source_text, title
 from lamingit.tracking.notebook_locate import (
     NotebookLocation,
-    headless_location,
+    driven_by_person,
     in_kernel,
     locate,
 )
@@ -131,8 +131,8 @@ def notebook_source(location: NotebookLocation) -> SourceInfo:
 def source_for_path(path: str | Path) -> SourceInfo:
     """The source of ``ln.track(path=…)``: a notebook (``.ipynb``) or a script file.
 
-    In a kernel, a notebook named this way counts as interactive unless a runner started
-    the kernel (``lamingit run-notebook`` or a headless runner's command line).
+    In a kernel, a notebook named this way counts as interactive when a person's frontend
+    sent the cell (Jupyter, VS Code), as headless under nbclient, nbconvert or papermill.
 
     Example:
         >>> source_for_path("analysis.ipynb").key  # doctest: +SKIP
@@ -156,7 +156,7 @@ def source_for_path(path: str | Path) -> SourceInfo:
         if os.environ.get("LAMINGIT_NOTEBOOK_RUNNER") == "lamingit":
             runner = "lamingit"
         elif in_kernel(shell):
-            runner = "headless" if headless_location(os.getppid()) is not None else "jupyter"
+            runner = "jupyter" if driven_by_person(shell) else "headless"
     return notebook_source(NotebookLocation(target, runner))
 
 
