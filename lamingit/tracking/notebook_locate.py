@@ -121,10 +121,12 @@ def kernel_id(shell: Any) -> str | None:
     """
     connection = None
     try:
-        connection = shell.config["IPKernelApp"]["connection_file"]
+        # Test membership first: indexing a traitlets Config creates the section.
+        if "IPKernelApp" in shell.config:
+            connection = shell.config["IPKernelApp"].get("connection_file")
     except Exception:
         connection = None
-    if not connection and "ipykernel" in sys.modules:
+    if not connection and type(shell).__name__ == "ZMQInteractiveShell":
         try:
             from ipykernel.connect import get_connection_file
 
