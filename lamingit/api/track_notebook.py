@@ -136,8 +136,8 @@ def attach_report(repo: Repository, run_uid: str, html: str, failed: str | None)
     Example:
         >>> attach_report(repo, "AbCdEfGhIjKlMnOpQrSt", "<html>…</html>", None)  # doctest: +SKIP
     """
-    from lamingit.api.functions import commit
-    from lamingit.api.view import LIVE
+    from lamingit.api.core.commit import commit
+    from lamingit.api.core.view import LIVE
 
     oid = repo.blobs.put_bytes(html.encode())
 
