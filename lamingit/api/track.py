@@ -189,6 +189,7 @@ def track(
     state = _Tracking(repo, ctx, time.perf_counter(), None, reads, None, None)
     state.source, state.created = info, bool(outcome["created"])
     tnb.hand_off(run_uid)  # lamingit run-notebook attaches the report to this run
+    tnb.begin(info)  # a headless kernel records its cells' outputs for the report
     state.previous_env = os.environ.get(RUN_ENV)
     os.environ[RUN_ENV] = run_uid  # subprocesses that track themselves name this run
     named = [Path(p) for p in (watch or [])]

@@ -15,6 +15,7 @@ from lamingit.records import ChangeSet, replace
 from lamingit.repo import Repository
 from lamingit.storage.hashing import hash_bytes
 from lamingit.tracking import notebook as nb
+from lamingit.tracking import notebook_capture
 from lamingit.tracking.notebook_runner import hand_off, injected_params
 from lamingit.tracking.source import SourceInfo, notebook_source
 
@@ -22,6 +23,7 @@ __all__ = [
     "NotebookFinish",
     "apply_finish",
     "attach_report",
+    "begin",
     "hand_off",
     "injected_params",
     "prepare_finish",
@@ -37,6 +39,21 @@ class NotebookFinish:
 
     source: SourceInfo
     report_oid: str | None
+
+
+def begin(info: SourceInfo | None) -> None:
+    """At ``track()``: in a headless kernel (nbconvert, ``jupyter execute``, nbclient,
+    papermill) start recording the cells' outputs for the report (see notebook_capture).
+
+    Example:
+        >>> begin(None)
+    """
+    notebook_capture.end()
+    if info is None or info.notebook is None or info.notebook.runner != "headless":
+        return
+    import IPython
+
+    notebook_capture.begin(IPython.get_ipython())  # type: ignore[attr-defined, no-untyped-call]
 
 
 def prepare_finish(
@@ -77,9 +94,13 @@ def prepare_finish(
     report_oid = None
     if location.runner != "lamingit":
         shown = doc
+        capture = notebook_capture.current()
         if location.output is not None and location.output.is_file():
             shown = nb.read_notebook(location.output)  # papermill's executed copy
+        elif capture is not None:
+            shown = capture.fill(doc)  # this execution's outputs, not the file's old ones
         report_oid = repo.blobs.put_bytes(nb.report_html(shown).encode())
+        notebook_capture.end()
     return NotebookFinish(source, report_oid)
 
 

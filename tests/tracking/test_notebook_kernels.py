@@ -74,8 +74,17 @@ def assert_tracked(notebook: Path, key: str = "hit-calling.ipynb") -> Any:
     return run
 
 
+def with_stale_output(notebook: Path) -> Path:
+    """Give the print cell an output from an earlier execution (as a saved notebook has)."""
+    nb = nbformat.read(notebook, as_version=4)
+    stale = nbformat.v4.new_output("stream", name="stdout", text="stale output of last week\n")
+    nb.cells[3].outputs = [stale]
+    nbformat.write(nb, notebook)
+    return notebook
+
+
 def test_jupyter_nbconvert_execute_is_identified(repo: Path, tmp_path: Path) -> None:
-    notebook = make_notebook(tmp_path / "nbs" / "hit-calling.ipynb")
+    notebook = with_stale_output(make_notebook(tmp_path / "nbs" / "hit-calling.ipynb"))
     args = [str(BIN / "jupyter"), "nbconvert", "--to", "notebook", "--execute"]
     run(
         [*args, "hit-calling.ipynb", "--output", "executed.ipynb"],
@@ -83,14 +92,16 @@ def test_jupyter_nbconvert_execute_is_identified(repo: Path, tmp_path: Path) -> 
         kernel_env(repo),
     )
     tracked = assert_tracked(notebook)
-    # The kernel sees the file as it was before nbconvert ran it (documented).
-    assert "Hit calling" in tracked.report
+    # The report shows this execution (captured in the kernel), not the file's old outputs.
+    assert "n is 1" in tracked.report
+    assert "stale output" not in tracked.report
 
 
 def test_jupyter_execute_is_identified(repo: Path, tmp_path: Path) -> None:
-    notebook = make_notebook(tmp_path / "hit-calling.ipynb")
+    notebook = with_stale_output(make_notebook(tmp_path / "hit-calling.ipynb"))
     run([str(BIN / "jupyter"), "execute", "hit-calling.ipynb"], tmp_path, kernel_env(repo))
-    assert_tracked(notebook)
+    tracked = assert_tracked(notebook)
+    assert "n is 1" in tracked.report and "stale output" not in tracked.report
 
 
 def test_papermill_report_has_the_executed_cells(repo: Path, tmp_path: Path) -> None:
@@ -114,7 +125,7 @@ def test_nbclient_needs_a_path_or_the_variable(repo: Path, tmp_path: Path) -> No
     assert ln.Run.filter().count() == 0
     client = NotebookClient(nb, resources={"metadata": {"path": str(tmp_path)}})
     client.execute(env=kernel_env(repo, LAMINGIT_NOTEBOOK=str(notebook)))
-    assert_tracked(notebook)
+    assert "n is 1" in assert_tracked(notebook).report
     nb.cells[2].source = "import lamingit as ln\nln.track(path='hit-calling.ipynb')"
     client = NotebookClient(nb, resources={"metadata": {"path": str(tmp_path)}})
     client.execute(env=kernel_env(repo))
