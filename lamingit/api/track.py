@@ -119,9 +119,6 @@ def track(
     repo = SESSION.repository()
     snapshot = repo.snapshot()
     projects = _project_uids(snapshot, project)
-    clean_params = {
-        str(k): jsonable(v) for k, v in {**tnb.injected_params(), **(params or {})}.items()
-    }
     if transform is not None and isinstance(transform, str):
         uid, transform = transform, None
     info: SourceInfo | None = source
@@ -136,6 +133,8 @@ def track(
             )
     elif transform is not None and not isinstance(transform, Transform):
         raise InvalidArgument("transform= must be an ln.Transform, a transform uid or None")
+    given = {**tnb.injected_params(info), **(params or {})}
+    clean_params = {str(k): jsonable(v) for k, v in given.items()}
     if uid is not None and (len(uid) not in (TRANSFORM_STEM, 16) or not is_base62(uid)):
         raise InvalidArgument(
             f"transform uid {uid!r} must be 12 or 16 base62 characters, e.g. '1LCd8kco9lZU0000'"
@@ -188,7 +187,7 @@ def track(
     ctx.reads = reads
     state = _Tracking(repo, ctx, time.perf_counter(), None, reads, None, None)
     state.source, state.created = info, bool(outcome["created"])
-    tnb.hand_off(run_uid)  # lamingit run-notebook attaches the report to this run
+    tnb.hand_off(run_uid, info)  # lamingit run-notebook attaches the report to this run
     tnb.begin(info)  # a headless kernel records its cells' outputs for the report
     state.previous_env = os.environ.get(RUN_ENV)
     os.environ[RUN_ENV] = run_uid  # subprocesses that track themselves name this run

@@ -15,8 +15,7 @@ from lamingit.records import ChangeSet, replace
 from lamingit.repo import Repository
 from lamingit.storage.hashing import hash_bytes
 from lamingit.tracking import notebook as nb
-from lamingit.tracking import notebook_capture
-from lamingit.tracking.notebook_runner import hand_off, injected_params
+from lamingit.tracking import notebook_capture, notebook_runner
 from lamingit.tracking.source import SourceInfo, notebook_source
 
 __all__ = [
@@ -39,6 +38,31 @@ class NotebookFinish:
 
     source: SourceInfo
     report_oid: str | None
+
+
+def _under_runner(info: SourceInfo | None) -> bool:
+    # Only the notebook run-notebook executes: a subprocess of it inherits the variables.
+    return info is not None and info.notebook is not None and info.notebook.runner == "lamingit"
+
+
+def injected_params(info: SourceInfo | None) -> dict[str, Any]:
+    """The ``--param`` values of ``lamingit run-notebook``, for the notebook it runs.
+
+    Example:
+        >>> injected_params(None)
+        {}
+    """
+    return notebook_runner.injected_params() if _under_runner(info) else {}
+
+
+def hand_off(run_uid: str, info: SourceInfo | None) -> None:
+    """Name this run to ``lamingit run-notebook`` when it runs this notebook.
+
+    Example:
+        >>> hand_off("AbCdEfGhIjKlMnOpQrSt", None)
+    """
+    if _under_runner(info):
+        notebook_runner.hand_off(run_uid)
 
 
 def begin(info: SourceInfo | None) -> None:

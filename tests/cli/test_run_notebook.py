@@ -82,9 +82,11 @@ def test_run_notebook_injects_params_and_attaches_the_executed_report(
 
 
 def test_run_notebook_without_parameters_cell_injects_first(repo: Path, tmp_path: Path) -> None:
+    (tmp_path / "child.py").write_text("import lamingit as ln\nln.track()\nln.finish()\n")
     make_notebook(
         tmp_path / "plain.ipynb",
         "import lamingit as ln\nln.track()\nprint(tissue)",
+        "import subprocess, sys\nsubprocess.run([sys.executable, 'child.py'], check=True)",
         parameters=None,
     )
     proc = run_notebook(repo, tmp_path, "plain.ipynb", "-p", "tissue=lung")
@@ -93,6 +95,10 @@ def test_run_notebook_without_parameters_cell_injects_first(repo: Path, tmp_path
     # The notebook never called ln.finish(): the kernel's exit finished the run.
     assert run.status == "completed" and run.params == {"tissue": "lung"}
     assert "lung" in run.report
+    # A script the notebook started is its own run: no injected params, no notebook report.
+    child = ln.Transform.get(key="child.py").runs.one()
+    assert child.params == {} and child.initiated_by_run.uid == run.uid
+    assert not (child.report or "").startswith("<!DOCTYPE html>")
 
 
 def test_a_failing_cell_records_an_errored_run_and_exits_1(repo: Path, tmp_path: Path) -> None:
