@@ -22,9 +22,11 @@ from lamingit.tracking.notebook import (
     strip_outputs,
     title,
     violations,
+    wait_for_save,
 )
 from lamingit.tracking.notebook_locate import headless_location, loopback_base
 from lamingit.tracking.notebook_runner import inject_parameters, parse_param
+from lamingit.tracking.source import source_for_path
 
 
 def code(source: str | list[str], count: int | None = None, **extra: Any) -> dict[str, Any]:
@@ -203,3 +205,46 @@ def test_headless_runner_command_lines_name_the_notebook(tmp_path: Path) -> None
     assert results["jupyter-execute"] is not None
     assert results["python-script"] is None  # not a notebook runner
     assert headless_location(os.getpid()) is None
+
+
+def test_wait_for_save_sees_a_save_within_the_time(tmp_path: Path) -> None:
+    import threading
+
+    saved = tmp_path / "nb.ipynb"
+    saved.write_text("{}")
+    old = time.time() - 60
+    os.utime(saved, (old, old))
+    assert not wait_for_save(saved, 0.3, poll=0.05)  # nobody saves: give up
+    timer = threading.Timer(0.3, lambda: saved.write_text('{"cells": []}'))
+    timer.start()
+    try:
+        assert wait_for_save(saved, 10, poll=0.05)  # the person hits Ctrl+S
+    finally:
+        timer.cancel()
+    assert not wait_for_save(tmp_path / "gone.ipynb", 0)
+
+
+def test_track_path_names_a_script_or_refuses(tmp_path: Path) -> None:
+    script = tmp_path / "step.py"
+    script.write_text("print(1)\n")
+    info = source_for_path(script)
+    assert (info.kind, info.key, info.source_code) == ("script", "step.py", "print(1)\n")
+    with pytest.raises(InvalidArgument, match="no such file"):
+        source_for_path(tmp_path / "missing.ipynb")
+    notebook_file = tmp_path / "nb.ipynb"
+    notebook_file.write_text(json.dumps(notebook(code("x = 1", 1))))
+    info = source_for_path(notebook_file)  # outside IPython: not interactive
+    assert info.kind == "notebook" and info.notebook is not None
+    assert not info.notebook.interactive and info.source_code == source_text(
+        read_notebook(notebook_file)
+    )
+
+
+def test_import_lamingit_and_track_stay_light() -> None:
+    code_ = (
+        "import sys, lamingit, lamingit.api.track, lamingit.api.track_notebook\n"
+        "heavy = [m for m in ('nbconvert', 'nbclient', 'nbformat', 'jupyter_client') "
+        "if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    subprocess.run([sys.executable, "-c", code_], check=True, timeout=120)
