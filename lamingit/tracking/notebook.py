@@ -1,5 +1,6 @@
 """A notebook as a transform sees it: the ``.ipynb`` without outputs (the versioned source),
-the consecutiveness of its executed cells, and its HTML report (nbconvert, imported late).
+the consecutiveness of its executed cells, and its HTML report (the only nbformat and
+nbconvert user; both imported late).
 """
 
 from __future__ import annotations
@@ -184,6 +185,39 @@ def wait_for_save(path: Path, seconds: float, *, poll: float = 0.5) -> bool:
         time.sleep(poll)
 
 
+def to_node(doc: dict[str, Any]) -> Any:
+    """``doc`` as an nbformat v4 node (list sources joined, old notebooks upgraded).
+
+    Example:
+        >>> to_node({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}).cells
+        []
+    """
+    try:
+        import nbformat
+    except ImportError:
+        raise InvalidArgument(
+            "notebooks need nbformat and nbconvert: pip install 'lamingit[notebook]'"
+        ) from None
+    # A notebook without cell ids renders and runs the same; nbformat's warning is noise here.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return nbformat.reads(json.dumps(doc), as_version=4)
+
+
+def to_dict(node: Any) -> dict[str, Any]:
+    """An nbformat node back as a plain JSON-like dict.
+
+    Example:
+        >>> to_dict(to_node({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))["cells"]
+        []
+    """
+    import nbformat
+
+    value = json.loads(nbformat.writes(node))
+    assert isinstance(value, dict)
+    return value
+
+
 def report_html(doc: dict[str, Any]) -> str:
     """The notebook with its outputs as a standalone HTML page (nbconvert's lab template).
 
@@ -193,19 +227,14 @@ def report_html(doc: dict[str, Any]) -> str:
         >>> report_html(read_notebook(Path("analysis.ipynb")))[:15]  # doctest: +SKIP
         '<!DOCTYPE html>'
     """
+    node = to_node(doc)
     try:
-        import nbformat
         from nbconvert import HTMLExporter
         from traitlets.config import Config
     except ImportError:
         raise InvalidArgument(
             "notebook reports need nbconvert: pip install 'lamingit[notebook]'"
         ) from None
-    # reads() normalises list sources to strings and upgrades old notebooks to v4; a
-    # notebook without cell ids renders the same, nbformat's warning about it is noise here.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        node = nbformat.reads(json.dumps(doc), as_version=4)
     for cell in node.cells:
         if cell.get("cell_type") == "code" and FINISH_CALL in cell_source(cell):
             cell["outputs"] = []

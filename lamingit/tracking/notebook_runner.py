@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from lamingit.errors import InvalidArgument
-from lamingit.tracking.notebook import read_notebook
+from lamingit.tracking.notebook import read_notebook, to_dict, to_node
 from lamingit.tracking.notebook_locate import NOTEBOOK_ENV, RUNNER_ENV
 
 PARAMETERS_TAG = "parameters"
@@ -109,7 +109,6 @@ def execute(
         ['AbCdEfGhIjKlMnOpQrSt']
     """
     try:
-        import nbformat
         from nbclient import NotebookClient
         from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
     except ImportError:
@@ -117,8 +116,7 @@ def execute(
             "lamingit run-notebook needs nbclient and ipykernel: pip install 'lamingit[notebook]'"
         ) from None
     doc = read_notebook(path)
-    # nbformat.reads normalises list sources to strings, as nbclient expects.
-    node = nbformat.reads(json.dumps(inject_parameters(doc, params)), as_version=4)
+    node = to_node(inject_parameters(doc, params))  # nbclient expects string sources
     fd, handoff_name = tempfile.mkstemp(prefix="lamingit-runs-", suffix=".txt")
     os.close(fd)
     handoff = Path(handoff_name)
@@ -144,7 +142,7 @@ def execute(
     finally:
         runs = read_handoff(handoff)
         handoff.unlink(missing_ok=True)
-    return Execution(json.loads(nbformat.writes(node)), runs, error)
+    return Execution(to_dict(node), runs, error)
 
 
 def _first_line(err: BaseException) -> str:
