@@ -119,3 +119,20 @@ def test_cli_startup_does_not_import_dataframe_libraries() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_import_linter_contracts_are_kept() -> None:
+    """The contracts in pyproject.toml: the house layers, and no import cycle below the api
+    (function-local imports count; imports for type checking only do not)."""
+    code = (
+        "import sys; from importlinter.cli import lint_imports; "
+        "sys.exit(lint_imports(no_cache=True, no_logo=True))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=PACKAGE.parent,
+        check=False,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
