@@ -19,7 +19,6 @@ from typing import Any
 
 from lamingit._log import logger
 from lamingit._util import (
-    decode_counter,
     encode_counter,
     is_base62,
     random_base62,
@@ -29,6 +28,8 @@ from lamingit.api.core.commit import commit, new_record_fields
 from lamingit.api.core.links import creates_cycle, link_parents
 from lamingit.api.core.queryset import normalize_value
 from lamingit.api.core.settings import settings
+from lamingit.api.core.versioning import COUNTER_WIDTH, elect_latest, next_version_uid
+from lamingit.api.core.versioning import family as versions_of
 from lamingit.api.core.view import LIVE
 from lamingit.api.registries.run import Run
 from lamingit.api.registries.transform import Transform
@@ -48,7 +49,7 @@ from lamingit.tracking.watcher import ReadWatcher, prestart
 
 MAX_UNREGISTERED = 10_000
 """Unregistered reads kept per run (the rest are counted in the run's tracking warnings)."""
-TRANSFORM_STEM = 12
+TRANSFORM_STEM = Transform._stem_length
 RUN_ENV = "LAMINGIT_RUN"
 """Environment variable naming the run that started this process (``initiated_by_run``)."""
 
@@ -357,9 +358,7 @@ def _script_transform(
     family: list[TransformRecord] = []
     if stem is not None:
         family = [
-            r
-            for u in changes.uids_with_prefix("transform", stem)
-            if isinstance(r := changes.get("transform", u), TransformRecord)
+            r for r in versions_of(changes, "transform", stem) if isinstance(r, TransformRecord)
         ]
     alive = [r for r in family if not r.trashed]
     latest = next((r for r in alive if r.is_latest), alive[-1] if alive else None)
@@ -375,17 +374,13 @@ def _script_transform(
         return updated, False
     if family:
         assert stem is not None
-        counter = max(decode_counter(r.uid[TRANSFORM_STEM:]) for r in family) + 1
-        new_uid = stem + encode_counter(counter)
+        new_uid = next_version_uid(changes, "transform", stem)[0]
         if uid is not None and len(uid) == 16 and uid not in {r.uid for r in family}:
             new_uid = uid
-        for other in family:
-            if other.is_latest:
-                changes.put(replace(other, is_latest=False))
     elif uid is not None:
-        new_uid = uid if len(uid) == 16 else uid + "0000"
+        new_uid = uid if len(uid) == 16 else uid + encode_counter(0, COUNTER_WIDTH)
     else:
-        new_uid = random_base62(TRANSFORM_STEM) + "0000"
+        new_uid = Transform._first_uid()
     record = TransformRecord(
         **new_record_fields(new_uid),
         key=info.key,
@@ -398,6 +393,8 @@ def _script_transform(
     )
     verb = "create" if not family else "save new version of"
     changes.put(record, f"{verb} transform {new_uid} ({info.key})")
+    if stem is not None and family:
+        elect_latest(changes, "transform", stem, winner=new_uid)
     return record, True
 
 

@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from lamingit._log import logger
-from lamingit._util import decode_counter, encode_counter, random_base62
 from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import commit, new_record_fields
 from lamingit.api.core.formats import load_path, open_path, write_anndata, write_dataframe
 from lamingit.api.core.keys import suffix_of, validate_key
 from lamingit.api.core.links import link_run_input
 from lamingit.api.core.queryset import QuerySet
+from lamingit.api.core.versioning import IsVersioned, elect_latest, free_stem, next_version_uid
 from lamingit.api.present.describe import describe_artifact
 from lamingit.api.present.lineage import view_lineage
 from lamingit.errors import InvalidArgument
@@ -23,11 +23,10 @@ from lamingit.repo import Repository
 from lamingit.storage.hashing import DirectoryDigest, decode_manifest, hash_directory, hash_file
 from lamingit.tracking import context as run_context
 
-STEM = 16
 STAGE_THRESHOLD = 8 * 1024 * 1024
 
 
-class Artifact(Registry):
+class Artifact(IsVersioned):
     """A dataset: a file or a directory (e.g. a zarr store), with lineage and versions.
 
     Example:
@@ -133,7 +132,7 @@ class Artifact(Registry):
             self._obj_view = type(self)._view
             return
         record = ArtifactRecord(
-            **new_record_fields(random_base62(STEM) + "0000"),
+            **new_record_fields(self._first_uid()),
             key=key,
             description=description,
             suffix=suffix,
@@ -304,26 +303,20 @@ class Artifact(Registry):
         record = self._record
         stem = None
         if self._revises is not None:
-            stem = self._revises.uid[:STEM]
+            stem = self._revises.stem_uid
         elif record.key is not None:
             latest = changes.lookup("artifact.key", record.key)
             if latest:
-                stem = latest[0][:STEM]
+                stem = latest[0][: self._stem_length]
         if stem is None:
-            stem = record.uid[:STEM]
-            while changes.uids_with_prefix("artifact", stem):
-                stem = random_base62(STEM)
-            counter = 0
-        else:
-            family = changes.uids_with_prefix("artifact", stem)
-            counter = max((decode_counter(u[STEM:]) for u in family), default=-1) + 1
-        uid = stem + encode_counter(counter)
+            stem = free_stem(changes, "artifact", record.uid[: self._stem_length])
+        uid, counter = next_version_uid(changes, "artifact", stem)
         record = replace(record, uid=uid, version=self._version_tag or str(counter + 1))
         verb = "create" if counter == 0 else f"save version {counter + 1} of"
         run_note = f" in run {record.run}" if record.run else ""
         changes.put(record, f"{verb} artifact {uid}{self._label()}{run_note}")
         self._record = record
-        elect_latest(changes, stem)
+        elect_latest(changes, "artifact", stem)
         self._record = changes.get("artifact", uid)  # type: ignore[assignment]
 
     def _duplicate_in(self, changes: ChangeSet) -> ArtifactRecord | None:
@@ -369,16 +362,6 @@ class Artifact(Registry):
             >>> ln.Artifact.get(key="figures/umap.png").view_lineage()  # doctest: +SKIP
         """
         return view_lineage(self, return_graph=return_graph, path=path)
-
-    @property
-    def stem_uid(self) -> str:
-        """The 16-character uid stem shared by all versions of this artifact."""
-        return self.uid[:STEM]
-
-    @property
-    def versions(self) -> QuerySet[Artifact]:
-        """All versions of this artifact's family, newest first."""
-        return type(self).filter(uid__startswith=self.stem_uid).order_by("-uid")
 
     @property
     def path(self) -> Path:
@@ -472,7 +455,7 @@ class Artifact(Registry):
                     replace(current, trashed=True, is_latest=False),
                     f"move artifact {uid}{self._label()} to the trash",
                 )
-            elect_latest(changes, stem)
+            elect_latest(changes, "artifact", stem)
 
         repo = commit(build, self._obj_view, "delete")
         if permanent:
@@ -496,7 +479,7 @@ class Artifact(Registry):
             if current is None or not current.trashed:  # type: ignore[attr-defined]
                 return
             changes.put(replace(current, trashed=False), f"restore artifact {uid}{self._label()}")
-            elect_latest(changes, stem)
+            elect_latest(changes, "artifact", stem)
 
         repo = commit(build, self._obj_view, "restore")
         record = repo.snapshot().find("artifact", uid)
@@ -519,22 +502,6 @@ class Artifact(Registry):
         return None
 
 
-def elect_latest(changes: ChangeSet, stem: str) -> None:
-    """Make exactly one version of family ``stem`` latest: the newest not in the trash.
-
-    Example:
-        >>> elect_latest(changes, artifact.stem_uid)  # doctest: +SKIP
-    """
-    family = changes.uids_with_prefix("artifact", stem)
-    records = [r for u in family if isinstance(r := changes.get("artifact", u), ArtifactRecord)]
-    alive = [r for r in records if not r.trashed]
-    winner = max(alive, key=lambda r: decode_counter(r.uid[STEM:])).uid if alive else None
-    for record in records:
-        should = record.uid == winner
-        if record.is_latest != should:
-            changes.put(replace(record, is_latest=should))
-
-
 def _copy_if_stale(repo: Repository, oid: str, dest: Path, size: int) -> None:
     """Copy a blob to ``dest`` unless an untouched copy is already there."""
     blob = repo.blob_path(oid)
@@ -547,4 +514,4 @@ def _copy_if_stale(repo: Repository, oid: str, dest: Path, size: int) -> None:
     os.utime(dest, ns=(blob_mtime, blob_mtime))
 
 
-__all__ = ["Artifact", "elect_latest"]
+__all__ = ["Artifact"]

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from lamingit._util import decode_counter, encode_counter, random_base62
-from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import new_record_fields
 from lamingit.api.core.queryset import QuerySet
+from lamingit.api.core.versioning import IsVersioned, elect_latest, next_version_uid
 from lamingit.api.present.transform_graph import view_parents
 from lamingit.errors import InvalidArgument
 from lamingit.models import TransformRecord
@@ -15,10 +14,9 @@ from lamingit.records import ChangeSet, replace
 from lamingit.storage.hashing import hash_bytes
 
 KINDS = ("pipeline", "notebook", "script", "function", "upload", "linker")
-STEM = 12
 
 
-class Transform(Registry):
+class Transform(IsVersioned):
     """Code that produces artifacts. Same key and same source → the same transform.
 
     ``name=`` and ``type=`` (the seed's spellings) are accepted for ``description=`` and
@@ -56,7 +54,7 @@ class Transform(Registry):
             raise InvalidArgument("a Transform needs key= (e.g. the script name) or description=")
         self._init_record(
             TransformRecord(
-                **new_record_fields(random_base62(STEM) + "0000"),
+                **new_record_fields(self._first_uid()),
                 key=key,
                 description=description,
                 kind=kind,
@@ -129,11 +127,6 @@ class Transform(Registry):
         """
         return view_parents(self, with_children, return_graph, path)
 
-    @property
-    def versions(self) -> QuerySet[Transform]:
-        """All versions of this transform, newest first."""
-        return type(self).filter(uid__startswith=self.uid[:STEM]).order_by("-uid")
-
     @classmethod
     def _get_fast(cls, fields: dict[str, Any]) -> Transform | None:
         if set(fields) == {"key"} and isinstance(fields["key"], str):
@@ -154,18 +147,10 @@ class Transform(Registry):
                 if latest.hash == record.hash and latest.kind == record.kind:
                     self._record = latest
                     return
-                stem = latest.uid[:STEM]
-        if stem is None:
-            uid = record.uid
-            counter = 0
-        else:
-            family = changes.uids_with_prefix("transform", stem)
-            counter = max(decode_counter(u[STEM:]) for u in family) + 1
-            uid = stem + encode_counter(counter)
-            for other in family:
-                prev = changes.get("transform", other)
-                if isinstance(prev, TransformRecord) and prev.is_latest:
-                    changes.put(replace(prev, is_latest=False))
+                stem = latest.uid[: self._stem_length]
+        uid = record.uid if stem is None else next_version_uid(changes, "transform", stem)[0]
         record = replace(record, uid=uid)
         changes.put(record, f"create transform {uid}{self._label()}")
+        if stem is not None:
+            elect_latest(changes, "transform", stem, winner=uid)  # the new version
         self._record = record
