@@ -19,7 +19,6 @@ from typing import Any
 
 from lamingit._log import logger
 from lamingit._util import (
-    encode_counter,
     is_base62,
     random_base62,
     utcnow_iso,
@@ -28,17 +27,14 @@ from lamingit.api.core.commit import commit, new_record_fields
 from lamingit.api.core.links import creates_cycle, link_parents
 from lamingit.api.core.queryset import normalize_value
 from lamingit.api.core.settings import settings
-from lamingit.api.core.versioning import COUNTER_WIDTH, elect_latest, next_version_uid
-from lamingit.api.core.versioning import family as versions_of
 from lamingit.api.core.view import LIVE
 from lamingit.api.registries.run import Run
-from lamingit.api.registries.transform import Transform
+from lamingit.api.registries.transform import Transform, script_transform
 from lamingit.errors import InvalidArgument, TrackNotCalled
 from lamingit.models import RunRecord, TransformRecord
 from lamingit.records import ChangeSet, Snapshot, replace
 from lamingit.repo import Repository
 from lamingit.session import SESSION
-from lamingit.storage.hashing import hash_bytes
 from lamingit.tracking import audit
 from lamingit.tracking import context as run_context
 from lamingit.tracking.capture import OutputCapture
@@ -139,7 +135,7 @@ def track(
         )
     if _ACTIVE is not None:
         # Re-tracking (a notebook re-run from the top) completes the previous run first.
-        _finalize("completed")
+        finish_run("completed")
     environment = packages()
     run_uid = random_base62(20)
     parent_uid = os.environ.get(RUN_ENV)
@@ -149,7 +145,7 @@ def track(
 
     def build(changes: ChangeSet) -> None:
         if info is not None:
-            record, created = _script_transform(changes, info, uid, description, projects)
+            record, created = script_transform(changes, info, uid, description, projects)
         else:
             assert isinstance(transform, Transform)
             if not transform._saved:
@@ -229,7 +225,7 @@ def finish(ignore_non_consecutive: bool | None = None) -> None:
         raise TrackNotCalled(
             "ln.finish() found no run to finish; call ln.track() first in this process"
         )
-    _finalize("completed")
+    finish_run("completed")
 
 
 class Context:
@@ -339,65 +335,6 @@ def _project_uids(snapshot: Snapshot, project: Any) -> list[str]:
     return sorted(set(uids))
 
 
-def _script_transform(
-    changes: ChangeSet,
-    info: SourceInfo,
-    uid: str | None,
-    description: str | None,
-    projects: list[str],
-) -> tuple[TransformRecord, bool]:
-    """Reuse the transform of unchanged code, else make a new version (or a new family)."""
-    digest = hash_bytes(info.source_code.encode())
-    stem: str | None = None
-    if uid is not None:
-        stem = uid[:TRANSFORM_STEM]
-    else:
-        latest_uids = changes.lookup("transform.key", info.key)
-        if latest_uids:
-            stem = latest_uids[0][:TRANSFORM_STEM]
-    family: list[TransformRecord] = []
-    if stem is not None:
-        family = [
-            r for r in versions_of(changes, "transform", stem) if isinstance(r, TransformRecord)
-        ]
-    alive = [r for r in family if not r.trashed]
-    latest = next((r for r in alive if r.is_latest), alive[-1] if alive else None)
-    wanted_description = description or info.description
-    if latest is not None and latest.hash == digest and latest.kind == info.kind:
-        updated = latest
-        if projects and not set(projects) <= set(latest.projects):
-            updated = replace(updated, projects=sorted({*latest.projects, *projects}))
-        if description and latest.description != description:
-            updated = replace(updated, description=description)
-        if updated is not latest:
-            changes.put(replace(updated, updated_at=utcnow_iso()))
-        return updated, False
-    if family:
-        assert stem is not None
-        new_uid = next_version_uid(changes, "transform", stem)[0]
-        if uid is not None and len(uid) == 16 and uid not in {r.uid for r in family}:
-            new_uid = uid
-    elif uid is not None:
-        new_uid = uid if len(uid) == 16 else uid + encode_counter(0, COUNTER_WIDTH)
-    else:
-        new_uid = Transform._first_uid()
-    record = TransformRecord(
-        **new_record_fields(new_uid),
-        key=info.key,
-        description=wanted_description,
-        kind=info.kind,
-        source_code=info.source_code,
-        hash=digest,
-        git_commit=info.git_commit,
-        projects=projects,
-    )
-    verb = "create" if not family else "save new version of"
-    changes.put(record, f"{verb} transform {new_uid} ({info.key})")
-    if stem is not None and family:
-        elect_latest(changes, "transform", stem, winner=new_uid)
-    return record, True
-
-
 def _watcher_read(path: str) -> None:
     # Reads reported by the watcher thread go to whichever run (or @tracked call) is
     # current, like the audit hook's.
@@ -441,8 +378,13 @@ def flush_reads(
     return new, unregistered
 
 
-def _finalize(status: str, note: str | None = None) -> None:
-    """Stop watching/capturing, then write the run's end state and inputs in one commit."""
+def finish_run(status: str, note: str | None = None) -> None:
+    """End the active run with ``status`` (``note`` is appended to its report): stop watching
+    and capturing, then write its end state and inputs in one commit. No-op without a run.
+
+    Example:
+        >>> finish_run("errored", note="could not start align.sh")  # doctest: +SKIP
+    """
     global _ACTIVE
     state = _ACTIVE
     if state is None:
@@ -513,7 +455,7 @@ def _excepthook(
         status = "aborted" if issubclass(exc_type, KeyboardInterrupt) else "errored"
         text = "".join(traceback.format_exception(exc_type, exc, tb))
         try:
-            _finalize(status, note=text)
+            finish_run(status, note=text)
         except Exception as err:  # the user's traceback matters more than ours
             print(f"lamingit: could not record the failed run: {err}", file=sys.stderr)
     _PREVIOUS_EXCEPTHOOK(exc_type, exc, tb)
@@ -526,7 +468,7 @@ def _at_exit() -> None:
     # A script that ends without ln.finish() and without an uncaught exception completed.
     if _ACTIVE is not None:
         try:
-            _finalize("completed")
+            finish_run("completed")
         except Exception as err:
             print(f"lamingit: could not finish the run at exit: {err}", file=sys.stderr)
 

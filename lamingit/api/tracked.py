@@ -12,7 +12,8 @@ from lamingit._util import random_base62, utcnow_iso
 from lamingit.api.core.commit import commit, new_record_fields
 from lamingit.api.core.links import link_parents
 from lamingit.api.core.view import LIVE
-from lamingit.api.track import _script_transform, active_watcher, flush_reads, jsonable
+from lamingit.api.registries.transform import script_transform
+from lamingit.api.track import active_watcher, flush_reads, jsonable
 from lamingit.models import RunRecord, TransformRecord
 from lamingit.records import ChangeSet, replace
 from lamingit.session import SESSION
@@ -142,7 +143,7 @@ def _function_transform(
     if cached is not None and changes.get("transform", cached) is not None:
         return cached
     info = SourceInfo(None, key, name, "function", source, None)
-    record, _ = _script_transform(changes, info, uid, None, [])
+    record, _ = script_transform(changes, info, uid, None, [])
     assert isinstance(record, TransformRecord)
     known[digest] = record.uid
     return record.uid

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from lamingit._util import encode_counter, utcnow_iso
 from lamingit.api.core.commit import new_record_fields
 from lamingit.api.core.queryset import QuerySet
-from lamingit.api.core.versioning import IsVersioned, elect_latest, next_version_uid
+from lamingit.api.core.versioning import (
+    COUNTER_WIDTH,
+    IsVersioned,
+    elect_latest,
+    next_version_uid,
+)
+from lamingit.api.core.versioning import family as versions_of
 from lamingit.api.present.transform_graph import view_parents
 from lamingit.errors import InvalidArgument
 from lamingit.models import TransformRecord
 from lamingit.records import ChangeSet, replace
 from lamingit.storage.hashing import hash_bytes
+from lamingit.tracking.source import SourceInfo
 
 KINDS = ("pipeline", "notebook", "script", "function", "upload", "linker")
 
@@ -154,3 +162,73 @@ class Transform(IsVersioned):
         if stem is not None:
             elect_latest(changes, "transform", stem, winner=uid)  # the new version
         self._record = record
+
+
+def script_transform(
+    changes: ChangeSet,
+    info: SourceInfo,
+    uid: str | None,
+    description: str | None,
+    projects: list[str],
+) -> tuple[TransformRecord, bool]:
+    """The transform of a script's code in this transaction, and whether it is new.
+
+    Unchanged code (same hash and kind as the family's latest) reuses that transform; changed
+    code is a new version of the family named by ``uid`` (a 12-character stem or a 16-character
+    uid) or by the script's key; otherwise a new family starts.
+
+    Example:
+        >>> record, created = script_transform(changes, info, None, None, [])  # doctest: +SKIP
+    """
+    digest = hash_bytes(info.source_code.encode())
+    stem: str | None = None
+    if uid is not None:
+        stem = uid[: Transform._stem_length]
+    else:
+        latest_uids = changes.lookup("transform.key", info.key)
+        if latest_uids:
+            stem = latest_uids[0][: Transform._stem_length]
+    family: list[TransformRecord] = []
+    if stem is not None:
+        family = [
+            r for r in versions_of(changes, "transform", stem) if isinstance(r, TransformRecord)
+        ]
+    alive = [r for r in family if not r.trashed]
+    latest = next((r for r in alive if r.is_latest), alive[-1] if alive else None)
+    wanted_description = description or info.description
+    if latest is not None and latest.hash == digest and latest.kind == info.kind:
+        updated = latest
+        if projects and not set(projects) <= set(latest.projects):
+            updated = replace(updated, projects=sorted({*latest.projects, *projects}))
+        if description and latest.description != description:
+            updated = replace(updated, description=description)
+        if updated is not latest:
+            changes.put(replace(updated, updated_at=utcnow_iso()))
+        return updated, False
+    if family:
+        assert stem is not None
+        new_uid = next_version_uid(changes, "transform", stem)[0]
+        if uid is not None and len(uid) == 16 and uid not in {r.uid for r in family}:
+            new_uid = uid
+    elif uid is not None:
+        new_uid = uid if len(uid) == 16 else uid + encode_counter(0, COUNTER_WIDTH)
+    else:
+        new_uid = Transform._first_uid()
+    record = TransformRecord(
+        **new_record_fields(new_uid),
+        key=info.key,
+        description=wanted_description,
+        kind=info.kind,
+        source_code=info.source_code,
+        hash=digest,
+        git_commit=info.git_commit,
+        projects=projects,
+    )
+    verb = "create" if not family else "save new version of"
+    changes.put(record, f"{verb} transform {new_uid} ({info.key})")
+    if stem is not None and family:
+        elect_latest(changes, "transform", stem, winner=new_uid)
+    return record, True
+
+
+__all__ = ["KINDS", "Transform", "script_transform"]
