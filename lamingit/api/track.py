@@ -80,7 +80,7 @@ def track(
     description: str | None = None,
     uid: str | None = None,
     source: SourceInfo | None = None,
-) -> Any:
+) -> Run:
     """Start a run of the calling script or notebook (or of ``transform``).
 
     The transform is keyed by the script's path relative to its git repository (else its
@@ -257,7 +257,7 @@ class Context:
         params: dict[str, Any] | None = None,
         project: Any = None,
         **kwargs: Any,
-    ) -> Any:
+    ) -> Run:
         """``ln.track()`` with this context's ``uid`` and ``description``."""
         kwargs.setdefault("uid", self.uid)
         kwargs.setdefault("description", self.description)
@@ -268,13 +268,13 @@ class Context:
         finish()
 
     @property
-    def run(self) -> Any:
+    def run(self) -> Run | None:
         """The active run (the innermost one), or None."""
         ctx = run_context.active()
         return None if ctx is None else Run.get(ctx.run_uid)
 
     @property
-    def transform(self) -> Any:
+    def transform(self) -> Transform | None:
         """The transform of the active run, or None."""
         ctx = run_context.active()
         return None if ctx is None else Transform.get(ctx.transform_uid)

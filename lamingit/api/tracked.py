@@ -6,7 +6,7 @@ import functools
 import inspect
 import textwrap
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from lamingit._util import random_base62, utcnow_iso
 from lamingit.api.core.commit import commit, new_record_fields
@@ -35,7 +35,15 @@ def _function_source(func: Callable[..., Any]) -> str:
         return f"# source unavailable\n{code.co_name} {code.co_code.hex()}"
 
 
-def tracked(uid: str | None | Callable[..., Any] = None) -> Any:
+@overload
+def tracked(uid: F) -> F: ...
+
+
+@overload
+def tracked(uid: str | None = None) -> Callable[[F], F]: ...
+
+
+def tracked(uid: str | None | F = None) -> F | Callable[[F], F]:
     """Track every call of the decorated function as a Run of a ``kind="function"`` Transform.
 
     The transform's key is ``module:qualname`` and its source is the function's source

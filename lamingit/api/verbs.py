@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from lamingit.api.core import catalog
 from lamingit.api.core.view import View
+from lamingit.api.registries.artifact import Artifact
+from lamingit.api.registries.feature import Feature
+from lamingit.api.registries.project import Project
+from lamingit.api.registries.record import Record
+from lamingit.api.registries.run import Run
+from lamingit.api.registries.transform import Transform
 from lamingit.api.registries.user import User
 from lamingit.repo import Repository
 from lamingit.session import SESSION, current_identity, set_default_repository
@@ -34,7 +39,7 @@ def connect(path: str | Path) -> Repository:
     return SESSION.connect(path)
 
 
-def login(handle: str, name: str | None = None, email: str | None = None) -> Any:
+def login(handle: str, name: str | None = None, email: str | None = None) -> User:
     """Act as user ``handle`` from now on (remembered for this OS user).
 
     Example:
@@ -44,8 +49,23 @@ def login(handle: str, name: str | None = None, email: str | None = None) -> Any
     return User._current()
 
 
-class _AtView:
-    """Registries bound to one historical commit: ``ln.at("v1").Artifact.filter(...)``."""
+class AtView:
+    """Registries bound to one historical commit: ``ln.at("v1").Artifact.filter(...)``.
+
+    One attribute per registry class (every class in the catalog), each read-only.
+
+    Example:
+        >>> ln.at("v1").Artifact.filter(suffix=".csv").count()  # doctest: +SKIP
+    """
+
+    # Annotated for type checkers; __init__ binds every catalog class, these included.
+    Artifact: type[Artifact]
+    Feature: type[Feature]
+    Project: type[Project]
+    Record: type[Record]
+    Run: type[Run]
+    Transform: type[Transform]
+    User: type[User]
 
     def __init__(self, view: View) -> None:
         self._view = view
@@ -58,14 +78,14 @@ class _AtView:
         return f"<lamingit view at {self.commit}>"
 
 
-def at(ref: str) -> Any:
+def at(ref: str) -> AtView:
     """A read-only view of the repository as of a commit, tag, branch or date.
 
     Example:
         >>> ln.at("HEAD~3").Artifact.filter(suffix=".csv").count()  # doctest: +SKIP
     """
     repo = SESSION.repository()
-    return _AtView(View(str(repo.root), repo.resolve(ref)))
+    return AtView(View(str(repo.root), repo.resolve(ref)))
 
 
-__all__ = ["at", "connect", "init", "login"]
+__all__ = ["AtView", "at", "connect", "init", "login"]

@@ -123,7 +123,7 @@ def track(
         return
     run = start_step(info, description=description, params=values, inputs=input_uids)
     if as_json:
-        click.echo(json.dumps({"run": run.uid, "transform": run.transform.uid}))
+        click.echo(json.dumps({"run": run.uid, "transform": run.transform_uid}))
     else:
         click.echo(run.uid)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from lamingit._log import logger
 from lamingit.api.core.base import Registry
@@ -22,6 +22,13 @@ from lamingit.records import ChangeSet, replace
 from lamingit.repo import Repository
 from lamingit.storage.hashing import DirectoryDigest, decode_manifest, hash_directory, hash_file
 from lamingit.tracking import context as run_context
+
+if TYPE_CHECKING:
+    from lamingit.api.present.lineage import LineageGraph
+    from lamingit.api.registries.project import Project
+    from lamingit.api.registries.record import Record
+    from lamingit.api.registries.run import Run
+    from lamingit.api.registries.transform import Transform
 
 STAGE_THRESHOLD = 8 * 1024 * 1024
 
@@ -338,17 +345,17 @@ class Artifact(IsVersioned):
 
     # -- relations & versions -------------------------------------------------------------
     @property
-    def run(self) -> Any:
+    def run(self) -> Run | None:
         """The Run that created this artifact (None for uploads without a run)."""
-        return self._related("run", self._record.run)
+        return cast("Run | None", self._related("run", self._record.run))
 
     @property
-    def transform(self) -> Any:
+    def transform(self) -> Transform | None:
         """The Transform whose run created this artifact."""
-        return self._related("transform", self._record.transform)
+        return cast("Transform | None", self._related("transform", self._record.transform))
 
     @property
-    def input_of_runs(self) -> RelatedManager[Any]:
+    def input_of_runs(self) -> RelatedManager[Run]:
         """The runs that read this artifact (``input_of`` is the same); ``.add(run)`` links one.
 
         Example:
@@ -359,7 +366,7 @@ class Artifact(IsVersioned):
     input_of = input_of_runs
 
     @property
-    def projects(self) -> RelatedManager[Any]:
+    def projects(self) -> RelatedManager[Project]:
         """Projects this artifact is labeled with; ``artifact.projects.add(project)`` links one.
 
         Example:
@@ -368,7 +375,7 @@ class Artifact(IsVersioned):
         return related(self, "projects")
 
     @property
-    def records(self) -> RelatedManager[Any]:
+    def records(self) -> RelatedManager[Record]:
         """Records this artifact is labeled with; ``artifact.records.add(sample)`` links one.
 
         Example:
@@ -376,7 +383,9 @@ class Artifact(IsVersioned):
         """
         return related(self, "records")
 
-    def view_lineage(self, return_graph: bool = False, path: str | None = None) -> Any:
+    def view_lineage(
+        self, return_graph: bool = False, path: str | None = None
+    ) -> LineageGraph | Path | None:
         """Draw the upstream and downstream lineage (artifacts → runs → artifacts) as SVG.
 
         Inline in Jupyter; from a script it writes an SVG file and returns its path.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from lamingit._util import random_base62
 from lamingit.api.core.base import Registry
@@ -11,6 +11,12 @@ from lamingit.api.core.relations import RelatedManager, related
 from lamingit.errors import InvalidArgument
 from lamingit.models import ProjectRecord
 from lamingit.records import ChangeSet
+
+if TYPE_CHECKING:
+    from lamingit.api.registries.artifact import Artifact
+    from lamingit.api.registries.record import Record
+    from lamingit.api.registries.run import Run
+    from lamingit.api.registries.transform import Transform
 
 
 class Project(Registry):
@@ -51,7 +57,7 @@ class Project(Registry):
         return None
 
     @property
-    def artifacts(self) -> RelatedManager[Any]:
+    def artifacts(self) -> RelatedManager[Artifact]:
         """Artifacts linked to this project; ``project.artifacts.add(artifact)`` links one.
 
         Example:
@@ -60,7 +66,7 @@ class Project(Registry):
         return related(self, "artifacts")
 
     @property
-    def runs(self) -> RelatedManager[Any]:
+    def runs(self) -> RelatedManager[Run]:
         """Runs linked to this project; ``project.runs.add(run)`` links one.
 
         Example:
@@ -69,7 +75,7 @@ class Project(Registry):
         return related(self, "runs")
 
     @property
-    def transforms(self) -> RelatedManager[Any]:
+    def transforms(self) -> RelatedManager[Transform]:
         """Transforms linked to this project; ``project.transforms.add(t)`` links one.
 
         Example:
@@ -78,7 +84,7 @@ class Project(Registry):
         return related(self, "transforms")
 
     @property
-    def records(self) -> RelatedManager[Any]:
+    def records(self) -> RelatedManager[Record]:
         """Records linked to this project; ``project.records.add(record)`` links one.
 
         Example:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from lamingit._util import random_base62
 from lamingit.api.core.base import Registry
@@ -12,6 +12,10 @@ from lamingit.api.core.relations import RelatedManager, related
 from lamingit.errors import InvalidArgument
 from lamingit.models import RecordRecord
 from lamingit.records import ChangeSet
+
+if TYPE_CHECKING:
+    from lamingit.api.registries.artifact import Artifact
+    from lamingit.api.registries.project import Project
 
 
 def name_key(type_uid: str | None, name: str) -> str:
@@ -97,7 +101,7 @@ class Record(Registry):
         return related(self, "children")
 
     @property
-    def projects(self) -> RelatedManager[Any]:
+    def projects(self) -> RelatedManager[Project]:
         """Projects this record belongs to; ``record.projects.add(project)`` links one.
 
         Example:
@@ -106,7 +110,7 @@ class Record(Registry):
         return related(self, "projects")
 
     @property
-    def artifacts(self) -> RelatedManager[Any]:
+    def artifacts(self) -> RelatedManager[Artifact]:
         """Artifacts labeled with this record; ``record.artifacts.add(artifact)`` links one.
 
         Example:

@@ -17,6 +17,7 @@ from lamingit.tracking import context as run_context
 
 if TYPE_CHECKING:
     from lamingit.api.registries.artifact import Artifact
+    from lamingit.api.registries.project import Project
     from lamingit.api.registries.transform import Transform
 
 
@@ -90,11 +91,11 @@ class Run(Registry):
             self._transform_obj._after_save()
 
     @property
-    def transform(self) -> Any:
-        """The Transform this run executed."""
+    def transform(self) -> Transform | None:
+        """The Transform this run executed (None only if its record is missing)."""
         if self._transform_obj is not None:
             return self._transform_obj
-        return self._related("transform", self._record.transform)
+        return cast("Transform | None", self._related("transform", self._record.transform))
 
     @property
     def input_artifacts(self) -> RelatedManager[Artifact]:
@@ -108,7 +109,7 @@ class Run(Registry):
     inputs = input_artifacts
 
     @property
-    def projects(self) -> RelatedManager[Any]:
+    def projects(self) -> RelatedManager[Project]:
         """Projects this run belongs to; ``run.projects.add(project)`` links one.
 
         Example:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from lamingit._util import encode_counter, utcnow_iso
 from lamingit.api.core.commit import new_record_fields
@@ -21,6 +22,11 @@ from lamingit.models import TransformRecord
 from lamingit.records import ChangeSet, replace
 from lamingit.storage.hashing import hash_bytes
 from lamingit.tracking.source import SourceInfo
+
+if TYPE_CHECKING:
+    from lamingit.api.present.lineage import LineageGraph
+    from lamingit.api.registries.project import Project
+    from lamingit.api.registries.run import Run
 
 KINDS = ("pipeline", "notebook", "script", "function", "upload", "linker")
 
@@ -91,7 +97,7 @@ class Transform(IsVersioned):
         return self._record.kind
 
     @property
-    def runs(self) -> QuerySet[Any]:
+    def runs(self) -> QuerySet[Run]:
         """Every run of this transform."""
         return self._registry_filter("run", transform=self.uid)
 
@@ -123,7 +129,7 @@ class Transform(IsVersioned):
     successors = children
 
     @property
-    def projects(self) -> RelatedManager[Any]:
+    def projects(self) -> RelatedManager[Project]:
         """Projects this transform belongs to; ``transform.projects.add(project)`` links one.
 
         Example:
@@ -133,7 +139,7 @@ class Transform(IsVersioned):
 
     def view_parents(
         self, with_children: bool = False, return_graph: bool = False, path: str | None = None
-    ) -> Any:
+    ) -> LineageGraph | Path | None:
         """Draw this transform's parents (transitively), and its children if asked, as SVG.
 
         Inline in Jupyter; otherwise written to ``path`` (default ``./lineage_<key>.svg``)
