@@ -22,6 +22,7 @@ LAYERS: list[tuple[str, int]] = [
     ("lamingit.query", 2),
     ("lamingit.index", 2),
     ("lamingit.feature_values", 2),
+    ("lamingit.blob_settings", 2),
     ("lamingit.merge", 2),
     ("lamingit.router", 2),
     ("lamingit.repo", 3),
@@ -29,6 +30,7 @@ LAYERS: list[tuple[str, int]] = [
     ("lamingit.fsck", 3),
     ("lamingit.gc", 3),
     ("lamingit.pack_worker", 3),
+    ("lamingit.auto_pack", 3),
     ("lamingit.remote", 3),
     ("lamingit.tracking", 4),
     ("lamingit.api", 5),
@@ -36,7 +38,7 @@ LAYERS: list[tuple[str, int]] = [
     ("lamingit", 7),
 ]
 ENGINES = {
-    "pygit2": "lamingit.storage.gitdb",
+    "pygit2": "lamingit.storage.git",
     "polars": "lamingit.index",
     "watchdog": "lamingit.tracking",
 }
