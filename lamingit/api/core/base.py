@@ -27,6 +27,7 @@ from lamingit.records import ChangeSet, replace
 if TYPE_CHECKING:
     import pandas as pd
 
+    from lamingit.api.core.relations import Link
     from lamingit.api.registries.user import User
 
 R = TypeVar("R", bound="Registry")
@@ -44,6 +45,8 @@ class Registry:
     _view: ClassVar[View] = LIVE
     _uid_length: ClassVar[int] = 16
     _stem_length: ClassVar[int] = 0
+    _links: ClassVar[dict[str, Link]] = {}
+    """Many-to-many accessor → its relation (``related(self, accessor)`` manages it)."""
 
     DoesNotExist: ClassVar[type[DoesNotExist]] = DoesNotExist
     """Raised by ``get()``/``one()`` of this registry (``except ln.Artifact.DoesNotExist``)."""

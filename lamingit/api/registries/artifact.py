@@ -12,7 +12,14 @@ from lamingit.api.core.commit import commit, new_record_fields
 from lamingit.api.core.formats import load_path, open_path, write_anndata, write_dataframe
 from lamingit.api.core.keys import suffix_of, validate_key
 from lamingit.api.core.links import link_run_input
-from lamingit.api.core.relations import RelatedManager, related
+from lamingit.api.core.relations import (
+    Link,
+    RelatedManager,
+    forward,
+    link_inputs,
+    related,
+    reverse,
+)
 from lamingit.api.core.versioning import IsVersioned, elect_latest, free_stem, next_version_uid
 from lamingit.api.present.describe import describe_artifact
 from lamingit.api.present.lineage import view_lineage
@@ -43,6 +50,11 @@ class Artifact(IsVersioned):
 
     _registry: ClassVar[str] = "artifact"
     _struct = ArtifactRecord
+    _links: ClassVar[dict[str, Link]] = {
+        "projects": forward("artifact", "projects", "project"),
+        "records": forward("artifact", "records", "record"),
+        "input_of_runs": reverse("run", "inputs", "artifact", on_link=link_inputs),
+    }
     _uid_length: ClassVar[int] = 20
     _stem_length: ClassVar[int] = 16
 

@@ -7,7 +7,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from lamingit._util import random_base62
 from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import new_record_fields
-from lamingit.api.core.relations import RelatedManager, related
+from lamingit.api.core.relations import (
+    Link,
+    RelatedManager,
+    related,
+    reverse,
+)
 from lamingit.errors import InvalidArgument
 from lamingit.models import ProjectRecord
 from lamingit.records import ChangeSet
@@ -29,6 +34,12 @@ class Project(Registry):
 
     _registry: ClassVar[str] = "project"
     _struct = ProjectRecord
+    _links: ClassVar[dict[str, Link]] = {
+        "artifacts": reverse("artifact", "projects", "project"),
+        "runs": reverse("run", "projects", "project"),
+        "transforms": reverse("transform", "projects", "project"),
+        "records": reverse("record", "projects", "project"),
+    }
     _uid_length: ClassVar[int] = 12
     _record: ProjectRecord
 

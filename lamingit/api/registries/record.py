@@ -8,7 +8,13 @@ from lamingit._util import random_base62
 from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import new_record_fields
 from lamingit.api.core.queryset import QuerySet
-from lamingit.api.core.relations import RelatedManager, related
+from lamingit.api.core.relations import (
+    Link,
+    RelatedManager,
+    forward,
+    related,
+    reverse,
+)
 from lamingit.errors import InvalidArgument
 from lamingit.models import RecordRecord
 from lamingit.records import ChangeSet
@@ -38,6 +44,12 @@ class Record(Registry):
 
     _registry: ClassVar[str] = "record"
     _struct = RecordRecord
+    _links: ClassVar[dict[str, Link]] = {
+        "parents": forward("record", "parents", "record", no_self=True),
+        "children": reverse("record", "parents", "record", no_self=True),
+        "projects": forward("record", "projects", "project"),
+        "artifacts": reverse("artifact", "records", "record"),
+    }
     _uid_length: ClassVar[int] = 16
     _record: RecordRecord
 

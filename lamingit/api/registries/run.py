@@ -9,7 +9,13 @@ from lamingit.api.core import catalog
 from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import new_record_fields
 from lamingit.api.core.queryset import QuerySet
-from lamingit.api.core.relations import RelatedManager, related
+from lamingit.api.core.relations import (
+    Link,
+    RelatedManager,
+    forward,
+    link_inputs,
+    related,
+)
 from lamingit.errors import InvalidArgument
 from lamingit.models import RunRecord
 from lamingit.records import ChangeSet, replace
@@ -31,6 +37,10 @@ class Run(Registry):
 
     _registry: ClassVar[str] = "run"
     _struct = RunRecord
+    _links: ClassVar[dict[str, Link]] = {
+        "input_artifacts": forward("run", "inputs", "artifact", on_link=link_inputs),
+        "projects": forward("run", "projects", "project"),
+    }
     _uid_length: ClassVar[int] = 20
     _record: RunRecord
     _transform_obj: Transform | None

@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from lamingit._util import encode_counter, utcnow_iso
 from lamingit.api.core.commit import new_record_fields
 from lamingit.api.core.queryset import QuerySet
-from lamingit.api.core.relations import RelatedManager, related
+from lamingit.api.core.relations import (
+    Link,
+    RelatedManager,
+    forward,
+    related,
+    reverse,
+)
 from lamingit.api.core.versioning import (
     COUNTER_WIDTH,
     IsVersioned,
@@ -43,6 +49,11 @@ class Transform(IsVersioned):
 
     _registry: ClassVar[str] = "transform"
     _struct = TransformRecord
+    _links: ClassVar[dict[str, Link]] = {
+        "projects": forward("transform", "projects", "project"),
+        "predecessors": forward("transform", "parents", "transform", no_self=True),
+        "successors": reverse("transform", "parents", "transform", no_self=True),
+    }
     _uid_length: ClassVar[int] = 16
     _stem_length: ClassVar[int] = 12
     _record: TransformRecord
