@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lamingit.api.present.lineage_svg import render_svg
 from lamingit.models import ArtifactRecord, RunRecord, TransformRecord
 from lamingit.query import Q
 
@@ -208,6 +207,10 @@ def show_graph(graph: LineageGraph, path: str | None, default_name: str, label: 
         >>> show_graph(graph, None, "lineage_a.svg", "a.csv")  # doctest: +SKIP
         PosixPath('lineage_a.svg')
     """
+    # Loaded here, not at import: xml.sax.saxutils pulls in urllib and email (~15 ms) that
+    # every `import` of an artifact would otherwise pay.
+    from lamingit.api.present.lineage_svg import render_svg
+
     svg = render_svg(graph)
     if path is None and _in_notebook():
         from IPython.display import SVG, display
