@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 import lamingit as ln
-from lamingit.api import registries
 from lamingit.api.core import catalog
 from lamingit.api.core.base import Registry
 from lamingit.errors import InvalidArgument
@@ -23,7 +22,6 @@ def test_every_struct_has_one_registry_class_and_back() -> None:
         assert STRUCTS[cls._registry] is cls._struct
         assert catalog.registry_class(cls._registry) is cls
         assert getattr(ln, cls.__name__) is cls
-    assert registries() == classes
     assert {"Artifact", "Run", "User"} <= set(ln.__all__)
     assert {"Artifact", "Run", "User"} <= set(dir(ln))
 
