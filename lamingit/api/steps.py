@@ -17,7 +17,7 @@ from lamingit.api.core.view import LIVE
 from lamingit.api.registries.run import Run
 from lamingit.api.registries.transform import script_transform
 from lamingit.api.track import finish_run, track
-from lamingit.errors import DoesNotExist
+from lamingit.errors import DoesNotExist, InvalidArgument
 from lamingit.models import RunRecord
 from lamingit.records import ChangeSet, replace
 from lamingit.session import SESSION
@@ -81,7 +81,7 @@ def finish_step(
         >>> finish_step(run.uid, inputs=[reference.uid], report=Path("align.log"))  # doctest: +SKIP
     """
     if status not in STATUSES:
-        raise ValueError(f"status {status!r} is not one of {', '.join(STATUSES)}")
+        raise InvalidArgument(f"status {status!r} is not one of {', '.join(STATUSES)}")
     repo = SESSION.repository()
     if not isinstance(repo.snapshot().find("run", run_uid), RunRecord):
         raise DoesNotExist(f"no run {run_uid!r}; start one with `lamingit track`")
