@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lamingit.api.core import catalog
+from lamingit.api.core.base import Registry
 from lamingit.api.core.view import View
 from lamingit.api.registries.artifact import Artifact
 from lamingit.api.registries.feature import Feature
@@ -13,6 +14,7 @@ from lamingit.api.registries.record import Record
 from lamingit.api.registries.run import Run
 from lamingit.api.registries.transform import Transform
 from lamingit.api.registries.user import User
+from lamingit.query.validate import did_you_mean
 from lamingit.repo import Repository
 from lamingit.session import SESSION, current_identity, set_default_repository
 from lamingit.session import login as _login
@@ -73,6 +75,14 @@ class AtView:
         for name, cls in catalog.classes().items():
             bound = type(name, (cls,), {"_view": view, "__module__": cls.__module__})
             setattr(self, name, bound)
+
+    def __getattr__(self, name: str) -> type[Registry]:
+        # Only reached for a name that is no registry (those are instance attributes): say
+        # which one was meant. Typed as a registry class for the ones not annotated above.
+        hint = did_you_mean(name, catalog.classes())
+        raise AttributeError(
+            f"ln.at(…) has no registry {name!r};{hint} registries: {', '.join(catalog.classes())}"
+        )
 
     def __repr__(self) -> str:
         return f"<lamingit view at {self.commit}>"

@@ -6,12 +6,18 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from lamingit._log import logger
 from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import commit, new_record_fields
-from lamingit.api.core.formats import load_path, open_path, write_anndata, write_dataframe
+from lamingit.api.core.formats import (
+    load_path,
+    open_path,
+    otype_of_suffix,
+    write_anndata,
+    write_dataframe,
+)
 from lamingit.api.core.keys import suffix_of, validate_key
 from lamingit.api.core.links import link_run_input
+from lamingit.api.core.messages import moved_to_trash, new_artifact, returning_existing
 from lamingit.api.core.relations import (
     Link,
     RelatedManager,
@@ -140,16 +146,12 @@ class Artifact(IsVersioned):
         existing = self._find_duplicate(content_hash, size, n_files)
         if existing is not None:
             self._discard_staged()
-            logger.info(f"returning artifact with same hash: {existing.uid} ({existing.key})")
-            if key is not None and existing.key != key:
-                logger.warning(
-                    f"key {key!r} not applied: the same content is saved as {existing.key!r}; "
-                    "use a different file or rename the existing artifact's key"
-                )
-            self._record = existing
+            returning_existing(existing, key)
+            self._record = self._base = existing
             self._saved = True
             self._obj_view = type(self)._view
             return
+        new_artifact(self._view, key, run_uid, revises)
         record = ArtifactRecord(
             **new_record_fields(self._first_uid()),
             key=key,
@@ -159,7 +161,7 @@ class Artifact(IsVersioned):
             hash=content_hash,
             n_files=n_files,
             n_observations=n_observations,
-            otype=otype,
+            otype=otype if otype is not None else otype_of_suffix(suffix),
             kind=kind,
             version=version or "",
             run=run_uid,
@@ -246,7 +248,7 @@ class Artifact(IsVersioned):
             revises=revises,
             otype="DataFrame",
             n_observations=len(df),
-            **kwargs,
+            **{"kind": "dataset", **kwargs},
         )
         if not artifact._saved:
             object.__setattr__(artifact, "_memory", df)
@@ -280,7 +282,7 @@ class Artifact(IsVersioned):
             revises=revises,
             otype="AnnData",
             n_observations=int(adata.n_obs),
-            **kwargs,
+            **{"kind": "dataset", **kwargs},
         )
         if not artifact._saved:
             object.__setattr__(artifact, "_memory", adata)
@@ -304,8 +306,9 @@ class Artifact(IsVersioned):
     def _stage(self, changes: ChangeSet) -> None:
         if self._saved:
             current = changes.get("artifact", self.uid)
-            if current is not None and current != self._record:
-                record = replace(self._record, updated_at=new_record_fields(self.uid)["updated_at"])
+            rebased = self._rebased(current)  # a stale object must not undo other saves
+            if current is not None and current != rebased:
+                record = replace(rebased, updated_at=new_record_fields(self.uid)["updated_at"])
                 changes.put(record, f"update artifact {self.uid}{self._label()}")
                 self._record = record
             return
@@ -316,7 +319,7 @@ class Artifact(IsVersioned):
         duplicate = self._duplicate_in(changes)
         if duplicate is not None:
             self._discard_staged()
-            logger.info(f"returning artifact with same hash: {duplicate.uid} ({duplicate.key})")
+            returning_existing(duplicate, None)
             self._record = duplicate
             return
         record = self._record
@@ -401,7 +404,8 @@ class Artifact(IsVersioned):
         """Draw the upstream and downstream lineage (artifacts → runs → artifacts) as SVG.
 
         Inline in Jupyter; from a script it writes an SVG file and returns its path.
-        ``return_graph=True`` returns the graph (nodes and edges) instead.
+        ``return_graph=True`` returns a ``graphviz.Digraph`` instead, as LaminDB does
+        (``.source``, ``.render()`` with a system graphviz; ``.lineage`` holds the plain data).
 
         Example:
             >>> ln.Artifact.get(key="figures/umap.png").view_lineage()  # doctest: +SKIP
@@ -510,7 +514,7 @@ class Artifact(IsVersioned):
             record = repo.snapshot().find("artifact", uid)
             if record is not None:
                 self._record = record  # type: ignore[assignment]
-            logger.info("moved artifact to trash")
+            moved_to_trash("artifact to trash")
 
     def restore(self) -> None:
         """Bring an artifact back from the trash.
