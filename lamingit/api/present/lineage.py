@@ -16,6 +16,8 @@ from lamingit.models import ArtifactRecord, RunRecord, TransformRecord
 from lamingit.query import Q
 
 if TYPE_CHECKING:
+    import graphviz
+
     from lamingit.api.core.view import View
     from lamingit.api.registries.artifact import Artifact
 
@@ -183,7 +185,9 @@ def _in_notebook() -> bool:
     return shell is not None and type(shell).__name__ != "TerminalInteractiveShell"
 
 
-def view_lineage(artifact: Artifact, return_graph: bool = False, path: str | None = None) -> Any:
+def view_lineage(
+    artifact: Artifact, return_graph: bool = False, path: str | None = None
+) -> graphviz.Digraph | Path | None:
     """Render ``artifact``'s lineage; see ``Artifact.view_lineage``.
 
     Returns a ``graphviz.Digraph`` (``return_graph=True``; its ``.lineage`` is the plain
@@ -203,7 +207,7 @@ def view_lineage(artifact: Artifact, return_graph: bool = False, path: str | Non
     return show_graph(graph, path, default_filename(artifact), artifact.key or artifact.uid)
 
 
-def show_graph(graph: LineageGraph, path: str | None, default_name: str, label: str) -> Any:
+def show_graph(graph: LineageGraph, path: str | None, default_name: str, label: str) -> Path | None:
     """Display ``graph`` inline in Jupyter (None), else write its SVG and return the path.
 
     Example:
