@@ -16,9 +16,8 @@ from lamingit.models import ArtifactRecord, RunRecord, TransformRecord
 from lamingit.query import Q
 
 if TYPE_CHECKING:
-    import graphviz
-
     from lamingit.api.core.view import View
+    from lamingit.api.present.lineage_digraph import Digraph
     from lamingit.api.registries.artifact import Artifact
 
 MAX_NODES = 2000
@@ -187,7 +186,7 @@ def _in_notebook() -> bool:
 
 def view_lineage(
     artifact: Artifact, return_graph: bool = False, path: str | None = None
-) -> graphviz.Digraph | Path | None:
+) -> Digraph | Path | None:
     """Render ``artifact``'s lineage; see ``Artifact.view_lineage``.
 
     Returns a ``graphviz.Digraph`` (``return_graph=True``; its ``.lineage`` is the plain

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    import graphviz
+    # Other modules name the type through this one (the only graphviz user).
+    from graphviz import Digraph
 
     from lamingit.api.present.lineage import LineageGraph
 
@@ -21,7 +22,7 @@ _STYLE = {
 _FOCUS = {"fillcolor": "mistyrose", "penwidth": "2"}
 
 
-def to_digraph(graph: LineageGraph, name: str) -> graphviz.Digraph:
+def to_digraph(graph: LineageGraph, name: str) -> Digraph:
     """A ``graphviz.Digraph`` of ``graph`` (left to right, the focus highlighted), carrying the
     plain data as ``.lineage`` (nodes, edges, ``to_dict()``).
 

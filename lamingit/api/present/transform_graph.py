@@ -14,8 +14,7 @@ from lamingit.models import TransformRecord
 from lamingit.query import Q
 
 if TYPE_CHECKING:
-    import graphviz
-
+    from lamingit.api.present.lineage_digraph import Digraph
     from lamingit.api.registries.transform import Transform
 
 
@@ -72,7 +71,7 @@ def view_parents(
     with_children: bool = False,
     return_graph: bool = False,
     path: str | None = None,
-) -> graphviz.Digraph | Path | None:
+) -> Digraph | Path | None:
     """Render the transform graph; see ``Transform.view_parents``.
 
     Example:

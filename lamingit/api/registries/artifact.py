@@ -37,8 +37,7 @@ from lamingit.storage.hashing import DirectoryDigest, decode_manifest, hash_dire
 from lamingit.tracking import context as run_context
 
 if TYPE_CHECKING:
-    import graphviz
-
+    from lamingit.api.present.lineage_digraph import Digraph
     from lamingit.api.registries.project import Project
     from lamingit.api.registries.record import Record
     from lamingit.api.registries.run import Run
@@ -401,7 +400,7 @@ class Artifact(IsVersioned):
 
     def view_lineage(
         self, return_graph: bool = False, path: str | None = None
-    ) -> graphviz.Digraph | Path | None:
+    ) -> Digraph | Path | None:
         """Draw the upstream and downstream lineage (artifacts → runs → artifacts) as SVG.
 
         Inline in Jupyter; from a script it writes an SVG file and returns its path.

@@ -30,8 +30,7 @@ from lamingit.storage.hashing import hash_bytes
 from lamingit.tracking.source import SourceInfo
 
 if TYPE_CHECKING:
-    import graphviz
-
+    from lamingit.api.present.lineage_digraph import Digraph
     from lamingit.api.registries.project import Project
     from lamingit.api.registries.run import Run
 
@@ -151,7 +150,7 @@ class Transform(IsVersioned):
 
     def view_parents(
         self, with_children: bool = False, return_graph: bool = False, path: str | None = None
-    ) -> graphviz.Digraph | Path | None:
+    ) -> Digraph | Path | None:
         """Draw this transform's parents (transitively), and its children if asked, as SVG.
 
         Inline in Jupyter; otherwise written to ``path`` (default ``./lineage_<key>.svg``)
