@@ -11,6 +11,8 @@ from typing import Any
 
 import click
 
+from lamingit.cli.output import by_uid
+
 
 def _find(ref: str) -> tuple[str, Any]:
     """("artifact" | "transform", the object) for a key or uid."""
@@ -19,7 +21,7 @@ def _find(ref: str) -> tuple[str, Any]:
     from lamingit.errors import DoesNotExist
 
     for registry, cls in (("artifact", Artifact), ("transform", Transform)):
-        found = cls._get_by_uid(ref)
+        found = by_uid(cls, ref)
         if found is not None:
             return registry, found
         try:

@@ -40,6 +40,15 @@ class BaseRecord(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, froze
     created_by: str
     updated_at: str = ""
 
+    def lookups(self) -> set[tuple[str, str]]:
+        """The ``(lookup name, value)`` pairs this record is findable by (unique lookups).
+
+        Example:
+            >>> sorted(UserRecord(uid="a", created_at="", created_by="a", handle="x").lookups())
+            [('user.handle', 'x')]
+        """
+        return set()
+
 
 class UserRecord(BaseRecord, frozen=True):
     """A person who saves records; ``handle`` is unique."""
@@ -48,6 +57,10 @@ class UserRecord(BaseRecord, frozen=True):
     handle: str
     name: str | None = None
     email: str | None = None
+
+    def lookups(self) -> set[tuple[str, str]]:
+        """See ``BaseRecord.lookups``."""
+        return {("user.handle", self.handle)}
 
 
 class ArtifactRecord(BaseRecord, frozen=True):
@@ -75,6 +88,17 @@ class ArtifactRecord(BaseRecord, frozen=True):
     projects: list[str] = []
     records: list[str] = []
     features: dict[str, Any] = {}
+
+    def lookups(self) -> set[tuple[str, str]]:
+        """See ``BaseRecord.lookups``."""
+        out: set[tuple[str, str]] = set()
+        # The hash entry lists trashed artifacts too: it answers "does any record still
+        # reference this blob?" as well as dedup (which skips trashed ones).
+        if self.hash:
+            out.add(("artifact.hash", self.hash))
+        if not self.trashed and self.key is not None and self.is_latest:
+            out.add(("artifact.key", self.key))
+        return out
 
 
 class TransformRecord(BaseRecord, frozen=True):
@@ -106,6 +130,16 @@ class TransformRecord(BaseRecord, frozen=True):
     projects: list[str] = []
     parents: list[str] = []
     features: dict[str, Any] = {}
+
+    def lookups(self) -> set[tuple[str, str]]:
+        """See ``BaseRecord.lookups``."""
+        out: set[tuple[str, str]] = set()
+        if not self.trashed and self.is_latest:
+            if self.key is not None:
+                out.add(("transform.key", self.key))
+            if self.hash:
+                out.add(("transform.hash", self.hash))
+        return out
 
 
 class RunRecord(BaseRecord, frozen=True):
@@ -142,6 +176,10 @@ class FeatureRecord(BaseRecord, frozen=True):
     description: str | None = None
     trashed: bool = False
 
+    def lookups(self) -> set[tuple[str, str]]:
+        """See ``BaseRecord.lookups``."""
+        return set() if self.trashed else {("feature.name", self.name)}
+
 
 class ProjectRecord(BaseRecord, frozen=True):
     """A project that groups artifacts, runs, transforms and records."""
@@ -150,6 +188,10 @@ class ProjectRecord(BaseRecord, frozen=True):
     name: str
     description: str | None = None
     trashed: bool = False
+
+    def lookups(self) -> set[tuple[str, str]]:
+        """See ``BaseRecord.lookups``."""
+        return set() if self.trashed else {("project.name", self.name)}
 
 
 class RecordRecord(BaseRecord, frozen=True):
@@ -167,3 +209,8 @@ class RecordRecord(BaseRecord, frozen=True):
     trashed: bool = False
     projects: list[str] = []
     features: dict[str, Any] = {}
+
+    def lookups(self) -> set[tuple[str, str]]:
+        """See ``BaseRecord.lookups``."""
+        # Names are unique within one type: the value is "<type uid>/<name>".
+        return set() if self.trashed else {("record.name", f"{self.type or ''}/{self.name}")}

@@ -5,7 +5,9 @@ from __future__ import annotations
 import keyword
 import re
 from collections.abc import Iterable
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+
+import msgspec
 
 from lamingit._util import is_base62, utcnow_iso
 from lamingit.api.core import catalog
@@ -28,6 +30,12 @@ from lamingit.query.evaluate import path_values
 from lamingit.query.validate import did_you_mean
 from lamingit.records import ChangeSet, replace
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from lamingit.api.core.relations import Link
+    from lamingit.api.registries.user import User
+
 R = TypeVar("R", bound="Registry")
 
 
@@ -43,6 +51,8 @@ class Registry:
     _view: ClassVar[View] = LIVE
     _uid_length: ClassVar[int] = 16
     _stem_length: ClassVar[int] = 0
+    _links: ClassVar[dict[str, Link]] = {}
+    """Many-to-many accessor → its relation (``related(self, accessor)`` manages it)."""
 
     DoesNotExist: ClassVar[type[DoesNotExist]] = DoesNotExist
     """Raised by ``get()``/``one()`` of this registry (``except ln.Artifact.DoesNotExist``)."""
@@ -177,9 +187,19 @@ class Registry:
         return catalog.registry_class(registry).filter(**lookups)
 
     @property
-    def created_by(self) -> Any:
+    def created_by(self) -> User | None:
         """The User who created this record."""
-        return self._related("user", self._record.created_by)
+        return cast("User | None", self._related("user", self._record.created_by))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record's fields as plain data, links as uids: what is committed.
+
+        Example:
+            >>> ln.Artifact.get(key="sample.fasta").to_dict()["run"]  # doctest: +SKIP
+            'bK3x…'
+        """
+        data: dict[str, Any] = msgspec.to_builtins(self._record)
+        return data
 
     # -- queries --------------------------------------------------------------------------
     @classmethod
@@ -294,7 +314,9 @@ class Registry:
         return cls.all().search(text)
 
     @classmethod
-    def to_dataframe(cls, include: str | list[str] | None = None, limit: int | None = None) -> Any:
+    def to_dataframe(
+        cls, include: str | list[str] | None = None, limit: int | None = None
+    ) -> pd.DataFrame:
         """``filter().to_dataframe()``: every record as a pandas DataFrame."""
         return cls.all().to_dataframe(include=include, limit=limit)
 
@@ -323,7 +345,7 @@ class Registry:
 
     # -- features -------------------------------------------------------------------------
     @property
-    def features(self) -> Any:
+    def features(self) -> FeatureManager:
         """Feature values of this record: ``add_values``, ``get_values``, ``features["x"]``."""
         if "features" not in self._record.__struct_fields__:
             raise AttributeError(f"{type(self).__name__} has no features")

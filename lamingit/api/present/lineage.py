@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lamingit.api.present.lineage_svg import render_svg
 from lamingit.models import ArtifactRecord, RunRecord, TransformRecord
 from lamingit.query import Q
 
 if TYPE_CHECKING:
     from lamingit.api.core.view import View
+    from lamingit.api.present.lineage_digraph import Digraph
     from lamingit.api.registries.artifact import Artifact
 
 MAX_NODES = 2000
@@ -184,7 +184,9 @@ def _in_notebook() -> bool:
     return shell is not None and type(shell).__name__ != "TerminalInteractiveShell"
 
 
-def view_lineage(artifact: Artifact, return_graph: bool = False, path: str | None = None) -> Any:
+def view_lineage(
+    artifact: Artifact, return_graph: bool = False, path: str | None = None
+) -> Digraph | Path | None:
     """Render ``artifact``'s lineage; see ``Artifact.view_lineage``.
 
     Returns a ``graphviz.Digraph`` (``return_graph=True``; its ``.lineage`` is the plain
@@ -204,13 +206,17 @@ def view_lineage(artifact: Artifact, return_graph: bool = False, path: str | Non
     return show_graph(graph, path, default_filename(artifact), artifact.key or artifact.uid)
 
 
-def show_graph(graph: LineageGraph, path: str | None, default_name: str, label: str) -> Any:
+def show_graph(graph: LineageGraph, path: str | None, default_name: str, label: str) -> Path | None:
     """Display ``graph`` inline in Jupyter (None), else write its SVG and return the path.
 
     Example:
         >>> show_graph(graph, None, "lineage_a.svg", "a.csv")  # doctest: +SKIP
         PosixPath('lineage_a.svg')
     """
+    # Loaded here, not at import: xml.sax.saxutils pulls in urllib and email (~15 ms) that
+    # every `import` of an artifact would otherwise pay.
+    from lamingit.api.present.lineage_svg import render_svg
+
     svg = render_svg(graph)
     if path is None and _in_notebook():
         from IPython.display import SVG, display

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from lamingit._util import random_base62
 from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import new_record_fields
 from lamingit.api.core.queryset import QuerySet
-from lamingit.api.core.relations import RelatedManager, related
+from lamingit.api.core.relations import (
+    Link,
+    RelatedManager,
+    forward,
+    related,
+    reverse,
+)
 from lamingit.errors import InvalidArgument
 from lamingit.models import RecordRecord
 from lamingit.records import ChangeSet
+
+if TYPE_CHECKING:
+    from lamingit.api.registries.artifact import Artifact
+    from lamingit.api.registries.project import Project
 
 
 def name_key(type_uid: str | None, name: str) -> str:
@@ -34,6 +44,12 @@ class Record(Registry):
 
     _registry: ClassVar[str] = "record"
     _struct = RecordRecord
+    _links: ClassVar[dict[str, Link]] = {
+        "parents": forward("record", "parents", "record", no_self=True),
+        "children": reverse("record", "parents", "record", no_self=True),
+        "projects": forward("record", "projects", "project"),
+        "artifacts": reverse("artifact", "records", "record"),
+    }
     _uid_length: ClassVar[int] = 16
     _record: RecordRecord
 
@@ -97,7 +113,7 @@ class Record(Registry):
         return related(self, "children")
 
     @property
-    def projects(self) -> RelatedManager[Any]:
+    def projects(self) -> RelatedManager[Project]:
         """Projects this record belongs to; ``record.projects.add(project)`` links one.
 
         Example:
@@ -106,7 +122,7 @@ class Record(Registry):
         return related(self, "projects")
 
     @property
-    def artifacts(self) -> RelatedManager[Any]:
+    def artifacts(self) -> RelatedManager[Artifact]:
         """Artifacts labeled with this record; ``record.artifacts.add(artifact)`` links one.
 
         Example:
