@@ -1,0 +1,210 @@
+"""Routing, the ``?at=`` view and rendering of the web UI (Jinja2 templates, werkzeug routes).
+
+Every page reads one fixed commit: the branch head when the request came in, or ``?at=REF``.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from importlib import resources
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import Map, RequestRedirect, Rule
+
+from lamingit.errors import DoesNotExist, InvalidArgument, LamingitError
+from lamingit.remote.server import WebRequest, WebResponse
+from lamingit.repo import Repository
+
+PAGE_SIZE = 50
+STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+
+
+class PageNotFound(LamingitError):
+    """A page for a record or path that does not exist at the viewed commit."""
+
+
+@dataclass
+class Page:
+    """One request being answered: the repository, the commit it reads, and how to link."""
+
+    ui: WebUI
+    request: WebRequest
+    commit: str | None
+    at: str | None
+    """The user's ``?at=`` text (kept in every link), or None for the live head."""
+    view: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def repo(self) -> Repository:
+        """The served repository."""
+        return self.ui.repo
+
+    def arg(self, name: str, default: str = "") -> str:
+        """A query parameter, stripped, at most 500 characters (longer input is cut)."""
+        return self.request.query.get(name, default).strip()[:500]
+
+    def number(self, name: str, default: int = 1) -> int:
+        """A positive integer query parameter (bad or missing → ``default``)."""
+        text = self.arg(name)
+        return int(text) if text.isdigit() and 0 < int(text) < 10**9 else default
+
+    def url(self, endpoint: str, **values: Any) -> str:
+        """A link to ``endpoint`` that keeps ``?at=`` (query values of None are dropped)."""
+        route = {k: v for k, v in values.items() if k in self.ui.route_args.get(endpoint, ())}
+        query = [(k, str(v)) for k, v in values.items() if k not in route and v not in (None, "")]
+        if self.at and not any(k == "at" for k, _ in query):
+            query.append(("at", self.at))
+        path = self.ui.adapter.build(endpoint, route)
+        return path + ("?" + urlencode(query) if query else "")
+
+    def render(self, template: str, **context: Any) -> WebResponse:
+        """A 200 HTML page from ``template``."""
+        return self.ui.html(self, template, HTTPStatus.OK, **context)
+
+
+Handler = Callable[..., WebResponse]
+
+
+class WebUI:
+    """The web UI as a server app: ``WebUI(repo)(request) → response``.
+
+    Example:
+        >>> server = LamingitServer(repo, ("127.0.0.1", 0), False, app=WebUI(repo))  # doctest: +SKIP
+    """
+
+    def __init__(self, repo: Repository) -> None:
+        from lamingit.web import routes
+
+        self.repo = repo
+        self.env = Environment(
+            loader=PackageLoader("lamingit.web", "templates"),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters.update(routes.FILTERS)
+        self.env.globals["related"] = routes.related
+        self.static = _static_files()
+        self.handlers: dict[str, Handler] = {}
+        rules = []
+        for path, endpoint, handler in routes.ROUTES:
+            rules.append(Rule(path, endpoint=endpoint, methods=["GET", "HEAD"]))
+            self.handlers[endpoint] = handler
+        rules.append(Rule("/static/<name>", endpoint="static", methods=["GET", "HEAD"]))
+        self.urls = Map(rules, strict_slashes=False)
+        self.adapter = self.urls.bind("localhost")
+        self.route_args = {r.endpoint: tuple(r.arguments) for r in self.urls.iter_rules()}
+        # pygit2 objects and the index cache are not meant for concurrent use: one page at
+        # a time (downloads stream outside the lock).
+        self._lock = threading.Lock()
+        self._views: OrderedDict[str, Any] = OrderedDict()
+
+    def __call__(self, request: WebRequest) -> WebResponse:
+        try:
+            endpoint, args = self.adapter.match(request.path, method="GET")
+        except RequestRedirect as exc:
+            return WebResponse(
+                HTTPStatus.PERMANENT_REDIRECT, "text/plain", headers=[("Location", exc.new_url)]
+            )
+        except (NotFound, MethodNotAllowed):
+            return self._plain(HTTPStatus.NOT_FOUND, f"no page {request.path[:200]!r} here")
+        if endpoint == "static":
+            return self._static_file(args["name"])
+        with self._lock:
+            page = None
+            try:
+                page = self._page(request)
+                return self.handlers[endpoint](page, **args)
+            except (PageNotFound, DoesNotExist) as exc:
+                return self._error(page, request, HTTPStatus.NOT_FOUND, str(exc))
+            except LamingitError as exc:
+                return self._error(page, request, HTTPStatus.BAD_REQUEST, str(exc))
+            except Exception as exc:  # a page must never take the server down
+                traceback.print_exc()
+                message = f"this page failed: {type(exc).__name__}: {exc}"
+                return self._error(page, request, HTTPStatus.INTERNAL_SERVER_ERROR, message)
+
+    # -- the viewed commit ------------------------------------------------------------------
+    def _page(self, request: WebRequest) -> Page:
+        at = request.query.get("at", "").strip()[:200] or None
+        if at is None:
+            commit = self.repo.git.head()
+        else:
+            try:
+                commit = self.repo.resolve(at)
+            except LamingitError as exc:
+                raise InvalidArgument(f"?at={at[:60]!r}: {exc}") from None
+        page = Page(self, request, commit, at)
+        page.view = self.view(commit) if commit is not None else None
+        return page
+
+    def view(self, commit: str) -> Any:
+        """The registries as of ``commit`` (``ln.at``), cached for the last few commits."""
+        import lamingit as ln
+
+        found = self._views.get(commit)
+        if found is None:
+            found = ln.at(commit)
+            self._views[commit] = found
+            while len(self._views) > 8:
+                self._views.popitem(last=False)
+        else:
+            self._views.move_to_end(commit)
+        return found
+
+    # -- responses --------------------------------------------------------------------------
+    def html(self, page: Page, template: str, code: int, **context: Any) -> WebResponse:
+        """Render ``template`` with the page's helpers."""
+        from lamingit.api import registries
+
+        names = set(registries())
+        text = self.env.get_template(template).render(
+            page=page, url=page.url, extra_registries=sorted(names - CORE_REGISTRIES), **context
+        )
+        return WebResponse(code, "text/html; charset=utf-8", text.encode())
+
+    def _error(
+        self, page: Page | None, request: WebRequest, status: int, message: str
+    ) -> WebResponse:
+        if page is None:
+            page = Page(self, request, None, None)
+        return self.html(page, "error.html", status, status=int(status), message=message)
+
+    def _plain(self, status: int, message: str) -> WebResponse:
+        return WebResponse(status, "text/plain; charset=utf-8", (message + "\n").encode())
+
+    def _static_file(self, name: str) -> WebResponse:
+        # Only the files shipped in lamingit/web/static, by exact name: nothing else on disk.
+        data = self.static.get(name)
+        if data is None:
+            return self._plain(HTTPStatus.NOT_FOUND, f"no static file {name[:100]!r}")
+        content_type = STATIC_TYPES[name[name.rfind(".") :]]
+        return WebResponse(
+            HTTPStatus.OK, content_type, data, headers=[("Cache-Control", "max-age=300")]
+        )
+
+
+CORE_REGISTRIES = {"Artifact", "Feature", "Project", "Record", "Run", "Transform", "User"}
+
+
+def _static_files() -> dict[str, bytes]:
+    folder = resources.files("lamingit.web") / "static"
+    out = {}
+    for entry in folder.iterdir():
+        suffix = entry.name[entry.name.rfind(".") :]
+        if entry.is_file() and suffix in STATIC_TYPES:
+            out[entry.name] = entry.read_bytes()
+    return out
+
+
+__all__ = ["PAGE_SIZE", "Page", "PageNotFound", "WebUI"]
