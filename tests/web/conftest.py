@@ -53,7 +53,13 @@ def build(base: Path, *flags: str) -> tuple[Path, dict[str, str], dict[str, str]
     root, work = base / "repo", base / "work"
     work.mkdir(parents=True, exist_ok=True)
     out = subprocess.run(
-        [sys.executable, str(Path(__file__).with_name("build_repo.py")), str(root), str(work), *flags],
+        [
+            sys.executable,
+            str(Path(__file__).with_name("build_repo.py")),
+            str(root),
+            str(work),
+            *flags,
+        ],
         capture_output=True,
         text=True,
         env=env,
