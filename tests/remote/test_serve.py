@@ -217,3 +217,91 @@ def test_clone_from_a_plain_git_url_records_no_server(
 ) -> None:
     copy = clone(str(bare_remote), tmp_path / "copy")
     assert "blobs" not in copy.paths.config.read_text()
+
+
+TOKEN = "s3cret-token-0123456789"
+
+
+def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    """GET without following redirects; (status, headers, body)."""
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: object, **kwargs: object) -> None:
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(urllib.request.Request(url, headers=headers or {}), timeout=10) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+def test_any_address_but_loopback_needs_a_token(repo: Path, cli: Cli, tmp_path: Path) -> None:
+    refused = cli("serve", str(repo), "--host", "0.0.0.0", "--port", "0")
+    assert refused.returncode == 1 and refused.stderr.count("\n") == 1
+    assert "--token" in refused.stderr and "127.0.0.1" in refused.stderr
+    short = cli("serve", str(repo), "--token", "abc", "--port", "0")
+    assert short.returncode == 1 and "16 to 512 characters" in short.stderr
+    both = tmp_path / "token.txt"
+    both.write_text(TOKEN + "\n")
+    twice = cli("serve", str(repo), "--token", TOKEN, "--token-file", str(both), "--port", "0")
+    assert twice.returncode == 1 and "not both" in twice.stderr
+
+
+def test_the_token_is_checked_on_every_request(
+    repo: Path, serve: Callable[..., Server], cli: Cli, tmp_path: Path
+) -> None:
+    genes = save_text("genes.tsv", "gene\nTP53\n")
+    token_file = tmp_path / "token.txt"
+    token_file.write_text(TOKEN + "\n")
+    server = serve("--host", "0.0.0.0", "--token-file", str(token_file))
+    base = server.url.replace("0.0.0.0", "127.0.0.1")
+    paths = [
+        "",
+        f"artifacts/{genes.uid}",
+        "lamingit.json",
+        f"blobs/{genes.hash}",
+        "info/refs?service=git-upload-pack",
+        "static/ui.css",
+        "history?at=HEAD",
+    ]
+    for path in paths:
+        status, headers, body = _get(base + path)
+        assert status == 401, path
+        assert b"TP53" not in body and b"genes" not in body
+        status, _, _ = _get(base + path, {"Authorization": "Bearer wrong-token-0123456789"})
+        assert status == 401, path
+        status, _, body = _get(base + path, {"Authorization": f"Bearer {TOKEN}"})
+        assert status == 200, (path, body[:200])
+    # ?token= once: a cookie and a redirect to the same page without the token in the URL
+    status, headers, _ = _get(f"{base}history?token={TOKEN}&at=HEAD")
+    assert status == 303 and headers["Location"] == "/history?at=HEAD"
+    cookie = headers["Set-Cookie"].split(";")[0]
+    assert "HttpOnly" in headers["Set-Cookie"] and "SameSite=Strict" in headers["Set-Cookie"]
+    assert _get(base + "history", {"Cookie": cookie})[0] == 200
+    assert _get(base + "history", {"Cookie": "lamingit_token=nope"})[0] == 401
+    assert _get(f"{base}?token=wrong-token-0123456789")[0] == 401
+    # git sends the URL's password as Basic auth: clone works with it, not without
+    git = ["git", "-c", "credential.helper=", "-c", "core.askPass=true"]
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
+    port = base.rsplit(":", 1)[1].strip("/")
+    without = subprocess.run(
+        [*git, "clone", base, str(tmp_path / "a")], capture_output=True, text=True, env=env
+    )
+    assert without.returncode != 0
+    authed = f"http://token:{TOKEN}@127.0.0.1:{port}/"
+    cloned = subprocess.run(
+        [*git, "clone", authed, str(tmp_path / "b")], capture_output=True, text=True, env=env
+    )
+    assert cloned.returncode == 0, cloned.stderr
+    code, out = server.stop()
+    assert code == 0 and f"?token={TOKEN}" in out  # the owner is shown the link to share
+
+
+def test_web_ui_can_be_left_out(repo: Path, serve: Callable[..., Server]) -> None:
+    save_text("a.txt", "a\n")
+    server = serve("--no-ui")
+    status, _, body = _get(server.url)
+    assert status == 404 and b"no such path" in body
+    assert _get(server.url + "lamingit.json")[0] == 200
