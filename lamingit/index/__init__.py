@@ -99,8 +99,12 @@ def _page(
         [f.with_columns(pl.lit(i).alias("_part")) for i, (_, f) in enumerate(frames)]
     )
     desc = order.startswith("-")
-    chosen = tagged.sort([column, "uid"], descending=[desc, desc], nulls_last=True)
-    chosen = chosen.slice(offset, limit)
+    # A partial sort of the first offset+limit rows: several times cheaper than sorting all
+    # 100k when the page is near the start, as it nearly always is.
+    keep = offset + limit
+    by = [column, "uid"]
+    top = tagged.top_k(keep, by=by) if desc else tagged.bottom_k(keep, by=by)
+    chosen = top.sort(by, descending=[desc, desc], nulls_last=True).slice(offset, limit)
     blobs = [frames[p][0].json()[r] for p, r in zip(chosen["_part"], chosen["_row"], strict=True)]
     return total, decode_records(registry, blobs)
 

@@ -22,6 +22,7 @@ from werkzeug.routing import Map, RequestRedirect, Rule
 from lamingit.errors import DoesNotExist, InvalidArgument, LamingitError
 from lamingit.remote.server import WebRequest, WebResponse
 from lamingit.repo import Repository
+from lamingit.web.history import MAX_CHANGES
 
 PAGE_SIZE = 50
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
@@ -94,6 +95,7 @@ class WebUI:
         )
         self.env.filters.update(routes.FILTERS)
         self.env.globals["related"] = routes.related
+        self.env.globals["max_changes"] = MAX_CHANGES
         self.static = _static_files()
         self.handlers: dict[str, Handler] = {}
         rules = []

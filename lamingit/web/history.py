@@ -7,20 +7,15 @@ from __future__ import annotations
 
 from itertools import islice
 
-from lamingit.layout import record_path
-from lamingit.models import decode
-from lamingit.remote.history import (
-    HistoryEntry,
-    RecordChange,
-    diff_commits,
-    field_changes,
-    label_of,
-    run_of,
-)
-from lamingit.storage.gitdb import GitStore
+from lamingit.layout import RECORDS, record_path, uid_from_path
+from lamingit.models import STRUCTS, decode
+from lamingit.remote.history import HistoryEntry, RecordChange, field_changes, label_of, run_of
+from lamingit.storage.gitdb import CommitInfo, GitStore
 
 MAX_SCAN = 5000
 """A record's page looks this many commits back for its changes (a bound on page time)."""
+MAX_CHANGES = 20
+"""The history page lists this many record changes per commit (a bulk import has 100k)."""
 
 
 def record_change(registry: str, uid: str, old: bytes | None, new: bytes | None) -> RecordChange:
@@ -49,9 +44,29 @@ def commits(git: GitStore, start: str, page: int, size: int) -> tuple[list[Histo
     more = len(infos) > size
     out = []
     for info in infos[:size]:
-        parent = info.parents[0] if info.parents else None
-        out.append(HistoryEntry(info, run_of(info.message), diff_commits(git, parent, info.oid)))
+        out.append(HistoryEntry(info, run_of(info.message), first_changes(git, info)))
     return out, more
+
+
+def first_changes(git: GitStore, info: CommitInfo, limit: int = MAX_CHANGES) -> list[RecordChange]:
+    """Up to ``limit`` + 1 record changes of a commit against its first parent.
+
+    The diff is read lazily and cut off, so a commit of 100k records costs no more than one
+    of 20; a caller seeing ``limit + 1`` changes knows there are more.
+
+    Example:
+        >>> len(first_changes(repo.git, next(repo.git.log()))) <= MAX_CHANGES + 1  # doctest: +SKIP
+        True
+    """
+    parent = info.parents[0] if info.parents else None
+    out = []
+    for path, before, after in git.diff_paths(git.tree_of(parent), git.tree_of(info.oid), RECORDS):
+        registry, uid = uid_from_path(path)
+        if registry in STRUCTS:
+            out.append(record_change(registry, uid, before, after))
+            if len(out) > limit:
+                break
+    return out
 
 
 def record_history(
@@ -80,4 +95,4 @@ def record_history(
     return out
 
 
-__all__ = ["MAX_SCAN", "commits", "record_change", "record_history"]
+__all__ = ["MAX_CHANGES", "MAX_SCAN", "commits", "first_changes", "record_change", "record_history"]
