@@ -246,7 +246,12 @@ class _Handler(BaseHTTPRequestHandler):
             return
         query = dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
         headers = {k.lower(): v for k, v in self.headers.items()}
-        answer = self.server.app(WebRequest(self.command, path, query, headers))
+        try:
+            answer = self.server.app(WebRequest(self.command, path, query, headers))
+        except Exception as exc:  # the app's bug must not drop the connection unanswered
+            self.log_message("web app failed on %s: %s: %s", path[:200], type(exc).__name__, exc)
+            self._text(HTTPStatus.INTERNAL_SERVER_ERROR, f"this page failed: {type(exc).__name__}")
+            return
         self.send_response(answer.status)
         self.send_header("Content-Type", answer.content_type)
         # Defence in depth: pages load only their own scripts and styles; no framing.

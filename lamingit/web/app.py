@@ -167,11 +167,10 @@ class WebUI:
     # -- responses --------------------------------------------------------------------------
     def html(self, page: Page, template: str, code: int, **context: Any) -> WebResponse:
         """Render ``template`` with the page's helpers."""
-        from lamingit.api import registries
+        from lamingit.web.text import EXTRA_PLURALS
 
-        names = set(registries())
         text = self.env.get_template(template).render(
-            page=page, url=page.url, extra_registries=sorted(names - CORE_REGISTRIES), **context
+            page=page, url=page.url, extra_plurals=EXTRA_PLURALS, **context
         )
         return WebResponse(code, "text/html; charset=utf-8", text.encode())
 
@@ -180,7 +179,11 @@ class WebUI:
     ) -> WebResponse:
         if page is None:
             page = Page(self, request, None, None)
-        return self.html(page, "error.html", status, status=int(status), message=message)
+        try:
+            return self.html(page, "error.html", status, status=int(status), message=message)
+        except Exception:  # the error page itself failed: say so in plain text
+            traceback.print_exc()
+            return self._plain(status, message)
 
     def _plain(self, status: int, message: str) -> WebResponse:
         return WebResponse(status, "text/plain; charset=utf-8", (message + "\n").encode())
@@ -194,9 +197,6 @@ class WebUI:
         return WebResponse(
             HTTPStatus.OK, content_type, data, headers=[("Cache-Control", "max-age=300")]
         )
-
-
-CORE_REGISTRIES = {"Artifact", "Feature", "Project", "Record", "Run", "Transform", "User"}
 
 
 def _static_files() -> dict[str, bytes]:

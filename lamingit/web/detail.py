@@ -59,7 +59,7 @@ def fields_of(page: Page, registry: str, uid: str) -> list[tuple[str, Any]]:
 
 def lineage_svg(artifact: Any) -> Markup:
     """The artifact's lineage graph as inline SVG (render_svg escapes every label)."""
-    from lamingit.api.lineage_svg import render_svg
+    from lamingit.api.present.lineage_svg import render_svg
 
     graph = artifact.view_lineage(return_graph=True)
     svg = render_svg(graph)

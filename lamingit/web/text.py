@@ -15,12 +15,14 @@ if TYPE_CHECKING:
 
 
 def _plurals() -> dict[str, str]:
-    from lamingit.api import registries
+    # The catalog, not ``lamingit.api.registries``: once the registries subpackage is
+    # imported, that name on the package is the subpackage, not the function.
+    from lamingit.api.core import catalog
     from lamingit.models import STRUCTS
 
     out = {}
-    for name in registries():
-        registry = name.lower()
+    for cls in catalog.classes().values():
+        registry = cls._registry
         if registry in STRUCTS:
             out[registry] = registry + "s"
     return out
@@ -29,6 +31,9 @@ def _plurals() -> dict[str, str]:
 PLURALS = _plurals()
 """registry → URL segment (``artifact`` → ``artifacts``), for every registry the API has."""
 CLASS_NAMES = {r: r.capitalize() for r in PLURALS}
+CORE = ("artifact", "feature", "project", "record", "run", "transform", "user")
+EXTRA_PLURALS = sorted(p for r, p in PLURALS.items() if r not in CORE)
+"""Registries beyond the seven of the first release (ULabel, Collection, …), for the menu."""
 
 
 def registry_of_plural(plural: str) -> str:
