@@ -295,6 +295,13 @@ def test_the_token_is_checked_on_every_request(
         [*git, "clone", authed, str(tmp_path / "b")], capture_output=True, text=True, env=env
     )
     assert cloned.returncode == 0, cloned.stderr
+    # lamingit clone with the token in the URL: git and the blobs both carry it
+    copy = tmp_path / "copy"
+    cloned = cli("clone", authed, str(copy))
+    assert cloned.returncode == 0, cloned.stderr
+    loaded = cli("load", "genes.tsv", cwd=copy)
+    assert loaded.returncode == 0, loaded.stderr
+    assert Path(loaded.stdout.strip()).read_text() == "gene\nTP53\n"
     code, out = server.stop()
     assert code == 0 and f"?token={TOKEN}" in out  # the owner is shown the link to share
 
