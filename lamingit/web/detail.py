@@ -3,6 +3,7 @@ a transform, and any other record (its fields and history)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import msgspec
@@ -17,6 +18,8 @@ from lamingit.web.preview import preview
 from lamingit.web.text import CLASS_NAMES, Linker, duration, registry_of_plural
 
 MAX_VERSIONS = 100
+_OID = re.compile(r"[0-9a-f]{64}")
+"""A blob hash; a pulled record's ``hash`` must look like one before it names a file."""
 MAX_LINKED = 200
 
 
@@ -79,7 +82,7 @@ def artifact_page(page: Page, uid: str) -> WebResponse:
     local = None
     blobs = page.repo.blobs
     digest = artifact.hash or ""
-    if artifact.n_files is None and len(digest) == 64 and blobs.has(digest):
+    if artifact.n_files is None and _OID.fullmatch(digest) and blobs.has(digest):
         local = blobs.path_for(digest)
     shown = preview(local, artifact.suffix or "")
     if not shown.tables and not shown.image and local is None and artifact.n_files is None:

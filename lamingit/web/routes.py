@@ -106,7 +106,9 @@ def _artifact_blob(page: Page, uid: str) -> tuple[Any, Path]:
         )
     # A pulled record is untrusted: its hash must be a hash before it names a file.
     if not _OID.fullmatch(artifact.hash or ""):
-        raise PageNotFound(f"artifact {uid} has no valid content hash")
+        raise PageNotFound(
+            f"artifact {uid} has no valid content hash; its record is damaged: run `lamingit fsck`"
+        )
     store = page.repo.blobs
     if store.has(artifact.hash):
         return artifact, store.path_for(artifact.hash)
