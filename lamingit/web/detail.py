@@ -110,9 +110,11 @@ def run_page(page: Page, uid: str) -> WebResponse:
     run = get(page, "Run", uid)
     fields = dict(fields_of(page, "run", run.uid))
     report = run.report
+    transform = run.transform
     return page.render(
         "run.html",
         run=run,
+        source=getattr(transform, "source_code", None) if transform is not None else None,
         fields=fields,
         took=duration(fields.get("started_at"), fields.get("finished_at")),
         inputs=run.inputs.to_list()[:MAX_LINKED],

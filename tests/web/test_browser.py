@@ -124,6 +124,8 @@ def test_artifact_lineage_node_opens_its_run(page: Any, served: Served) -> None:
     assert "lr" in page.locator("#params").inner_text()
     assert "raw/counts.csv" in page.locator("#inputs").inner_text()
     assert "results/cells.h5ad" in page.locator("#outputs").inner_text()
+    page.locator("details:has(#source) summary").click()
+    assert "ln.track(params=" in page.locator("#source").inner_text()
     shot(page, "run")
     # and from the run to an input artifact's node back on an artifact page
     page.click("#inputs a")
@@ -180,8 +182,8 @@ def test_other_registry_pages(page: Any, served: Served) -> None:
         ("features", "gc_content"),
         ("projects", "atlas"),
         ("users", "alice"),
-        ("transforms", "analysis.py"),
-        ("runs", "analysis.py"),
+        ("transforms", "build_repo.py"),
+        ("runs", "build_repo.py"),
     ):
         page.goto(served.url + plural)
         assert expected in page.locator("main table").inner_text(), plural
