@@ -175,6 +175,7 @@ def report(page: Page, uid: str) -> WebResponse:
 
 ROUTES: list[tuple[str, str, Any]] = [
     ("/", "artifacts", artifacts),
+    ("/artifacts", "artifacts_alias", artifacts),
     ("/artifacts/<uid>", "artifact", detail.artifact_page),
     ("/artifacts/<uid>/download", "download", download),
     ("/artifacts/<uid>/raw", "raw", raw_image),

@@ -44,7 +44,7 @@ def request(
 
 
 def test_pages_answer_with_safe_headers(served: Served) -> None:
-    for path in ("/", "/history", "/runs", f"/runs/{served.uids['run']}", "/?at=v1"):
+    for path in ("/", "/artifacts", "/history", "/runs/", f"/runs/{served.uids['run']}", "/?at=v1"):
         status, headers, body = request(served, "GET", path)
         assert status == 200, (path, body[:300])
         assert headers["content-type"] == "text/html; charset=utf-8"
