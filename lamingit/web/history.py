@@ -80,14 +80,20 @@ def record_history(
     """
     paths = [(uid, record_path(registry, uid)) for uid in uids]
     out: list[HistoryEntry] = []
+    created: set[str] = set()
     for info in git.log(start, limit=MAX_SCAN):
+        if len(created) == len(paths):
+            break  # every record's creation is listed: older commits cannot have touched them
         parent = info.parents[0] if info.parents else None
         tree, parent_tree = git.tree_of(info.oid), git.tree_of(parent)
         changes = []
         for uid, path in paths:
             before, after = git.read(parent_tree, path), git.read(tree, path)
             if before != after:
-                changes.append(record_change(registry, uid, before, after))
+                change = record_change(registry, uid, before, after)
+                changes.append(change)
+                if change.kind == "added":
+                    created.add(uid)
         if changes:
             out.append(HistoryEntry(info, run_of(info.message), changes))
             if len(out) >= limit:

@@ -139,6 +139,8 @@ def test_a_client_leaving_early_is_logged_in_one_line(served: Served) -> None:
 def test_bad_input_is_a_one_line_error_page(served: Served) -> None:
     for path, status, text in (
         ("/?at=no-such-ref", 400, "?at="),
+        ("/?at=2000-01-31", 400, "no commit at or before 2000-01-31"),
+        ("/?at=2999-01-31", 200, "62 total"),
         ("/?sort=hash", 400, "cannot sort by"),
         ("/?feature=gc_content&amp;fvalue=x", 200, "page-info"),
         ("/?feature=gc_content&fvalue=abc", 400, "is not a number"),
