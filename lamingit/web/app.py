@@ -9,7 +9,7 @@ import threading
 import traceback
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http import HTTPStatus
 from importlib import resources
 from typing import Any
@@ -42,7 +42,6 @@ class Page:
     at: str | None
     """The user's ``?at=`` text (kept in every link), or None for the live head."""
     view: Any = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def repo(self) -> Repository:
@@ -56,7 +55,9 @@ class Page:
     def number(self, name: str, default: int = 1) -> int:
         """A positive integer query parameter (bad or missing → ``default``)."""
         text = self.arg(name)
-        return int(text) if text.isdigit() and 0 < int(text) < 10**9 else default
+        # isascii: str.isdigit() also accepts digits such as '²' that int() refuses
+        ok = text.isascii() and text.isdigit() and 0 < int(text) < 10**9
+        return int(text) if ok else default
 
     def url(self, endpoint: str, **values: Any) -> str:
         """A link to ``endpoint`` that keeps ``?at=`` (query values of None are dropped)."""

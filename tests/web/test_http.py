@@ -147,6 +147,9 @@ def test_bad_input_is_a_one_line_error_page(served: Served) -> None:
         ("/artifacts/AAAAAAAAAAAAAAAAAAAA", 404, "no artifact"),
         ("/runs/nope", 404, "no run"),
         ("/nope", 404, "no page"),
+        ("/?page=%C2%B2", 200, "page 1 of 2"),
+        ("/?page=-3", 200, "page 1 of 2"),
+        ("/?page=99999", 200, "page 99999 of 2"),
     ):
         got, _, body = request(served, "GET", path)
         assert got == status and text.encode() in body, (path, got, body[:500])
