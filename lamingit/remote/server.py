@@ -195,11 +195,30 @@ class _Handler(BaseHTTPRequestHandler):
             offered.append(cookie[TOKEN_COOKIE].value)
         return offered
 
+    def _loopback_host(self) -> bool:
+        """Whether the Host header names this machine (a DNS-rebinding page names another)."""
+        host = self.headers.get("Host", "")
+        name = (
+            host[1:].partition("]")[0] if host.startswith("[") else host.rpartition(":")[0] or host
+        )
+        bound = self.server.server_address[0]
+        return name.lower() in ("localhost", "127.0.0.1", "::1", str(bound).lower())
+
     def _authorized(self) -> bool:
         """True when no token is required or the request has it; else answer 401 and say no."""
         token = self.server.token
         if token is None:
-            return True
+            if self._loopback_host():
+                return True
+            # Without a token only loopback can connect, but a web page whose domain is made to
+            # resolve to 127.0.0.1 (DNS rebinding) would still reach us: its Host gives it away.
+            self._drain()
+            self._text(
+                HTTPStatus.FORBIDDEN,
+                "this lamingit server answers only requests for localhost or 127.0.0.1; "
+                "to serve other names, restart it with --token",
+            )
+            return False
         expected = token.encode()
         # compare_digest takes the same time wherever the strings differ (no timing oracle).
         if any(hmac.compare_digest(t.encode(), expected) for t in self._offered_tokens()):

@@ -92,6 +92,26 @@ def test_no_path_outside_the_repository_is_served(served: Served, path: str) -> 
     assert not any(s.encode() in body for s in SECRETS), path
 
 
+def test_a_foreign_host_name_is_refused_without_a_token(served: Served) -> None:
+    """DNS rebinding: a page on evil.example resolving to 127.0.0.1 sends Host: evil.example."""
+    parts = urlsplit(served.url)
+    for host, allowed in (
+        ("evil.example", False),
+        (f"evil.example:{parts.port}", False),
+        (f"localhost:{parts.port}", True),
+        (f"127.0.0.1:{parts.port}", True),
+        ("127.0.0.1", True),
+    ):
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        conn.request("GET", "/", headers={"Host": host})
+        answer = conn.getresponse()
+        body = answer.read()
+        conn.close()
+        assert (answer.status == 200) is allowed, (host, answer.status)
+        if not allowed:
+            assert answer.status == 403 and b"--token" in body and b"artifacts" not in body
+
+
 def test_static_files_are_only_the_shipped_ones(served: Served) -> None:
     status, headers, body = request(served, "GET", "/static/ui.css")
     assert status == 200 and headers["content-type"].startswith("text/css") and b"body" in body
@@ -120,7 +140,7 @@ def test_a_client_leaving_early_is_logged_in_one_line(served: Served) -> None:
     parts = urlsplit(served.url)
     path = f"/artifacts/{served.uids['large']}/download"
     with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
-        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
         assert sock.recv(65536).startswith(b"HTTP/1.0 200")
         # An abortive close (RST), as a browser cancelling a download does.
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
