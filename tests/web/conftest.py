@@ -73,13 +73,14 @@ def build(base: Path, *flags: str) -> tuple[Path, dict[str, str], dict[str, str]
 def start(root: Path, env: dict[str, str], base: Path, *args: str) -> Served:
     """``lamingit serve ROOT --port 0 ARGS`` as a subprocess, once it listens."""
     stderr = base / f"serve-{len(list(base.glob('serve-*')))}.log"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "lamingit.cli.main", "serve", str(root), "--port", "0", *args],
-        stdout=subprocess.PIPE,
-        stderr=open(stderr, "w"),  # noqa: SIM115 - the child owns it until it exits
-        text=True,
-        env=env,
-    )
+    with open(stderr, "w") as log:  # the child keeps its own copy of the descriptor
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "lamingit.cli.main", "serve", str(root), "--port", "0", *args],
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+            env=env,
+        )
     assert proc.stdout is not None
     first = proc.stdout.readline()
     if " at " not in first:
