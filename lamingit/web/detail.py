@@ -12,8 +12,8 @@ from markupsafe import Markup
 from lamingit.errors import DoesNotExist, LamingitError
 from lamingit.models import STRUCTS
 from lamingit.remote.server import WebResponse
-from lamingit.web.app import Page, PageNotFound
 from lamingit.web.history import record_history
+from lamingit.web.page import Page, PageNotFound
 from lamingit.web.preview import preview
 from lamingit.web.text import CLASS_NAMES, Linker, duration, registry_of_plural
 

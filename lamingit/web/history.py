@@ -10,7 +10,8 @@ from itertools import islice
 from lamingit.layout import RECORDS, record_path, uid_from_path
 from lamingit.models import STRUCTS, decode
 from lamingit.remote.history import HistoryEntry, RecordChange, field_changes, label_of, run_of
-from lamingit.storage.gitdb import CommitInfo, GitStore
+from lamingit.storage.git.history import CommitInfo
+from lamingit.storage.git.store import GitStore
 
 MAX_SCAN = 5000
 """A record's page looks this many commits back for its changes (a bound on page time)."""

@@ -13,9 +13,9 @@ from typing import Any
 
 from lamingit.remote.server import WebResponse
 from lamingit.web import detail
-from lamingit.web.app import PAGE_SIZE, Page, PageNotFound
 from lamingit.web.history import commits
 from lamingit.web.listing import FILTER_FIELDS, OPS, SORTABLE, artifact_table, registry_table
+from lamingit.web.page import PAGE_SIZE, Page, PageNotFound
 from lamingit.web.preview import IMAGE_TYPES
 from lamingit.web.text import FILTERS, PLURALS, Linker, registry_of_plural, related
 

@@ -11,7 +11,7 @@ from lamingit.errors import InvalidArgument
 from lamingit.remote.history import label_of
 
 if TYPE_CHECKING:
-    from lamingit.web.app import Page
+    from lamingit.web.page import Page
 
 
 def _plurals() -> dict[str, str]:
