@@ -21,7 +21,7 @@ from lamingit.errors import DoesNotExist, InvalidArgument, LamingitError
 from lamingit.remote.server import WebRequest, WebResponse
 from lamingit.repo import Repository
 from lamingit.web import routes
-from lamingit.web.history import MAX_CHANGES
+from lamingit.web.history import MAX_CHANGES, MAX_SCAN
 from lamingit.web.page import Page, PageNotFound
 
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
@@ -49,6 +49,7 @@ class WebUI:
         self.env.filters.update(routes.FILTERS)
         self.env.globals["related"] = routes.related
         self.env.globals["max_changes"] = MAX_CHANGES
+        self.env.globals["max_scan"] = MAX_SCAN
         self.static = _static_files()
         self.handlers: dict[str, Handler] = {}
         rules = []

@@ -69,6 +69,11 @@ def lineage_svg(artifact: Any) -> Markup:
     return Markup(svg[svg.find("<svg") :])  # noqa: S704 - render_svg escapes all text
 
 
+def _history(page: Page, registry: str, uids: list[str]) -> dict[str, Any]:
+    entries, complete = record_history(page.repo.git, page.commit or "", registry, uids)
+    return {"history": entries, "complete": complete}
+
+
 def artifact_page(page: Page, uid: str) -> WebResponse:
     """An artifact: describe(), features, labels, versions, lineage, history, preview."""
     artifact = get(page, "Artifact", uid)
@@ -87,7 +92,7 @@ def artifact_page(page: Page, uid: str) -> WebResponse:
     shown = preview(local, artifact.suffix or "")
     if not shown.tables and not shown.image and local is None and artifact.n_files is None:
         shown.note = shown.note or "no local copy of the content: download fetches it"
-    history = record_history(page.repo.git, page.commit or "", "artifact", [artifact.uid])
+    history, complete = record_history(page.repo.git, page.commit or "", "artifact", [artifact.uid])
     return page.render(
         "artifact.html",
         artifact=artifact,
@@ -99,6 +104,7 @@ def artifact_page(page: Page, uid: str) -> WebResponse:
         versions=versions,
         svg=lineage_svg(artifact),
         history=history,
+        complete=complete,
         preview=shown,
         linker=linker,
         input_of=artifact.input_of.to_list()[:MAX_LINKED],
@@ -121,7 +127,7 @@ def run_page(page: Page, uid: str) -> WebResponse:
         outputs=run.outputs.to_list()[:MAX_LINKED],
         report=report,
         report_is_html=bool(report) and is_html(report),
-        history=record_history(page.repo.git, page.commit or "", "run", [run.uid]),
+        **_history(page, "run", [run.uid]),
         linker=Linker(page),
     )
 
@@ -137,7 +143,7 @@ def transform_page(page: Page, uid: str) -> WebResponse:
         fields=fields,
         runs=runs,
         versions=transform.versions.to_list()[:MAX_VERSIONS],
-        history=record_history(page.repo.git, page.commit or "", "transform", [transform.uid]),
+        **_history(page, "transform", [transform.uid]),
         linker=Linker(page),
     )
 
@@ -157,7 +163,7 @@ def record_page(page: Page, plural: str, uid: str) -> WebResponse:
         obj=obj,
         fields=fields,
         artifacts=artifacts,
-        history=record_history(page.repo.git, page.commit or "", registry, [obj.uid]),
+        **_history(page, registry, [obj.uid]),
         linker=Linker(page),
     )
 
