@@ -64,7 +64,8 @@ def lineage_svg(artifact: Any) -> Markup:
     """The artifact's lineage graph as inline SVG (render_svg escapes every label)."""
     from lamingit.api.present.lineage_svg import render_svg
 
-    graph = artifact.view_lineage(return_graph=True)
+    # return_graph=True gives a graphviz.Digraph, as LaminDB does; .lineage is the plain graph
+    graph = artifact.view_lineage(return_graph=True).lineage
     svg = render_svg(graph)
     return Markup(svg[svg.find("<svg") :])  # noqa: S704 - render_svg escapes all text
 
