@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import Served
+from tests.web.conftest import Served, start, stop
 
 CHROMIUM = os.environ.get("LAMINGIT_TEST_CHROMIUM", "/usr/bin/chromium")
 FLAGS = [
@@ -193,3 +193,21 @@ def test_other_registry_pages(page: Any, served: Served) -> None:
     assert "raw/counts.csv" in page.locator("#artifacts").inner_text()
     page.goto(f"{served.url}transforms/{served.uids['transform']}")
     assert page.locator("#runs tbody tr").count() == 1
+
+
+def test_a_token_link_signs_the_browser_in(browser: Any, served: Served) -> None:
+    token = "browser-token-0123456789abcdef"
+    guarded = start(served.root, served.env, served.root.parent, "--token", token)
+    try:
+        tab = browser.new_page()
+        # (a browser shows its sign-in prompt for the 401: any user name, the token as password)
+        assert tab.request.get(guarded.url).status == 401
+        tab.goto(f"{guarded.url}history?token={token}")
+        assert tab.url == f"{guarded.url}history"  # the token left the address bar
+        assert tab.locator("li.commit").count() >= 10
+        tab.goto(guarded.url)  # the cookie carries on: pages, and their CSS and script
+        assert "61 total" in tab.locator(".page-info").first.inner_text()
+        assert tab.evaluate("getComputedStyle(document.querySelector('header')).display") == "flex"
+        tab.close()
+    finally:
+        stop(guarded)
