@@ -317,3 +317,20 @@ def test_web_ui_can_be_left_out(repo: Path, serve: Callable[..., Server]) -> Non
     status, _, body = _get(server.url)
     assert status == 404 and b"no such path" in body
     assert _get(server.url + "lamingit.json")[0] == 200
+
+
+def test_the_ui_of_a_lazy_clone_downloads_through_its_blob_remote(
+    repo: Path, serve: Callable[..., Server], cli: Cli, tmp_path: Path
+) -> None:
+    genes = save_text("genes.tsv", "gene\nTP53\n", description="<b>genes</b>")
+    origin = serve()
+    copy = tmp_path / "copy"
+    assert cli("clone", origin.url, str(copy)).returncode == 0
+    assert not (copy / ".lamingit" / "objects" / genes.hash[:2]).exists()
+    mirror = serve(path=copy)
+    status, _, page = _get(f"{mirror.url}artifacts/{genes.uid}")
+    assert status == 200 and b"&lt;b&gt;genes&lt;/b&gt;" in page
+    assert b"download fetches it" in page  # no local copy yet: no preview, said so
+    status, headers, body = _get(f"{mirror.url}artifacts/{genes.uid}/download")
+    assert status == 200 and body == b"gene\nTP53\n"
+    assert headers["Content-Disposition"] == 'attachment; filename="genes.tsv"'
