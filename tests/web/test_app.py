@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import lamingit as ln
 from lamingit.records import ChangeSet, replace
 from lamingit.remote.server import WebRequest, WebResponse
@@ -82,3 +84,31 @@ def test_an_image_is_shown_inline_but_not_an_svg(repo: Path, write: Any) -> None
     answer, page = get(ui, f"/artifacts/{svg.uid}")
     assert "<img" not in page and "no preview for .svg" in page
     assert get(ui, f"/artifacts/{svg.uid}/raw")[0].status == 404
+
+
+def test_a_record_history_says_when_it_stopped_looking(
+    repo: Path, write: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lamingit.web import history
+
+    artifact = ln.Artifact(write("a.csv", "x\n1\n"), key="a.csv", description="one").save()
+    ui = WebUI(SESSION.repository())
+    _, page = get(ui, f"/artifacts/{artifact.uid}")
+    assert "history-cut" not in page and "added" in page
+    _change(artifact.uid, "artifact", description="two")
+    for i in range(3):
+        ln.Project(name=f"p{i}").save()
+    monkeypatch.setattr(history, "MAX_SCAN", 3)
+    entries, complete = history.record_history(
+        SESSION.repository().git, SESSION.repository().git.head() or "", "artifact", [artifact.uid]
+    )
+    assert entries == [] and not complete
+    monkeypatch.setattr(history, "MAX_SCAN", 4)
+    entries, complete = history.record_history(
+        SESSION.repository().git, SESSION.repository().git.head() or "", "artifact", [artifact.uid]
+    )
+    assert [e.changes[0].kind for e in entries] == ["changed"] and not complete
+    assert entries[0].changes[0].fields[0].describe() == "description: 'one' → 'two'"
+    monkeypatch.setattr(history, "MAX_SCAN", 3)
+    _, page = get(ui, f"/artifacts/{artifact.uid}")
+    assert 'id="history-cut"' in page
