@@ -9,10 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from lamingit.index.evaluate import Evaluator, Unsupported
-from lamingit.index.store import IndexState, RepoIndex, forget, repo_index
+from lamingit.index.rows import build_frames, partition_values
+from lamingit.index.store import IndexState, Part, RegistryIndex, RepoIndex, forget, repo_index
+from lamingit.index.table import FrameSpec, ResultFrame, result_frame, selected
 from lamingit.layout import LocalPaths
 from lamingit.models import BaseRecord
-from lamingit.query import Q
+from lamingit.query import Q, matches
 from lamingit.records import Snapshot
 
 
@@ -59,6 +61,45 @@ def count(snapshot: Snapshot, registry: str, q: Q) -> int:
     return _run(lambda ev: ev.count(registry, q), snapshot)
 
 
+def frame(snapshot: Snapshot, registry: str, q: Q, spec: FrameSpec) -> ResultFrame:
+    """Records of ``registry`` matching ``q`` as columns (``to_dataframe``, ``to_polars``).
+
+    Built from the index; a query it cannot answer exactly is answered from the records
+    themselves (a scan of git), turned into the same columns.
+
+    Example:
+        >>> frame(repo.snapshot(), "artifact", Q(), FrameSpec(limit=5)).to_pandas()  # doctest: +SKIP
+    """
+    if snapshot.commit is not None:
+        try:
+            return _run(lambda ev: result_frame(ev.state, registry, q, spec, snapshot), snapshot)
+        except Unsupported:
+            pass
+    return result_frame(_scanned(snapshot, registry, q), registry, Q(), spec, snapshot)
+
+
+def ordered_records(snapshot: Snapshot, registry: str, q: Q, spec: FrameSpec) -> list[BaseRecord]:
+    """Records matching ``q`` ranked/ordered/limited by ``spec``; only those returned are decoded.
+
+    Example:
+        >>> ordered_records(snap, "record", Q(), FrameSpec(rank="p53", limit=1))  # doctest: +SKIP
+    """
+    if snapshot.commit is not None:
+        try:
+            return _run(lambda ev: selected(ev.state, registry, q, spec).records(), snapshot)
+        except Unsupported:
+            pass
+    return selected(_scanned(snapshot, registry, q), registry, Q(), spec).records()
+
+
+def _scanned(snapshot: Snapshot, registry: str, q: Q) -> IndexState:
+    """An in-memory index of just the records matching ``q`` (found by scanning git)."""
+    found = [r for r in snapshot.iter_records(registry) if matches(r, q, snapshot)]
+    base, values = build_frames(registry, found)
+    part = Part(base, partition_values(values))
+    return IndexState(snapshot.commit or "", {registry: RegistryIndex(registry, part)})
+
+
 def _run(fn, snapshot: Snapshot):  # type: ignore[no-untyped-def]
     import polars as pl
 
@@ -79,6 +120,10 @@ def _run(fn, snapshot: Snapshot):  # type: ignore[no-untyped-def]
 
 
 __all__ = [
+    "FrameSpec",
+    "ResultFrame",
+    "frame",
+    "ordered_records",
     "IndexState",
     "RepoIndex",
     "Unsupported",

@@ -250,6 +250,13 @@ class ValueRows:
             self._flat = pl.read_parquet(self._path)
         return self._flat
 
+    def field_rows(self, field: str) -> pl.DataFrame:
+        """Every value row of one field (e.g. all ``features``), read only as far as needed."""
+        cond = pl.col("field") == field
+        if self._flat is None and self._path is not None:
+            return pl.scan_parquet(self._path).filter(cond).collect()
+        return self.flat.filter(cond)
+
     def get(self, key: tuple[str, str]) -> pl.DataFrame | None:
         """Rows (row, kind, i, f, b, t, j) of one ``(field, path)``, or None if there are none."""
         if key not in self._cache:

@@ -1,0 +1,366 @@
+"""Query results as columns: the frame behind ``to_dataframe``/``to_polars``, built from the index.
+
+Rows come from the base frames (no record is decoded), features are pivoted from the value
+rows in polars; only values polars cannot type (mixed or nested features, dict fields) and
+``include`` paths go through Python, and only for the rows returned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+import polars as pl
+
+from lamingit.index.evaluate import Evaluator
+from lamingit.index.rank import ranked
+from lamingit.index.rows import SEP, column_kinds, decode_records
+from lamingit.index.store import IndexState, Part
+from lamingit.models import BaseRecord
+from lamingit.query.evaluate import RecordResolver, path_values
+from lamingit.query.expr import Q
+from lamingit.query.fields import SCHEMAS, FieldKind
+from lamingit.query.search import SEARCH_FIELDS
+
+DATETIMES = ("created_at", "updated_at", "started_at", "finished_at")
+"""ISO-text fields shown as UTC datetimes (LaminDB's DateTimeFields)."""
+_ISO = "%Y-%m-%dT%H:%M:%S%.f%z"
+_TO_END = ("version", "is_latest", "created_at", "updated_at")
+"""Moved behind the other fields, as LaminDB orders its columns."""
+_POS = ["_part", "_row"]
+_JSON_DEC = msgspec.json.Decoder()
+
+
+@dataclass(frozen=True)
+class FrameSpec:
+    """What a result frame holds and in which order.
+
+    Example:
+        >>> FrameSpec(include=("features",), order=("-size",), limit=10)
+        FrameSpec(include=('features',), order=('-size',), limit=10, rank=None)
+    """
+
+    include: tuple[str, ...] = ()
+    """``"features"`` and/or lookup paths (``"created_by__handle"``)."""
+    order: tuple[str, ...] = ()
+    """``order_by`` fields (``-`` for descending); empty: newest first (ranked: best first)."""
+    limit: int | None = None
+    rank: str | None = None
+    """Search text: keep matching rows only, best match first."""
+
+
+class ResultFrame:
+    """A result as a polars frame plus the columns polars cannot type (Python objects).
+
+    Example:
+        >>> result_frame(state, "artifact", Q(), FrameSpec(), snapshot).to_pandas()  # doctest: +SKIP
+    """
+
+    def __init__(
+        self, frame: pl.DataFrame, objects: dict[str, list[Any]], columns: list[str]
+    ) -> None:
+        self.frame = frame
+        self.objects = objects
+        self.columns = columns
+
+    def to_polars(self) -> pl.DataFrame:
+        """The frame with ``uid`` as first column; untyped columns as ``pl.Object``."""
+        extra = [pl.Series(n, v, dtype=pl.Object) for n, v in self.objects.items()]
+        return self.frame.with_columns(extra).select(self.columns)
+
+    def to_arrow(self) -> Any:
+        """A ``pyarrow.Table``; untyped columns as JSON text (arrow has no Python objects)."""
+        enc = msgspec.json.Encoder()
+        extra = [
+            pl.Series(n, [None if x is None else enc.encode(x).decode() for x in v], pl.Utf8)
+            for n, v in self.objects.items()
+        ]
+        return self.frame.with_columns(extra).select(self.columns).to_arrow()
+
+    def to_pandas(self) -> Any:
+        """A pandas DataFrame indexed by ``uid`` (LaminDB's shape; lists stay Python lists)."""
+        typed = [c for c in self.columns if c not in self.objects]
+        pdf = self.frame.select(typed).to_pandas()
+        for name, kind in self.frame.schema.items():
+            if name in typed and isinstance(kind, pl.List):
+                pdf[name] = self.frame.get_column(name).to_list()
+        for name, values in self.objects.items():
+            pdf[name] = pd_objects(values)
+        return pdf[self.columns].set_index("uid")
+
+
+def pd_objects(values: list[Any]) -> Any:
+    """A pandas object Series holding ``values`` as they are (lists and dicts not unpacked)."""
+    import numpy as np
+
+    out = np.empty(len(values), dtype=object)
+    out[:] = values  # slice assignment keeps each list as one cell
+    return out
+
+
+def selected(state: IndexState, registry: str, q: Q, spec: FrameSpec) -> Selection:
+    """The base-frame rows matching ``q``, ranked, ordered and limited as ``spec`` says.
+
+    Example:
+        >>> selected(state, "artifact", Q(), FrameSpec(limit=5)).frame.height  # doctest: +SKIP
+        5
+    """
+    kinds = column_kinds(registry)
+    parts: list[Part] = []
+    frames = []
+    for part, mask in Evaluator(state).masks(registry, q):
+        frame = part.cols(list(kinds)).with_columns(
+            pl.lit(len(parts), dtype=pl.UInt32).alias("_part"),
+            pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"),
+        )
+        parts.append(part)
+        frames.append(frame.filter(mask))
+    if frames:
+        frame = pl.concat(frames)
+    else:
+        schema = {**_empty_schema(registry), "_part": pl.UInt32, "_row": pl.UInt32}
+        frame = pl.DataFrame(schema=schema)
+    frame = _ordered(frame, spec)
+    if spec.limit is not None:
+        frame = frame.head(spec.limit)
+    return Selection(registry, frame, parts)
+
+
+@dataclass
+class Selection:
+    """Rows chosen from an index: a frame with ``_part``/``_row`` positions into ``parts``."""
+
+    registry: str
+    frame: pl.DataFrame
+    parts: list[Part]
+
+    def blobs(self) -> list[bytes]:
+        """The stored JSON of every row, in the frame's order (only these rows are read)."""
+        out: list[bytes] = [b""] * self.frame.height
+        positions = self.frame.select(pl.int_range(pl.len()).alias("_n"), *_POS)
+        for (part_no,), group in positions.group_by("_part"):
+            json = self.parts[int(part_no)].json()  # type: ignore[call-overload]
+            for n, blob in zip(group["_n"], json.gather(group["_row"]).to_list(), strict=True):
+                out[n] = blob
+        return out
+
+    def records(self) -> list[BaseRecord]:
+        """The rows' records, decoded in one call, in the frame's order."""
+        return decode_records(self.registry, self.blobs())
+
+
+def result_frame(
+    state: IndexState, registry: str, q: Q, spec: FrameSpec, resolver: RecordResolver
+) -> ResultFrame:
+    """The rows of ``registry`` matching ``q`` at ``state``, shaped and ordered by ``spec``.
+
+    Example:
+        >>> result_frame(state, "artifact", Q(suffix=".csv"), FrameSpec(), snap)  # doctest: +SKIP
+    """
+    sel = selected(state, registry, q, spec)
+    frame = sel.frame
+    objects: dict[str, list[Any]] = {}
+    features: list[str] = []
+    if "features" in spec.include and SCHEMAS[registry].has_features:
+        frame, features = _features(frame, sel.parts, objects)
+    dicts = sorted(SCHEMAS[registry].dicts)
+    if dicts and not spec.include:
+        objects.update(_dict_fields(sel, dicts))
+    paths = [p for p in spec.include if p != "features" and p not in column_kinds(registry)]
+    if paths:
+        objects.update(_paths(sel, paths, resolver))
+    frame = _shaped(registry, frame)
+    columns = _column_order(registry, frame.columns, dicts, spec.include, features, paths)
+    return ResultFrame(frame.drop(_POS), objects, columns)
+
+
+def _empty_schema(registry: str) -> dict[str, Any]:
+    from lamingit.index.rows import base_schema
+
+    schema = base_schema(registry)
+    schema.pop("_json")
+    return schema
+
+
+def _ordered(frame: pl.DataFrame, spec: FrameSpec) -> pl.DataFrame:
+    """Rank, then sort: ``order_by`` fields (ties by uid), else best match or newest first."""
+    if spec.rank is not None:
+        frame = ranked(frame, list(SEARCH_FIELDS), spec.rank)
+        if not spec.order:
+            return frame.sort(["_rank", "created_at", "uid"]).drop("_rank")
+        # order_by after search(): the ranked order breaks ties, as QuerySet does
+        frame = frame.sort(["_rank", "created_at", "uid"]).drop("_rank")
+        return _sort_fields(frame, spec.order, tie="_keep")
+    if spec.order:
+        return _sort_fields(frame, spec.order, tie="uid")
+    # LaminDB's to_dataframe: newest first (the exact reverse of iteration order)
+    return frame.sort(["created_at", "uid"], descending=True)
+
+
+def _sort_fields(frame: pl.DataFrame, order: tuple[str, ...], tie: str) -> pl.DataFrame:
+    """Sort like successive stable Python sorts: missing values last ascending, first descending."""
+    names = [s.lstrip("-") for s in order]
+    desc = [s.startswith("-") for s in order]
+    if tie == "uid":
+        frame = frame.sort("uid")
+    cols = [_sortable(frame, n) for n in names]
+    return frame.sort(cols, descending=desc, nulls_last=[not d for d in desc], maintain_order=True)
+
+
+def _sortable(frame: pl.DataFrame, name: str) -> pl.Expr:
+    kind = frame.schema[name]
+    if isinstance(kind, pl.List):  # Python compares lists by str() in QuerySet._sort_key
+        return pl.col(name).cast(pl.List(pl.Utf8)).list.join("', '")
+    if kind == pl.Boolean:
+        return pl.col(name).cast(pl.Int8)
+    return pl.col(name)
+
+
+def _features(
+    frame: pl.DataFrame, parts: list[Part], objects: dict[str, list[Any]]
+) -> tuple[pl.DataFrame, list[str]]:
+    """Join one column per top-level feature any row has; untyped ones go to ``objects``."""
+    rows = []
+    for i, part in enumerate(parts):
+        vals = part.values.field_rows("features")
+        if vals is None or not vals.height:
+            continue
+        vals = vals.filter(~pl.col("path").str.contains(SEP, literal=True))
+        rows.append(vals.with_columns(pl.lit(i, dtype=pl.UInt32).alias("_part")))
+    if not rows:
+        return frame, []
+    vals = pl.concat(rows).rename({"row": "_row"}).join(frame.select(_POS), on=_POS, how="semi")
+    if not vals.height:
+        return frame, []
+    groups = vals.group_by("path").agg(pl.col("kind").unique().sort())
+    typed: dict[str, list[str]] = {"int": [], "float": [], "bool": [], "str": []}
+    untyped = []
+    for path, kset in groups.iter_rows():
+        real = set(kset) - {"null"}
+        if real <= {"int"} and real:
+            typed["int"].append(path)
+        elif real <= {"int", "float"} and real:
+            typed["float"].append(path)
+        elif real == {"bool"}:
+            typed["bool"].append(path)
+        elif real == {"str"}:
+            typed["str"].append(path)
+        else:
+            untyped.append(path)
+    value = {
+        "int": pl.col("i"),
+        "float": pl.coalesce(pl.col("f"), pl.col("i").cast(pl.Float64)),
+        "bool": pl.col("b"),
+        "str": pl.col("t"),
+    }
+    for group, names in typed.items():
+        if not names:
+            continue
+        long = vals.filter(pl.col("path").is_in(names)).select(
+            *_POS, "path", value[group].alias("v")
+        )
+        wide = long.pivot(on="path", index=_POS, values="v", aggregate_function="first")
+        frame = frame.join(wide, on=_POS, how="left", maintain_order="left")
+    if untyped:
+        objects.update(_untyped(frame, vals.filter(pl.col("path").is_in(untyped)), untyped))
+    return frame, sorted(sum(typed.values(), []) + untyped)
+
+
+def _untyped(frame: pl.DataFrame, vals: pl.DataFrame, names: list[str]) -> dict[str, list[Any]]:
+    """Python values of mixed or nested features, aligned with ``frame``'s rows."""
+    where = {key: n for n, key in enumerate(zip(frame["_part"], frame["_row"], strict=True))}
+    out: dict[str, list[Any]] = {name: [None] * frame.height for name in names}
+    for part, row, path, kind, i, f, b, t, j in vals.select(
+        *_POS, "path", "kind", "i", "f", "b", "t", "j"
+    ).iter_rows():
+        out[path][where[(part, row)]] = _python(kind, i, f, b, t, j)
+    return out
+
+
+def _python(kind: str, i: Any, f: Any, b: Any, t: Any, j: Any) -> Any:
+    if kind == "int":
+        return i
+    if kind == "float":
+        return f
+    if kind == "bool":
+        return b
+    if kind == "str":
+        return t
+    if kind == "null":
+        return None
+    value = _JSON_DEC.decode(j)
+    # "py" holds what the typed columns cannot: big ints, and NaN (whose JSON is null)
+    return float("nan") if kind == "py" and value is None else value
+
+
+def _dict_fields(sel: Selection, dicts: list[str]) -> dict[str, list[Any]]:
+    """Dict fields (``params``, ``environment``) of the rows, decoded from the stored JSON."""
+    struct = msgspec.defstruct("Dicts", [(d, dict[str, Any], {}) for d in dicts])
+    items = msgspec.json.Decoder(list[struct]).decode(b"[" + b",".join(sel.blobs()) + b"]")  # type: ignore[valid-type]
+    return {d: [getattr(item, d) for item in items] for d in dicts}
+
+
+def _paths(sel: Selection, paths: list[str], resolver: RecordResolver) -> dict[str, list[Any]]:
+    """Values of ``include`` paths: one value as is, several as a list, none as None."""
+    records = sel.records()
+    out: dict[str, list[Any]] = {}
+    for path in paths:
+        steps = tuple(path.split("__"))
+        column = []
+        for record in records:
+            values = path_values(record, steps, resolver)
+            column.append(values[0] if len(values) == 1 else (values or None))
+        out[path] = column
+    return out
+
+
+def _shaped(registry: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """LaminDB's column types and names: UTC datetimes, ``<relation>_id`` for foreign keys."""
+    conversions = [
+        pl.col(c).str.to_datetime(_ISO, strict=False, time_unit="us").dt.convert_time_zone("UTC")
+        for c in DATETIMES
+        if c in frame.columns
+    ]
+    frame = frame.with_columns(conversions)
+    ones = {n: f"{n}_id" for n, (_, k) in SCHEMAS[registry].relations.items() if k is FieldKind.ONE}
+    return frame.rename({n: m for n, m in ones.items() if n in frame.columns})
+
+
+def _column_order(
+    registry: str,
+    present: list[str],
+    dicts: list[str],
+    include: tuple[str, ...],
+    features: list[str],
+    paths: list[str],
+) -> list[str]:
+    """LaminDB's order: uid, fields, version/is_latest/created_at/updated_at, foreign keys.
+
+    Many-to-many lists (``projects``, ``inputs``, …) are left out, as in LaminDB; with
+    ``include``, only uid and the first field stay (plus fields named in ``include``).
+    """
+    schema = SCHEMAS[registry]
+    many = {n for n, (_, k) in schema.relations.items() if k is FieldKind.MANY}
+    ones = [f"{n}_id" for n, (_, k) in schema.relations.items() if k is FieldKind.ONE]
+    fields = [
+        n
+        for n in _struct_fields(registry)
+        if (n in present or n in dicts) and n not in many and n != "uid"
+    ]
+    fields = [f for f in fields if f not in _TO_END] + [f for f in _TO_END if f in fields]
+    keys = [f for f in ones if f in present]
+    fields = [f for f in fields if f not in keys] + sorted(keys, key=ones.index)
+    if include:
+        first = fields[:1]
+        named = [f for f in fields[1:] if f in include]
+        fields = first + named
+    return ["uid", *fields, *features, *paths]
+
+
+def _struct_fields(registry: str) -> list[str]:
+    """Field names of ``registry``'s struct in declaration order (relations renamed ``_id``)."""
+    from lamingit.models import STRUCTS
+
+    ones = {n for n, (_, k) in SCHEMAS[registry].relations.items() if k is FieldKind.ONE}
+    return [f"{n}_id" if n in ones else n for n in STRUCTS[registry].__struct_fields__]
