@@ -241,6 +241,7 @@ class ValueRows:
         self._flat = flat
         self._path = path
         self._cache: dict[tuple[str, str], pl.DataFrame | None] = {}
+        self._fields: dict[str, pl.DataFrame] = {}
 
     @property
     def flat(self) -> pl.DataFrame:
@@ -252,10 +253,15 @@ class ValueRows:
 
     def field_rows(self, field: str) -> pl.DataFrame:
         """Every value row of one field (e.g. all ``features``), read only as far as needed."""
-        cond = pl.col("field") == field
-        if self._flat is None and self._path is not None:
-            return pl.scan_parquet(self._path).filter(cond).collect()
-        return self.flat.filter(cond)
+        found = self._fields.get(field)
+        if found is None:
+            cond = pl.col("field") == field
+            if self._flat is None and self._path is not None:
+                found = pl.scan_parquet(self._path).filter(cond).collect()
+            else:
+                found = self.flat.filter(cond)
+            self._fields[field] = found
+        return found
 
     def get(self, key: tuple[str, str]) -> pl.DataFrame | None:
         """Rows (row, kind, i, f, b, t, j) of one ``(field, path)``, or None if there are none."""

@@ -84,10 +84,14 @@ class ResultFrame:
         pdf = self.frame.select(typed).to_pandas()
         for name, kind in self.frame.schema.items():
             if name in typed and isinstance(kind, pl.List):
-                pdf[name] = self.frame.get_column(name).to_list()
+                pdf[name] = pd_objects(self.frame.get_column(name).to_list())
         for name, values in self.objects.items():
             pdf[name] = pd_objects(values)
-        return pdf[self.columns].set_index("uid")
+        if self.objects:
+            pdf = pdf[self.columns]
+        # moving the column to the index, not set_index(): that copies every column
+        pdf.index = pdf.pop("uid")
+        return pdf
 
 
 def pd_objects(values: list[Any]) -> Any:
@@ -220,61 +224,66 @@ def _sortable(frame: pl.DataFrame, name: str) -> pl.Expr:
 def _features(
     frame: pl.DataFrame, parts: list[Part], objects: dict[str, list[Any]]
 ) -> tuple[pl.DataFrame, list[str]]:
-    """Join one column per top-level feature any row has; untyped ones go to ``objects``."""
-    rows = []
+    """Add one column per top-level feature any row has; untyped ones go to ``objects``.
+
+    Value rows are mapped to frame positions through a lookup array per part and scattered
+    into full-height columns: no join, whatever the number of rows or features.
+    """
+    height = frame.height
+    numbered = frame.select(*_POS).with_row_index("_n")
+    pieces = []
     for i, part in enumerate(parts):
         vals = part.values.field_rows("features")
-        if vals is None or not vals.height:
+        if not vals.height:
             continue
+        mine = numbered.filter(pl.col("_part") == i)
+        lookup = pl.repeat(-1, part.height, dtype=pl.Int64, eager=True)
+        lookup.scatter(mine["_row"], mine["_n"].cast(pl.Int64))
         vals = vals.filter(~pl.col("path").str.contains(SEP, literal=True))
-        rows.append(vals.with_columns(pl.lit(i, dtype=pl.UInt32).alias("_part")))
-    if not rows:
+        vals = vals.with_columns(lookup.gather(vals["row"]).alias("_n"))
+        pieces.append(vals.filter(pl.col("_n") >= 0))
+    if not pieces:
         return frame, []
-    vals = pl.concat(rows).rename({"row": "_row"}).join(frame.select(_POS), on=_POS, how="semi")
+    vals = pl.concat(pieces)
     if not vals.height:
         return frame, []
-    groups = vals.group_by("path").agg(pl.col("kind").unique().sort())
-    typed: dict[str, list[str]] = {"int": [], "float": [], "bool": [], "str": []}
-    untyped = []
-    for path, kset in groups.iter_rows():
-        real = set(kset) - {"null"}
-        if real <= {"int"} and real:
-            typed["int"].append(path)
-        elif real <= {"int", "float"} and real:
-            typed["float"].append(path)
-        elif real == {"bool"}:
-            typed["bool"].append(path)
-        elif real == {"str"}:
-            typed["str"].append(path)
-        else:
-            untyped.append(path)
-    value = {
-        "int": pl.col("i"),
-        "float": pl.coalesce(pl.col("f"), pl.col("i").cast(pl.Float64)),
-        "bool": pl.col("b"),
-        "str": pl.col("t"),
-    }
-    for group, names in typed.items():
-        if not names:
+    columns = []
+    names = []
+    untyped = {}
+    for (path,), rows in sorted(vals.partition_by("path", as_dict=True).items()):
+        assert isinstance(path, str)
+        names.append(path)
+        kinds = set(rows["kind"].unique().to_list()) - {"null"}
+        value = _typed_value(kinds)
+        if value is None:
+            untyped[path] = rows
             continue
-        long = vals.filter(pl.col("path").is_in(names)).select(
-            *_POS, "path", value[group].alias("v")
-        )
-        wide = long.pivot(on="path", index=_POS, values="v", aggregate_function="first")
-        frame = frame.join(wide, on=_POS, how="left", maintain_order="left")
-    if untyped:
-        objects.update(_untyped(frame, vals.filter(pl.col("path").is_in(untyped)), untyped))
-    return frame, sorted(sum(typed.values(), []) + untyped)
+        got = rows.select(pl.col("_n"), value.alias("v"))
+        column = pl.repeat(None, height, dtype=got.schema["v"], eager=True).alias(path)
+        columns.append(column.scatter(got["_n"], got["v"]))
+    for path, rows in untyped.items():
+        objects[path] = _untyped(height, rows)
+    return frame.with_columns(columns), names
 
 
-def _untyped(frame: pl.DataFrame, vals: pl.DataFrame, names: list[str]) -> dict[str, list[Any]]:
-    """Python values of mixed or nested features, aligned with ``frame``'s rows."""
-    where = {key: n for n, key in enumerate(zip(frame["_part"], frame["_row"], strict=True))}
-    out: dict[str, list[Any]] = {name: [None] * frame.height for name in names}
-    for part, row, path, kind, i, f, b, t, j in vals.select(
-        *_POS, "path", "kind", "i", "f", "b", "t", "j"
-    ).iter_rows():
-        out[path][where[(part, row)]] = _python(kind, i, f, b, t, j)
+def _typed_value(kinds: set[str]) -> pl.Expr | None:
+    """The typed value column for a feature whose values have ``kinds`` (None: untyped)."""
+    if kinds and kinds <= {"int"}:
+        return pl.col("i")
+    if kinds and kinds <= {"int", "float"}:
+        return pl.coalesce(pl.col("f"), pl.col("i").cast(pl.Float64))
+    if kinds == {"bool"}:
+        return pl.col("b")
+    if kinds == {"str"}:
+        return pl.col("t")
+    return None
+
+
+def _untyped(height: int, rows: pl.DataFrame) -> list[Any]:
+    """Python values of a mixed or nested feature, at their frame positions."""
+    out: list[Any] = [None] * height
+    for n, kind, i, f, b, t, j in rows.select("_n", "kind", "i", "f", "b", "t", "j").iter_rows():
+        out[n] = _python(kind, i, f, b, t, j)
     return out
 
 

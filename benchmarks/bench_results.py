@@ -1,0 +1,204 @@
+"""Results at columnar speed (issue 16): each figure next to its limit measured in the same run.
+
+- ``to_dataframe()`` of every artifact, and of a numeric feature filter, vs polars reading the
+  same index files, pivoting the features and converting to pandas;
+- ``Artifact.search("sample 333")`` vs polars ``str.contains`` on the same column;
+- the first ``filter().count()`` with no index (after a clone) vs reading + decoding every record.
+
+Run: ``python benchmarks/bench_results.py`` (10k artifacts) or ``--full`` (100k and 1M; the
+repositories are generated once and cached in ``~/.cache/lamingit-bench/``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from statistics import median
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks._table import Row, cpu_reference_row, print_rows  # noqa: E402
+
+CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "lamingit-bench"
+
+
+def timed(fn: Any, repeat: int = 3) -> float:
+    """Median wall time of ``fn`` in ms."""
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return median(times) * 1000
+
+
+def _repository(n: int, tmp: Path, cached: bool) -> Path:
+    """A repository of ``n`` artifacts with 3 features each (generated once if ``cached``)."""
+    import lamingit as ln
+    from benchmarks.bench_query import generate
+
+    root = (CACHE / f"results-{n}") if cached else tmp / "repo"
+    if cached and (root / ".lamingit" / "done").exists():
+        ln.connect(root)
+        return root
+    shutil.rmtree(root, ignore_errors=True)
+    root.parent.mkdir(parents=True, exist_ok=True)
+    ln.init(root)
+    for name, dtype in (("read_count", int), ("gc_content", float), ("experiment_date", "date")):
+        ln.Feature(name=name, dtype=dtype).save()
+    generate(n)
+    (root / ".lamingit" / "done").write_text("generated\n")
+    return root
+
+
+def _polars_frame(index_dir: Path, feature_filter: bool) -> Any:
+    """The limit: read the same base + value files, pivot the features, convert to pandas."""
+    import json
+
+    import polars as pl
+
+    base = index_dir / json.loads((index_dir / "manifest.json").read_text())["base"]
+    frame = pl.read_parquet(base / "artifact.parquet").with_row_index("row")
+    values = (
+        pl.scan_parquet(base / "artifact.values.parquet")
+        .filter(pl.col("field") == "features")
+        .select("row", "path", pl.coalesce(pl.col("f"), pl.col("i").cast(pl.Float64)), "t")
+        .collect()
+    )
+    wide = values.pivot(on="path", index="row", values=["f", "t"], aggregate_function="first")
+    out = frame.join(wide, on="row", how="left")
+    if feature_filter:
+        out = out.filter(pl.col("f_read_count") > 1_000_000)
+    return out.to_pandas()
+
+
+def _read_decode_floor(root: Path) -> float:
+    """Reading and decoding every record blob of the head commit (ms): the rebuild's floor."""
+    from lamingit.index.rows import decode_records
+    from lamingit.layout import RECORDS
+    from lamingit.repo import Repository
+    from lamingit.storage.gitdb import read_blobs
+
+    repo = Repository(root)
+    t = time.perf_counter()
+    head = repo.git.head()
+    assert head is not None
+    blobs = [data for path, data in read_blobs(repo.git, head, RECORDS) if "/artifact/" in path]
+    decode_records("artifact", blobs)
+    return (time.perf_counter() - t) * 1000
+
+
+def run_size(n: int, cached: bool) -> list[Row]:
+    """Every row at ``n`` artifacts."""
+    import polars as pl
+
+    import lamingit as ln
+    from lamingit import index
+
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="lamingit-bench-") as tmp:
+        os.environ["LAMINGIT_USER"] = "bench"
+        os.environ["XDG_CONFIG_HOME"] = str(Path(tmp) / "config")
+        root = _repository(n, Path(tmp), cached)
+        index_dir = root / ".lamingit" / "index"
+
+        # first count with no index (as after a clone), vs the read + decode floor
+        shutil.rmtree(index_dir, ignore_errors=True)
+        index.forget()
+        t = time.perf_counter()
+        ln.Artifact.filter(read_count__gt=1_000_000).count()
+        build = (time.perf_counter() - t) * 1000
+        floor = _read_decode_floor(root)
+        rows.append(Row(f"first filter().count() with no index, {n:,}", build, "ms", "reported"))
+        rows.append(Row(f"  limit: read + decode every record, {n:,}", floor, "ms", "reported"))
+        rows.append(Row(f"  ratio to the limit, {n:,}", build / floor, "×", "≤ 2×"))
+        index.forget()  # from here on: the index as a fresh process loads it from disk
+        ln.Artifact.filter(size__gt=0).count()
+
+        def frame_rows(label: str, query: Any, filtered: bool) -> None:
+            gc.collect()
+            ours = timed(lambda: query().to_dataframe(include="features"))
+            limit = timed(lambda: _polars_frame(index_dir, filtered))
+            rows.append(Row(f"{label}, {n:,}", ours, "ms", "reported"))
+            rows.append(
+                Row(f"  limit: polars read + pivot + to_pandas, {n:,}", limit, "ms", "reported")
+            )
+            rows.append(
+                Row(
+                    f"  ratio to the limit, {n:,}",
+                    ours / limit,
+                    "×",
+                    "≤ 1.5×" if not filtered else "≤ 2×",
+                )
+            )
+
+        frame_rows("Artifact.filter().to_dataframe(include='features')", ln.Artifact.filter, False)
+        frame_rows(
+            "filter(read_count__gt=1e6).to_dataframe(include='features')",
+            lambda: ln.Artifact.filter(read_count__gt=1_000_000),
+            True,
+        )
+        rows.append(
+            Row(
+                f"Artifact.filter().to_polars(), {n:,}",
+                timed(lambda: ln.Artifact.filter().to_polars()),
+                "ms",
+                "reported",
+            )
+        )
+
+        needle = f"sample {n // 3}"
+        ours = timed(lambda: ln.Artifact.search(needle).to_list())
+        column = pl.read_parquet(
+            next(index_dir.glob("base-*")) / "artifact.parquet", columns=["description"]
+        )
+        limit = timed(
+            lambda: column.filter(
+                pl.col("description").str.to_lowercase().str.contains(needle, literal=True)
+            )
+        )
+        rows.append(Row(f"Artifact.search({needle!r}), {n:,}", ours, "ms", "reported"))
+        rows.append(
+            Row(f"  limit: polars str.contains on the column, {n:,}", limit, "ms", "reported")
+        )
+        rows.append(Row(f"  ratio to the limit, {n:,}", ours / limit, "×", "≤ 2×"))
+        index.forget()
+        ln.connect(root)
+    return rows
+
+
+def run(full: bool = False) -> list[Row]:
+    """Default: 10k artifacts in a temporary repository; ``full``: 100k and 1M, cached."""
+    from benchmarks._env import as_users_python
+
+    as_users_python()
+    rows: list[Row] = []
+    for n in [100_000, 1_000_000] if full else [10_000]:
+        rows += run_size(n, cached=full)
+    rows.append(cpu_reference_row())
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--full", action="store_true", help="100k and 1M artifacts")
+    parser.add_argument("-n", type=int, default=0, help="one size only (cached)")
+    args = parser.parse_args()
+    if args.n:
+        print_rows(
+            "results at columnar speed", [*run_size(args.n, cached=True), cpu_reference_row()]
+        )
+    else:
+        print_rows("results at columnar speed", run(args.full))
+
+
+if __name__ == "__main__":
+    main()
