@@ -10,7 +10,15 @@ from pathlib import Path
 
 from lamingit.index.evaluate import Evaluator, Unsupported
 from lamingit.index.rows import build_frames, partition_values
-from lamingit.index.store import IndexState, Part, RegistryIndex, RepoIndex, forget, repo_index
+from lamingit.index.store import (
+    IndexState,
+    Part,
+    Progress,
+    RegistryIndex,
+    RepoIndex,
+    forget,
+    repo_index,
+)
 from lamingit.index.table import FrameSpec, ResultFrame, result_frame, selected
 from lamingit.layout import LocalPaths
 from lamingit.models import BaseRecord
@@ -37,6 +45,16 @@ def state_for(snapshot: Snapshot) -> IndexState:
     """
     assert snapshot.commit is not None
     return repo_index(index_dir(snapshot), snapshot.git).state(snapshot.commit)
+
+
+def build(snapshot: Snapshot, progress: Progress | None = None) -> None:
+    """Build the snapshot's index from git in bulk now (``clone`` does, so the first query is fast).
+
+    Example:
+        >>> build(repo.snapshot())  # doctest: +SKIP
+    """
+    if snapshot.commit is not None:
+        repo_index(index_dir(snapshot), snapshot.git).build(snapshot.commit, progress)
 
 
 def select(snapshot: Snapshot, registry: str, q: Q) -> list[BaseRecord]:
@@ -125,7 +143,9 @@ __all__ = [
     "frame",
     "ordered_records",
     "IndexState",
+    "Progress",
     "RepoIndex",
+    "build",
     "Unsupported",
     "count",
     "forget",

@@ -111,10 +111,16 @@ def selected(state: IndexState, registry: str, q: Q, spec: FrameSpec) -> Selecti
         5
     """
     kinds = column_kinds(registry)
+    # first only the columns that choose and order rows; the rest is read for the rows kept
+    needed = ["uid", "created_at"]
+    needed += [c.lstrip("-") for c in spec.order]
+    if spec.rank is not None:
+        needed += [c for c in SEARCH_FIELDS if c in kinds]
+    needed = list(dict.fromkeys(n for n in needed if n in kinds))
     parts: list[Part] = []
     frames = []
     for part, mask in Evaluator(state).masks(registry, q):
-        frame = part.cols(list(kinds)).with_columns(
+        frame = part.cols(needed).with_columns(
             pl.lit(len(parts), dtype=pl.UInt32).alias("_part"),
             pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"),
         )
@@ -124,7 +130,7 @@ def selected(state: IndexState, registry: str, q: Q, spec: FrameSpec) -> Selecti
         frame = pl.concat(frames)
     else:
         schema = {**_empty_schema(registry), "_part": pl.UInt32, "_row": pl.UInt32}
-        frame = pl.DataFrame(schema=schema)
+        frame = pl.DataFrame(schema=schema).select(*needed, *_POS)
     frame = _ordered(frame, spec)
     if spec.limit is not None:
         frame = frame.head(spec.limit)
@@ -149,6 +155,25 @@ class Selection:
                 out[n] = blob
         return out
 
+    def with_columns(self, names: list[str]) -> pl.DataFrame:
+        """The frame plus base columns ``names``, read for the selected rows only."""
+        names = [n for n in names if n not in self.frame.columns]
+        if not names or not self.frame.height:
+            empty = {n: pl.Series(n, [], dtype=_empty_schema(self.registry)[n]) for n in names}
+            return self.frame.with_columns(list(empty.values()))
+        if len(self.parts) == 1:
+            cols = self.parts[0].cols(names).select(pl.all().gather(self.frame["_row"]))
+            return self.frame.hstack(cols.get_columns())
+        numbered = self.frame.select(*_POS).with_row_index("_n")
+        pieces = []
+        for i, part in enumerate(self.parts):
+            mine = numbered.filter(pl.col("_part") == i)
+            if mine.height:
+                got = part.cols(names).select(pl.all().gather(mine["_row"]))
+                pieces.append(got.with_columns(mine["_n"]))
+        cols = pl.concat(pieces).sort("_n").drop("_n")
+        return self.frame.hstack(cols.get_columns())
+
     def records(self) -> list[BaseRecord]:
         """The rows' records, decoded in one call, in the frame's order."""
         return decode_records(self.registry, self.blobs())
@@ -163,7 +188,7 @@ def result_frame(
         >>> result_frame(state, "artifact", Q(suffix=".csv"), FrameSpec(), snap)  # doctest: +SKIP
     """
     sel = selected(state, registry, q, spec)
-    frame = sel.frame
+    frame = sel.with_columns(list(column_kinds(registry)))
     objects: dict[str, list[Any]] = {}
     features: list[str] = []
     if "features" in spec.include and SCHEMAS[registry].has_features:
