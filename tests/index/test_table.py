@@ -17,8 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lamingit import index
-from lamingit.api.backend import scan
-from lamingit.api.queryset import _sort_key
+from lamingit.api.core.queryset import _sort_key
 from lamingit.index import FrameSpec
 from lamingit.models import BaseRecord
 from lamingit.query import Q
@@ -26,6 +25,7 @@ from lamingit.query.evaluate import path_values
 from lamingit.query.search import SEARCH_FIELDS, search_rank
 from lamingit.records import Snapshot
 from lamingit.repo import Repository
+from lamingit.router import scan
 from tests.index.test_property import AUTHOR, _populate, datasets, queries
 
 COLUMNS = [

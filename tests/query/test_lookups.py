@@ -106,7 +106,7 @@ def test_q_combinations_and_order(data) -> None:
 
 def test_runs_by_inputs(data) -> None:
     run = data["run"]
-    from lamingit.api.functions import commit
+    from lamingit.api.core.commit import commit
     from lamingit.records import replace
 
     commit(
@@ -127,7 +127,7 @@ def test_unknown_keyword_lists_fields_and_features(data) -> None:
     assert "key" in msg and "suffix" in msg
     assert "gc_content" in msg and "study_metadata" in msg
     assert "\n" not in msg
-    with pytest.raises(InvalidArgument, match="neither a field of Transform"):
+    with pytest.raises(InvalidArgument, match="not a field of Transform"):
         ln.Artifact.filter(run__transform__nonsense=1)
     with pytest.raises(InvalidArgument, match="needs a list"):
         ln.Artifact.filter(key__in="a")

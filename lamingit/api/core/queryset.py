@@ -7,16 +7,22 @@ from datetime import date, datetime
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from lamingit.errors import DoesNotExist, InvalidArgument, MultipleResultsFound
+from lamingit.errors import FieldError, InvalidArgument
 from lamingit.models import BaseRecord
 from lamingit.query import Condition, Q, resolve_path
-from lamingit.query.validate import check_condition
+from lamingit.query.validate import (
+    check_condition,
+    did_you_mean,
+    unknown_field,
+    unsupported_lookup,
+)
+from lamingit.router import count
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from lamingit.api.base import Registry
-    from lamingit.api.view import View
+    from lamingit.api.core.base import Registry
+    from lamingit.api.core.view import View
 
 R = TypeVar("R", bound="Registry")
 
@@ -28,10 +34,10 @@ def normalize_value(value: Any) -> Any:
         >>> normalize_value(date(2025, 10, 31))
         '2025-10-31'
     """
-    from lamingit.api.base import Registry
-
-    if isinstance(value, Registry):
-        return value.uid
+    # A registry object (duck-typed: Registry sits above this module) is stored as its uid.
+    record = getattr(value, "_record", None)
+    if isinstance(record, BaseRecord):
+        return record.uid
     if isinstance(value, QuerySet):
         return [obj.uid for obj in value]
     if isinstance(value, datetime):
@@ -90,6 +96,14 @@ class QuerySet(Generic[R]):
         extra = self.model._build_q(args, kwargs)
         return self._clone(q=self.q & extra if self.q.children else extra)
 
+    def all(self) -> QuerySet[R]:
+        """The same selection, as a new QuerySet (``run.input_artifacts.all()``, as in LaminDB).
+
+        Example:
+            >>> artifact.versions.all().count()  # doctest: +SKIP
+        """
+        return self._clone()
+
     def order_by(self, *fields: str) -> QuerySet[R]:
         """Order by fields; prefix ``-`` for descending (``order_by("-created_at")``)."""
         return self._clone(ordering=fields)
@@ -137,8 +151,9 @@ class QuerySet(Generic[R]):
         for spec in self.ordering:
             field = spec.lstrip("-")
             if field not in self.model._field_names():
-                raise InvalidArgument(
-                    f"cannot order {self.model.__name__} by {field!r}; "
+                hint = did_you_mean(field, self.model._field_names())
+                raise FieldError(
+                    f"cannot order {self.model.__name__} by {field!r};{hint} "
                     f"fields: {', '.join(sorted(self.model._field_names()))}"
                 )
 
@@ -167,8 +182,6 @@ class QuerySet(Generic[R]):
     def count(self) -> int:
         """Number of results (counted in the index, without loading records)."""
         if self._cache is None and self.ranked is None:
-            from lamingit.api.backend import count
-
             n = count(self.view.snapshot(), self.model._registry, self._effective_q())
             return n if self.limit is None else min(n, self.limit)
         return len(self._evaluate())
@@ -195,9 +208,9 @@ class QuerySet(Generic[R]):
         """Exactly one result, else DoesNotExist / MultipleResultsFound."""
         items = self._evaluate()
         if not items:
-            raise DoesNotExist(f"no {self.model.__name__} matches {self._describe_q()}")
+            raise self.model.DoesNotExist(f"no {self.model.__name__} matches {self._describe_q()}")
         if len(items) > 1:
-            raise MultipleResultsFound(
+            raise self.model.MultipleObjectsReturned(
                 f"{len(items)} {self.model.__name__} records match {self._describe_q()}; "
                 "add conditions or use .first()"
             )
@@ -207,7 +220,7 @@ class QuerySet(Generic[R]):
         """The one result, None if there is none, MultipleResultsFound if more."""
         items = self._evaluate()
         if len(items) > 1:
-            raise MultipleResultsFound(
+            raise self.model.MultipleObjectsReturned(
                 f"{len(items)} {self.model.__name__} records match {self._describe_q()}"
             )
         return items[0] if items else None
@@ -296,8 +309,11 @@ def build_q(model: type[Registry], args: tuple[Q, ...], kwargs: dict[str, Any]) 
                 known = model._known_features()
             try:
                 resolve_path(registry, cond.path, known)
-            except InvalidArgument as exc:
-                raise InvalidArgument(str(exc)) from None
+            except InvalidArgument:
+                raise unknown_field(registry, cond.path, known) from None
+            if len(cond.path) > 1 and model._feature_dtype(cond.path[0]) not in (None, "dict"):
+                # only dict features have keys: `gc_content__gtx` is a mistyped lookup
+                raise unsupported_lookup("__".join(cond.path), cond.path[0], cond.path[1]) from None
         value = normalize_value(cond.value)
         if cond.op in ("in", "range") and not isinstance(value, list):
             raise InvalidArgument(

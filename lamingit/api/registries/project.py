@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from lamingit._util import random_base62
-from lamingit.api.base import Registry, new_record_fields
-from lamingit.api.queryset import QuerySet
+from lamingit.api.core.base import Registry
+from lamingit.api.core.commit import new_record_fields
+from lamingit.api.core.relations import RelatedManager, related
 from lamingit.errors import InvalidArgument
 from lamingit.models import ProjectRecord
 from lamingit.records import ChangeSet
@@ -50,32 +51,40 @@ class Project(Registry):
         return None
 
     @property
-    def artifacts(self) -> QuerySet[Any]:
-        """Artifacts linked to this project."""
-        from lamingit.api.artifact import Artifact
+    def artifacts(self) -> RelatedManager[Any]:
+        """Artifacts linked to this project; ``project.artifacts.add(artifact)`` links one.
 
-        return Artifact.filter(projects=self.uid)
-
-    @property
-    def runs(self) -> QuerySet[Any]:
-        """Runs linked to this project."""
-        from lamingit.api.run import Run
-
-        return Run.filter(projects=self.uid)
+        Example:
+            >>> project.artifacts.to_dataframe()  # doctest: +SKIP
+        """
+        return related(self, "artifacts")
 
     @property
-    def transforms(self) -> QuerySet[Any]:
-        """Transforms linked to this project."""
-        from lamingit.api.transform import Transform
+    def runs(self) -> RelatedManager[Any]:
+        """Runs linked to this project; ``project.runs.add(run)`` links one.
 
-        return Transform.filter(projects=self.uid)
+        Example:
+            >>> project.runs.count()  # doctest: +SKIP
+        """
+        return related(self, "runs")
 
     @property
-    def records(self) -> QuerySet[Any]:
-        """Records linked to this project."""
-        from lamingit.api.record import Record
+    def transforms(self) -> RelatedManager[Any]:
+        """Transforms linked to this project; ``project.transforms.add(t)`` links one.
 
-        return Record.filter(projects=self.uid)
+        Example:
+            >>> project.transforms.all()  # doctest: +SKIP
+        """
+        return related(self, "transforms")
+
+    @property
+    def records(self) -> RelatedManager[Any]:
+        """Records linked to this project; ``project.records.add(record)`` links one.
+
+        Example:
+            >>> project.records.all()  # doctest: +SKIP
+        """
+        return related(self, "records")
 
 
 __all__ = ["Project"]

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import keyword
 import re
+from collections.abc import Iterable
 from typing import Any, ClassVar, TypeVar
 
+from lamingit._log import logger
 from lamingit._util import is_base62, utcnow_iso
-from lamingit.api.queryset import QuerySet, build_q
-from lamingit.api.view import LIVE, View
-from lamingit.errors import DoesNotExist, InvalidArgument, MultipleResultsFound
-from lamingit.models import BaseRecord, UserRecord
+from lamingit.api.core import catalog
+from lamingit.api.core.commit import commit
+from lamingit.api.core.features import FeatureManager
+from lamingit.api.core.queryset import QuerySet, build_q, normalize_value
+from lamingit.api.core.view import LIVE, View
+from lamingit.api.present.describe import describe_record
+from lamingit.errors import DoesNotExist, FieldError, InvalidArgument, MultipleResultsFound
+from lamingit.models import BaseRecord
 from lamingit.query import Q
+from lamingit.query.validate import did_you_mean
 from lamingit.records import ChangeSet, replace
-from lamingit.session import current_identity
 
 R = TypeVar("R", bound="Registry")
 
@@ -31,9 +37,31 @@ class Registry:
     _uid_length: ClassVar[int] = 16
     _stem_length: ClassVar[int] = 0
 
+    DoesNotExist: ClassVar[type[DoesNotExist]] = DoesNotExist
+    """Raised by ``get()``/``one()`` of this registry (``except ln.Artifact.DoesNotExist``)."""
+    MultipleObjectsReturned: ClassVar[type[MultipleResultsFound]] = MultipleResultsFound
+    """Raised by ``get()``/``one()`` of this registry when more than one record matches."""
+
     _record: BaseRecord
     _saved: bool
     _obj_view: View
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Only a class that names its registry enters the catalog; ln.at() subclasses that
+        # bind a view (and user subclasses) inherit the name and stay out.
+        if "_registry" not in cls.__dict__:
+            return  # ln.at() subclasses inherit the exceptions too: one `except` serves both
+        catalog.register(cls)
+        # Django gives each model its own exceptions; `except ln.Project.DoesNotExist` must
+        # not catch a missing Artifact, while `except ln.errors.DoesNotExist` catches both.
+        for name, base in (
+            ("DoesNotExist", DoesNotExist),
+            ("MultipleObjectsReturned", MultipleResultsFound),
+        ):
+            exc = type(name, (base,), {"__module__": cls.__module__})
+            exc.__qualname__ = f"{cls.__qualname__}.{name}"
+            setattr(cls, name, exc)
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
@@ -76,8 +104,6 @@ class Registry:
         if name.startswith("_") or name not in type(self)._settable():
             object.__setattr__(self, name, value)
             return
-        from lamingit.api.queryset import normalize_value
-
         self._record = replace(self._record, **{name: normalize_value(value)})
 
     @classmethod
@@ -102,37 +128,24 @@ class Registry:
     def _repr_fields(self) -> list[str]:
         return [n for n in self._columns() if n not in ("updated_at", "hash_type", "trashed")]
 
-    def _row(self, include: str | list[str] | None) -> dict[str, Any]:
-        row = {c: getattr(self._record, c) for c in self._columns()}
-        for c, v in list(row.items()):
-            if isinstance(v, list):
-                row[c] = list(v)
-        includes = [include] if isinstance(include, str) else include or []
-        for inc in includes:
-            if inc == "features":
-                row.update(getattr(self._record, "features", {}))
-            else:
-                from lamingit.query.evaluate import path_values
-
-                values = path_values(
-                    self._record, tuple(inc.split("__")), self._obj_view.snapshot()
-                )
-                row[inc] = values[0] if len(values) == 1 else (values or None)
-        return row
-
     # -- related objects ------------------------------------------------------------------
-    def _related(self, cls: type[R], uid: str | None) -> R | None:
+    def _related(self, registry: str, uid: str | None) -> Registry | None:
+        """The record ``uid`` of ``registry`` (by name, through the catalog), seen by this view."""
         if uid is None:
             return None
-        record = self._obj_view.snapshot().find(cls._registry, uid)
+        cls = catalog.registry_class(registry)
+        record = self._obj_view.snapshot().find(registry, uid)
         return None if record is None else cls._from_record(record, self._obj_view)
+
+    @staticmethod
+    def _registry_filter(registry: str, **lookups: Any) -> QuerySet[Any]:
+        """``<Registry>.filter(**lookups)`` for a registry named, not imported."""
+        return catalog.registry_class(registry).filter(**lookups)
 
     @property
     def created_by(self) -> Any:
         """The User who created this record."""
-        from lamingit.api.user import User
-
-        return self._related(User, self._record.created_by)
+        return self._related("user", self._record.created_by)
 
     # -- queries --------------------------------------------------------------------------
     @classmethod
@@ -147,6 +160,16 @@ class Registry:
             for r in snapshot.iter_records("feature")
             if not r.trashed  # type: ignore[attr-defined]
         )
+
+    @classmethod
+    def _feature_dtype(cls, name: str) -> str | None:
+        """The dtype of feature ``name`` (None when there is no such feature)."""
+        snapshot = cls._view.snapshot()
+        for uid in snapshot.lookup("feature.name", name):
+            record = snapshot.find("feature", uid)
+            if record is not None and not getattr(record, "trashed", False):
+                return str(getattr(record, "dtype", "")) or None
+        return None
 
     @classmethod
     def filter(cls: type[R], *args: Q, **kwargs: Any) -> QuerySet[R]:
@@ -172,7 +195,7 @@ class Registry:
         if uid_or_stem is not None:
             found = cls._get_by_uid(uid_or_stem)
             if found is None:
-                raise DoesNotExist(
+                raise cls.DoesNotExist(
                     f"no {cls.__name__} with uid {uid_or_stem!r}; "
                     f"list them with `ln.{cls.__name__}.filter().to_dataframe()`"
                 )
@@ -187,9 +210,9 @@ class Registry:
         qs = cls.filter(**fields)
         items = qs.to_list()
         if not items:
-            raise DoesNotExist(f"no {cls.__name__} matches {fields!r}")
+            raise cls.DoesNotExist(f"no {cls.__name__} matches {fields!r}")
         if len(items) > 1:
-            raise MultipleResultsFound(
+            raise cls.MultipleObjectsReturned(
                 f"{len(items)} {cls.__name__} records match {fields!r}; add conditions or use filter()"
             )
         return items[0]
@@ -258,8 +281,8 @@ class Registry:
             preferred = ("handle", "name", "key", "description")
             field = next((f for f in preferred if f in fields), "uid")
         elif field not in fields:
-            raise InvalidArgument(
-                f"{cls.__name__}.lookup(field={field!r}): not a field; "
+            raise FieldError(
+                f"{cls.__name__}.lookup(field={field!r}): not a field;{did_you_mean(field, fields)} "
                 f"fields: {', '.join(sorted(fields))}"
             )
         return Lookup(cls.__name__, field, {getattr(o._record, field, None): o for o in cls.all()})
@@ -270,8 +293,6 @@ class Registry:
         """Feature values of this record: ``add_values``, ``get_values``, ``features["x"]``."""
         if "features" not in self._record.__struct_fields__:
             raise AttributeError(f"{type(self).__name__} has no features")
-        from lamingit.api.features import FeatureManager
-
         return FeatureManager(self)
 
     def describe(self, return_str: bool = False) -> str | None:
@@ -280,8 +301,6 @@ class Registry:
         Example:
             >>> ln.Run.get(uid).describe()  # doctest: +SKIP
         """
-        from lamingit.api.describe import describe_record
-
         text = describe_record(self)
         if return_str:
             return text
@@ -295,8 +314,6 @@ class Registry:
         Example:
             >>> ln.Project(name="Cancer Drug Screen 2025").save()  # doctest: +SKIP
         """
-        from lamingit.api.functions import save
-
         save([self])
         return self
 
@@ -320,6 +337,82 @@ class Registry:
 
     def _after_save(self) -> None:
         self._saved = True
+
+    # -- deleting -------------------------------------------------------------------------
+    def delete(self, permanent: bool = False) -> None:
+        """Move to the trash (hidden from ``filter()``; ``restore()`` undoes it), or remove the
+        record for good with ``permanent=True``. One commit.
+
+        Example:
+            >>> ln.Record.get(name="P53mutant1").delete()  # doctest: +SKIP
+            → moved record to trash: Record(name='P53mutant1', …)
+        """
+        self._set_trashed(True, permanent)
+        if not permanent:
+            logger.info(f"moved record to trash: {self!r}")
+
+    def restore(self) -> None:
+        """Bring a record back from the trash. One commit.
+
+        Example:
+            >>> ln.Record.filter(trashed=True).first().restore()  # doctest: +SKIP
+        """
+        self._set_trashed(False, False)
+
+    def _set_trashed(self, trashed: bool, permanent: bool) -> None:
+        name, registry, uid = type(self).__name__, self._registry, self._record.uid
+        if not self._saved:
+            raise InvalidArgument(f"this {name} was never saved; there is nothing to delete")
+        if "trashed" not in self._field_names():
+            raise InvalidArgument(
+                f"{name} records cannot be deleted: other records name them as their creator"
+            )
+
+        def build(changes: ChangeSet) -> None:
+            current = changes.get(registry, uid)
+            if current is None:
+                return
+            if permanent:
+                changes.remove(registry, uid, f"delete {registry} {uid}{self._label()} permanently")
+            elif getattr(current, "trashed", None) != trashed:
+                verb = "move {} {}{} to the trash" if trashed else "restore {} {}{}"
+                changes.put(
+                    replace(current, trashed=trashed, updated_at=utcnow_iso()),
+                    verb.format(registry, uid, self._label()),
+                )
+
+        repo = commit(build, self._obj_view, "delete" if trashed else "restore")
+        record = repo.snapshot().find(registry, uid)
+        if record is not None:
+            self._record = record
+
+
+def save(objects: Iterable[Registry] | Registry) -> list[Registry]:
+    """Save many records in one commit (``ln.save([a, b, c])``).
+
+    Blobs are written first; the records follow in a single commit.
+
+    Example:
+        >>> ln.save([ln.Record(name=f"sample{i}", type=sample_type) for i in range(3)])  # doctest: +SKIP
+    """
+    items = [objects] if isinstance(objects, Registry) else list(objects)
+    if not items:
+        return []
+    view = items[0]._obj_view
+    repo = view.writable_repository("save")
+    for obj in items:
+        prepare = getattr(obj, "_prepare", None)
+        if prepare is not None:
+            prepare(repo)
+
+    def build(changes: ChangeSet) -> None:
+        for obj in items:
+            obj._stage(changes)
+
+    commit(build, view, "save")
+    for obj in items:
+        obj._after_save()
+    return items
 
 
 def identifier(text: str) -> str:
@@ -382,37 +475,3 @@ class Lookup:
 
     def __repr__(self) -> str:
         return f"<Lookup of {self._registry} by {self._field}: {', '.join(sorted(self._attrs))}>"
-
-
-def ensure_user(changes: ChangeSet) -> str:
-    """Make sure the acting user has a record in this commit; return their uid.
-
-    Example:
-        >>> ensure_user(changes)  # doctest: +SKIP
-        'DzTjkKse'
-    """
-    ident = current_identity()
-    existing = changes.get("user", ident.uid)
-    if existing is None:
-        now = utcnow_iso()
-        changes.put(
-            UserRecord(
-                uid=ident.uid,
-                handle=ident.handle,
-                name=ident.name,
-                email=ident.email,
-                created_at=now,
-                created_by=ident.uid,
-                updated_at=now,
-            ),
-            f"create user {ident.uid} ({ident.handle})",
-        )
-    elif ident.name and isinstance(existing, UserRecord) and existing.name != ident.name:
-        changes.put(replace(existing, name=ident.name, updated_at=utcnow_iso()))
-    return ident.uid
-
-
-def new_record_fields(uid: str) -> dict[str, Any]:
-    """``uid``, ``created_at``, ``created_by`` for a record being created now."""
-    now = utcnow_iso()
-    return {"uid": uid, "created_at": now, "created_by": current_identity().uid, "updated_at": now}
