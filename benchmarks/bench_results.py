@@ -228,6 +228,92 @@ def dedup_rows(size_mb: int) -> list[Row]:
     return rows
 
 
+TRACKED = """
+import json, os, sys, time
+from pathlib import Path
+from statistics import median
+import lamingit as ln
+ln.connect(Path(sys.argv[1]))
+data = Path(sys.argv[2])
+paths = [str(p) for p in sorted(data.iterdir())]
+def loop():
+    t = time.perf_counter()
+    for p in paths:
+        with open(p, "rb") as fh:
+            fh.read()
+    return (time.perf_counter() - t) / len(paths) * 1e6
+t = time.perf_counter()
+ln.track()
+ln.finish()
+first = (time.perf_counter() - t) * 1000
+again = []
+for _ in range(3):
+    t = time.perf_counter()
+    ln.track()
+    ln.finish()
+    again.append((time.perf_counter() - t) * 1000)
+added = []
+for _ in range(5):  # interleaved: the machine's speed drifts
+    plain = loop()
+    ln.track()
+    tracked = loop()
+    ln.finish()
+    added.append(tracked - plain)
+saves = []
+for i in range(10):
+    f = data.parent / f"s{os.getpid()}_{i}.txt"
+    f.write_text(f"{os.getpid()} {i}")
+    t = time.perf_counter()
+    ln.Artifact(f, key=f"saves/{os.getpid()}_{i}.txt").save()
+    saves.append((time.perf_counter() - t) * 1000)
+print(json.dumps({"first": first, "again": median(again), "added": median(added),
+                  "first_save": saves[0], "warm_save": median(saves[2:])}))
+"""
+
+
+def tracking_rows(processes: int = 3) -> list[Row]:
+    """Tracked reads and run bookkeeping, each in fresh processes (as a user's script runs)."""
+    import json
+    import subprocess
+
+    import lamingit as ln
+
+    results = []
+    with tempfile.TemporaryDirectory(prefix="lamingit-bench-") as tmp:
+        env = {
+            **os.environ,
+            "LAMINGIT_USER": "bench",
+            "XDG_CONFIG_HOME": str(Path(tmp) / "config"),
+            "PYTHONPATH": str(ROOT),
+        }
+        os.environ.update({k: env[k] for k in ("LAMINGIT_USER", "XDG_CONFIG_HOME")})
+        ln.init(Path(tmp) / "repo")
+        data = Path(tmp) / "data"
+        data.mkdir()
+        for i in range(2000):
+            (data / f"{i}.txt").write_text(str(i))
+        script = Path(tmp) / "tracked.py"
+        script.write_text(TRACKED)
+        for _ in range(processes):
+            out = subprocess.run(
+                [sys.executable, str(script), str(Path(tmp) / "repo"), str(data)],
+                capture_output=True,
+                text=True,
+                check=True,
+                env=env,
+                cwd=tmp,
+            )
+            results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    med = {k: median(r[k] for r in results) for k in results[0]}
+    ratio = median(r["first_save"] / r["warm_save"] for r in results)
+    return [
+        Row("added cost of one open() in a tracked run", med["added"], "µs", "≤ 5 µs"),
+        Row("ln.track() + ln.finish(), first in a process", med["first"], "ms", "≤ 100 ms"),
+        Row("ln.track() + ln.finish(), again", med["again"], "ms", "reported"),
+        Row("first save in a process / a warm save", ratio, "×", "≤ 2×"),
+    ]
+
+
 def run(full: bool = False) -> list[Row]:
     """Default: 10k artifacts in a temporary repository; ``full``: 100k and 1M, cached."""
     from benchmarks._env import as_users_python
@@ -237,6 +323,7 @@ def run(full: bool = False) -> list[Row]:
     for n in [100_000, 1_000_000] if full else [10_000]:
         rows += run_size(n, cached=full)
     rows += dedup_rows(1024 if full else 64)
+    rows += tracking_rows()
     rows.append(cpu_reference_row())
     return rows
 
@@ -246,8 +333,14 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="100k and 1M artifacts, 1 GiB file")
     parser.add_argument("-n", type=int, default=0, help="one size only (cached)")
     parser.add_argument("--dedup-mb", type=int, default=0, help="only the re-save rows, this size")
+    parser.add_argument("--tracking", action="store_true", help="only the tracking rows")
     args = parser.parse_args()
-    if args.dedup_mb:
+    from benchmarks._env import as_users_python
+
+    as_users_python()
+    if args.tracking:
+        rows = tracking_rows()
+    elif args.dedup_mb:
         rows = dedup_rows(args.dedup_mb)
     elif args.n:
         rows = run_size(args.n, cached=True)
