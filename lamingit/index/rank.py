@@ -35,7 +35,7 @@ def rank_expr(fields: list[str], text: str) -> pl.Expr:
     for field in fields:
         t = pl.col(field).str.to_lowercase()
         ranks.append(
-            pl.when(~t.str.contains(q, literal=True))
+            pl.when(~t.str.contains(q, literal=True).fill_null(False))
             .then(None)
             .when(t == q)
             .then(pl.lit(0, dtype=pl.UInt8))
