@@ -277,17 +277,19 @@ def _features(
     untyped = {}
     for (path,), rows in sorted(vals.partition_by("path", as_dict=True).items()):
         assert isinstance(path, str)
-        names.append(path)
+        # a feature named like a field (``size``) must not replace the field's column
+        name = f"feature_{path}" if path in frame.columns else path
+        names.append(name)
         kinds = set(rows["kind"].unique().to_list()) - {"null"}
         value = _typed_value(kinds)
         if value is None:
-            untyped[path] = rows
+            untyped[name] = rows
             continue
         got = rows.select(pl.col("_n"), value.alias("v"))
-        column = pl.repeat(None, height, dtype=got.schema["v"], eager=True).alias(path)
+        column = pl.repeat(None, height, dtype=got.schema["v"], eager=True).alias(name)
         columns.append(column.scatter(got["_n"], got["v"]))
-    for path, rows in untyped.items():
-        objects[path] = _untyped(height, rows)
+    for name, rows in untyped.items():
+        objects[name] = _untyped(height, rows)
     return frame.with_columns(columns), names
 
 

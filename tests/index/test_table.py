@@ -165,3 +165,27 @@ def test_frame_equals_brute_force(
         _check(repo.snapshot(old.commit), qs, specs)
         index.forget()
         _check(repo.snapshot(), qs, specs[::-1])
+
+
+def test_dataframe_shape_polars_and_arrow(repo, write) -> None:  # type: ignore[no-untyped-def]
+    import lamingit as ln
+
+    ln.Feature(name="size", dtype=int).save()  # named like a field: shown as feature_size
+    ln.Feature(name="tags", dtype=list[str]).save()
+    old = ln.Artifact(write("a.csv", "1"), key="a.csv").save()
+    new = ln.Artifact(write("b.csv", "22"), key="b.csv").save()
+    old.features.add_values({"size": 7, "tags": ["x", "y"]})
+    df = ln.Artifact.filter().to_dataframe()
+    assert df.index.name == "uid" and df.index.tolist() == [new.uid, old.uid]  # newest first
+    assert str(df["created_at"].dtype) == "datetime64[us, UTC]"
+    assert df.columns[-3:].tolist() == ["run_id", "transform_id", "created_by_id"]
+    assert "projects" not in df.columns
+    feats = ln.Artifact.filter().to_dataframe(include="features")
+    assert feats.columns.tolist() == ["key", "feature_size", "tags"]
+    assert feats.loc[old.uid, "feature_size"] == 7 and feats.loc[old.uid, "tags"] == ["x", "y"]
+    assert feats.loc[new.uid, "tags"] is None
+    polars_frame = ln.Artifact.filter().to_polars(include="features")
+    assert polars_frame.columns == ["uid", "key", "feature_size", "tags"]
+    assert polars_frame["uid"].to_list() == [new.uid, old.uid]
+    table = ln.Artifact.filter().to_arrow(include="features")
+    assert table.column("tags").to_pylist() == [None, '["x","y"]']  # JSON text in Arrow
