@@ -85,7 +85,7 @@ def _read_decode_floor(root: Path) -> float:
     from lamingit.index.rows import decode_records
     from lamingit.layout import RECORDS
     from lamingit.repo import Repository
-    from lamingit.storage.gitdb import read_blobs
+    from lamingit.storage.git.bulk import read_blobs
 
     repo = Repository(root)
     t = time.perf_counter()
@@ -101,7 +101,7 @@ def run_size(n: int, cached: bool) -> list[Row]:
     import polars as pl
 
     import lamingit as ln
-    from lamingit import index
+    from lamingit.session import SESSION
 
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="lamingit-bench-") as tmp:
@@ -112,7 +112,7 @@ def run_size(n: int, cached: bool) -> list[Row]:
 
         # first count with no index (as after a clone), vs the read + decode floor
         shutil.rmtree(index_dir, ignore_errors=True)
-        index.forget()
+        SESSION.repository().index.forget()
         t = time.perf_counter()
         ln.Artifact.filter(read_count__gt=1_000_000).count()
         build = (time.perf_counter() - t) * 1000
@@ -120,7 +120,7 @@ def run_size(n: int, cached: bool) -> list[Row]:
         rows.append(Row(f"first filter().count() with no index, {n:,}", build, "ms", "reported"))
         rows.append(Row(f"  limit: read + decode every record, {n:,}", floor, "ms", "reported"))
         rows.append(Row(f"  ratio to the limit, {n:,}", build / floor, "×", "≤ 2×"))
-        index.forget()  # from here on: the index as a fresh process loads it from disk
+        SESSION.repository().index.forget()  # from here on: the index as a fresh process loads it from disk
         ln.Artifact.filter(size__gt=0).count()
 
         def frame_rows(label: str, query: Any, filtered: bool) -> None:
@@ -170,8 +170,6 @@ def run_size(n: int, cached: bool) -> list[Row]:
             Row(f"  limit: polars str.contains on the column, {n:,}", limit, "ms", "reported")
         )
         rows.append(Row(f"  ratio to the limit, {n:,}", ours / limit, "×", "≤ 2×"))
-        index.forget()
-        ln.connect(root)
     return rows
 
 

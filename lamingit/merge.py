@@ -18,7 +18,7 @@ from lamingit._util import decode_counter, encode_counter, utcnow_iso
 from lamingit.layout import RECORDS, SETTINGS_FILE, record_path, uid_from_path
 from lamingit.models import STRUCTS, ArtifactRecord, BaseRecord, TransformRecord, decode, encode
 from lamingit.records import ChangeSet, Snapshot, replace
-from lamingit.storage.gitdb import GitStore
+from lamingit.storage.git.store import GitStore
 
 SET_FIELDS = frozenset({"inputs", "projects", "parents", "records", "unregistered_reads"})
 """List fields that are link sets: merged as sets, kept sorted."""

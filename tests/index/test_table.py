@@ -155,7 +155,6 @@ def test_frame_equals_brute_force(
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         repo = Repository.init(Path(tmp) / "r", author=AUTHOR)
-        index.forget()
         _populate(repo, first, "one")
         old = repo.snapshot()
         _check(old, qs, specs)
@@ -163,7 +162,7 @@ def test_frame_equals_brute_force(
         _check(repo.snapshot(), qs, specs)
         # an ln.at() snapshot: the old commit, answered from the newer index plus a diff
         _check(repo.snapshot(old.commit), qs, specs)
-        index.forget()
+        repo.index.forget()
         _check(repo.snapshot(), qs, specs[::-1])
 
 

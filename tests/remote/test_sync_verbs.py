@@ -265,7 +265,7 @@ def test_set_blob_remote_is_committed_and_cloned(
     set_blob_remote(r, "s3://bucket/prefix", AUTHOR, endpoint_url="http://127.0.0.1:9")
     push(r)
     copy = clone(str(bare_remote), tmp_path / "copy")
-    from lamingit.remote.config import blob_remote_location
+    from lamingit.blob_settings import blob_remote_location
 
     assert blob_remote_location(copy) == ("s3://bucket/prefix", "http://127.0.0.1:9")
     assert b"secret" not in (copy.snapshot().settings_bytes() or b"").lower()
@@ -281,7 +281,7 @@ def test_relative_remote_path_is_stored_absolute(repo: Path, bare_remote: Path) 
 
 
 def test_relative_blob_directory_is_committed_absolute(repo: Path, blob_dir: Path) -> None:
-    from lamingit.remote.config import blob_remote_location
+    from lamingit.blob_settings import blob_remote_location
 
     r = SESSION.repository()
     set_blob_remote(r, os.path.relpath(blob_dir, Path.cwd()), AUTHOR)
@@ -316,8 +316,6 @@ def test_clone_builds_the_query_index(
 ) -> None:
     import json
 
-    from lamingit import index
-
     save_text("indexed.txt", "indexed\n", description="indexed")
     push(SESSION.repository())
     steps: list[str] = []
@@ -338,7 +336,7 @@ def test_clone_builds_the_query_index(
     assert steps[0].startswith("start building the query index") and steps[-1] == "stop"
     assert steps.count("advance") == int(steps[0].split()[-1])
     # a fresh process finds the index on disk: the first query does not rebuild it
-    index.forget()
+    copy.index.forget()
     monkeypatch.setattr(
         "lamingit.index.store.build_state", lambda *a: pytest.fail("index rebuilt after clone")
     )
