@@ -188,12 +188,17 @@ def result_frame(
         >>> result_frame(state, "artifact", Q(suffix=".csv"), FrameSpec(), snap)  # doctest: +SKIP
     """
     sel = selected(state, registry, q, spec)
-    frame = sel.with_columns(list(column_kinds(registry)))
+    dicts = sorted(SCHEMAS[registry].dicts)
+    kinds = column_kinds(registry)
+    # only the base columns the result shows are read (include= shows uid and one field)
+    shown = _column_order(registry, _renamed(registry, list(kinds)), dicts, spec.include, [], [])
+    original = {v: k for k, v in _renames(registry).items()}
+    frame = sel.with_columns([original.get(c, c) for c in shown if original.get(c, c) in kinds])
     objects: dict[str, list[Any]] = {}
     features: list[str] = []
     if "features" in spec.include and SCHEMAS[registry].has_features:
-        frame, features = _features(frame, sel.parts, objects)
-    dicts = sorted(SCHEMAS[registry].dicts)
+        taken = set(_struct_fields(registry)) | set(kinds)
+        frame, features = _features(frame, sel.parts, objects, taken)
     if dicts and not spec.include:
         objects.update(_dict_fields(sel, dicts))
     paths = [p for p in spec.include if p != "features" and p not in column_kinds(registry)]
@@ -247,7 +252,7 @@ def _sortable(frame: pl.DataFrame, name: str) -> pl.Expr:
 
 
 def _features(
-    frame: pl.DataFrame, parts: list[Part], objects: dict[str, list[Any]]
+    frame: pl.DataFrame, parts: list[Part], objects: dict[str, list[Any]], taken: set[str]
 ) -> tuple[pl.DataFrame, list[str]]:
     """Add one column per top-level feature any row has; untyped ones go to ``objects``.
 
@@ -264,21 +269,37 @@ def _features(
         mine = numbered.filter(pl.col("_part") == i)
         lookup = pl.repeat(-1, part.height, dtype=pl.Int64, eager=True)
         lookup.scatter(mine["_row"], mine["_n"].cast(pl.Int64))
-        vals = vals.filter(~pl.col("path").str.contains(SEP, literal=True))
-        vals = vals.with_columns(lookup.gather(vals["row"]).alias("_n"))
-        pieces.append(vals.filter(pl.col("_n") >= 0))
+        # one lazy pass: no full-size intermediate copies of the value rows (memory stays flat)
+        pieces.append(
+            vals.lazy()
+            .filter(~pl.col("path").str.contains(SEP, literal=True))
+            .select(
+                pl.lit(lookup).gather(pl.col("row")).alias("_n"),
+                "path",
+                "kind",
+                "i",
+                "f",
+                "b",
+                # ``t`` also holds the text of numbers (for string lookups): not needed here
+                pl.when(pl.col("kind") == "str").then(pl.col("t")).alias("t"),
+                "j",
+            )
+            .filter(pl.col("_n") >= 0)
+            .collect()
+        )
     if not pieces:
         return frame, []
-    vals = pl.concat(pieces)
+    vals = pl.concat(pieces) if len(pieces) > 1 else pieces[0]
+    del pieces
     if not vals.height:
         return frame, []
     columns = []
     names = []
     untyped = {}
-    for (path,), rows in sorted(vals.partition_by("path", as_dict=True).items()):
-        assert isinstance(path, str)
+    for path in sorted(vals["path"].unique().to_list()):
+        rows = vals.filter(pl.col("path") == path)
         # a feature named like a field (``size``) must not replace the field's column
-        name = f"feature_{path}" if path in frame.columns else path
+        name = f"feature_{path}" if path in taken else path
         names.append(name)
         kinds = set(rows["kind"].unique().to_list()) - {"null"}
         value = _typed_value(kinds)
@@ -359,8 +380,19 @@ def _shaped(registry: str, frame: pl.DataFrame) -> pl.DataFrame:
         if c in frame.columns
     ]
     frame = frame.with_columns(conversions)
-    ones = {n: f"{n}_id" for n, (_, k) in SCHEMAS[registry].relations.items() if k is FieldKind.ONE}
+    ones = _renames(registry)
     return frame.rename({n: m for n, m in ones.items() if n in frame.columns})
+
+
+def _renames(registry: str) -> dict[str, str]:
+    """Foreign-key fields → LaminDB's column names (``run`` → ``run_id``)."""
+    relations = SCHEMAS[registry].relations
+    return {n: f"{n}_id" for n, (_, k) in relations.items() if k is FieldKind.ONE}
+
+
+def _renamed(registry: str, names: list[str]) -> list[str]:
+    renames = _renames(registry)
+    return [renames.get(n, n) for n in names]
 
 
 def _column_order(
