@@ -48,6 +48,21 @@ def rank_expr(fields: list[str], text: str) -> pl.Expr:
     return pl.min_horizontal(ranks)
 
 
+def hit_expr(fields: list[str], text: str) -> pl.Expr:
+    """Whether any of ``fields`` contains ``text`` (lowercased): the rows that get a rank.
+
+    Example:
+        >>> pl.DataFrame({"key": ["A.csv", None]}).select(hit_expr(["key"], "a"))["key"].to_list()
+        [True, False]
+    """
+    q = text.strip().lower()
+    if not q or not fields:
+        return pl.lit(False)
+    return pl.any_horizontal(
+        [pl.col(f).str.to_lowercase().str.contains(q, literal=True) for f in fields]
+    ).fill_null(False)
+
+
 def ranked(frame: pl.DataFrame, fields: list[str], text: str) -> pl.DataFrame:
     """``frame``'s rows matching ``text`` in any of ``fields``, with their rank in ``_rank``.
 
@@ -59,7 +74,4 @@ def ranked(frame: pl.DataFrame, fields: list[str], text: str) -> pl.DataFrame:
     fields = [f for f in fields if f in frame.columns]
     if not q or not fields:
         return frame.head(0).with_columns(pl.lit(None, dtype=pl.UInt8).alias("_rank"))
-    hit = pl.any_horizontal(
-        [pl.col(f).str.to_lowercase().str.contains(q, literal=True) for f in fields]
-    ).fill_null(False)
-    return frame.filter(hit).with_columns(rank_expr(fields, text).alias("_rank"))
+    return frame.filter(hit_expr(fields, text)).with_columns(rank_expr(fields, text).alias("_rank"))

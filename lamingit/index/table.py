@@ -14,7 +14,7 @@ import msgspec
 import polars as pl
 
 from lamingit.index.evaluate import Evaluator
-from lamingit.index.rank import ranked
+from lamingit.index.rank import hit_expr, ranked
 from lamingit.index.rows import SEP, column_kinds, decode_records
 from lamingit.index.store import IndexState, Part
 from lamingit.models import BaseRecord
@@ -119,13 +119,23 @@ def selected(state: IndexState, registry: str, q: Q, spec: FrameSpec) -> Selecti
     needed = list(dict.fromkeys(n for n in needed if n in kinds))
     parts: list[Part] = []
     frames = []
+    searched = [c for c in SEARCH_FIELDS if c in needed]
     for part, mask in Evaluator(state).masks(registry, q):
-        frame = part.cols(needed).with_columns(
-            pl.lit(len(parts), dtype=pl.UInt32).alias("_part"),
-            pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"),
+        keep = pl.lit(mask)
+        if spec.rank is not None:  # the cheap literal test in the same pass: fewer rows copied
+            keep = keep & hit_expr(searched, spec.rank)
+        frame = (
+            part.cols(needed)
+            .lazy()
+            .with_columns(
+                pl.lit(len(parts), dtype=pl.UInt32).alias("_part"),
+                pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"),
+            )
+            .filter(keep)
+            .collect()
         )
         parts.append(part)
-        frames.append(frame.filter(mask))
+        frames.append(frame)
     if frames:
         frame = pl.concat(frames)
     else:
