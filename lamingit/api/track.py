@@ -116,6 +116,12 @@ def track(
         prestart()  # the watcher process starts while this run is being recorded
 
     global _ACTIVE
+    # `ln.context.uid = "…"; ln.track()` is LaminDB's way to pin a transform's identity: a
+    # plain ln.track() honours what was set on ln.context (explicit arguments win).
+    if uid is None and transform is None:
+        uid = context.uid
+    if description is None:
+        description = context.description
     repo = SESSION.repository()
     snapshot = repo.snapshot()
     projects = _project_uids(snapshot, project)

@@ -7,15 +7,21 @@ import re
 from collections.abc import Iterable
 from typing import Any, ClassVar, TypeVar
 
-from lamingit._log import logger
 from lamingit._util import is_base62, utcnow_iso
 from lamingit.api.core import catalog
 from lamingit.api.core.commit import commit
 from lamingit.api.core.features import FeatureManager
+from lamingit.api.core.messages import moved_to_trash
 from lamingit.api.core.queryset import QuerySet, build_q, normalize_value
 from lamingit.api.core.view import LIVE, View
 from lamingit.api.present.describe import describe_record
-from lamingit.errors import DoesNotExist, FieldError, InvalidArgument, MultipleResultsFound
+from lamingit.errors import (
+    DoesNotExist,
+    FieldError,
+    InvalidArgument,
+    MultipleResultsFound,
+    translate_disk_errors,
+)
 from lamingit.models import BaseRecord
 from lamingit.query import Q
 from lamingit.query.validate import did_you_mean
@@ -43,6 +49,7 @@ class Registry:
     """Raised by ``get()``/``one()`` of this registry when more than one record matches."""
 
     _record: BaseRecord
+    _base: BaseRecord | None  # the record as last read or saved: what a save merges against
     _saved: bool
     _obj_view: View
 
@@ -69,6 +76,7 @@ class Registry:
         obj = cls.__new__(cls)
         # object.__setattr__: skips Registry.__setattr__ (this runs once per query result row)
         object.__setattr__(obj, "_record", record)
+        object.__setattr__(obj, "_base", record)
         object.__setattr__(obj, "_saved", True)
         object.__setattr__(obj, "_obj_view", view or cls._view)
         obj._post_load()
@@ -79,6 +87,7 @@ class Registry:
 
     def _init_record(self, record: BaseRecord) -> None:
         self._record = record
+        self._base = None
         self._saved = False
         self._obj_view = type(self)._view
 
@@ -98,7 +107,15 @@ class Registry:
         record = self.__dict__.get("_record")
         if record is not None and name in record.__struct_fields__ and not name.startswith("_"):
             return getattr(record, name)
-        raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
+        if name in ("id", "pk"):  # LaminDB's integer primary key: lamingit has none by design
+            raise AttributeError(
+                f"{type(self).__name__} has no {name!r}: lamingit records have no integer ids; "
+                "use .uid (filter(uid=…), get(uid))"
+            )
+        hint = "" if name.startswith("_") else did_you_mean(name, _public_names(self))
+        raise AttributeError(
+            f"{type(self).__name__} has no attribute {name!r}{hint and ';' + hint}"
+        )
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name.startswith("_") or name not in type(self)._settable():
@@ -319,7 +336,9 @@ class Registry:
 
     def _stage(self, changes: ChangeSet) -> None:
         """Put this object's record(s) into ``changes`` (called under the write lock)."""
-        record = self._stamped(self._record, changes)
+        record = self._stamped(
+            self._rebased(changes.get(self._registry, self._record.uid)), changes
+        )
         verb = "update" if changes.get(self._registry, record.uid) is not None else "create"
         changes.put(record, f"{verb} {self._registry} {record.uid}{self._label()}")
         self._record = record
@@ -337,6 +356,22 @@ class Registry:
 
     def _after_save(self) -> None:
         self._saved = True
+        self._base = self._record
+
+    def _rebased(self, current: BaseRecord | None) -> BaseRecord:
+        """This object's record merged onto ``current``, the record at the branch head.
+
+        Fields changed on this object since it was read win; fields changed elsewhere meanwhile
+        (a link added through another object, a newer version taking ``is_latest``) are kept,
+        so saving a stale object never undoes other saves. Set fields merge as sets.
+        """
+        base: BaseRecord | None = self.__dict__.get("_base")
+        if base is None or current is None or current == base or current == self._record:
+            return self._record
+        from lamingit.merge import merge_record
+
+        merged, _conflicts = merge_record(base, self._record, current)  # ours wins a conflict
+        return merged
 
     # -- deleting -------------------------------------------------------------------------
     def delete(self, permanent: bool = False) -> None:
@@ -349,7 +384,7 @@ class Registry:
         """
         self._set_trashed(True, permanent)
         if not permanent:
-            logger.info(f"moved record to trash: {self!r}")
+            moved_to_trash(f"record to trash: {self!r}")
 
     def restore(self) -> None:
         """Bring a record back from the trash. One commit.
@@ -387,6 +422,7 @@ class Registry:
             self._record = record
 
 
+@translate_disk_errors
 def save(objects: Iterable[Registry] | Registry) -> list[Registry]:
     """Save many records in one commit (``ln.save([a, b, c])``).
 
@@ -413,6 +449,13 @@ def save(objects: Iterable[Registry] | Registry) -> list[Registry]:
     for obj in items:
         obj._after_save()
     return items
+
+
+def _public_names(obj: Registry) -> list[str]:
+    """Attribute names worth suggesting for a typo: the class's public API and record fields."""
+    record = obj.__dict__.get("_record")
+    fields = record.__struct_fields__ if record is not None else ()
+    return [n for n in (*dir(type(obj)), *fields) if not n.startswith("_")]
 
 
 def identifier(text: str) -> str:

@@ -10,7 +10,13 @@ from lamingit.api.core import catalog
 from lamingit.api.core.commit import commit
 from lamingit.api.core.queryset import normalize_value
 from lamingit.errors import InvalidArgument, ValidationError
-from lamingit.feature_values import category_type, coerce, decode_value, guess_dtype
+from lamingit.feature_values import (
+    category_type,
+    coerce,
+    decode_value,
+    feature_name,
+    guess_dtype,
+)
 from lamingit.models import ArtifactRecord, BaseRecord, FeatureRecord
 from lamingit.records import ChangeSet, replace
 
@@ -62,7 +68,8 @@ def validate_values(changes: ChangeSet, values: dict[str, Any]) -> tuple[dict[st
     """
     stored: dict[str, Any] = {}
     labels: list[str] = []
-    for name, raw in values.items():
+    for raw_name, raw in values.items():
+        name = feature_name(raw_name)
         record = getattr(raw, "_record", None)
         if isinstance(record, BaseRecord) and hasattr(record, "name"):
             raw = record.name  # a Record given for a categorical feature
@@ -115,6 +122,7 @@ class FeatureManager:
         return {k: decode_value(dtypes.get(k, ""), v) for k, v in sorted(self._stored().items())}
 
     def __getitem__(self, name: str) -> Any:
+        name = feature_name(name)
         stored = self._stored()
         if name not in stored:
             raise KeyError(
@@ -125,7 +133,7 @@ class FeatureManager:
         return decode_value(self._dtypes().get(name, ""), stored[name])
 
     def __contains__(self, name: str) -> bool:
-        return name in self._stored()
+        return feature_name(name) in self._stored()
 
     def __repr__(self) -> str:
         return f"<features of {type(self._owner).__name__} {self._owner.uid}: {self.get_values()}>"

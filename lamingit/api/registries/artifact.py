@@ -6,13 +6,19 @@ import os
 from pathlib import Path
 from typing import Any, ClassVar
 
-from lamingit._log import logger
 from lamingit._util import decode_counter, encode_counter, random_base62
 from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import commit, new_record_fields
-from lamingit.api.core.formats import load_path, open_path, write_anndata, write_dataframe
+from lamingit.api.core.formats import (
+    load_path,
+    open_path,
+    otype_of_suffix,
+    write_anndata,
+    write_dataframe,
+)
 from lamingit.api.core.keys import suffix_of, validate_key
 from lamingit.api.core.links import link_run_input
+from lamingit.api.core.messages import moved_to_trash, new_artifact, returning_existing
 from lamingit.api.core.queryset import QuerySet
 from lamingit.api.core.relations import RelatedManager, related
 from lamingit.api.present.describe import describe_artifact
@@ -104,7 +110,7 @@ class Artifact(Registry):
                 f"{source!r} has a suffix that is not valid UTF-8; rename the file before saving"
             ) from None
         if key is not None:
-            validate_key(key, suffix)
+            key = validate_key(key, suffix)
         elif revises is not None and revises.key is not None:
             key = revises.key if suffix_of(revises.key) == suffix else None
         if version is not None and not isinstance(version, str):
@@ -123,16 +129,12 @@ class Artifact(Registry):
         existing = self._find_duplicate(content_hash, size, n_files)
         if existing is not None:
             self._discard_staged()
-            logger.info(f"returning artifact with same hash: {existing.uid} ({existing.key})")
-            if key is not None and existing.key != key:
-                logger.warning(
-                    f"key {key!r} not applied: the same content is saved as {existing.key!r}; "
-                    "use a different file or rename the existing artifact's key"
-                )
-            self._record = existing
+            returning_existing(existing, key)
+            self._record = self._base = existing
             self._saved = True
             self._obj_view = type(self)._view
             return
+        new_artifact(self._view, key, run_uid, revises)
         record = ArtifactRecord(
             **new_record_fields(random_base62(STEM) + "0000"),
             key=key,
@@ -142,7 +144,7 @@ class Artifact(Registry):
             hash=content_hash,
             n_files=n_files,
             n_observations=n_observations,
-            otype=otype,
+            otype=otype if otype is not None else otype_of_suffix(suffix),
             kind=kind,
             version=version or "",
             run=run_uid,
@@ -153,7 +155,7 @@ class Artifact(Registry):
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name == "key" and value is not None:
-            validate_key(value, self._record.suffix)
+            value = validate_key(value, self._record.suffix)
         super().__setattr__(name, value)
 
     def _post_load(self) -> None:
@@ -229,7 +231,7 @@ class Artifact(Registry):
             revises=revises,
             otype="DataFrame",
             n_observations=len(df),
-            **kwargs,
+            **{"kind": "dataset", **kwargs},
         )
         if not artifact._saved:
             object.__setattr__(artifact, "_memory", df)
@@ -263,7 +265,7 @@ class Artifact(Registry):
             revises=revises,
             otype="AnnData",
             n_observations=int(adata.n_obs),
-            **kwargs,
+            **{"kind": "dataset", **kwargs},
         )
         if not artifact._saved:
             object.__setattr__(artifact, "_memory", adata)
@@ -287,8 +289,9 @@ class Artifact(Registry):
     def _stage(self, changes: ChangeSet) -> None:
         if self._saved:
             current = changes.get("artifact", self.uid)
-            if current is not None and current != self._record:
-                record = replace(self._record, updated_at=new_record_fields(self.uid)["updated_at"])
+            rebased = self._rebased(current)  # a stale object must not undo other saves
+            if current is not None and current != rebased:
+                record = replace(rebased, updated_at=new_record_fields(self.uid)["updated_at"])
                 changes.put(record, f"update artifact {self.uid}{self._label()}")
                 self._record = record
             return
@@ -299,7 +302,7 @@ class Artifact(Registry):
         duplicate = self._duplicate_in(changes)
         if duplicate is not None:
             self._discard_staged()
-            logger.info(f"returning artifact with same hash: {duplicate.uid} ({duplicate.key})")
+            returning_existing(duplicate, None)
             self._record = duplicate
             return
         record = self._record
@@ -388,7 +391,8 @@ class Artifact(Registry):
         """Draw the upstream and downstream lineage (artifacts → runs → artifacts) as SVG.
 
         Inline in Jupyter; from a script it writes an SVG file and returns its path.
-        ``return_graph=True`` returns the graph (nodes and edges) instead.
+        ``return_graph=True`` returns a ``graphviz.Digraph`` instead, as LaminDB does
+        (``.source``, ``.render()`` with a system graphviz; ``.lineage`` holds the plain data).
 
         Example:
             >>> ln.Artifact.get(key="figures/umap.png").view_lineage()  # doctest: +SKIP
@@ -448,12 +452,15 @@ class Artifact(Registry):
     def load(self, is_run_input: bool | None = None, **kwargs: Any) -> Any:
         """The content as its natural object: DataFrame, AnnData, dict/list, str.
 
+        ``kwargs`` go to the reader (pandas ``read_parquet``/``read_csv``, anndata
+        ``read_h5ad``/``read_zarr``), e.g. ``load(columns=["x"])``.
+
         Example:
             >>> ln.Artifact.get(key="datasets/processed.parquet").load().shape  # doctest: +SKIP
         """
-        if not self._saved and self._memory is not None:
+        if not self._saved and self._memory is not None and not kwargs:
             return self._memory
-        return load_path(self.cache(is_run_input=is_run_input), self.suffix)
+        return load_path(self.cache(is_run_input=is_run_input), self.suffix, **kwargs)
 
     def open(
         self, mode: str = "r", is_run_input: bool | None = None, engine: str = "pyarrow"
@@ -507,7 +514,7 @@ class Artifact(Registry):
             record = repo.snapshot().find("artifact", uid)
             if record is not None:
                 self._record = record  # type: ignore[assignment]
-            logger.info("moved artifact to trash")
+            moved_to_trash("artifact to trash")
 
     def restore(self) -> None:
         """Bring an artifact back from the trash.

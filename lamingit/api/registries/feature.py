@@ -9,7 +9,7 @@ from lamingit.api.core import catalog
 from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import new_record_fields
 from lamingit.errors import InvalidArgument, ValidationError
-from lamingit.feature_values import normalize_dtype
+from lamingit.feature_values import feature_name, normalize_dtype
 from lamingit.models import FeatureRecord
 from lamingit.records import ChangeSet
 
@@ -46,6 +46,7 @@ class Feature(Registry):
     _record: FeatureRecord
 
     def __init__(self, name: str, dtype: Any = "str", description: str | None = None) -> None:
+        name = feature_name(name)
         if not isinstance(name, str) or not name.isidentifier() or "__" in name:
             raise InvalidArgument(
                 f"Feature name {name!r} must be an identifier without '__' (a query keyword), "
