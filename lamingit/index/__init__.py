@@ -7,9 +7,11 @@ the index; callers then scan git (``lamingit.router.scan``).
 from __future__ import annotations
 
 from lamingit.index.evaluate import Evaluator, Unsupported
-from lamingit.index.store import IndexState, RepoIndex
+from lamingit.index.rows import build_frames, partition_values
+from lamingit.index.store import IndexState, Part, Progress, RegistryIndex, RepoIndex
+from lamingit.index.table import FrameSpec, ResultFrame, result_frame, selected
 from lamingit.models import BaseRecord
-from lamingit.query import Q
+from lamingit.query import Q, matches
 from lamingit.records import Snapshot
 
 
@@ -37,6 +39,16 @@ def state_for(snapshot: Snapshot) -> IndexState:
     """
     assert snapshot.commit is not None
     return index_of(snapshot).state(snapshot.commit)
+
+
+def build(snapshot: Snapshot, progress: Progress | None = None) -> None:
+    """Build the snapshot's index from git in bulk now (``clone`` does, so the first query is fast).
+
+    Example:
+        >>> build(repo.snapshot())  # doctest: +SKIP
+    """
+    if snapshot.commit is not None:
+        index_of(snapshot).build(snapshot.commit, progress)
 
 
 def select(snapshot: Snapshot, registry: str, q: Q) -> list[BaseRecord]:
@@ -111,6 +123,45 @@ def _page(
     return total, decode_records(registry, blobs)
 
 
+def frame(snapshot: Snapshot, registry: str, q: Q, spec: FrameSpec) -> ResultFrame:
+    """Records of ``registry`` matching ``q`` as columns (``to_dataframe``, ``to_polars``).
+
+    Built from the index; a query it cannot answer exactly is answered from the records
+    themselves (a scan of git), turned into the same columns.
+
+    Example:
+        >>> frame(repo.snapshot(), "artifact", Q(), FrameSpec(limit=5)).to_pandas()  # doctest: +SKIP
+    """
+    if snapshot.commit is not None:
+        try:
+            return _run(lambda ev: result_frame(ev.state, registry, q, spec, snapshot), snapshot)
+        except Unsupported:
+            pass
+    return result_frame(_scanned(snapshot, registry, q), registry, Q(), spec, snapshot)
+
+
+def ordered_records(snapshot: Snapshot, registry: str, q: Q, spec: FrameSpec) -> list[BaseRecord]:
+    """Records matching ``q`` ranked/ordered/limited by ``spec``; only those returned are decoded.
+
+    Example:
+        >>> ordered_records(snap, "record", Q(), FrameSpec(rank="p53", limit=1))  # doctest: +SKIP
+    """
+    if snapshot.commit is not None:
+        try:
+            return _run(lambda ev: selected(ev.state, registry, q, spec).records(), snapshot)
+        except Unsupported:
+            pass
+    return selected(_scanned(snapshot, registry, q), registry, Q(), spec).records()
+
+
+def _scanned(snapshot: Snapshot, registry: str, q: Q) -> IndexState:
+    """An in-memory index of just the records matching ``q`` (found by scanning git)."""
+    found = [r for r in snapshot.iter_records(registry) if matches(r, q, snapshot)]
+    base, values = build_frames(registry, found)
+    part = Part(base, partition_values(values))
+    return IndexState(snapshot.commit or "", {registry: RegistryIndex(registry, part)})
+
+
 def _run(fn, snapshot: Snapshot):  # type: ignore[no-untyped-def]
     import polars as pl
 
@@ -131,8 +182,14 @@ def _run(fn, snapshot: Snapshot):  # type: ignore[no-untyped-def]
 
 
 __all__ = [
+    "FrameSpec",
+    "ResultFrame",
+    "frame",
+    "ordered_records",
     "IndexState",
+    "Progress",
     "RepoIndex",
+    "build",
     "Unsupported",
     "count",
     "index_of",
