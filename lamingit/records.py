@@ -67,6 +67,8 @@ def lookup_values(record: BaseRecord) -> set[tuple[str, str]]:
             out.add(("project.name", record.name))
     elif isinstance(record, RecordRecord) and not record.trashed:
         out.add(("record.name", f"{record.type or ''}/{record.name}"))
+    elif hasattr(record, "lookups"):  # newer registries declare their entries on the struct
+        out |= record.lookups()
     return out
 
 

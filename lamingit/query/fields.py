@@ -46,6 +46,8 @@ _RELATIONS: dict[str, dict[str, tuple[str, FieldKind]]] = {
         "transform": ("transform", FieldKind.ONE),
         "projects": ("project", FieldKind.MANY),
         "records": ("record", FieldKind.MANY),
+        "ulabels": ("ulabel", FieldKind.MANY),
+        "schema": ("schema", FieldKind.ONE),
     },
     "run": {
         "transform": ("transform", FieldKind.ONE),
@@ -86,7 +88,10 @@ _DICTS = frozenset({"params", "environment"})
 def _schema(registry: str) -> RegistrySchema:
     struct = STRUCTS[registry]
     names = {f.name for f in msgspec.structs.fields(struct)}
-    relations = dict(_RELATIONS[registry])
+    relations = dict(_RELATIONS.get(registry, {}))
+    # Newer registries declare their links on the struct (to_one / to_many: field → registry).
+    relations.update({k: (v, FieldKind.ONE) for k, v in getattr(struct, "to_one", {}).items()})
+    relations.update({k: (v, FieldKind.MANY) for k, v in getattr(struct, "to_many", {}).items()})
     relations["created_by"] = ("user", FieldKind.ONE)
     dicts = frozenset(names & _DICTS)
     scalars = frozenset(names - set(relations) - dicts - {"features"})
@@ -95,7 +100,7 @@ def _schema(registry: str) -> RegistrySchema:
         scalars=scalars,
         dicts=dicts,
         relations=relations,
-        aliases=_ALIASES[registry],
+        aliases=_ALIASES.get(registry) or dict(getattr(struct, "aliases", {})),
         has_features="features" in names,
     )
 
