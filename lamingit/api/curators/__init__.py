@@ -1,0 +1,1 @@
+"""Curators: validate a DataFrame or AnnData against a Schema, fix it, save it annotated."""

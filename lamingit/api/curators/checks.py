@@ -1,0 +1,278 @@
+"""The validation engine of the curators: one DataFrame against column rules (pure pandas).
+
+It reads nothing from a repository: categorical columns bring two callables (which of these
+names are saved, and every saved name for "did you mean" suggestions), so the engine can be
+tested alone and costs one lookup per distinct value, not a scan, when a dataset is valid.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+Resolve = Callable[[list[str]], dict[str, str]]
+"""Distinct values → ``{value: uid}`` for those that name a saved label or record."""
+Names = Callable[[], list[str]]
+"""Every saved name a categorical column may take (read only when a value fails)."""
+
+
+@dataclass(frozen=True)
+class ColumnRule:
+    """What a schema asks of one column.
+
+    Example:
+        >>> ColumnRule("perturbation", "str")
+        ColumnRule(name='perturbation', dtype='str', nullable=True, required=True, resolve=None, names=None, label='')
+    """
+
+    name: str
+    dtype: str
+    nullable: bool = True
+    required: bool = True
+    resolve: Resolve | None = None
+    names: Names | None = None
+    label: str = ""
+    """How categorical values are named in messages and fixes, e.g. ``ULabel`` or ``Record``."""
+
+
+@dataclass
+class Report:
+    """What :func:`check_frame` found; ``problems`` is empty when the frame is valid."""
+
+    frame: Any
+    problems: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    unexpected: list[str] = field(default_factory=list)
+    wrong_dtype: dict[str, str] = field(default_factory=dict)
+    non_validated: dict[str, list[str]] = field(default_factory=dict)
+    suggestions: dict[str, dict[str, str]] = field(default_factory=dict)
+    validated: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Categorical column → ``{value: uid}`` of the values that name saved records."""
+    coerced: list[str] = field(default_factory=list)
+    """Columns cast to their feature's dtype (``frame`` is then a copy; the input is untouched)."""
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed."""
+        return not self.problems
+
+    def message(self, what: str) -> str:
+        """One line naming every problem, for ``ValidationError``.
+
+        Example:
+            >>> Report(None, ["column 'donor' is missing"]).message("the DataFrame")
+            "the DataFrame does not validate: column 'donor' is missing"
+        """
+        return f"{what} does not validate: " + "; ".join(self.problems)
+
+
+def _kind(series: pd.Series) -> str:
+    return str(series.dtype)
+
+
+def dtype_fits(series: pd.Series, dtype: str) -> bool:
+    """Whether a column's values have the feature dtype (nulls are judged elsewhere).
+
+    Example:
+        >>> import pandas as pd
+        >>> dtype_fits(pd.Series([1, 2]), "float"), dtype_fits(pd.Series(["a"]), "int")
+        (True, False)
+    """
+    import pandas as pd
+    from pandas.api import types as pt
+
+    values = series.dropna()
+    if dtype == "int":
+        return bool(pt.is_integer_dtype(series.dtype)) or (
+            pt.is_float_dtype(series.dtype)
+            and bool((values == values.round()).all())
+            and series.isna().any()  # an int column with nulls is stored as float by pandas
+        )
+    if dtype in ("float", "num"):
+        return bool(pt.is_numeric_dtype(series.dtype)) and not pt.is_bool_dtype(series.dtype)
+    if dtype == "bool":
+        return bool(pt.is_bool_dtype(series.dtype)) or all(isinstance(v, bool) for v in values)
+    if dtype == "str" or dtype.startswith("cat["):
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            return all(isinstance(v, str) for v in series.cat.categories)
+        return bool(pt.is_string_dtype(series.dtype)) and all(isinstance(v, str) for v in values)
+    if dtype == "datetime":
+        return bool(pt.is_datetime64_any_dtype(series.dtype))
+    if dtype == "date":
+        import datetime as dt
+
+        if pt.is_datetime64_any_dtype(series.dtype):
+            return True
+        return all(isinstance(v, dt.date) and not isinstance(v, dt.datetime) for v in values)
+    if dtype == "dict":
+        return all(isinstance(v, dict) for v in values)
+    if dtype.startswith("list["):
+        return all(isinstance(v, list | tuple) for v in values)
+    return False
+
+
+def coerce_column(series: pd.Series, dtype: str) -> pd.Series | None:
+    """The column cast to ``dtype``, or None when a value cannot be cast.
+
+    Example:
+        >>> import pandas as pd
+        >>> coerce_column(pd.Series(["1", "2"]), "int").tolist()
+        [1, 2]
+    """
+    import pandas as pd
+
+    try:
+        if dtype == "int":
+            return pd.to_numeric(series, errors="raise").astype("Int64")
+        if dtype in ("float", "num"):
+            return pd.to_numeric(series, errors="raise").astype(float)
+        if dtype == "str":
+            return series.astype(str).where(series.notna(), None)
+        if dtype.startswith("cat["):
+            return series.astype("category")
+        if dtype == "datetime":
+            return pd.to_datetime(series, errors="raise")
+        if dtype == "date":
+            return pd.to_datetime(series, errors="raise").dt.date
+        if dtype == "bool" and set(series.dropna().unique()) <= {0, 1}:  # True == 1, False == 0
+            return series.astype(bool)
+    except (ValueError, TypeError):
+        return None
+    return None
+
+
+def suggest(value: str, names: Sequence[str]) -> str | None:
+    """The saved name closest to ``value`` (case and spacing first, then spelling).
+
+    Example:
+        >>> suggest("B-cell", ["B cell", "T cell"]), suggest("t cell", ["B cell", "T cell"])
+        ('B cell', 'T cell')
+    """
+    norm = _normal(value)
+    for name in names:
+        if _normal(name) == norm:
+            return name
+    close = difflib.get_close_matches(value, list(names), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _normal(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def _show(values: Sequence[Any], limit: int = 20) -> str:
+    shown = ", ".join(repr(v) for v in values[:limit])
+    return shown + (f", … ({len(values) - limit} more)" if len(values) > limit else "")
+
+
+def _categories(series: pd.Series) -> list[str]:
+    values: list[str] = []
+    for v in series.dropna().tolist():
+        if isinstance(v, list | tuple):
+            values.extend(str(x) for x in v)
+        else:
+            values.append(str(v))
+    return sorted(set(values))
+
+
+def check_frame(
+    frame: pd.DataFrame,
+    rules: Sequence[ColumnRule],
+    *,
+    maximal_set: bool = False,
+    ordered_set: bool = False,
+    coerce: bool = False,
+    fix_hint: str = "curator.cat.add_new_from",
+) -> Report:
+    """Check every column of ``frame`` against ``rules``; collect every problem.
+
+    Columns without a rule are allowed unless ``maximal_set``. With ``coerce`` a column of
+    another dtype is cast where every value can be (the report's ``frame`` is the cast copy).
+
+    Example:
+        >>> import pandas as pd
+        >>> r = check_frame(pd.DataFrame({"a": ["x"]}), [ColumnRule("a", "int")])
+        >>> r.problems
+        ["column 'a' has dtype object, expected int"]
+    """
+    report = Report(frame)
+    names = [r.name for r in rules]
+    present = [str(c) for c in frame.columns]
+    if len(set(present)) != len(present):
+        dup = sorted({c for c in present if present.count(c) > 1})
+        report.problems.append(f"duplicate column(s) {_show(dup)}; rename them")
+    for rule in rules:
+        if rule.name not in present and rule.required:
+            report.missing.append(rule.name)
+    if report.missing:
+        report.problems.append(f"column(s) {_show(report.missing)} missing")
+    if maximal_set:
+        report.unexpected = [c for c in present if c not in names]
+        if report.unexpected:
+            report.problems.append(
+                f"column(s) {_show(report.unexpected)} not in the schema (maximal_set=True)"
+            )
+    if ordered_set:
+        order = [c for c in present if c in names]
+        if order != [n for n in names if n in present]:
+            report.problems.append(f"columns are not in the schema's order {_show(names)}")
+    for rule in rules:
+        if rule.name not in present:
+            continue
+        _check_column(report, rule, coerce, fix_hint)
+    return report
+
+
+def _check_column(report: Report, rule: ColumnRule, coerce: bool, fix_hint: str) -> None:
+    series = report.frame[rule.name]
+    if not dtype_fits(series, rule.dtype):
+        cast = coerce_column(series, rule.dtype) if coerce else None
+        if cast is None:
+            report.wrong_dtype[rule.name] = _kind(series)
+            hint = "" if coerce else " (pass coerce_dtype=True to the Schema to cast it)"
+            report.problems.append(
+                f"column {rule.name!r} has dtype {_kind(series)}, expected {rule.dtype}{hint}"
+            )
+            return
+        if not report.coerced:
+            report.frame = report.frame.copy()  # never change the user's DataFrame
+        report.coerced.append(rule.name)
+        report.frame[rule.name] = cast
+        series = cast
+    nulls = int(series.isna().sum())
+    if nulls and not rule.nullable:
+        report.problems.append(f"column {rule.name!r} has {nulls} null value(s) (nullable=False)")
+    if rule.resolve is None:
+        return
+    values = _categories(series)
+    found = rule.resolve(values) if values else {}
+    report.validated[rule.name] = found
+    bad = [v for v in values if v not in found]
+    if not bad:
+        return
+    report.non_validated[rule.name] = bad
+    saved = rule.names() if rule.names is not None else []
+    hints = {v: s for v in bad if (s := suggest(v, saved)) is not None}
+    report.suggestions[rule.name] = hints
+    shown = ", ".join(
+        f"{v!r} (did you mean {hints[v]!r}?)" if v in hints else repr(v) for v in bad[:20]
+    )
+    more = f", … ({len(bad) - 20} more)" if len(bad) > 20 else ""
+    fix = (
+        f"curator.cat.standardize({rule.name!r}) fixes the suggested ones; "
+        if hints
+        else "fix typos, remove them, or "
+    )
+    report.problems.append(
+        f"{len(bad)} term(s) not validated in feature {rule.name!r} "
+        f"({rule.label or 'categorical'}): {shown}{more} → {fix}"
+        f"save new terms: {fix_hint}({rule.name!r})"
+    )
+
+
+__all__ = ["ColumnRule", "Report", "check_frame", "coerce_column", "dtype_fits", "suggest"]
