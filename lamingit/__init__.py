@@ -25,6 +25,7 @@ _LAZY: dict[str, str] = {
     "Record": "lamingit.api.record",
     "Run": "lamingit.api.run",
     "Transform": "lamingit.api.transform",
+    "ULabel": "lamingit.api.ulabel",
     "User": "lamingit.api.user",
     "at": "lamingit.api.functions",
     "connect": "lamingit.api.functions",

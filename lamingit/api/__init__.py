@@ -27,5 +27,6 @@ _REGISTRY_MODULES = {
     "Record": "lamingit.api.record",
     "Run": "lamingit.api.run",
     "Transform": "lamingit.api.transform",
+    "ULabel": "lamingit.api.ulabel",
     "User": "lamingit.api.user",
 }
