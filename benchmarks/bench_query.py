@@ -76,7 +76,7 @@ import sys, lamingit as ln
 ln.connect(sys.argv[1])
 a = ln.Artifact.filter(description="sample " + sys.argv[2]).one()
 from lamingit.records import replace
-from lamingit.api.functions import commit
+from lamingit.api.core.commit import commit
 def build(changes):
     rec = changes.get("artifact", a.uid)
     changes.put(replace(rec, description="touched by another process"), "touch")

@@ -18,38 +18,42 @@ from lamingit import errors as errors
 __version__ = "0.1.0"
 
 _LAZY: dict[str, str] = {
-    "Artifact": "lamingit.api.artifact",
-    "Feature": "lamingit.api.feature",
-    "Project": "lamingit.api.project",
     "Q": "lamingit.query.expr",
-    "Record": "lamingit.api.record",
-    "Run": "lamingit.api.run",
-    "Transform": "lamingit.api.transform",
-    "ULabel": "lamingit.api.ulabel",
-    "User": "lamingit.api.user",
-    "at": "lamingit.api.functions",
-    "connect": "lamingit.api.functions",
+    "at": "lamingit.api.verbs",
+    "connect": "lamingit.api.verbs",
     "context": "lamingit.api.track",
     "finish": "lamingit.api.track",
-    "init": "lamingit.api.functions",
-    "login": "lamingit.api.functions",
-    "save": "lamingit.api.functions",
-    "settings": "lamingit.api.settings",
+    "init": "lamingit.api.verbs",
+    "login": "lamingit.api.verbs",
+    "save": "lamingit.api.core.base",
+    "settings": "lamingit.api.core.settings",
     "track": "lamingit.api.track",
     "tracked": "lamingit.api.tracked",
 }
+"""Names that are not registries → the module defining them (imported on first use)."""
 
-__all__ = sorted([*_LAZY, "errors", "__version__"])
+
+def _registries() -> dict[str, Any]:
+    # The registry classes (Artifact, Run, …) come from the catalog, which lists each one
+    # once it is defined; asking it loads lamingit.api.registries.
+    from lamingit.api.core import catalog
+
+    return dict(catalog.classes())
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__all__":  # `from lamingit import *`: computed, the registries load on demand
+        return sorted([*_LAZY, *_registries(), "errors", "__version__"])
     module = _LAZY.get(name)
-    if module is None:
+    if module is not None:
+        value = getattr(importlib.import_module(module), name)
+    elif name[:1].isupper() and name in (registries := _registries()):
+        value = registries[name]
+    else:
         raise AttributeError(f"module 'lamingit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return __all__
+    return sorted([*_LAZY, *_registries(), "errors", "__version__"])

@@ -12,14 +12,3 @@ Oid = NewType("Oid", str)
 
 Key = NewType("Key", str)
 """A user's logical POSIX path for an artifact."""
-
-REGISTRIES: tuple[str, ...] = (
-    "artifact",
-    "feature",
-    "project",
-    "record",
-    "run",
-    "transform",
-    "user",
-)
-"""Registry names as they appear in the committed tree (``records/<registry>/...``)."""

@@ -23,6 +23,7 @@ LAYERS: list[tuple[str, int]] = [
     ("lamingit.index", 2),
     ("lamingit.feature_values", 2),
     ("lamingit.merge", 2),
+    ("lamingit.router", 2),
     ("lamingit.repo", 3),
     ("lamingit.session", 3),
     ("lamingit.fsck", 3),

@@ -1,32 +1,25 @@
-"""The LaminDB-compatible API: registries (Artifact, Run, …) and module functions."""
+"""The LaminDB-compatible API: registries (Artifact, Run, …) and module functions.
+
+Floors, each importing only those below it: ``present`` (describe, lineage drawings) →
+``core`` (Registry base, QuerySet, View, commit, catalog) → ``registries`` (one module per
+class) → ``track``/``tracked`` → ``verbs`` (``ln.init``, ``ln.connect``, ``ln.login``, ``ln.at``).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+from lamingit.api.core import catalog
+
+if TYPE_CHECKING:
+    from lamingit.api.core.base import Registry
 
 
-def registries() -> dict[str, Any]:
-    """Registry name → class, for every registry the API exposes.
+def registries() -> dict[str, type[Registry]]:
+    """Registry name → class, for every registry the API exposes (read from the catalog).
 
     Example:
         >>> sorted(registries())[:2]
-        ['Artifact', 'Run']
+        ['Artifact', 'Feature']
     """
-    import importlib
-
-    out: dict[str, Any] = {}
-    for name, module in _REGISTRY_MODULES.items():
-        out[name] = getattr(importlib.import_module(module), name)
-    return out
-
-
-_REGISTRY_MODULES = {
-    "Artifact": "lamingit.api.artifact",
-    "Feature": "lamingit.api.feature",
-    "Project": "lamingit.api.project",
-    "Record": "lamingit.api.record",
-    "Run": "lamingit.api.run",
-    "Transform": "lamingit.api.transform",
-    "ULabel": "lamingit.api.ulabel",
-    "User": "lamingit.api.user",
-}
+    return catalog.classes()

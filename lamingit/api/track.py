@@ -25,10 +25,13 @@ from lamingit._util import (
     random_base62,
     utcnow_iso,
 )
-from lamingit.api.base import new_record_fields
-from lamingit.api.functions import commit
-from lamingit.api.lineage import link_parents
-from lamingit.api.view import LIVE
+from lamingit.api.core.commit import commit, new_record_fields
+from lamingit.api.core.links import creates_cycle, link_parents
+from lamingit.api.core.queryset import normalize_value
+from lamingit.api.core.settings import settings
+from lamingit.api.core.view import LIVE
+from lamingit.api.registries.run import Run
+from lamingit.api.registries.transform import Transform
 from lamingit.errors import InvalidArgument, TrackNotCalled
 from lamingit.models import RunRecord, TransformRecord
 from lamingit.records import ChangeSet, Snapshot, replace
@@ -109,12 +112,8 @@ def track(
         >>> ln.track(params={"learning_rate": 0.01}, project="My project")  # doctest: +SKIP
         >>> ln.finish()  # doctest: +SKIP
     """
-    from lamingit.api.settings import settings
-
     if getattr(settings, "watch_cache", True) or watch or getattr(settings, "watch", None):
         prestart()  # the watcher process starts while this run is being recorded
-    from lamingit.api.run import Run
-    from lamingit.api.transform import Transform
 
     global _ACTIVE
     repo = SESSION.repository()
@@ -274,16 +273,12 @@ class Context:
     @property
     def run(self) -> Any:
         """The active run (the innermost one), or None."""
-        from lamingit.api.run import Run
-
         ctx = run_context.active()
         return None if ctx is None else Run.get(ctx.run_uid)
 
     @property
     def transform(self) -> Any:
         """The transform of the active run, or None."""
-        from lamingit.api.transform import Transform
-
         ctx = run_context.active()
         return None if ctx is None else Transform.get(ctx.transform_uid)
 
@@ -300,8 +295,6 @@ def jsonable(value: Any) -> Any:
         >>> jsonable({"path": Path("a.csv"), "n": 3})
         {'path': 'a.csv', 'n': 3}
     """
-    from lamingit.api.queryset import normalize_value
-
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, dict):
@@ -429,9 +422,6 @@ def flush_reads(
         >>> flush_reads(repo, ctx, log, changes)  # doctest: +SKIP
         (['AbC…0000'], ['/data/notes.txt'])
     """
-    from lamingit.api.lineage import creates_cycle
-    from lamingit.api.settings import settings
-
     paths = log.take_paths()
     if not paths:
         return [], []

@@ -9,11 +9,10 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from lamingit._util import random_base62, utcnow_iso
-from lamingit.api.base import new_record_fields
-from lamingit.api.functions import commit
-from lamingit.api.lineage import link_parents
-from lamingit.api.track import active_watcher, flush_reads, jsonable
-from lamingit.api.view import LIVE
+from lamingit.api.core.commit import commit, new_record_fields
+from lamingit.api.core.links import link_parents
+from lamingit.api.core.view import LIVE
+from lamingit.api.track import _script_transform, active_watcher, flush_reads, jsonable
 from lamingit.models import RunRecord, TransformRecord
 from lamingit.records import ChangeSet, replace
 from lamingit.session import SESSION
@@ -21,6 +20,7 @@ from lamingit.storage.hashing import hash_bytes
 from lamingit.tracking import audit
 from lamingit.tracking import context as run_context
 from lamingit.tracking.reads import ReadLog
+from lamingit.tracking.source import SourceInfo
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -141,9 +141,6 @@ def _function_transform(
     cached = known.get(digest)
     if cached is not None and changes.get("transform", cached) is not None:
         return cached
-    from lamingit.api.track import _script_transform
-    from lamingit.tracking.source import SourceInfo
-
     info = SourceInfo(None, key, name, "function", source, None)
     record, _ = _script_transform(changes, info, uid, None, [])
     assert isinstance(record, TransformRecord)

@@ -15,7 +15,7 @@ LS_COLUMNS = ("uid", "key", "description", "version", "size", "created_by", "cre
 
 def _artifact(ref: str) -> Any:
     """An artifact by uid, 16-character stem or key (latest version)."""
-    from lamingit.api.artifact import Artifact
+    from lamingit.api.registries.artifact import Artifact
     from lamingit.errors import DoesNotExist
 
     found = Artifact._get_by_uid(ref)
@@ -37,7 +37,7 @@ def _output_run(run_uid: str | None, allow_finished: bool) -> Any:
     """
     import os
 
-    from lamingit.api.run import Run
+    from lamingit.api.registries.run import Run
     from lamingit.errors import DoesNotExist, InvalidArgument
 
     if run_uid is None:
@@ -92,7 +92,7 @@ def save(
 
     Example: lamingit save out.sam --key aligned/out.sam --run "$RUN"
     """
-    from lamingit.api.artifact import Artifact
+    from lamingit.api.registries.artifact import Artifact
 
     run = _output_run(run_uid, allow_finished)
     artifact = Artifact(path, key=key, description=description, version=version_tag, run=run).save()
@@ -164,11 +164,11 @@ def ls(
     prefix: str | None, all_versions: bool, trash: bool, as_json: bool, at_ref: str | None
 ) -> None:
     """List artifacts (latest versions), optionally under a key PREFIX."""
-    from lamingit.api.artifact import Artifact as Live
+    from lamingit.api.registries.artifact import Artifact as Live
 
     Artifact: Any = Live
     if at_ref is not None:
-        from lamingit.api.functions import at
+        from lamingit.api.verbs import at
 
         Artifact = at(at_ref).Artifact  # the registry class bound to that commit
 
@@ -222,7 +222,7 @@ def delete(ref: str, permanent: bool, yes: bool) -> None:
 @click.argument("ref")
 def restore(ref: str) -> None:
     """Restore artifact REF (uid) from the trash."""
-    from lamingit.api.artifact import Artifact
+    from lamingit.api.registries.artifact import Artifact
     from lamingit.errors import DoesNotExist
 
     found = (

@@ -14,8 +14,8 @@ import click
 
 def _find(ref: str) -> tuple[str, Any]:
     """("artifact" | "transform", the object) for a key or uid."""
-    from lamingit.api.artifact import Artifact
-    from lamingit.api.transform import Transform
+    from lamingit.api.registries.artifact import Artifact
+    from lamingit.api.registries.transform import Transform
     from lamingit.errors import DoesNotExist
 
     for registry, cls in (("artifact", Artifact), ("transform", Transform)):
@@ -45,9 +45,9 @@ def lineage(key_or_uid: str, output: str | None, as_json: bool) -> None:
 
     Example: lamingit lineage figures/umap.png -o umap-lineage.svg
     """
-    from lamingit.api.lineage import default_filename, lineage_graph
-    from lamingit.api.lineage_svg import render_svg
-    from lamingit.api.transform_graph import transform_graph
+    from lamingit.api.present.lineage import default_filename, lineage_graph
+    from lamingit.api.present.lineage_svg import render_svg
+    from lamingit.api.present.transform_graph import transform_graph
 
     registry, obj = _find(key_or_uid)
     if registry == "artifact":

@@ -14,7 +14,7 @@ from lamingit.cli.output import emit_json
 @click.option("--force", is_flag=True, help="Initialize even if the directory is not empty.")
 def init(path: Path, force: bool) -> None:
     """Create a repository at PATH (idempotent on an existing repository)."""
-    from lamingit.api.functions import init as api_init
+    from lamingit.api.verbs import init as api_init
 
     repo = api_init(path, force=force)
     click.echo(f"initialized lamingit repository at {repo.root}")
@@ -24,7 +24,7 @@ def init(path: Path, force: bool) -> None:
 @click.argument("path", type=click.Path(path_type=Path))
 def connect(path: Path) -> None:
     """Make PATH the default repository for later commands and scripts."""
-    from lamingit.api.functions import connect as api_connect
+    from lamingit.api.verbs import connect as api_connect
 
     repo = api_connect(path)
     click.echo(f"connected to {repo.root}")
@@ -46,15 +46,14 @@ def login(handle: str, name: str | None, email: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 def status(as_json: bool) -> None:
     """Show the current repository, user, branch head and record counts."""
+    from lamingit.models import STRUCTS
     from lamingit.session import SESSION, current_identity
-    from lamingit.types import REGISTRIES
 
     repo = SESSION.repository()
     snap = repo.snapshot()
     ident = current_identity()
     counts = {
-        name: sum(1 for _ in repo.git.walk_blobs(snap.tree, f"records/{name}"))
-        for name in REGISTRIES
+        name: sum(1 for _ in repo.git.walk_blobs(snap.tree, f"records/{name}")) for name in STRUCTS
     }
     info = {
         "repository": str(repo.root),

@@ -13,16 +13,19 @@ from typing import Any
 import click
 
 from lamingit.cli.output import emit_json, emit_table
+from lamingit.models import STRUCTS
 
-REGISTRIES = ("artifact", "transform", "run", "record", "feature", "project", "user")
+_FIRST = ("artifact", "transform", "run", "record")
+REGISTRIES = (*_FIRST, *(name for name in STRUCTS if name not in _FIRST))
+"""The registries searched, in the order results are shown: data and code first."""
 MIN_UID_QUERY = 4
 """A query this long made of base62 characters is also tried as a uid prefix."""
 
 
 def _cls(registry: str) -> Any:
-    from lamingit.api import registries
+    from lamingit.api.core.catalog import registry_class
 
-    return registries()[registry.capitalize()]
+    return registry_class(registry)
 
 
 def _uid_matches(registry: str, query: str) -> list[Any]:

@@ -28,7 +28,7 @@ def _parse_params(items: tuple[str, ...]) -> dict[str, object]:
 
 
 def _artifact_uids(refs: tuple[str, ...]) -> list[str]:
-    from lamingit.api.artifact import Artifact
+    from lamingit.api.registries.artifact import Artifact
     from lamingit.errors import DoesNotExist
 
     uids = []
@@ -101,11 +101,10 @@ def track(
     Example: lamingit track --key count-lines --watch data/ -- wc -l data/genes.tsv
     """
     from lamingit._util import random_base62, utcnow_iso
-    from lamingit.api.base import new_record_fields
-    from lamingit.api.functions import commit
-    from lamingit.api.lineage import link_parents
+    from lamingit.api.core.commit import commit, new_record_fields
+    from lamingit.api.core.links import link_parents
+    from lamingit.api.core.view import LIVE
     from lamingit.api.track import _script_transform
-    from lamingit.api.view import LIVE
     from lamingit.models import RunRecord
     from lamingit.records import ChangeSet
     from lamingit.tracking.environment import packages
@@ -154,9 +153,9 @@ def _run_command(
     import sys
 
     from lamingit.api import track as track_api
-    from lamingit.api.functions import commit
-    from lamingit.api.lineage import link_parents
-    from lamingit.api.view import LIVE
+    from lamingit.api.core.commit import commit
+    from lamingit.api.core.links import link_parents
+    from lamingit.api.core.view import LIVE
     from lamingit.models import RunRecord
     from lamingit.records import ChangeSet, replace
 
@@ -211,9 +210,9 @@ def finish(run_uid: str, status: str, inputs: tuple[str, ...], report: str | Non
     Example: lamingit finish "$RUN" --input reference.fa --report align.log
     """
     from lamingit._util import utcnow_iso
-    from lamingit.api.functions import commit
-    from lamingit.api.lineage import creates_cycle, link_parents
-    from lamingit.api.view import LIVE
+    from lamingit.api.core.commit import commit
+    from lamingit.api.core.links import creates_cycle, link_parents
+    from lamingit.api.core.view import LIVE
     from lamingit.errors import DoesNotExist
     from lamingit.models import RunRecord
     from lamingit.records import ChangeSet, replace

@@ -1,7 +1,7 @@
 """The Parquet query index (the only polars user): answers Q trees as of any commit.
 
 ``select`` / ``count`` raise :class:`Unsupported` when a query cannot be answered exactly from
-the index; callers then scan git (``lamingit.api.backend.scan``).
+the index; callers then scan git (``lamingit.router.scan``).
 """
 
 from __future__ import annotations

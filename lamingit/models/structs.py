@@ -2,6 +2,8 @@
 
 Schema evolution rules (as msgspec recommends): new fields always get a default, existing
 fields never change type. Links to other records are uids; link sets are sorted lists.
+Each struct also declares its links (``to_one``, ``to_many``: field → registry) and query
+aliases, so the query layer and the API read one declaration per registry.
 """
 
 from __future__ import annotations
@@ -10,11 +12,29 @@ from typing import Any, ClassVar
 
 import msgspec
 
+STRUCTS: dict[str, type[BaseRecord]] = {}
+"""Registry name → struct type, sorted; each struct enters as it is defined (``__init_subclass__``)."""
+
 
 class BaseRecord(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
     """Fields every record carries."""
 
     registry: ClassVar[str] = ""
+    to_one: ClassVar[dict[str, str]] = {}
+    """Field holding one uid → the registry it points into (``created_by`` is implied)."""
+    to_many: ClassVar[dict[str, str]] = {}
+    """Field holding a sorted list of uids → the registry they point into."""
+    aliases: ClassVar[dict[str, str]] = {}
+    """Query spellings (LaminDB's names) → the field they mean."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.registry:  # a struct with a registry name is that registry's record shape
+            STRUCTS[cls.registry] = cls
+            ordered = sorted(STRUCTS.items())  # by name, whatever the definition order
+            STRUCTS.clear()
+            STRUCTS.update(ordered)
+
     uid: str
     created_at: str
     created_by: str
@@ -34,6 +54,13 @@ class ArtifactRecord(BaseRecord, frozen=True):
     """A file or directory stored as a content-addressed blob (``hash`` names the blob)."""
 
     registry: ClassVar[str] = "artifact"
+    to_one: ClassVar[dict[str, str]] = {"run": "run", "transform": "transform", "schema": "schema"}
+    to_many: ClassVar[dict[str, str]] = {
+        "projects": "project",
+        "records": "record",
+        "ulabels": "ulabel",
+    }
+    aliases: ClassVar[dict[str, str]] = {"project": "projects", "visibility": "trashed"}
     key: str | None = None
     description: str | None = None
     suffix: str = ""
@@ -65,6 +92,13 @@ class TransformRecord(BaseRecord, frozen=True):
     """
 
     registry: ClassVar[str] = "transform"
+    to_many: ClassVar[dict[str, str]] = {"projects": "project", "parents": "transform"}
+    aliases: ClassVar[dict[str, str]] = {
+        "name": "description",
+        "type": "kind",
+        "project": "projects",
+        "predecessors": "parents",
+    }
     key: str | None = None
     description: str | None = None
     kind: str = "pipeline"
@@ -85,6 +119,9 @@ class RunRecord(BaseRecord, frozen=True):
     """One execution of a transform, with its inputs and captured context."""
 
     registry: ClassVar[str] = "run"
+    to_one: ClassVar[dict[str, str]] = {"transform": "transform", "initiated_by_run": "run"}
+    to_many: ClassVar[dict[str, str]] = {"inputs": "artifact", "projects": "project"}
+    aliases: ClassVar[dict[str, str]] = {"input_artifacts": "inputs", "project": "projects"}
     transform: str
     started_at: str
     finished_at: str | None = None
@@ -126,6 +163,9 @@ class RecordRecord(BaseRecord, frozen=True):
     """An entity of the ``Record`` registry (a sample, a cell line, a type of those)."""
 
     registry: ClassVar[str] = "record"
+    to_one: ClassVar[dict[str, str]] = {"type": "record"}
+    to_many: ClassVar[dict[str, str]] = {"parents": "record", "projects": "project"}
+    aliases: ClassVar[dict[str, str]] = {"project": "projects"}
     name: str
     type: str | None = None
     is_type: bool = False
@@ -233,21 +273,3 @@ class SchemaRecord(BaseRecord, frozen=True):
         if self.name:
             out.add(("schema.name", self.name))
         return out
-
-
-STRUCTS: dict[str, type[BaseRecord]] = {
-    s.registry: s
-    for s in (
-        ArtifactRecord,
-        CollectionRecord,
-        FeatureRecord,
-        ProjectRecord,
-        RecordRecord,
-        RunRecord,
-        SchemaRecord,
-        TransformRecord,
-        ULabelRecord,
-        UserRecord,
-    )
-}
-"""Registry name → struct type."""

@@ -40,58 +40,15 @@ class RegistrySchema:
         return sorted(self.scalars | self.dicts | set(self.relations) | set(self.aliases))
 
 
-_RELATIONS: dict[str, dict[str, tuple[str, FieldKind]]] = {
-    "artifact": {
-        "run": ("run", FieldKind.ONE),
-        "transform": ("transform", FieldKind.ONE),
-        "projects": ("project", FieldKind.MANY),
-        "records": ("record", FieldKind.MANY),
-        "ulabels": ("ulabel", FieldKind.MANY),
-        "schema": ("schema", FieldKind.ONE),
-    },
-    "run": {
-        "transform": ("transform", FieldKind.ONE),
-        "initiated_by_run": ("run", FieldKind.ONE),
-        "inputs": ("artifact", FieldKind.MANY),
-        "projects": ("project", FieldKind.MANY),
-    },
-    "transform": {
-        "projects": ("project", FieldKind.MANY),
-        "parents": ("transform", FieldKind.MANY),
-    },
-    "record": {
-        "type": ("record", FieldKind.ONE),
-        "parents": ("record", FieldKind.MANY),
-        "projects": ("project", FieldKind.MANY),
-    },
-    "feature": {},
-    "project": {},
-    "user": {},
-}
-_ALIASES: dict[str, dict[str, str]] = {
-    "artifact": {"project": "projects", "visibility": "trashed"},
-    "run": {"input_artifacts": "inputs", "project": "projects"},
-    "transform": {
-        "name": "description",
-        "type": "kind",
-        "project": "projects",
-        "predecessors": "parents",
-    },
-    "record": {"project": "projects"},
-    "feature": {},
-    "project": {},
-    "user": {},
-}
 _DICTS = frozenset({"params", "environment"})
 
 
 def _schema(registry: str) -> RegistrySchema:
     struct = STRUCTS[registry]
     names = {f.name for f in msgspec.structs.fields(struct)}
-    relations = dict(_RELATIONS.get(registry, {}))
-    # Newer registries declare their links on the struct (to_one / to_many: field → registry).
-    relations.update({k: (v, FieldKind.ONE) for k, v in getattr(struct, "to_one", {}).items()})
-    relations.update({k: (v, FieldKind.MANY) for k, v in getattr(struct, "to_many", {}).items()})
+    # The links come from the struct's own declaration (models/structs.py).
+    relations = {name: (target, FieldKind.ONE) for name, target in struct.to_one.items()}
+    relations.update({name: (target, FieldKind.MANY) for name, target in struct.to_many.items()})
     relations["created_by"] = ("user", FieldKind.ONE)
     dicts = frozenset(names & _DICTS)
     scalars = frozenset(names - set(relations) - dicts - {"features"})
@@ -100,7 +57,7 @@ def _schema(registry: str) -> RegistrySchema:
         scalars=scalars,
         dicts=dicts,
         relations=relations,
-        aliases=_ALIASES.get(registry) or dict(getattr(struct, "aliases", {})),
+        aliases=dict(struct.aliases),
         has_features="features" in names,
     )
 

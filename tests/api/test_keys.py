@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lamingit.api.keys import suffix_of, validate_key
+from lamingit.api.core.keys import suffix_of, validate_key
 from lamingit.errors import InvalidKey
 
 segment = st.text(

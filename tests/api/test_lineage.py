@@ -12,8 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 import lamingit as ln
-from lamingit.api.lineage import creates_cycle, lineage_graph
-from lamingit.api.lineage_svg import layout, render_svg
+from lamingit.api.core.links import creates_cycle
+from lamingit.api.present.lineage import lineage_graph
+from lamingit.api.present.lineage_svg import layout, render_svg
 from lamingit.api.track import abandon
 from lamingit.cli.main import cli
 from lamingit.models import ArtifactRecord, RunRecord, TransformRecord
@@ -32,8 +33,8 @@ def _no_leftover_run() -> Iterator[None]:
 def _step(name: str, inputs: list[ln.Artifact], output: Path, key: str) -> ln.Artifact:
     run = ln.Run(transform=ln.Transform(key=name, kind="script"))
     run.save()
-    from lamingit.api.functions import commit
-    from lamingit.api.view import LIVE
+    from lamingit.api.core.commit import commit
+    from lamingit.api.core.view import LIVE
     from lamingit.records import replace
 
     def link(changes: ChangeSet) -> None:

@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lamingit.api.lineage import LineageGraph, Node
-from lamingit.api.lineage_svg import NODE_H, layout, render_svg
+from lamingit.api.present.lineage import LineageGraph, Node
+from lamingit.api.present.lineage_svg import NODE_H, layout, render_svg
 
 graphs = st.integers(min_value=1, max_value=25).flatmap(
     lambda n: st.tuples(

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lamingit.api.mapped import MappedCollection, concat_objects
+from lamingit.api.core.mapped import MappedCollection, concat_objects
 from lamingit.errors import InvalidArgument
 
 

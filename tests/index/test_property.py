@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lamingit import index
-from lamingit.api.backend import scan
 from lamingit.models import ArtifactRecord, ProjectRecord, RunRecord, TransformRecord, UserRecord
 from lamingit.query import Q
 from lamingit.records import ChangeSet
 from lamingit.repo import Repository
+from lamingit.router import scan
 
 AUTHOR = ("prop", "prop@example.org")
 WORDS = ["a", "b", "ab", "RNA-seq", "rna", "x.csv", "y.parquet", "", "Ab"]

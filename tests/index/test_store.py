@@ -13,9 +13,9 @@ import pytest
 
 import lamingit as ln
 from lamingit import index
-from lamingit.api.backend import scan
 from lamingit.index import store
 from lamingit.query import Q
+from lamingit.router import scan
 from lamingit.session import SESSION
 
 ROOT = Path(__file__).resolve().parents[2]

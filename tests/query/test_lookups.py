@@ -106,7 +106,7 @@ def test_q_combinations_and_order(data) -> None:
 
 def test_runs_by_inputs(data) -> None:
     run = data["run"]
-    from lamingit.api.functions import commit
+    from lamingit.api.core.commit import commit
     from lamingit.records import replace
 
     commit(

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lamingit as ln
-from lamingit.api.keys import MAX_KEY_BYTES, validate_key
+from lamingit.api.core.keys import MAX_KEY_BYTES, validate_key
 from lamingit.errors import IntegrityError, InvalidArgument, InvalidKey, LamingitError
 from lamingit.layout import record_path
 from lamingit.models import encode

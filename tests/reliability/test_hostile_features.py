@@ -16,10 +16,6 @@ import lamingit as ln
 from lamingit.errors import LamingitError, ValidationError
 from lamingit.session import SESSION
 
-pytestmark = pytest.mark.skipif(
-    "Feature" not in getattr(ln, "_LAZY", {}), reason="the features API is not merged yet"
-)
-
 DTYPES = ["int", "float", "str", "bool", "date", "dict", "list[int]", "list[str]"]
 json_leaf = st.one_of(
     st.none(),

@@ -6,7 +6,13 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lamingit.api.curators.checks import ColumnRule, check_frame, coerce_column, dtype_fits, suggest
+from lamingit.api.core.curation.checks import (
+    ColumnRule,
+    check_frame,
+    coerce_column,
+    dtype_fits,
+    suggest,
+)
 
 SAVED = ["B cell", "T cell", "NK cell"]
 

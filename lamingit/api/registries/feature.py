@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from lamingit._util import random_base62
-from lamingit.api.base import Registry, new_record_fields
+from lamingit.api.core import catalog
+from lamingit.api.core.base import Registry
+from lamingit.api.core.commit import new_record_fields
 from lamingit.errors import InvalidArgument, ValidationError
 from lamingit.feature_values import normalize_dtype
 from lamingit.models import FeatureRecord
@@ -19,8 +21,7 @@ def dtype_string(dtype: Any) -> str:
         >>> dtype_string(float)
         'float'
     """
-    from lamingit.api.record import Record
-
+    Record = catalog.registry_class("record")
     if dtype is Record:
         return "cat[Record]"
     if isinstance(dtype, Record):

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import keyword
 import re
+from collections.abc import Iterable
 from typing import Any, ClassVar, TypeVar
 
 from lamingit._util import is_base62, utcnow_iso
-from lamingit.api.queryset import QuerySet, build_q
-from lamingit.api.view import LIVE, View
+from lamingit.api.core import catalog
+from lamingit.api.core.commit import commit
+from lamingit.api.core.features import FeatureManager
+from lamingit.api.core.queryset import QuerySet, build_q, normalize_value
+from lamingit.api.core.view import LIVE, View
+from lamingit.api.present.describe import describe_record
 from lamingit.errors import DoesNotExist, InvalidArgument, MultipleResultsFound
-from lamingit.models import BaseRecord, UserRecord
+from lamingit.models import BaseRecord
 from lamingit.query import Q
+from lamingit.query.evaluate import path_values
 from lamingit.records import ChangeSet, replace
-from lamingit.session import current_identity
 
 R = TypeVar("R", bound="Registry")
 
@@ -34,6 +39,13 @@ class Registry:
     _record: BaseRecord
     _saved: bool
     _obj_view: View
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Only a class that names its registry enters the catalog; ln.at() subclasses that
+        # bind a view (and user subclasses) inherit the name and stay out.
+        if "_registry" in cls.__dict__:
+            catalog.register(cls)
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
@@ -76,8 +88,6 @@ class Registry:
         if name.startswith("_") or name not in type(self)._settable():
             object.__setattr__(self, name, value)
             return
-        from lamingit.api.queryset import normalize_value
-
         self._record = replace(self._record, **{name: normalize_value(value)})
 
     @classmethod
@@ -112,8 +122,6 @@ class Registry:
             if inc == "features":
                 row.update(getattr(self._record, "features", {}))
             else:
-                from lamingit.query.evaluate import path_values
-
                 values = path_values(
                     self._record, tuple(inc.split("__")), self._obj_view.snapshot()
                 )
@@ -121,18 +129,23 @@ class Registry:
         return row
 
     # -- related objects ------------------------------------------------------------------
-    def _related(self, cls: type[R], uid: str | None) -> R | None:
+    def _related(self, registry: str, uid: str | None) -> Registry | None:
+        """The record ``uid`` of ``registry`` (by name, through the catalog), seen by this view."""
         if uid is None:
             return None
-        record = self._obj_view.snapshot().find(cls._registry, uid)
+        cls = catalog.registry_class(registry)
+        record = self._obj_view.snapshot().find(registry, uid)
         return None if record is None else cls._from_record(record, self._obj_view)
+
+    @staticmethod
+    def _registry_filter(registry: str, **lookups: Any) -> QuerySet[Any]:
+        """``<Registry>.filter(**lookups)`` for a registry named, not imported."""
+        return catalog.registry_class(registry).filter(**lookups)
 
     @property
     def created_by(self) -> Any:
         """The User who created this record."""
-        from lamingit.api.user import User
-
-        return self._related(User, self._record.created_by)
+        return self._related("user", self._record.created_by)
 
     # -- queries --------------------------------------------------------------------------
     @classmethod
@@ -270,8 +283,6 @@ class Registry:
         """Feature values of this record: ``add_values``, ``get_values``, ``features["x"]``."""
         if "features" not in self._record.__struct_fields__:
             raise AttributeError(f"{type(self).__name__} has no features")
-        from lamingit.api.features import FeatureManager
-
         return FeatureManager(self)
 
     def describe(self, return_str: bool = False) -> str | None:
@@ -280,8 +291,6 @@ class Registry:
         Example:
             >>> ln.Run.get(uid).describe()  # doctest: +SKIP
         """
-        from lamingit.api.describe import describe_record
-
         text = describe_record(self)
         if return_str:
             return text
@@ -295,8 +304,6 @@ class Registry:
         Example:
             >>> ln.Project(name="Cancer Drug Screen 2025").save()  # doctest: +SKIP
         """
-        from lamingit.api.functions import save
-
         save([self])
         return self
 
@@ -320,6 +327,34 @@ class Registry:
 
     def _after_save(self) -> None:
         self._saved = True
+
+
+def save(objects: Iterable[Registry] | Registry) -> list[Registry]:
+    """Save many records in one commit (``ln.save([a, b, c])``).
+
+    Blobs are written first; the records follow in a single commit.
+
+    Example:
+        >>> ln.save([ln.Record(name=f"sample{i}", type=sample_type) for i in range(3)])  # doctest: +SKIP
+    """
+    items = [objects] if isinstance(objects, Registry) else list(objects)
+    if not items:
+        return []
+    view = items[0]._obj_view
+    repo = view.writable_repository("save")
+    for obj in items:
+        prepare = getattr(obj, "_prepare", None)
+        if prepare is not None:
+            prepare(repo)
+
+    def build(changes: ChangeSet) -> None:
+        for obj in items:
+            obj._stage(changes)
+
+    commit(build, view, "save")
+    for obj in items:
+        obj._after_save()
+    return items
 
 
 def identifier(text: str) -> str:
@@ -382,37 +417,3 @@ class Lookup:
 
     def __repr__(self) -> str:
         return f"<Lookup of {self._registry} by {self._field}: {', '.join(sorted(self._attrs))}>"
-
-
-def ensure_user(changes: ChangeSet) -> str:
-    """Make sure the acting user has a record in this commit; return their uid.
-
-    Example:
-        >>> ensure_user(changes)  # doctest: +SKIP
-        'DzTjkKse'
-    """
-    ident = current_identity()
-    existing = changes.get("user", ident.uid)
-    if existing is None:
-        now = utcnow_iso()
-        changes.put(
-            UserRecord(
-                uid=ident.uid,
-                handle=ident.handle,
-                name=ident.name,
-                email=ident.email,
-                created_at=now,
-                created_by=ident.uid,
-                updated_at=now,
-            ),
-            f"create user {ident.uid} ({ident.handle})",
-        )
-    elif ident.name and isinstance(existing, UserRecord) and existing.name != ident.name:
-        changes.put(replace(existing, name=ident.name, updated_at=utcnow_iso()))
-    return ident.uid
-
-
-def new_record_fields(uid: str) -> dict[str, Any]:
-    """``uid``, ``created_at``, ``created_by`` for a record being created now."""
-    now = utcnow_iso()
-    return {"uid": uid, "created_at": now, "created_by": current_identity().uid, "updated_at": now}

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from lamingit.api.lineage import MAX_NODES, LineageGraph, Node, show_graph
+from lamingit.api.present.lineage import MAX_NODES, LineageGraph, Node, show_graph
 from lamingit.models import TransformRecord
 from lamingit.query import Q
 
 if TYPE_CHECKING:
-    from lamingit.api.transform import Transform
+    from lamingit.api.registries.transform import Transform
 
 
 def _node(record: TransformRecord) -> Node:

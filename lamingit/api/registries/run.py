@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from lamingit._util import random_base62, utcnow_iso
-from lamingit.api.base import Registry, new_record_fields
-from lamingit.api.queryset import QuerySet
-from lamingit.api.view import LIVE
+from lamingit.api.core import catalog
+from lamingit.api.core.base import Registry
+from lamingit.api.core.commit import new_record_fields
+from lamingit.api.core.queryset import QuerySet
 from lamingit.errors import InvalidArgument
 from lamingit.models import RunRecord
 from lamingit.records import ChangeSet, replace
 from lamingit.tracking import context as run_context
 
 if TYPE_CHECKING:
-    from lamingit.api.artifact import Artifact
-    from lamingit.api.transform import Transform
+    from lamingit.api.registries.artifact import Artifact
+    from lamingit.api.registries.transform import Transform
 
 
 class Run(Registry):
@@ -40,9 +41,7 @@ class Run(Registry):
         reference_type: str | None = None,
         initiated_by_run: Run | None = None,
     ) -> None:
-        from lamingit.api.transform import Transform
-
-        if not isinstance(transform, Transform):
+        if not isinstance(transform, catalog.registry_class("transform")):
             raise InvalidArgument(
                 "Run(transform=…) needs an ln.Transform, e.g. ln.Transform(key='x.py')"
             )
@@ -92,27 +91,21 @@ class Run(Registry):
     @property
     def transform(self) -> Any:
         """The Transform this run executed."""
-        from lamingit.api.transform import Transform
-
         if self._transform_obj is not None:
             return self._transform_obj
-        return self._related(Transform, self._record.transform)
+        return self._related("transform", self._record.transform)
 
     @property
     def inputs(self) -> QuerySet[Artifact]:
         """Artifacts this run read (``run.input_artifacts`` is the same)."""
-        from lamingit.api.artifact import Artifact
-
-        return Artifact.filter(uid__in=list(self._record.inputs))
+        return self._registry_filter("artifact", uid__in=list(self._record.inputs))
 
     input_artifacts = inputs
 
     @property
     def outputs(self) -> QuerySet[Artifact]:
         """Artifacts this run created."""
-        from lamingit.api.artifact import Artifact
-
-        return Artifact.filter(run=self.uid)
+        return self._registry_filter("artifact", run=self.uid)
 
     output_artifacts = outputs
 
@@ -127,45 +120,4 @@ class Run(Registry):
     @property
     def initiated_by_run(self) -> Run | None:
         """The run that called this one (for ``@ln.tracked`` functions)."""
-        return self._related(Run, self._record.initiated_by_run)
-
-
-def link_run_input(artifact: Artifact, is_run_input: bool | None) -> None:
-    """Record ``artifact`` as an input of the active run (not if the run created it).
-
-    Example:
-        >>> link_run_input(artifact, None)  # doctest: +SKIP
-    """
-    from lamingit.api.functions import commit
-    from lamingit.api.settings import settings
-
-    ctx = run_context.active()
-    if ctx is None:
-        if is_run_input:
-            raise InvalidArgument("is_run_input=True needs an active run; call ln.track() first")
-        return
-    wanted = settings.track_run_inputs if is_run_input is None else is_run_input
-    uid = artifact.uid
-    if not wanted:
-        ctx.declined.add(uid)  # the audit hook and the watcher must not link this read either
-        return
-    # Never link a run's own output (a self-link) or what is already linked.
-    if artifact._record.run == ctx.run_uid or uid in ctx.outputs or uid in ctx.inputs:
-        return
-
-    def build(changes: ChangeSet) -> None:
-        from lamingit.api.lineage import creates_cycle, link_parents
-
-        run = changes.get("run", ctx.run_uid)
-        if not isinstance(run, RunRecord) or uid in run.inputs:
-            return
-        if creates_cycle(changes, run.uid, uid):
-            return  # the artifact descends from this run: linking it would close a cycle
-        changes.put(
-            replace(run, inputs=sorted({*run.inputs, uid}), updated_at=utcnow_iso()),
-            f"link artifact {uid} as input of run {run.uid}",
-        )
-        link_parents(changes, run.transform, [uid])
-
-    commit(build, LIVE, "link a run input")
-    ctx.inputs.add(uid)
+        return cast("Run | None", self._related("run", self._record.initiated_by_run))

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from lamingit._util import decode_counter, encode_counter, random_base62
-from lamingit.api.base import Registry, new_record_fields
-from lamingit.api.queryset import QuerySet
+from lamingit.api.core.base import Registry
+from lamingit.api.core.commit import new_record_fields
+from lamingit.api.core.queryset import QuerySet
+from lamingit.api.present.transform_graph import view_parents
 from lamingit.errors import InvalidArgument
 from lamingit.models import TransformRecord
 from lamingit.records import ChangeSet, replace
@@ -84,9 +86,7 @@ class Transform(Registry):
     @property
     def runs(self) -> QuerySet[Any]:
         """Every run of this transform."""
-        from lamingit.api.run import Run
-
-        return Run.filter(transform=self.uid)
+        return self._registry_filter("run", transform=self.uid)
 
     @property
     def parents(self) -> QuerySet[Transform]:
@@ -127,8 +127,6 @@ class Transform(Registry):
             >>> ln.Transform.get(key="model.py").view_parents(with_children=True)  # doctest: +SKIP
             PosixPath('lineage_model.py.svg')
         """
-        from lamingit.api.transform_graph import view_parents
-
         return view_parents(self, with_children, return_graph, path)
 
     @property

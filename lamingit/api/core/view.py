@@ -10,6 +10,7 @@ from lamingit.models import BaseRecord
 from lamingit.query import Q
 from lamingit.records import Snapshot
 from lamingit.repo import Repository
+from lamingit.router import select
 from lamingit.session import SESSION
 
 
@@ -51,8 +52,6 @@ class View:
 
     def select(self, registry: str, q: Q) -> list[BaseRecord]:
         """Records of ``registry`` satisfying ``q``, in uid order."""
-        from lamingit.api.backend import select
-
         return select(self.snapshot(), registry, q)
 
 

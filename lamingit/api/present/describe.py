@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from lamingit.api.artifact import Artifact
+    from lamingit.api.registries.artifact import Artifact
 
 
 def human_size(n: int) -> str:

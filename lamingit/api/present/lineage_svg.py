@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 if TYPE_CHECKING:
-    from lamingit.api.lineage import LineageGraph
+    from lamingit.api.present.lineage import LineageGraph
 
 CHAR_W = 6.6
 NODE_H = 44

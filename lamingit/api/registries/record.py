@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from lamingit._util import random_base62, utcnow_iso
-from lamingit.api.base import Registry, new_record_fields
-from lamingit.api.queryset import QuerySet
+from lamingit.api.core.base import Registry
+from lamingit.api.core.commit import commit, new_record_fields
+from lamingit.api.core.queryset import QuerySet
 from lamingit.errors import InvalidArgument
 from lamingit.models import RecordRecord
 from lamingit.records import ChangeSet, replace
@@ -43,8 +44,6 @@ class LinkedRecords(QuerySet["Record"]):
         self._relink(others, add=False)
 
     def _relink(self, others: tuple[Record, ...], add: bool) -> None:
-        from lamingit.api.functions import commit
-
         owner = self._owner
         if not owner._saved:
             raise InvalidArgument("save the record before linking parents: record.save()")
@@ -130,7 +129,7 @@ class Record(Registry):
     @property
     def type(self) -> Record | None:
         """The type record this record is an instance of (None for untyped records)."""
-        return self._related(Record, self._record.type)
+        return cast("Record | None", self._related("record", self._record.type))
 
     @property
     def parents(self) -> LinkedRecords:

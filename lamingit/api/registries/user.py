@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from lamingit.api.base import Registry, new_record_fields
+from lamingit.api.core.base import Registry
+from lamingit.api.core.commit import new_record_fields
 from lamingit.errors import NotARepository
 from lamingit.models import UserRecord
 from lamingit.session import current_identity, user_uid

@@ -8,10 +8,14 @@ from typing import Any, ClassVar
 
 from lamingit._log import logger
 from lamingit._util import decode_counter, encode_counter, random_base62
-from lamingit.api.base import Registry, new_record_fields
-from lamingit.api.formats import load_path, open_path, write_anndata, write_dataframe
-from lamingit.api.keys import suffix_of, validate_key
-from lamingit.api.queryset import QuerySet
+from lamingit.api.core.base import Registry
+from lamingit.api.core.commit import commit, new_record_fields
+from lamingit.api.core.formats import load_path, open_path, write_anndata, write_dataframe
+from lamingit.api.core.keys import suffix_of, validate_key
+from lamingit.api.core.links import link_run_input
+from lamingit.api.core.queryset import QuerySet
+from lamingit.api.present.describe import describe_artifact
+from lamingit.api.present.lineage import view_lineage
 from lamingit.errors import InvalidArgument
 from lamingit.models import ArtifactRecord
 from lamingit.records import ChangeSet, replace
@@ -343,23 +347,17 @@ class Artifact(Registry):
     @property
     def run(self) -> Any:
         """The Run that created this artifact (None for uploads without a run)."""
-        from lamingit.api.run import Run
-
-        return self._related(Run, self._record.run)
+        return self._related("run", self._record.run)
 
     @property
     def transform(self) -> Any:
         """The Transform whose run created this artifact."""
-        from lamingit.api.transform import Transform
-
-        return self._related(Transform, self._record.transform)
+        return self._related("transform", self._record.transform)
 
     @property
     def input_of(self) -> QuerySet[Any]:
         """The runs that read this artifact (``Run.filter(inputs=artifact)``)."""
-        from lamingit.api.run import Run
-
-        return Run.filter(inputs=self.uid)
+        return self._registry_filter("run", inputs=self.uid)
 
     def view_lineage(self, return_graph: bool = False, path: str | None = None) -> Any:
         """Draw the upstream and downstream lineage (artifacts → runs → artifacts) as SVG.
@@ -370,8 +368,6 @@ class Artifact(Registry):
         Example:
             >>> ln.Artifact.get(key="figures/umap.png").view_lineage()  # doctest: +SKIP
         """
-        from lamingit.api.lineage import view_lineage
-
         return view_lineage(self, return_graph=return_graph, path=path)
 
     @property
@@ -415,7 +411,7 @@ class Artifact(Registry):
         if self.n_files is not None:
             repo.blob_path(self.hash)  # fetches the manifest from the blob remote if needed
             manifest = decode_manifest(repo.blobs.read_bytes(self.hash))
-            from lamingit.remote.sync import prefetch
+            from lamingit.remote.sync import prefetch  # only directories need it: load lazily
 
             prefetch(repo, [entry.hash for entry in manifest])  # missing files, in parallel
             for entry in manifest:
@@ -451,9 +447,7 @@ class Artifact(Registry):
         return open_path(self.cache(is_run_input=is_run_input), self.suffix, engine=engine)
 
     def _link_input(self, is_run_input: bool | None) -> None:
-        from lamingit.api.run import link_run_input
-
-        link_run_input(self, is_run_input)
+        link_run_input(self._record, is_run_input)
 
     # -- deleting -------------------------------------------------------------------------
     def delete(self, permanent: bool = False) -> None:
@@ -465,8 +459,6 @@ class Artifact(Registry):
         Example:
             >>> ln.Artifact.get(key="old.csv").delete()  # doctest: +SKIP
         """
-        from lamingit.api.functions import commit
-
         uid, stem = self.uid, self.stem_uid
 
         def build(changes: ChangeSet) -> None:
@@ -497,8 +489,6 @@ class Artifact(Registry):
         Example:
             >>> ln.Artifact.filter(trashed=True).first().restore()  # doctest: +SKIP
         """
-        from lamingit.api.functions import commit
-
         uid, stem = self.uid, self.stem_uid
 
         def build(changes: ChangeSet) -> None:
@@ -522,8 +512,6 @@ class Artifact(Registry):
             Artifact: sample.fasta (1)
             ├── uid: …
         """
-        from lamingit.api.describe import describe_artifact
-
         text = describe_artifact(self)
         if return_str:
             return text

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from lamingit._log import logger
 from lamingit._util import random_base62, utcnow_iso
-from lamingit.api.base import Registry, new_record_fields
-from lamingit.api.queryset import QuerySet
+from lamingit.api.core.base import Registry
+from lamingit.api.core.commit import commit, new_record_fields
+from lamingit.api.core.queryset import QuerySet
 from lamingit.errors import InvalidArgument, ValidationError
 from lamingit.models import ULabelRecord
+from lamingit.query import Q
 from lamingit.records import ChangeSet, replace
+from lamingit.router import select
 
 LOOKUP = "ulabel.name"
 
@@ -90,7 +93,7 @@ class ULabel(Registry):
     @property
     def type(self) -> ULabel | None:
         """The type label this label is an instance of (None for untyped labels)."""
-        return self._related(ULabel, self._record.type)
+        return cast("ULabel | None", self._related("ulabel", self._record.type))
 
     @property
     def ulabels(self) -> QuerySet[ULabel]:
@@ -159,8 +162,6 @@ class ULabel(Registry):
         Example:
             >>> ln.ULabel.get(name="Experiment 1").delete()  # doctest: +SKIP
         """
-        from lamingit.api.functions import commit
-
         uid = self.uid
 
         def build(changes: ChangeSet) -> None:
@@ -191,8 +192,6 @@ class ULabel(Registry):
         Example:
             >>> ln.ULabel.filter(trashed=True).first().restore()  # doctest: +SKIP
         """
-        from lamingit.api.functions import commit
-
         uid = self.uid
 
         def build(changes: ChangeSet) -> None:
@@ -216,9 +215,6 @@ class ULabel(Registry):
 
 def _holders(changes: ChangeSet, uid: str) -> list[tuple[str, str, str]]:
     """Every (registry, field, uid) whose list names label ``uid`` (found through the index)."""
-    from lamingit.api.backend import select
-    from lamingit.query import Q
-
     out: list[tuple[str, str, str]] = []
     for registry, field in (
         ("artifact", "ulabels"),

@@ -1,4 +1,4 @@
-"""Answering a Q over a snapshot: from the Parquet index, else (rarely) by scanning git."""
+"""The query router: answer a Q from the Parquet index if it can, else by scanning git."""
 
 from __future__ import annotations
 

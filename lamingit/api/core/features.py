@@ -6,6 +6,9 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from lamingit._util import utcnow_iso
+from lamingit.api.core import catalog
+from lamingit.api.core.commit import commit
+from lamingit.api.core.queryset import normalize_value
 from lamingit.errors import InvalidArgument, ValidationError
 from lamingit.feature_values import (
     category_registry,
@@ -14,11 +17,11 @@ from lamingit.feature_values import (
     decode_value,
     guess_dtype,
 )
-from lamingit.models import ArtifactRecord, FeatureRecord
+from lamingit.models import ArtifactRecord, BaseRecord, FeatureRecord
 from lamingit.records import ChangeSet, replace
 
 if TYPE_CHECKING:
-    from lamingit.api.base import Registry
+    from lamingit.api.core.base import Registry
 
 
 def _feature(changes: ChangeSet, name: str, value: Any) -> FeatureRecord:
@@ -61,15 +64,12 @@ def validate_values(changes: ChangeSet, values: dict[str, Any]) -> tuple[dict[st
         >>> validate_values(changes, {"gc_content": 0.55})  # doctest: +SKIP
         ({'gc_content': 0.55}, [])
     """
-    from lamingit.api.queryset import normalize_value
-
     stored: dict[str, Any] = {}
     labels: list[str] = []
     for name, raw in values.items():
-        from lamingit.api.base import Registry
-
-        if isinstance(raw, Registry) and hasattr(raw._record, "name"):
-            raw = raw._record.name  # a Record given for a categorical feature
+        record = getattr(raw, "_record", None)
+        if isinstance(record, BaseRecord) and hasattr(record, "name"):
+            raw = record.name  # a Record given for a categorical feature
         elif not isinstance(raw, dict | list | tuple):
             raw = raw if _is_date(raw) else normalize_value(raw)
         feature = _feature(changes, name, raw)
@@ -158,11 +158,10 @@ class FeatureManager:
         Example:
             >>> artifact.features.add(ln.Feature.get(name="gc_content"))  # doctest: +SKIP
         """
-        from lamingit.api.feature import Feature
-
+        feature_cls = catalog.registry_class("feature")
         names = []
         for feature in features:
-            if not isinstance(feature, Feature) or not feature._saved:
+            if not isinstance(feature, feature_cls) or not feature._saved:
                 raise InvalidArgument(
                     f"features.add() takes saved ln.Feature objects, got {feature!r}"
                 )
@@ -205,8 +204,6 @@ class FeatureManager:
         self._commit(compute, f"{verb} feature values {', '.join(sorted(values))}")
 
     def _commit(self, compute: Any, what: str) -> None:
-        from lamingit.api.functions import commit
-
         owner = self._owner
         if not owner._saved:
             raise InvalidArgument(

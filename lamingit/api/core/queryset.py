@@ -12,12 +12,13 @@ from lamingit.models import BaseRecord
 from lamingit.query import Condition, Q, resolve_path
 from lamingit.query.search import SEARCH_FIELDS, search_rank
 from lamingit.query.validate import check_condition
+from lamingit.router import count
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from lamingit.api.base import Registry
-    from lamingit.api.view import View
+    from lamingit.api.core.base import Registry
+    from lamingit.api.core.view import View
 
 R = TypeVar("R", bound="Registry")
 
@@ -29,10 +30,10 @@ def normalize_value(value: Any) -> Any:
         >>> normalize_value(date(2025, 10, 31))
         '2025-10-31'
     """
-    from lamingit.api.base import Registry
-
-    if isinstance(value, Registry):
-        return value.uid
+    # A registry object (duck-typed: Registry sits above this module) is stored as its uid.
+    record = getattr(value, "_record", None)
+    if isinstance(record, BaseRecord):
+        return record.uid
     if isinstance(value, QuerySet):
         return [obj.uid for obj in value]
     if isinstance(value, datetime):
@@ -163,8 +164,6 @@ class QuerySet(Generic[R]):
     def count(self) -> int:
         """Number of results (counted in the index, without loading records)."""
         if self._cache is None and self.ranked is None:
-            from lamingit.api.backend import count
-
             n = count(self.view.snapshot(), self.model._registry, self._effective_q())
             return n if self.limit is None else min(n, self.limit)
         return len(self._evaluate())

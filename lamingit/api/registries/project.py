@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from lamingit._util import random_base62
-from lamingit.api.base import Registry, new_record_fields
-from lamingit.api.queryset import QuerySet
+from lamingit.api.core.base import Registry
+from lamingit.api.core.commit import new_record_fields
+from lamingit.api.core.queryset import QuerySet
 from lamingit.errors import InvalidArgument
 from lamingit.models import ProjectRecord
 from lamingit.records import ChangeSet
@@ -52,30 +53,22 @@ class Project(Registry):
     @property
     def artifacts(self) -> QuerySet[Any]:
         """Artifacts linked to this project."""
-        from lamingit.api.artifact import Artifact
-
-        return Artifact.filter(projects=self.uid)
+        return self._registry_filter("artifact", projects=self.uid)
 
     @property
     def runs(self) -> QuerySet[Any]:
         """Runs linked to this project."""
-        from lamingit.api.run import Run
-
-        return Run.filter(projects=self.uid)
+        return self._registry_filter("run", projects=self.uid)
 
     @property
     def transforms(self) -> QuerySet[Any]:
         """Transforms linked to this project."""
-        from lamingit.api.transform import Transform
-
-        return Transform.filter(projects=self.uid)
+        return self._registry_filter("transform", projects=self.uid)
 
     @property
     def records(self) -> QuerySet[Any]:
         """Records linked to this project."""
-        from lamingit.api.record import Record
-
-        return Record.filter(projects=self.uid)
+        return self._registry_filter("record", projects=self.uid)
 
 
 __all__ = ["Project"]

@@ -1,4 +1,4 @@
-"""Lineage: the graph artifacts → runs → artifacts around one artifact, and cycle checks.
+"""Lineage: the graph artifacts → runs → artifacts around one artifact, drawn as SVG.
 
 Upstream is followed by point lookups (an artifact names its run, a run lists its inputs);
 downstream by one query per level (runs whose inputs contain the frontier, then their
@@ -8,87 +8,20 @@ outputs). Visited sets make every walk finite, whatever the data holds.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
-from lamingit._util import utcnow_iso
-from lamingit.models import ArtifactRecord, BaseRecord, RunRecord, TransformRecord
+from lamingit.api.present.lineage_svg import render_svg
+from lamingit.models import ArtifactRecord, RunRecord, TransformRecord
 from lamingit.query import Q
-from lamingit.records import ChangeSet, replace
 
 if TYPE_CHECKING:
-    from lamingit.api.artifact import Artifact
-    from lamingit.api.view import View
+    from lamingit.api.core.view import View
+    from lamingit.api.registries.artifact import Artifact
 
 MAX_NODES = 2000
 """A lineage drawing stops growing here (a huge graph is unreadable anyway)."""
-
-
-class _Getter(Protocol):
-    def get(self, registry: str, uid: str) -> BaseRecord | None: ...
-
-
-def creates_cycle(records: _Getter, run_uid: str, artifact_uid: str, limit: int = 100_000) -> bool:
-    """Tell whether ``artifact_uid`` descends from run ``run_uid`` (so linking it as an input
-    of that run would close a cycle in the lineage graph).
-
-    Example:
-        >>> creates_cycle(changes, run.uid, artifact.uid)  # doctest: +SKIP
-        False
-    """
-    seen_artifacts: set[str] = set()
-    seen_runs: set[str] = set()
-    stack = [artifact_uid]
-    while stack and len(seen_artifacts) < limit:
-        uid = stack.pop()
-        if uid in seen_artifacts:
-            continue
-        seen_artifacts.add(uid)
-        record = records.get("artifact", uid)
-        producer = getattr(record, "run", None)
-        if producer is None or producer in seen_runs:
-            continue
-        if producer == run_uid:
-            return True
-        seen_runs.add(producer)
-        run = records.get("run", producer)
-        if isinstance(run, RunRecord):
-            stack.extend(run.inputs)
-    return False
-
-
-def link_parents(changes: ChangeSet, transform_uid: str, artifact_uids: Iterable[str]) -> None:
-    """Add the transforms that made ``artifact_uids`` as parents of ``transform_uid``.
-
-    Called wherever artifacts become inputs of a run of ``transform_uid``. A transform is
-    never its own parent, and a parent already linked is not linked again.
-
-    Example:
-        >>> link_parents(changes, run.transform, [artifact.uid])  # doctest: +SKIP
-    """
-    current = changes.get("transform", transform_uid)
-    if not isinstance(current, TransformRecord):
-        return
-    found: set[str] = set()
-    for uid in artifact_uids:
-        artifact = changes.get("artifact", uid)
-        if not isinstance(artifact, ArtifactRecord):
-            continue
-        parent = artifact.transform
-        if parent is None and artifact.run is not None:
-            run = changes.get("run", artifact.run)
-            parent = run.transform if isinstance(run, RunRecord) else None
-        if parent is not None and parent != transform_uid:
-            found.add(parent)
-    added = found - set(current.parents)
-    if not added:
-        return
-    changes.put(
-        replace(current, parents=sorted({*current.parents, *added}), updated_at=utcnow_iso()),
-        f"link transform {', '.join(sorted(added))} as parent of transform {transform_uid}",
-    )
 
 
 @dataclass(frozen=True)
@@ -275,8 +208,6 @@ def show_graph(graph: LineageGraph, path: str | None, default_name: str, label: 
         >>> show_graph(graph, None, "lineage_a.svg", "a.csv")  # doctest: +SKIP
         PosixPath('lineage_a.svg')
     """
-    from lamingit.api.lineage_svg import render_svg
-
     svg = render_svg(graph)
     if path is None and _in_notebook():
         from IPython.display import SVG, display
@@ -304,8 +235,6 @@ def default_filename(artifact: Artifact) -> str:
 __all__ = [
     "LineageGraph",
     "Node",
-    "creates_cycle",
     "lineage_graph",
-    "link_parents",
     "view_lineage",
 ]
