@@ -60,7 +60,9 @@ def test_trash_restore_and_permanent_delete(repo) -> None:
 def test_categorical_feature_links_ulabels_and_filters(repo) -> None:
     perturbation = ln.ULabel(name="Perturbation", is_type=True).save()
     dmso = ln.ULabel(name="DMSO", type=perturbation).save()
-    ln.Feature(name="perturbation", dtype=f"cat[ULabel[{perturbation.uid}]]").save()
+    feature = ln.Feature(name="perturbation", dtype=perturbation).save()
+    assert feature.dtype == f"cat[ULabel[{perturbation.uid}]]"
+    assert ln.Feature(name="any_label", dtype=ln.ULabel).save().dtype == "cat[ULabel]"
     artifact = ln.Artifact.from_dataframe(pd.DataFrame({"a": [1]}), key="a.parquet").save()
     with pytest.raises(ValidationError, match="no ulabel 'IFNG'"):
         artifact.features.add_values({"perturbation": "IFNG"})

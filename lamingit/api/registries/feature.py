@@ -15,21 +15,22 @@ from lamingit.records import ChangeSet
 
 
 def dtype_string(dtype: Any) -> str:
-    """The stored dtype of a spelling: names, Python types, ``ln.Record`` or a Record type.
+    """The stored dtype of a spelling: names, Python types, ``ln.Record`` / ``ln.ULabel`` or a type.
 
     Example:
         >>> dtype_string(float)
         'float'
     """
-    Record = catalog.registry_class("record")
-    if dtype is Record:
-        return "cat[Record]"
-    if isinstance(dtype, Record):
-        if not dtype.is_type or not dtype._saved:
-            raise ValidationError(
-                f"a categorical dtype needs a saved Record with is_type=True, got {dtype!r}"
-            )
-        return f"cat[Record[{dtype.uid}]]"
+    for registry, name in (("record", "Record"), ("ulabel", "ULabel")):
+        cls = catalog.registry_class(registry)
+        if dtype is cls:
+            return f"cat[{name}]"
+        if isinstance(dtype, cls):
+            if not dtype.is_type or not dtype._saved:  # type: ignore[attr-defined]
+                raise ValidationError(
+                    f"a categorical dtype needs a saved {name} with is_type=True, got {dtype!r}"
+                )
+            return f"cat[{name}[{dtype.uid}]]"  # type: ignore[attr-defined]
     return normalize_dtype(dtype)
 
 
