@@ -41,9 +41,17 @@ def _registries() -> dict[str, Any]:
     return dict(catalog.classes())
 
 
+_MODULES: dict[str, str] = {"curators": "lamingit.api.curators"}
+"""Sub-modules users reach as attributes (``ln.curators.DataFrameCurator``)."""
+
+
 def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        value = importlib.import_module(_MODULES[name])
+        globals()[name] = value
+        return value
     if name == "__all__":  # `from lamingit import *`: computed, the registries load on demand
-        return sorted([*_LAZY, *_registries(), "errors", "__version__"])
+        return sorted([*_LAZY, *_MODULES, *_registries(), "errors", "__version__"])
     module = _LAZY.get(name)
     if module is not None:
         value = getattr(importlib.import_module(module), name)
@@ -56,4 +64,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted([*_LAZY, *_registries(), "errors", "__version__"])
+    return sorted([*_LAZY, *_MODULES, *_registries(), "errors", "__version__"])

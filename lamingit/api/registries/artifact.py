@@ -10,6 +10,7 @@ from lamingit._log import logger
 from lamingit._util import decode_counter, encode_counter, random_base62
 from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import commit, new_record_fields
+from lamingit.api.core.curation.rules import schema_annotation
 from lamingit.api.core.formats import load_path, open_path, write_anndata, write_dataframe
 from lamingit.api.core.keys import suffix_of, validate_key
 from lamingit.api.core.links import link_run_input
@@ -214,9 +215,14 @@ class Artifact(Registry):
     ) -> Artifact:
         """An artifact from a pandas DataFrame: Parquet, or CSV if ``key`` ends in ``.csv``.
 
+        With ``schema=`` the DataFrame is validated first (``ValidationError`` naming every
+        problem, nothing written) and the artifact is annotated with the schema and the labels
+        its categorical columns name.
+
         Example:
             >>> ln.Artifact.from_dataframe(df, key="datasets/processed.parquet").save()  # doctest: +SKIP
         """
+        df, annotation = schema_annotation(cls._view.snapshot(), df, kwargs.pop("schema", None))
         suffix = ".csv" if key is not None and key.endswith(".csv") else ".parquet"
         path = cls._view.writable_repository("save").scratch_dir() / f"dataframe{suffix}"
         write_dataframe(df, path)
@@ -232,6 +238,7 @@ class Artifact(Registry):
         )
         if not artifact._saved:
             object.__setattr__(artifact, "_memory", df)
+            artifact._record = replace(artifact._record, **annotation)
         return artifact
 
     from_df = from_dataframe
@@ -248,9 +255,15 @@ class Artifact(Registry):
     ) -> Artifact:
         """An artifact from an AnnData: ``.h5ad``, or a zarr store if ``key`` ends in ``.zarr``.
 
+        With ``schema=`` (slots ``obs``, ``var``, ``var.T``) it is validated first, as
+        ``from_dataframe`` does.
+
         Example:
             >>> ln.Artifact.from_anndata(adata, key="scrna/experiment1.h5ad").save()  # doctest: +SKIP
         """
+        adata, annotation = schema_annotation(
+            cls._view.snapshot(), adata, kwargs.pop("schema", None)
+        )
         suffix = suffix_of(key) if key is not None and key.endswith(".zarr") else ".h5ad"
         path = cls._view.writable_repository("save").scratch_dir() / f"anndata{suffix}"
         write_anndata(adata, path)
@@ -266,6 +279,7 @@ class Artifact(Registry):
         )
         if not artifact._saved:
             object.__setattr__(artifact, "_memory", adata)
+            artifact._record = replace(artifact._record, **annotation)
         return artifact
 
     # -- saving ---------------------------------------------------------------------------
@@ -353,6 +367,11 @@ class Artifact(Registry):
     def transform(self) -> Any:
         """The Transform whose run created this artifact."""
         return self._related("transform", self._record.transform)
+
+    @property
+    def schema(self) -> Any:
+        """The Schema this artifact was validated against (``from_dataframe(df, schema=)``)."""
+        return self._related("schema", self._record.schema)
 
     @property
     def input_of(self) -> QuerySet[Any]:

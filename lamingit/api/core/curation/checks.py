@@ -53,6 +53,8 @@ class Report:
     suggestions: dict[str, dict[str, str]] = field(default_factory=dict)
     validated: dict[str, dict[str, str]] = field(default_factory=dict)
     """Categorical column → ``{value: uid}`` of the values that name saved records."""
+    labels: dict[str, str] = field(default_factory=dict)
+    """Categorical column → the label of what its values name (``ULabel``, ``Record``)."""
     coerced: list[str] = field(default_factory=list)
     """Columns cast to their feature's dtype (``frame`` is then a copy; the input is untouched)."""
 
@@ -161,6 +163,21 @@ def suggest(value: str, names: Sequence[str]) -> str | None:
     return close[0] if close else None
 
 
+def canonical(value: str, names: Sequence[str]) -> str | None:
+    """The saved name ``value`` is a variant of (same letters and digits, ignoring case,
+    spaces and punctuation), or None: what ``curator.cat.standardize()`` replaces.
+
+    Example:
+        >>> canonical("b-cell", ["B cell"]), canonical("B cel", ["B cell"])
+        ('B cell', None)
+    """
+    norm = _normal(value)
+    if not norm:
+        return None
+    matches = [name for name in names if _normal(name) == norm]
+    return matches[0] if len(matches) == 1 else None
+
+
 def _normal(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum())
 
@@ -252,6 +269,7 @@ def _check_column(report: Report, rule: ColumnRule, coerce: bool, fix_hint: str)
     values = _categories(series)
     found = rule.resolve(values) if values else {}
     report.validated[rule.name] = found
+    report.labels[rule.name] = rule.label
     bad = [v for v in values if v not in found]
     if not bad:
         return
@@ -263,9 +281,10 @@ def _check_column(report: Report, rule: ColumnRule, coerce: bool, fix_hint: str)
         f"{v!r} (did you mean {hints[v]!r}?)" if v in hints else repr(v) for v in bad[:20]
     )
     more = f", … ({len(bad) - 20} more)" if len(bad) > 20 else ""
+    fixable = any(canonical(v, saved) is not None for v in bad)
     fix = (
-        f"curator.cat.standardize({rule.name!r}) fixes the suggested ones; "
-        if hints
+        f"curator.cat.standardize({rule.name!r}) fixes case and spelling variants; "
+        if fixable
         else "fix typos, remove them, or "
     )
     report.problems.append(
@@ -275,4 +294,12 @@ def _check_column(report: Report, rule: ColumnRule, coerce: bool, fix_hint: str)
     )
 
 
-__all__ = ["ColumnRule", "Report", "check_frame", "coerce_column", "dtype_fits", "suggest"]
+__all__ = [
+    "ColumnRule",
+    "Report",
+    "canonical",
+    "check_frame",
+    "coerce_column",
+    "dtype_fits",
+    "suggest",
+]
