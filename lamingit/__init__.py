@@ -58,7 +58,12 @@ def __getattr__(name: str) -> Any:
     elif name[:1].isupper() and name in (registries := _registries()):
         value = registries[name]
     else:
-        raise AttributeError(f"module 'lamingit' has no attribute {name!r}")
+        import difflib
+
+        known = [*_LAZY, *(_registries() if name[:1].isupper() else ())]
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise AttributeError(f"module 'lamingit' has no attribute {name!r}{hint}")
     globals()[name] = value
     return value
 

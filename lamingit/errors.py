@@ -6,8 +6,9 @@ LamingitError
 ├── InvalidKey (ValueError) a key breaks the key rules
 ├── ValidationError         a value does not fit a field or feature
 ├── InvalidArgument         an unknown field/feature in a query, a bad argument
-├── DoesNotExist            get() matched nothing
-├── MultipleResultsFound    get()/one() matched more than one
+│   └── FieldError          an unknown lookup (``size__gtx``): Django's name, as LaminDB raises it
+├── DoesNotExist            get() matched nothing (alias ObjectDoesNotExist; ``ln.Artifact.DoesNotExist``)
+├── MultipleResultsFound    get()/one() matched more than one (alias MultipleObjectsReturned)
 ├── TrackNotCalled          finish() without track()
 ├── ReadOnlyError           writing through ln.at(REF)
 ├── IntegrityError          a blob does not match its hash; a record does not decode
@@ -43,12 +44,29 @@ class InvalidArgument(LamingitError, ValueError):
     """An argument is unknown or malformed (e.g. a filter on an unknown field)."""
 
 
+class FieldError(InvalidArgument):
+    """A lookup names an operator or field that does not exist (``size__gtx=1``).
+
+    LaminDB lets Django's ``FieldError`` through for these; a handler written for that catches
+    this one by name, and ``except InvalidArgument`` catches it too.
+    """
+
+
 class DoesNotExist(LamingitError, LookupError):
-    """A ``get()`` or ``one()`` matched no record."""
+    """A ``get()`` or ``one()`` matched no record (each registry has a subclass:
+    ``ln.Artifact.DoesNotExist``)."""
 
 
 class MultipleResultsFound(LamingitError, LookupError):
-    """A ``get()`` or ``one()`` matched more than one record."""
+    """A ``get()`` or ``one()`` matched more than one record (each registry has a subclass:
+    ``ln.Artifact.MultipleObjectsReturned``)."""
+
+
+ObjectDoesNotExist = DoesNotExist
+"""Django's name for :class:`DoesNotExist` (``except ln.errors.ObjectDoesNotExist``)."""
+
+MultipleObjectsReturned = MultipleResultsFound
+"""Django's name for :class:`MultipleResultsFound`."""
 
 
 class TrackNotCalled(LamingitError):
@@ -78,13 +96,16 @@ class IncomingRejected(RemoteError):
 __all__ = [
     "ConflictError",
     "DoesNotExist",
+    "FieldError",
     "IncomingRejected",
     "IntegrityError",
     "InvalidArgument",
     "InvalidKey",
     "LamingitError",
+    "MultipleObjectsReturned",
     "MultipleResultsFound",
     "NotARepository",
+    "ObjectDoesNotExist",
     "ReadOnlyError",
     "RemoteError",
     "RepositoryExists",

@@ -1,19 +1,22 @@
-"""Type checks for lookups: a value that can never fit its field is an error, not no result."""
+"""Checks for lookups: a value that can never fit its field, an unknown operator or field is an
+error (with the nearest valid name), not an empty result."""
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 import types
 import typing
+from collections.abc import Iterable
 from typing import Any
 
 import msgspec
 
-from lamingit.errors import InvalidArgument
+from lamingit.errors import FieldError, InvalidArgument
 from lamingit.models import STRUCTS
-from lamingit.query.expr import Condition
-from lamingit.query.fields import FieldKind, resolve_path
+from lamingit.query.expr import OPERATORS, Condition
+from lamingit.query.fields import SCHEMAS, FieldKind, resolve_path
 
 _STRING_OPS = frozenset(
     {"contains", "icontains", "startswith", "istartswith", "endswith", "iendswith", "iexact"}
@@ -47,6 +50,72 @@ def _fits(value: Any, kinds: set[type]) -> bool:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return bool(kinds & {int, float})
     return any(isinstance(value, k) for k in kinds if k not in (int, float, bool))
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """`` did you mean 'x'?`` for the candidate nearest to ``name``, or ``""`` if none is near.
+
+    Example:
+        >>> did_you_mean("gtx", ["gt", "gte", "lt"])
+        " did you mean 'gt'?"
+        >>> did_you_mean("zzz", ["gt"])
+        ''
+    """
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    if not close and len(name) > 2:
+        # a prefix the user typed too long or short (``descr``) is as telling as a typo
+        close = [c for c in sorted(candidates) if c.startswith(name) or name.startswith(c)][:1]
+    return f" did you mean {close[0]!r}?" if close else ""
+
+
+def unsupported_lookup(label: str, field: str, op: str) -> FieldError:
+    """The error for ``field__op`` when ``op`` is no lookup operator (``size__gtx``).
+
+    Example:
+        >>> str(unsupported_lookup("size__gtx", "size", "gtx")).split(" lookups:")[0]
+        "size__gtx: unsupported lookup 'gtx' for size; did you mean 'gt'?"
+    """
+    hint = did_you_mean(op, OPERATORS)
+    return FieldError(
+        f"{label}: unsupported lookup {op!r} for {field};{hint} "
+        f"lookups: {', '.join(sorted(OPERATORS))}"
+    )
+
+
+def unknown_field(
+    registry: str, path: tuple[str, ...], features: frozenset[str] | None
+) -> FieldError:
+    """The error for a path whose step names no field, relation or feature, with the nearest
+    name of the registry where the walk stopped.
+
+    Example:
+        >>> str(unknown_field("artifact", ("sufix",), frozenset())).split(" fields:")[0]
+        "'sufix' is neither a field of Artifact nor a feature; did you mean 'suffix'?"
+    """
+    current = registry
+    for i, raw in enumerate(path):
+        schema = SCHEMAS[current]
+        name = schema.aliases.get(raw, raw)
+        if name in schema.relations:
+            current = schema.relations[name][0]
+            continue
+        if name in schema.scalars or name in schema.dicts:
+            break
+        if schema.has_features and i == 0 and (features is None or name in features):
+            break
+        candidates = set(schema.names())
+        if schema.has_features and i == 0 and features:
+            candidates |= features
+        feats = ", ".join(sorted(features)) if features and i == 0 else "none"
+        what = f"is not a field of {current.capitalize()}"
+        if schema.has_features and i == 0:
+            what = f"is neither a field of {current.capitalize()} nor a feature"
+        return FieldError(
+            f"{raw!r} {what};{did_you_mean(raw, candidates)} "
+            f"fields: {', '.join(schema.names())}"
+            + (f"; features: {feats}" if schema.has_features and i == 0 else "")
+        )
+    return FieldError(f"{'__'.join(path)} names no field of {registry.capitalize()}")
 
 
 def check_condition(registry: str, cond: Condition, features: frozenset[str] | None) -> None:
@@ -83,8 +152,10 @@ def check_condition(registry: str, cond: Condition, features: frozenset[str] | N
         return
     steps = resolve_path(registry, cond.path, features)
     for i, (name, kind, _reg) in enumerate(steps[:-1]):
+        if kind is FieldKind.SCALAR and i + 2 == len(steps):
+            raise unsupported_lookup(label, name, steps[i + 1][0])
         if kind is FieldKind.SCALAR:
-            raise InvalidArgument(
+            raise FieldError(
                 f"{label}: {name!r} is a plain field; {steps[i + 1][0]!r} is neither a lookup "
                 "operator nor a field inside it"
             )
@@ -109,7 +180,7 @@ def check_condition(registry: str, cond: Condition, features: frozenset[str] | N
             raise InvalidArgument(f"{label} needs {wanted}, got {item!r} ({type(item).__name__})")
 
 
-__all__ = ["check_condition"]
+__all__ = ["check_condition", "did_you_mean", "unknown_field", "unsupported_lookup"]
 
 
 @functools.cache

@@ -42,9 +42,9 @@ def test_project_links_transform_run_and_artifacts(repo: Path, write) -> None:  
     run = ln.track(project="Cancer Drug Screen", capture_output=False)
     artifact = ln.Artifact(write("x.csv", "a\n1\n"), key="x.csv").save()
     ln.finish()
-    assert artifact.projects == [project_uid]
-    assert ln.Run.get(run.uid).projects == [project_uid]
-    assert project_uid in ln.Run.get(run.uid).transform.projects
+    assert [p.uid for p in artifact.projects] == [project_uid]
+    assert [p.uid for p in ln.Run.get(run.uid).projects] == [project_uid]
+    assert project_uid in [p.uid for p in ln.Run.get(run.uid).transform.projects.all()]
     assert ln.Artifact.filter(projects=project_uid).one().uid == artifact.uid
 
 

@@ -84,3 +84,45 @@ def test_ulabels_as_of_a_commit(repo) -> None:
     ln.ULabel(name="new").save()
     assert ln.ULabel.filter().count() == 2
     assert [u.name for u in ln.at("v1").ULabel.filter()] == ["old"]
+
+
+def test_artifact_ulabels_manager_and_reverse(repo) -> None:
+    a = ln.Artifact.from_dataframe(pd.DataFrame({"a": [1]}), key="a.parquet").save()
+    b = ln.Artifact.from_dataframe(pd.DataFrame({"a": [2]}), key="b.parquet").save()
+    x, y = ln.ULabel(name="x").save(), ln.ULabel(name="y").save()
+    a.ulabels.add(x, y)
+    b.ulabels.add(x)
+    assert {u.name for u in a.ulabels.all()} == {"x", "y"}
+    assert {art.key for art in x.artifacts} == {"a.parquet", "b.parquet"}
+    assert ln.Artifact.filter(ulabels=y).one() == a
+    a.ulabels.remove(y)
+    assert ln.Artifact.filter(ulabels=y).count() == 0
+    with pytest.raises(InvalidArgument, match="ULabel"):
+        a.ulabels.add(ln.Record(name="r").save())
+    x.children.add(y)
+    assert [u.name for u in y.parents] == ["x"]
+
+
+def test_labels_by_feature(repo) -> None:
+    cell_type = ln.ULabel(name="CellType", is_type=True).save()
+    t_cell = ln.ULabel(name="T cell", type=cell_type).save()
+    b_cell = ln.ULabel(name="B cell", type=cell_type).save()
+    other = ln.ULabel(name="other").save()
+    feature = ln.Feature(name="cell_type", dtype=f"cat[ULabel[{cell_type.uid}]]").save()
+    ln.Feature(name="n", dtype=int).save()
+    a = ln.Artifact.from_dataframe(pd.DataFrame({"a": [1]}), key="a.parquet").save()
+    a.labels.add(t_cell, feature=feature)
+    a.labels.add([b_cell], feature="cell_type")
+    assert {u.name for u in a.labels.get(feature)} == {"T cell", "B cell"}
+    assert a.features["cell_type"] == ["B cell", "T cell"]
+    assert ln.Artifact.filter(cell_type__contains="T cell").one() == a
+    assert ln.Artifact.filter(ulabels=t_cell).one() == a
+    with pytest.raises(ValidationError, match="no ulabel 'other'"):
+        a.labels.add(other, feature=feature)  # not of the feature's type
+    with pytest.raises(ValidationError, match="not a categorical"):
+        a.labels.add(t_cell, feature="n")
+    a.labels.add(other)  # no feature: a plain link
+    assert {u.name for u in a.ulabels.all()} == {"T cell", "B cell", "other"}
+    a.labels.remove(b_cell, feature=feature)
+    assert a.features["cell_type"] == "T cell"
+    assert {u.name for u in a.ulabels.all()} == {"T cell", "other"}

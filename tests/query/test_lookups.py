@@ -127,7 +127,7 @@ def test_unknown_keyword_lists_fields_and_features(data) -> None:
     assert "key" in msg and "suffix" in msg
     assert "gc_content" in msg and "study_metadata" in msg
     assert "\n" not in msg
-    with pytest.raises(InvalidArgument, match="neither a field of Transform"):
+    with pytest.raises(InvalidArgument, match="not a field of Transform"):
         ln.Artifact.filter(run__transform__nonsense=1)
     with pytest.raises(InvalidArgument, match="needs a list"):
         ln.Artifact.filter(key__in="a")

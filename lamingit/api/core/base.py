@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from typing import Any, ClassVar, TypeVar
 
+from lamingit._log import logger
 from lamingit._util import is_base62, utcnow_iso
 from lamingit.api.core import catalog
 from lamingit.api.core.commit import commit
@@ -14,10 +15,11 @@ from lamingit.api.core.features import FeatureManager
 from lamingit.api.core.queryset import QuerySet, build_q, normalize_value
 from lamingit.api.core.view import LIVE, View
 from lamingit.api.present.describe import describe_record
-from lamingit.errors import DoesNotExist, InvalidArgument, MultipleResultsFound
+from lamingit.errors import DoesNotExist, FieldError, InvalidArgument, MultipleResultsFound
 from lamingit.models import BaseRecord
 from lamingit.query import Q
 from lamingit.query.evaluate import path_values
+from lamingit.query.validate import did_you_mean
 from lamingit.records import ChangeSet, replace
 
 R = TypeVar("R", bound="Registry")
@@ -36,6 +38,11 @@ class Registry:
     _uid_length: ClassVar[int] = 16
     _stem_length: ClassVar[int] = 0
 
+    DoesNotExist: ClassVar[type[DoesNotExist]] = DoesNotExist
+    """Raised by ``get()``/``one()`` of this registry (``except ln.Artifact.DoesNotExist``)."""
+    MultipleObjectsReturned: ClassVar[type[MultipleResultsFound]] = MultipleResultsFound
+    """Raised by ``get()``/``one()`` of this registry when more than one record matches."""
+
     _record: BaseRecord
     _saved: bool
     _obj_view: View
@@ -44,8 +51,18 @@ class Registry:
         super().__init_subclass__(**kwargs)
         # Only a class that names its registry enters the catalog; ln.at() subclasses that
         # bind a view (and user subclasses) inherit the name and stay out.
-        if "_registry" in cls.__dict__:
-            catalog.register(cls)
+        if "_registry" not in cls.__dict__:
+            return  # ln.at() subclasses inherit the exceptions too: one `except` serves both
+        catalog.register(cls)
+        # Django gives each model its own exceptions; `except ln.Project.DoesNotExist` must
+        # not catch a missing Artifact, while `except ln.errors.DoesNotExist` catches both.
+        for name, base in (
+            ("DoesNotExist", DoesNotExist),
+            ("MultipleObjectsReturned", MultipleResultsFound),
+        ):
+            exc = type(name, (base,), {"__module__": cls.__module__})
+            exc.__qualname__ = f"{cls.__qualname__}.{name}"
+            setattr(cls, name, exc)
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
@@ -162,6 +179,16 @@ class Registry:
         )
 
     @classmethod
+    def _feature_dtype(cls, name: str) -> str | None:
+        """The dtype of feature ``name`` (None when there is no such feature)."""
+        snapshot = cls._view.snapshot()
+        for uid in snapshot.lookup("feature.name", name):
+            record = snapshot.find("feature", uid)
+            if record is not None and not getattr(record, "trashed", False):
+                return str(getattr(record, "dtype", "")) or None
+        return None
+
+    @classmethod
     def filter(cls: type[R], *args: Q, **kwargs: Any) -> QuerySet[R]:
         """Select records by field lookups, relations, features and ``ln.Q`` expressions.
 
@@ -185,7 +212,7 @@ class Registry:
         if uid_or_stem is not None:
             found = cls._get_by_uid(uid_or_stem)
             if found is None:
-                raise DoesNotExist(
+                raise cls.DoesNotExist(
                     f"no {cls.__name__} with uid {uid_or_stem!r}; "
                     f"list them with `ln.{cls.__name__}.filter().to_dataframe()`"
                 )
@@ -200,9 +227,9 @@ class Registry:
         qs = cls.filter(**fields)
         items = qs.to_list()
         if not items:
-            raise DoesNotExist(f"no {cls.__name__} matches {fields!r}")
+            raise cls.DoesNotExist(f"no {cls.__name__} matches {fields!r}")
         if len(items) > 1:
-            raise MultipleResultsFound(
+            raise cls.MultipleObjectsReturned(
                 f"{len(items)} {cls.__name__} records match {fields!r}; add conditions or use filter()"
             )
         return items[0]
@@ -271,8 +298,8 @@ class Registry:
             preferred = ("handle", "name", "key", "description")
             field = next((f for f in preferred if f in fields), "uid")
         elif field not in fields:
-            raise InvalidArgument(
-                f"{cls.__name__}.lookup(field={field!r}): not a field; "
+            raise FieldError(
+                f"{cls.__name__}.lookup(field={field!r}): not a field;{did_you_mean(field, fields)} "
                 f"fields: {', '.join(sorted(fields))}"
             )
         return Lookup(cls.__name__, field, {getattr(o._record, field, None): o for o in cls.all()})
@@ -327,6 +354,54 @@ class Registry:
 
     def _after_save(self) -> None:
         self._saved = True
+
+    # -- deleting -------------------------------------------------------------------------
+    def delete(self, permanent: bool = False) -> None:
+        """Move to the trash (hidden from ``filter()``; ``restore()`` undoes it), or remove the
+        record for good with ``permanent=True``. One commit.
+
+        Example:
+            >>> ln.Record.get(name="P53mutant1").delete()  # doctest: +SKIP
+            → moved record to trash: Record(name='P53mutant1', …)
+        """
+        self._set_trashed(True, permanent)
+        if not permanent:
+            logger.info(f"moved record to trash: {self!r}")
+
+    def restore(self) -> None:
+        """Bring a record back from the trash. One commit.
+
+        Example:
+            >>> ln.Record.filter(trashed=True).first().restore()  # doctest: +SKIP
+        """
+        self._set_trashed(False, False)
+
+    def _set_trashed(self, trashed: bool, permanent: bool) -> None:
+        name, registry, uid = type(self).__name__, self._registry, self._record.uid
+        if not self._saved:
+            raise InvalidArgument(f"this {name} was never saved; there is nothing to delete")
+        if "trashed" not in self._field_names():
+            raise InvalidArgument(
+                f"{name} records cannot be deleted: other records name them as their creator"
+            )
+
+        def build(changes: ChangeSet) -> None:
+            current = changes.get(registry, uid)
+            if current is None:
+                return
+            if permanent:
+                changes.remove(registry, uid, f"delete {registry} {uid}{self._label()} permanently")
+            elif getattr(current, "trashed", None) != trashed:
+                verb = "move {} {}{} to the trash" if trashed else "restore {} {}{}"
+                changes.put(
+                    replace(current, trashed=trashed, updated_at=utcnow_iso()),
+                    verb.format(registry, uid, self._label()),
+                )
+
+        repo = commit(build, self._obj_view, "delete" if trashed else "restore")
+        record = repo.snapshot().find(registry, uid)
+        if record is not None:
+            self._record = record
 
 
 def save(objects: Iterable[Registry] | Registry) -> list[Registry]:

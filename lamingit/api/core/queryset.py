@@ -7,11 +7,16 @@ from datetime import date, datetime
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from lamingit.errors import DoesNotExist, InvalidArgument, MultipleResultsFound
+from lamingit.errors import FieldError, InvalidArgument
 from lamingit.models import BaseRecord
 from lamingit.query import Condition, Q, resolve_path
 from lamingit.query.search import SEARCH_FIELDS, search_rank
-from lamingit.query.validate import check_condition
+from lamingit.query.validate import (
+    check_condition,
+    did_you_mean,
+    unknown_field,
+    unsupported_lookup,
+)
 from lamingit.router import count
 
 if TYPE_CHECKING:
@@ -92,6 +97,14 @@ class QuerySet(Generic[R]):
         extra = self.model._build_q(args, kwargs)
         return self._clone(q=self.q & extra if self.q.children else extra)
 
+    def all(self) -> QuerySet[R]:
+        """The same selection, as a new QuerySet (``run.input_artifacts.all()``, as in LaminDB).
+
+        Example:
+            >>> artifact.versions.all().count()  # doctest: +SKIP
+        """
+        return self._clone()
+
     def order_by(self, *fields: str) -> QuerySet[R]:
         """Order by fields; prefix ``-`` for descending (``order_by("-created_at")``)."""
         return self._clone(ordering=fields)
@@ -127,8 +140,9 @@ class QuerySet(Generic[R]):
             for spec in reversed(self.ordering):
                 field = spec.lstrip("-")
                 if field not in self.model._field_names():
-                    raise InvalidArgument(
-                        f"cannot order {self.model.__name__} by {field!r}; "
+                    hint = did_you_mean(field, self.model._field_names())
+                    raise FieldError(
+                        f"cannot order {self.model.__name__} by {field!r};{hint} "
                         f"fields: {', '.join(sorted(self.model._field_names()))}"
                     )
                 records.sort(key=_sort_key(field), reverse=spec.startswith("-"))
@@ -186,9 +200,9 @@ class QuerySet(Generic[R]):
         """Exactly one result, else DoesNotExist / MultipleResultsFound."""
         items = self._evaluate()
         if not items:
-            raise DoesNotExist(f"no {self.model.__name__} matches {self._describe_q()}")
+            raise self.model.DoesNotExist(f"no {self.model.__name__} matches {self._describe_q()}")
         if len(items) > 1:
-            raise MultipleResultsFound(
+            raise self.model.MultipleObjectsReturned(
                 f"{len(items)} {self.model.__name__} records match {self._describe_q()}; "
                 "add conditions or use .first()"
             )
@@ -198,7 +212,7 @@ class QuerySet(Generic[R]):
         """The one result, None if there is none, MultipleResultsFound if more."""
         items = self._evaluate()
         if len(items) > 1:
-            raise MultipleResultsFound(
+            raise self.model.MultipleObjectsReturned(
                 f"{len(items)} {self.model.__name__} records match {self._describe_q()}"
             )
         return items[0] if items else None
@@ -267,8 +281,11 @@ def build_q(model: type[Registry], args: tuple[Q, ...], kwargs: dict[str, Any]) 
                 known = model._known_features()
             try:
                 resolve_path(registry, cond.path, known)
-            except InvalidArgument as exc:
-                raise InvalidArgument(str(exc)) from None
+            except InvalidArgument:
+                raise unknown_field(registry, cond.path, known) from None
+            if len(cond.path) > 1 and model._feature_dtype(cond.path[0]) not in (None, "dict"):
+                # only dict features have keys: `gc_content__gtx` is a mistyped lookup
+                raise unsupported_lookup("__".join(cond.path), cond.path[0], cond.path[1]) from None
         value = normalize_value(cond.value)
         if cond.op in ("in", "range") and not isinstance(value, list):
             raise InvalidArgument(

@@ -13,8 +13,10 @@ from lamingit.api.core.commit import commit, new_record_fields
 from lamingit.api.core.curation.rules import schema_annotation
 from lamingit.api.core.formats import load_path, open_path, write_anndata, write_dataframe
 from lamingit.api.core.keys import suffix_of, validate_key
+from lamingit.api.core.labels import LABELS, accessor
 from lamingit.api.core.links import link_run_input
 from lamingit.api.core.queryset import QuerySet
+from lamingit.api.core.relations import RelatedManager, related
 from lamingit.api.present.describe import describe_artifact
 from lamingit.api.present.lineage import view_lineage
 from lamingit.errors import InvalidArgument
@@ -374,9 +376,37 @@ class Artifact(Registry):
         return self._related("schema", self._record.schema)
 
     @property
-    def input_of(self) -> QuerySet[Any]:
-        """The runs that read this artifact (``Run.filter(inputs=artifact)``)."""
-        return self._registry_filter("run", inputs=self.uid)
+    def input_of_runs(self) -> RelatedManager[Any]:
+        """The runs that read this artifact (``input_of`` is the same); ``.add(run)`` links one.
+
+        Example:
+            >>> [r.uid for r in artifact.input_of_runs.all()]  # doctest: +SKIP
+        """
+        return related(self, "input_of_runs")
+
+    input_of = input_of_runs
+
+    @property
+    def projects(self) -> RelatedManager[Any]:
+        """Projects this artifact is labeled with; ``artifact.projects.add(project)`` links one.
+
+        Example:
+            >>> artifact.projects.add(ln.Project.get(name="Cancer Drug Screen 2025"))  # doctest: +SKIP
+        """
+        return related(self, "projects")
+
+    @property
+    def records(self) -> RelatedManager[Any]:
+        """Records this artifact is labeled with; ``artifact.records.add(sample)`` links one.
+
+        Example:
+            >>> artifact.records.add(ln.Record.get(name="P53mutant1"))  # doctest: +SKIP
+        """
+        return related(self, "records")
+
+    ulabels = accessor("ulabels", "ULabels of this artifact; ``artifact.ulabels.add(label)``.")
+    collections = accessor("collections", "Collections this artifact is a member of.")
+    labels = LABELS
 
     def view_lineage(self, return_graph: bool = False, path: str | None = None) -> Any:
         """Draw the upstream and downstream lineage (artifacts → runs → artifacts) as SVG.
@@ -501,6 +531,7 @@ class Artifact(Registry):
             record = repo.snapshot().find("artifact", uid)
             if record is not None:
                 self._record = record  # type: ignore[assignment]
+            logger.info("moved artifact to trash")
 
     def restore(self) -> None:
         """Bring an artifact back from the trash.

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from lamingit._util import random_base62
 from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import new_record_fields
-from lamingit.api.core.queryset import QuerySet
+from lamingit.api.core.relations import RelatedManager, related
 from lamingit.errors import InvalidArgument
 from lamingit.models import ProjectRecord
 from lamingit.records import ChangeSet
@@ -51,24 +51,40 @@ class Project(Registry):
         return None
 
     @property
-    def artifacts(self) -> QuerySet[Any]:
-        """Artifacts linked to this project."""
-        return self._registry_filter("artifact", projects=self.uid)
+    def artifacts(self) -> RelatedManager[Any]:
+        """Artifacts linked to this project; ``project.artifacts.add(artifact)`` links one.
+
+        Example:
+            >>> project.artifacts.to_dataframe()  # doctest: +SKIP
+        """
+        return related(self, "artifacts")
 
     @property
-    def runs(self) -> QuerySet[Any]:
-        """Runs linked to this project."""
-        return self._registry_filter("run", projects=self.uid)
+    def runs(self) -> RelatedManager[Any]:
+        """Runs linked to this project; ``project.runs.add(run)`` links one.
+
+        Example:
+            >>> project.runs.count()  # doctest: +SKIP
+        """
+        return related(self, "runs")
 
     @property
-    def transforms(self) -> QuerySet[Any]:
-        """Transforms linked to this project."""
-        return self._registry_filter("transform", projects=self.uid)
+    def transforms(self) -> RelatedManager[Any]:
+        """Transforms linked to this project; ``project.transforms.add(t)`` links one.
+
+        Example:
+            >>> project.transforms.all()  # doctest: +SKIP
+        """
+        return related(self, "transforms")
 
     @property
-    def records(self) -> QuerySet[Any]:
-        """Records linked to this project."""
-        return self._registry_filter("record", projects=self.uid)
+    def records(self) -> RelatedManager[Any]:
+        """Records linked to this project; ``project.records.add(record)`` links one.
+
+        Example:
+            >>> project.records.all()  # doctest: +SKIP
+        """
+        return related(self, "records")
 
 
 __all__ = ["Project"]

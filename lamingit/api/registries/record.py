@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, cast
+from typing import Any, ClassVar, cast
 
-from lamingit._util import random_base62, utcnow_iso
+from lamingit._util import random_base62
 from lamingit.api.core.base import Registry
-from lamingit.api.core.commit import commit, new_record_fields
+from lamingit.api.core.commit import new_record_fields
 from lamingit.api.core.queryset import QuerySet
+from lamingit.api.core.relations import RelatedManager, related
 from lamingit.errors import InvalidArgument
 from lamingit.models import RecordRecord
-from lamingit.records import ChangeSet, replace
+from lamingit.records import ChangeSet
 
 
 def name_key(type_uid: str | None, name: str) -> str:
@@ -21,60 +22,6 @@ def name_key(type_uid: str | None, name: str) -> str:
         '/Sample'
     """
     return f"{type_uid or ''}/{name}"
-
-
-class LinkedRecords(QuerySet["Record"]):
-    """``record.parents``: a QuerySet that can also ``add()`` / ``remove()`` links (one commit).
-
-    Example:
-        >>> child.parents.add(parent)  # doctest: +SKIP
-    """
-
-    def __init__(self, owner: Record) -> None:
-        super().__init__(type(owner), None, view=owner._obj_view)
-        self.q = type(owner)._build_q((), {"uid__in": list(owner._record.parents)})
-        self._owner = owner
-
-    def add(self, *others: Record) -> None:
-        """Link ``others`` as parents of the owner (one commit)."""
-        self._relink(others, add=True)
-
-    def remove(self, *others: Record) -> None:
-        """Unlink ``others`` from the owner's parents (one commit)."""
-        self._relink(others, add=False)
-
-    def _relink(self, others: tuple[Record, ...], add: bool) -> None:
-        owner = self._owner
-        if not owner._saved:
-            raise InvalidArgument("save the record before linking parents: record.save()")
-        uids = []
-        for other in others:
-            if not isinstance(other, Record) or not other._saved:
-                raise InvalidArgument(f"parents must be saved ln.Record objects, got {other!r}")
-            if other.uid == owner.uid:
-                raise InvalidArgument(f"a record cannot be its own parent: {owner.name!r}")
-            uids.append(other.uid)
-
-        def build(changes: ChangeSet) -> None:
-            current = changes.get("record", owner.uid)
-            if not isinstance(current, RecordRecord):
-                return
-            parents = set(current.parents)
-            parents = parents | set(uids) if add else parents - set(uids)
-            if sorted(parents) == current.parents:
-                return
-            verb = "link" if add else "unlink"
-            changes.put(
-                replace(current, parents=sorted(parents), updated_at=utcnow_iso()),
-                f"{verb} parents of record {owner.uid} ({owner.name}): {', '.join(uids)}",
-            )
-
-        repo = commit(build, owner._obj_view, "link parents")
-        record = repo.snapshot().find("record", owner.uid)
-        if isinstance(record, RecordRecord):
-            owner._record = record
-        self.q = type(owner)._build_q((), {"uid__in": list(owner._record.parents)})
-        self._cache = None
 
 
 class Record(Registry):
@@ -132,14 +79,40 @@ class Record(Registry):
         return cast("Record | None", self._related("record", self._record.type))
 
     @property
-    def parents(self) -> LinkedRecords:
-        """Direct parents; ``record.parents.add(other)`` links one (one commit)."""
-        return LinkedRecords(self)
+    def parents(self) -> RelatedManager[Record]:
+        """Direct parents; ``record.parents.add(other)`` links one (one commit).
+
+        Example:
+            >>> child.parents.add(parent)  # doctest: +SKIP
+        """
+        return related(self, "parents")
 
     @property
-    def children(self) -> QuerySet[Record]:
-        """Records that list this record as a parent."""
-        return type(self).filter(parents=self.uid)
+    def children(self) -> RelatedManager[Record]:
+        """Records that list this record as a parent; ``.add(child)`` links one.
+
+        Example:
+            >>> [c.name for c in parent.children]  # doctest: +SKIP
+        """
+        return related(self, "children")
+
+    @property
+    def projects(self) -> RelatedManager[Any]:
+        """Projects this record belongs to; ``record.projects.add(project)`` links one.
+
+        Example:
+            >>> sample.projects.add(project)  # doctest: +SKIP
+        """
+        return related(self, "projects")
+
+    @property
+    def artifacts(self) -> RelatedManager[Any]:
+        """Artifacts labeled with this record; ``record.artifacts.add(artifact)`` links one.
+
+        Example:
+            >>> ln.Record.get(name="P53mutant1").artifacts.to_dataframe()  # doctest: +SKIP
+        """
+        return related(self, "artifacts")
 
     @property
     def records(self) -> QuerySet[Record]:
@@ -194,4 +167,4 @@ class Record(Registry):
         return cls.filter(uid__in=sorted(seen))
 
 
-__all__ = ["LinkedRecords", "Record", "name_key"]
+__all__ = ["Record", "name_key"]

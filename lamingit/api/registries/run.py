@@ -9,6 +9,7 @@ from lamingit.api.core import catalog
 from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import new_record_fields
 from lamingit.api.core.queryset import QuerySet
+from lamingit.api.core.relations import RelatedManager, related
 from lamingit.errors import InvalidArgument
 from lamingit.models import RunRecord
 from lamingit.records import ChangeSet, replace
@@ -96,11 +97,24 @@ class Run(Registry):
         return self._related("transform", self._record.transform)
 
     @property
-    def inputs(self) -> QuerySet[Artifact]:
-        """Artifacts this run read (``run.input_artifacts`` is the same)."""
-        return self._registry_filter("artifact", uid__in=list(self._record.inputs))
+    def input_artifacts(self) -> RelatedManager[Artifact]:
+        """Artifacts this run read (``run.inputs`` is the same); ``.add(artifact)`` links one.
 
-    input_artifacts = inputs
+        Example:
+            >>> run.input_artifacts.add(ln.Artifact.get(key="raw.csv"))  # doctest: +SKIP
+        """
+        return related(self, "input_artifacts")
+
+    inputs = input_artifacts
+
+    @property
+    def projects(self) -> RelatedManager[Any]:
+        """Projects this run belongs to; ``run.projects.add(project)`` links one.
+
+        Example:
+            >>> run.projects.add(project)  # doctest: +SKIP
+        """
+        return related(self, "projects")
 
     @property
     def outputs(self) -> QuerySet[Artifact]:

@@ -8,6 +8,7 @@ from lamingit._util import decode_counter, encode_counter, random_base62
 from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import new_record_fields
 from lamingit.api.core.queryset import QuerySet
+from lamingit.api.core.relations import RelatedManager, related
 from lamingit.api.present.transform_graph import view_parents
 from lamingit.errors import InvalidArgument
 from lamingit.models import TransformRecord
@@ -89,7 +90,7 @@ class Transform(Registry):
         return self._registry_filter("run", transform=self.uid)
 
     @property
-    def parents(self) -> QuerySet[Transform]:
+    def parents(self) -> RelatedManager[Transform]:
         """Transforms whose artifacts runs of this transform read (``predecessors``).
 
         Linked automatically when an input is linked to a run (``cache()``/``load()``/
@@ -99,21 +100,30 @@ class Transform(Registry):
             >>> [t.key for t in ln.Transform.get(key="model.py").parents]  # doctest: +SKIP
             ['clean.py']
         """
-        return type(self).filter(uid__in=list(self._record.parents))
+        return related(self, "predecessors")
 
     predecessors = parents
 
     @property
-    def children(self) -> QuerySet[Transform]:
+    def children(self) -> RelatedManager[Transform]:
         """Transforms that have this one as a parent (``successors``).
 
         Example:
             >>> [t.key for t in ln.Transform.get(key="clean.py").children]  # doctest: +SKIP
             ['model.py', 'report.py']
         """
-        return type(self).filter(parents=self.uid)
+        return related(self, "successors")
 
     successors = children
+
+    @property
+    def projects(self) -> RelatedManager[Any]:
+        """Projects this transform belongs to; ``transform.projects.add(project)`` links one.
+
+        Example:
+            >>> transform.projects.add(project)  # doctest: +SKIP
+        """
+        return related(self, "projects")
 
     def view_parents(
         self, with_children: bool = False, return_graph: bool = False, path: str | None = None

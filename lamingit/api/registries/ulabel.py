@@ -9,6 +9,7 @@ from lamingit._util import random_base62, utcnow_iso
 from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import commit, new_record_fields
 from lamingit.api.core.queryset import QuerySet
+from lamingit.api.core.relations import RelatedManager, related
 from lamingit.errors import InvalidArgument, ValidationError
 from lamingit.models import ULabelRecord
 from lamingit.query import Q
@@ -101,9 +102,33 @@ class ULabel(Registry):
         return type(self).filter(type=self.uid)
 
     @property
-    def children(self) -> QuerySet[ULabel]:
-        """Labels that list this label as a parent."""
-        return type(self).filter(parents=self.uid)
+    def parents(self) -> RelatedManager[ULabel]:
+        """Direct parents; ``label.parents.add(other)`` links one (one commit)."""
+        return related(self, "parents")
+
+    @property
+    def children(self) -> RelatedManager[ULabel]:
+        """Labels that list this label as a parent; ``.add(other)`` links one."""
+        return related(self, "children")
+
+    @property
+    def artifacts(self) -> RelatedManager[Any]:
+        """Artifacts labeled with this label (``ln.Artifact.filter(ulabels=label)``).
+
+        Example:
+            >>> ln.ULabel.get(name="DMSO").artifacts.to_dataframe()  # doctest: +SKIP
+        """
+        return related(self, "artifacts")
+
+    @property
+    def collections(self) -> RelatedManager[Any]:
+        """Collections labeled with this label."""
+        return related(self, "collections")
+
+    @property
+    def projects(self) -> RelatedManager[Any]:
+        """Projects this label belongs to."""
+        return related(self, "projects")
 
     def query_parents(self) -> QuerySet[ULabel]:
         """All ancestors (parents, their parents, …); safe on cycles.

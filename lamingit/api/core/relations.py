@@ -1,0 +1,311 @@
+"""Many-to-many accessors (``artifact.projects``, ``run.input_artifacts``, ``project.artifacts``):
+LaminDB's ``RelatedManager`` over the sorted uid lists that records keep, one commit per change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from lamingit._util import is_base62, utcnow_iso
+from lamingit.api.core.catalog import registry_class
+from lamingit.api.core.commit import commit
+from lamingit.api.core.links import creates_cycle, link_parents
+from lamingit.api.core.queryset import QuerySet
+from lamingit.errors import DoesNotExist, InvalidArgument
+from lamingit.models import BaseRecord, RunRecord
+from lamingit.query import Q
+from lamingit.records import ChangeSet, replace
+from lamingit.router import select
+
+if TYPE_CHECKING:
+    from lamingit.api.core.base import Registry
+
+R = TypeVar("R", bound="Registry")
+
+Hook = Callable[[ChangeSet, BaseRecord, list[str]], None]
+"""Called in the transaction after uids were added to a holder record's list."""
+
+
+@dataclass(frozen=True)
+class Link:
+    """One many-to-many relation, seen from one side.
+
+    The uids live in ``holder``'s list ``field`` and point at records of ``pointee``. The
+    forward side (``artifact.projects``) yields pointees; the reverse side (``project.artifacts``)
+    yields the holders whose list names the owner.
+    """
+
+    holder: str
+    field: str
+    pointee: str
+    reverse: bool = False
+    no_self: bool = False
+    on_link: Hook | None = None
+    fixed: str = ""
+    """Non-empty for an ordered list that is part of a record's identity (a collection's
+    members, a schema's features): the links are read-only and this says what to do instead."""
+
+    @property
+    def target(self) -> str:
+        """The registry of the records this side yields."""
+        return self.holder if self.reverse else self.pointee
+
+
+def _link_inputs(changes: ChangeSet, run: BaseRecord, added: list[str]) -> None:
+    """Run inputs: refuse a link that closes a lineage cycle; link the transforms' parents."""
+    if not isinstance(run, RunRecord):
+        return
+    for uid in added:
+        if creates_cycle(changes, run.uid, uid):
+            raise InvalidArgument(
+                f"artifact {uid} descends from run {run.uid}; linking it as an input of that run "
+                "would make the lineage a cycle"
+            )
+    link_parents(changes, run.transform, added)
+
+
+def _forward(holder: str, field: str, pointee: str, **extra: Any) -> Link:
+    return Link(holder, field, pointee, **extra)
+
+
+def _reverse(holder: str, field: str, pointee: str, **extra: Any) -> Link:
+    return Link(holder, field, pointee, reverse=True, **extra)
+
+
+_APPEND = "collection.append(artifact) saves a new version with it"
+_NEW_SCHEMA = "a schema's features define it: save a new ln.Schema(features=[...])"
+
+LINKS: dict[tuple[str, str], Link] = {
+    ("artifact", "projects"): _forward("artifact", "projects", "project"),
+    ("artifact", "records"): _forward("artifact", "records", "record"),
+    ("artifact", "input_of_runs"): _reverse("run", "inputs", "artifact", on_link=_link_inputs),
+    ("run", "input_artifacts"): _forward("run", "inputs", "artifact", on_link=_link_inputs),
+    ("run", "projects"): _forward("run", "projects", "project"),
+    ("transform", "projects"): _forward("transform", "projects", "project"),
+    ("transform", "predecessors"): _forward("transform", "parents", "transform", no_self=True),
+    ("transform", "successors"): _reverse("transform", "parents", "transform", no_self=True),
+    ("record", "parents"): _forward("record", "parents", "record", no_self=True),
+    ("record", "children"): _reverse("record", "parents", "record", no_self=True),
+    ("record", "projects"): _forward("record", "projects", "project"),
+    ("record", "artifacts"): _reverse("artifact", "records", "record"),
+    ("project", "artifacts"): _reverse("artifact", "projects", "project"),
+    ("project", "runs"): _reverse("run", "projects", "project"),
+    ("project", "transforms"): _reverse("transform", "projects", "project"),
+    ("project", "records"): _reverse("record", "projects", "project"),
+    ("artifact", "ulabels"): _forward("artifact", "ulabels", "ulabel"),
+    ("ulabel", "artifacts"): _reverse("artifact", "ulabels", "ulabel"),
+    ("ulabel", "parents"): _forward("ulabel", "parents", "ulabel", no_self=True),
+    ("ulabel", "children"): _reverse("ulabel", "parents", "ulabel", no_self=True),
+    ("ulabel", "projects"): _forward("ulabel", "projects", "project"),
+    ("ulabel", "collections"): _reverse("collection", "ulabels", "ulabel"),
+    ("collection", "artifacts"): _forward("collection", "artifacts", "artifact", fixed=_APPEND),
+    ("artifact", "collections"): _reverse("collection", "artifacts", "artifact", fixed=_APPEND),
+    ("collection", "projects"): _forward("collection", "projects", "project"),
+    ("collection", "records"): _forward("collection", "records", "record"),
+    ("collection", "ulabels"): _forward("collection", "ulabels", "ulabel"),
+    ("schema", "members"): _forward("schema", "members", "feature", fixed=_NEW_SCHEMA),
+}
+"""(owner registry, accessor) → the relation it manages. Every many-to-many accessor is here."""
+
+
+def related(owner: Registry, accessor: str) -> RelatedManager[Any]:
+    """The manager of ``owner``'s many-to-many ``accessor`` (``related(artifact, "projects")``).
+
+    Example:
+        >>> related(artifact, "projects").add(project)  # doctest: +SKIP
+    """
+    link = LINKS[(type(owner)._registry, accessor)]
+    return RelatedManager(owner, accessor, link, registry_class(link.target))
+
+
+class RelatedManager(QuerySet[R]):
+    """The records linked to one object through a many-to-many accessor.
+
+    A QuerySet (``.all()``, ``.filter()``, ``.first()``, iteration, ``len``, ``.to_dataframe()``)
+    that can also change the links: ``.add()``, ``.remove()``, ``.set()``, ``.clear()``, each one
+    commit, like a save. Only saved objects can be linked, as in LaminDB.
+
+    Example:
+        >>> artifact.projects.add(project)  # doctest: +SKIP
+        >>> artifact.projects.all().to_list()  # doctest: +SKIP
+        [Project(name='Cancer Drug Screen 2025', …)]
+    """
+
+    def __init__(self, owner: Registry, accessor: str, link: Link, model: type[R]) -> None:
+        super().__init__(model, _query(owner, link), view=owner._obj_view)
+        self._owner = owner
+        self._accessor = accessor
+        self._link = link
+
+    def __repr__(self) -> str:
+        return (
+            f"<RelatedManager {type(self._owner).__name__}.{self._accessor}: {super().__repr__()}>"
+        )
+
+    # -- changing links -------------------------------------------------------------------
+    def add(self, *objs: Registry | str | Iterable[Registry | str]) -> None:
+        """Link ``objs`` (records or uids; lists and QuerySets are flattened); one commit.
+
+        Example:
+            >>> artifact.projects.add(project1, project2)  # doctest: +SKIP
+        """
+        self._change(*_checked(self, objs), "add")
+
+    def remove(self, *objs: Registry | str | Iterable[Registry | str]) -> None:
+        """Unlink ``objs``; the records themselves stay. One commit.
+
+        Example:
+            >>> artifact.projects.remove(project)  # doctest: +SKIP
+        """
+        self._change(*_checked(self, objs), "remove")
+
+    def set(self, objs: Iterable[Registry | str]) -> None:
+        """Link exactly ``objs``: add the missing, remove the others. One commit.
+
+        Example:
+            >>> artifact.projects.set([project1, project2])  # doctest: +SKIP
+        """
+        if isinstance(objs, str) or not isinstance(objs, Iterable):
+            raise InvalidArgument(
+                f"{self._accessor}.set() takes a list of records, got {objs!r}; "
+                f"e.g. .set([a, b]) (or .add(a) to link one)"
+            )
+        self._change(*_checked(self, (objs,)), "set")
+
+    def clear(self) -> None:
+        """Remove every link of this accessor; the records themselves stay. One commit.
+
+        Example:
+            >>> artifact.projects.clear()  # doctest: +SKIP
+        """
+        self._change([], [], "set")
+
+    def _change(self, uids: list[str], given: list[Registry], mode: str) -> None:
+        owner, link = self._owner, self._link
+        if not owner._saved:
+            raise InvalidArgument(
+                f"save the {type(owner).__name__} before changing its {self._accessor}: "
+                f"{type(owner).__name__.lower()}.save()"
+            )
+        if link.fixed:
+            raise InvalidArgument(f"{self._accessor} cannot be changed in place; {link.fixed}")
+        if link.no_self and owner._record.uid in uids:
+            raise InvalidArgument(
+                f"a {type(owner).__name__} cannot be its own parent or child ({self._accessor})"
+            )
+        owner_registry = type(owner)._registry
+        verb = {"add": "link", "remove": "unlink", "set": "set"}[mode]
+
+        def build(changes: ChangeSet) -> None:
+            if changes.get(owner_registry, owner._record.uid) is None:
+                raise DoesNotExist(
+                    f"{type(owner).__name__} {owner._record.uid} no longer exists; "
+                    "it was deleted permanently"
+                )
+            for uid in uids:
+                if changes.get(link.target, uid) is None:
+                    raise DoesNotExist(
+                        f"no {link.target.capitalize()} with uid {uid!r} to link as "
+                        f"{self._accessor}; save it first"
+                    )
+            note = f"{verb} {self._accessor} of {owner_registry} {owner._record.uid}"
+            if link.reverse:
+                holders = set(uids)
+                if mode == "set":
+                    q = Q(**{link.field: owner._record.uid})
+                    holders |= {r.uid for r in select(changes.snapshot, link.holder, q)}
+                for holder in sorted(holders):
+                    wanted = mode != "remove" and holder in uids
+                    _put_list(changes, link, holder, {owner._record.uid}, wanted, mode, note)
+            else:
+                _put_list(changes, link, owner._record.uid, set(uids), True, mode, note)
+
+        repo = commit(build, owner._obj_view, f"change {self._accessor}")
+        snapshot = repo.snapshot()
+        fresh = snapshot.find(owner_registry, owner._record.uid)
+        if fresh is not None:
+            owner._record = fresh
+        for obj in given:  # linked records changed too when they hold the list
+            record = snapshot.find(link.target, obj._record.uid)
+            if record is not None:
+                obj._record = record
+        self.q = _query(owner, link)
+        self._cache = None
+
+
+def _put_list(
+    changes: ChangeSet,
+    link: Link,
+    holder_uid: str,
+    uids: set[str],
+    wanted: bool,
+    mode: str,
+    note: str,
+) -> None:
+    """Change one holder record's uid list (add, remove or set ``uids``) and put it."""
+    record = changes.get(link.holder, holder_uid)
+    if record is None:
+        return
+    current = set(getattr(record, link.field))
+    if mode == "add" or (mode == "set" and link.reverse and wanted):
+        new = current | uids
+    elif mode == "remove" or (mode == "set" and link.reverse):
+        new = current - uids
+    else:
+        new = set(uids)
+    if new == current:
+        return
+    updated = replace(record, **{link.field: sorted(new), "updated_at": utcnow_iso()})
+    changes.put(updated, f"{note}: {holder_uid}" if link.reverse else note)
+    added = sorted(new - current)
+    if added and link.on_link is not None:
+        link.on_link(changes, updated, added)
+
+
+def _query(owner: Registry, link: Link) -> Q:
+    """Which records this side yields: by the owner's list, or by lists naming the owner."""
+    if link.reverse:
+        return Q(**{link.field: owner._record.uid})
+    return Q(uid__in=list(getattr(owner._record, link.field)))
+
+
+def _checked(manager: RelatedManager[Any], objs: tuple[Any, ...]) -> tuple[list[str], list[Any]]:
+    """The uids of ``objs`` (records, uids, or lists of them) and the records among them."""
+    from lamingit.api.core.base import Registry
+
+    model = manager.model
+    flat: list[Any] = []
+    for obj in objs:
+        if isinstance(obj, Registry | str):
+            flat.append(obj)
+        elif isinstance(obj, Iterable) and not isinstance(obj, bytes):
+            flat.extend(obj)
+        else:
+            flat.append(obj)
+    uids: list[str] = []
+    given: list[Any] = []
+    for obj in flat:
+        if isinstance(obj, str):
+            if not is_base62(obj):
+                raise InvalidArgument(
+                    f"{manager._accessor}: {obj!r} is not a uid; pass records or their uids"
+                )
+            uids.append(obj)
+            continue
+        if not isinstance(obj, model):
+            raise InvalidArgument(
+                f"{manager._accessor} links {model.__name__} records, got {obj!r}; "
+                f"e.g. .add(ln.{model.__name__}.get(…))"
+            )
+        if not obj._saved:
+            raise InvalidArgument(
+                f"save the {model.__name__} before linking it: {model.__name__.lower()}.save()"
+            )
+        uids.append(obj._record.uid)
+        given.append(obj)
+    return sorted(set(uids)), given
+
+
+__all__ = ["LINKS", "Link", "RelatedManager", "related"]
