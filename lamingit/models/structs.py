@@ -61,6 +61,8 @@ class ArtifactRecord(BaseRecord, frozen=True):
         "ulabels": "ulabel",
     }
     aliases: ClassVar[dict[str, str]] = {"project": "projects", "visibility": "trashed"}
+    reverse: ClassVar[dict[str, tuple[str, str]]] = {"collections": ("collection", "artifacts")}
+    """Query names answered by another registry's list: name → (holder, field)."""
     key: str | None = None
     description: str | None = None
     suffix: str = ""
@@ -182,6 +184,10 @@ class ULabelRecord(BaseRecord, frozen=True):
     registry: ClassVar[str] = "ulabel"
     to_one: ClassVar[dict[str, str]] = {"type": "ulabel"}
     to_many: ClassVar[dict[str, str]] = {"parents": "ulabel", "projects": "project"}
+    reverse: ClassVar[dict[str, tuple[str, str]]] = {
+        "artifacts": ("artifact", "ulabels"),
+        "collections": ("collection", "ulabels"),
+    }
     aliases: ClassVar[dict[str, str]] = {"project": "projects"}
     name: str
     type: str | None = None

@@ -126,3 +126,15 @@ def test_labels_by_feature(repo) -> None:
     a.labels.remove(b_cell, feature=feature)
     assert a.features["cell_type"] == "T cell"
     assert {u.name for u in a.ulabels.all()} == {"T cell", "other"}
+
+
+def test_reverse_filters_from_the_label_side(repo) -> None:
+    a = ln.Artifact.from_dataframe(pd.DataFrame({"a": [1]}), key="a.parquet").save()
+    x, y = ln.ULabel(name="x").save(), ln.ULabel(name="y").save()
+    a.ulabels.add(x)
+    assert ln.ULabel.filter(artifacts=a).one() == x
+    assert ln.ULabel.filter(artifacts__key="a.parquet").one() == x
+    assert ln.ULabel.filter(artifacts__key="zzz").count() == 0
+    assert ln.ULabel.filter(~ln.Q(artifacts=a)).one() == y
+    with pytest.raises(InvalidArgument, match="isnull"):
+        ln.ULabel.filter(artifacts__isnull=True).count()

@@ -8,7 +8,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from lamingit.errors import FieldError, InvalidArgument
-from lamingit.models import BaseRecord
+from lamingit.models import STRUCTS, BaseRecord
 from lamingit.query import Condition, Q, resolve_path
 from lamingit.query.search import SEARCH_FIELDS, search_rank
 from lamingit.query.validate import (
@@ -262,6 +262,30 @@ def _sort_key(field: str) -> Callable[[BaseRecord], tuple[bool, str, float]]:
     return key
 
 
+def reverse_condition(model: type[Registry], cond: Condition, holder: str, field: str) -> Condition:
+    """``Artifact.filter(collections=c)``: the records that ``holder`` records list in
+    ``field`` (``collection.artifacts``), as ``uid__in``; later steps filter the holders
+    (``collections__key="batches"``).
+
+    Example:
+        >>> reverse_condition(ln.Artifact, cond, "collection", "artifacts")  # doctest: +SKIP
+        Condition(path=('uid',), op='in', value=[...])
+    """
+    from lamingit.api.core import catalog
+
+    if cond.op == "isnull":
+        raise InvalidArgument(
+            f"{cond.path[0]}__isnull is not supported; filter the other side, e.g. "
+            f"ln.{holder.capitalize()}.filter()"
+        )
+    rest = "__".join(cond.path[1:]) or "uid"
+    lookup = rest if cond.op == "exact" else f"{rest}__{cond.op}"
+    cls = catalog.registry_class(holder)
+    holders = QuerySet(cls, build_q(cls, (), {lookup: cond.value}), view=model._view)
+    uids = sorted({u for h in holders for u in getattr(h._record, field)})
+    return Condition(("uid",), "in", uids)
+
+
 def build_q(model: type[Registry], args: tuple[Q, ...], kwargs: dict[str, Any]) -> Q:
     """Validate lookups against the registry and features; normalize their values.
 
@@ -272,8 +296,12 @@ def build_q(model: type[Registry], args: tuple[Q, ...], kwargs: dict[str, Any]) 
     q = Q(*args, **kwargs)
     known: frozenset[str] | None = None
 
+    reverse = getattr(STRUCTS[registry], "reverse", {})
+
     def check(cond: Condition) -> Condition:
         nonlocal known
+        if cond.path and cond.path[0] in reverse:
+            return reverse_condition(model, cond, *reverse[cond.path[0]])
         try:
             resolve_path(registry, cond.path, frozenset())
         except InvalidArgument:
