@@ -125,3 +125,32 @@ def test_collections_as_of_a_commit(repo) -> None:
     ln.Collection([a, _df("b.parquet", [2])], key="k").save()
     assert ln.at("v1").Collection.get(key="k").version == "1"
     assert ln.Collection.get(key="k").version == "2"
+
+
+def test_describe_shows_members_labels_and_lineage(repo) -> None:
+    a, b = _df("a.parquet", [1]), _df("b.parquet", [2])
+    collection = ln.Collection([b, a], key="tables", description="both").save()
+    collection.ulabels.add(ln.ULabel(name="benchmark").save())
+    text = collection.describe(return_str=True)
+    assert text.startswith("Collection: tables (1)")
+    assert text.index("b.parquet") < text.index("a.parquet")
+    assert "Artifacts (2)" in text and "ULabel: benchmark" in text
+
+
+def test_lineage_nodes(repo, tmp_path) -> None:
+    a, b = _df("a.parquet", [1]), _df("b.parquet", [2])
+    transform = ln.Transform(key="make.py", kind="script").save()
+    ln.track(transform=transform)
+    a.load()
+    c = _df("c.parquet", [3])
+    ln.finish()
+    collection = ln.Collection([b, c], key="tables").save()
+    graph = collection.view_lineage(return_graph=True)
+    kinds = {n.uid: n.kind for n in graph.nodes}
+    assert kinds[collection.uid] == "collection"
+    assert (c.uid, collection.uid) in graph.edges and (b.uid, collection.uid) in graph.edges
+    assert kinds[a.uid] == "artifact"  # upstream of a member, through the run
+    artifact_graph = c.view_lineage(return_graph=True)
+    assert (c.uid, collection.uid) in artifact_graph.edges
+    svg = collection.view_lineage(path=str(tmp_path / "l.svg"))
+    assert 'class="node collection"' in svg.read_text()

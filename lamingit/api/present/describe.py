@@ -85,13 +85,17 @@ def describe_artifact(artifact: Artifact) -> str:
                 f"transform: {_name(transform, 'key', 'description')} ({transform.kind})"
             )
     features = [f"{k}: {v!r}" for k, v in sorted(rec.features.items())]
-    labels = list(rec.records)
+    snapshot = artifact._obj_view.snapshot()
+    labels = _names(snapshot, "ulabel", rec.ulabels, "ULabel") + _names(
+        snapshot, "record", rec.records, "Record"
+    )
     projects = list(rec.projects)
     return tree(
         title,
         [
             ("General", general),
             ("Lineage", lineage),
+            ("Dataset", _schema_lines(snapshot, rec.schema)),
             ("Features", features),
             ("Labels", labels),
             ("Projects", projects),
@@ -99,7 +103,84 @@ def describe_artifact(artifact: Artifact) -> str:
     )
 
 
-_LINK_FIELDS = ("inputs", "projects", "parents", "records", "unregistered_reads")
+def _names(snapshot: Any, registry: str, uids: list[str], label: str) -> list[str]:
+    """``["ULabel: DMSO, IFNG"]``: linked records by name (uid when one is gone)."""
+    if not uids:
+        return []
+    names = []
+    for uid in uids:
+        record = snapshot.find(registry, uid)
+        names.append(str(getattr(record, "name", uid)) if record is not None else uid)
+    return [f"{label}: {', '.join(sorted(names))}"]
+
+
+def _schema_lines(snapshot: Any, schema_uid: str | None) -> list[str]:
+    """The validated schema and its features (``schema: experiment`` then one line each)."""
+    schema = snapshot.find("schema", schema_uid) if schema_uid else None
+    if schema is None:
+        return []
+    lines = [f"schema: {schema.name or schema.uid} ({schema.uid})"]
+    for uid in schema.members:
+        feature = snapshot.find("feature", uid)
+        if feature is not None:
+            lines.append(f"{feature.name}: {feature.dtype}")
+    for slot, uid in sorted(schema.slots.items()):
+        component = snapshot.find("schema", uid)
+        name = getattr(component, "name", None) or uid
+        lines.append(f"slot {slot}: {name}")
+    return lines
+
+
+def describe_collection(collection: Any) -> str:
+    """The describe() tree of a collection: general, members in order, lineage, labels.
+
+    Example:
+        >>> print(describe_collection(collection))  # doctest: +SKIP
+        Collection: batches (2)
+    """
+    rec = collection._record
+    snapshot = collection._obj_view.snapshot()
+    title = f"Collection: {rec.key or rec.description or rec.uid} ({rec.version or 'unsaved'})"
+    general = [f"uid: {rec.uid}", f"hash: {rec.hash}"]
+    if rec.description:
+        general.append(f"description: {rec.description}")
+    creator = collection.created_by
+    general.append(f"created_at: {rec.created_at}")
+    general.append(f"created_by: {creator.handle if creator else rec.created_by}")
+    general.append(f"is_latest: {rec.is_latest}" + (" (in trash)" if rec.trashed else ""))
+    members = []
+    for uid in rec.artifacts:
+        artifact = snapshot.find("artifact", uid)
+        members.append(f"{_name(artifact, 'key', 'description')} ({uid})" if artifact else uid)
+    lineage = [f"run: {rec.run}"] if rec.run else []
+    if rec.transform:
+        transform = snapshot.find("transform", rec.transform)
+        if transform is not None:
+            lineage.append(f"transform: {_name(transform, 'key', 'description')}")
+    labels = _names(snapshot, "ulabel", rec.ulabels, "ULabel") + _names(
+        snapshot, "record", rec.records, "Record"
+    )
+    return tree(
+        title,
+        [
+            ("General", general),
+            (f"Artifacts ({len(rec.artifacts)})", members),
+            ("Lineage", lineage),
+            ("Labels", labels),
+            ("Projects", list(rec.projects)),
+        ],
+    )
+
+
+_LINK_FIELDS = (
+    "inputs",
+    "projects",
+    "parents",
+    "records",
+    "ulabels",
+    "members",
+    "unregistered_reads",
+)
 _HIDDEN = ("features", "source_code", "environment", "updated_at", "hash_type")
 
 

@@ -15,6 +15,8 @@ from lamingit.api.core.keys import validate_key
 from lamingit.api.core.labels import accessor
 from lamingit.api.core.mapped import MappedCollection, concat_objects
 from lamingit.api.core.queryset import QuerySet
+from lamingit.api.present.describe import describe_collection
+from lamingit.api.present.lineage import collection_lineage_graph, show_graph
 from lamingit.errors import InvalidArgument
 from lamingit.merge import elect_family
 from lamingit.models import ArtifactRecord, CollectionRecord
@@ -281,6 +283,30 @@ class Collection(Registry):
             encode_labels=encode_labels,
             layers_keys=layers_keys,
         )
+
+    def view_lineage(self, return_graph: bool = False, path: str | None = None) -> Any:
+        """Draw the members' lineage flowing into this collection (SVG, or the graph as data).
+
+        Example:
+            >>> ln.Collection.get(key="batches").view_lineage()  # doctest: +SKIP
+        """
+        graph = collection_lineage_graph(self)
+        if return_graph:
+            return graph
+        name = f"lineage_{(self.key or self.uid).replace('/', '_')}.svg"
+        return show_graph(graph, path, name, self.key or self.uid)
+
+    def describe(self, return_str: bool = False) -> str | None:
+        """Print (or return) a tree of this collection: members in order, lineage, labels.
+
+        Example:
+            >>> ln.Collection.get(key="batches").describe()  # doctest: +SKIP
+        """
+        text = describe_collection(self)
+        if return_str:
+            return text
+        print(text)
+        return None
 
     # -- trash ----------------------------------------------------------------------------
     def delete(self, permanent: bool = False) -> None:

@@ -175,3 +175,10 @@ def test_anndata_curator_good_and_bad(repo) -> None:
     curator.validate()
     with pytest.raises(InvalidArgument, match="slots"):
         ln.curators.AnnDataCurator(good, obs)
+
+
+def test_describe_shows_schema_and_labels(schema) -> None:
+    artifact = ln.Artifact.from_dataframe(_good(), key="d.parquet", schema=schema).save()
+    text = artifact.describe(return_str=True)
+    assert "schema: experiment" in text and "perturbation: cat[ULabel[" in text
+    assert "ULabel: DMSO, IFNG" in text and "Record: B cell, T cell" in text
