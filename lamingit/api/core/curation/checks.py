@@ -88,27 +88,33 @@ def dtype_fits(series: pd.Series, dtype: str) -> bool:
     import pandas as pd
     from pandas.api import types as pt
 
-    values = series.dropna()
-    if dtype == "int":
-        return bool(pt.is_integer_dtype(series.dtype)) or (
-            pt.is_float_dtype(series.dtype)
-            and bool((values == values.round()).all())
-            and series.isna().any()  # an int column with nulls is stored as float by pandas
-        )
+    kind = series.dtype
+    # Cheap dtype tests first: a valid column never pays for a pass over its values in Python.
     if dtype in ("float", "num"):
-        return bool(pt.is_numeric_dtype(series.dtype)) and not pt.is_bool_dtype(series.dtype)
-    if dtype == "bool":
-        return bool(pt.is_bool_dtype(series.dtype)) or all(isinstance(v, bool) for v in values)
+        return bool(pt.is_numeric_dtype(kind)) and not pt.is_bool_dtype(kind)
+    if dtype == "int":
+        if pt.is_integer_dtype(kind):
+            return True
+        if not pt.is_float_dtype(kind) or not series.isna().any():
+            return False
+        values = series.dropna()  # pandas stores an int column with nulls as float
+        return bool((values == values.round()).all())
     if dtype == "str" or dtype.startswith("cat["):
-        if isinstance(series.dtype, pd.CategoricalDtype):
-            return all(isinstance(v, str) for v in series.cat.categories)
-        return bool(pt.is_string_dtype(series.dtype)) and all(isinstance(v, str) for v in values)
+        if isinstance(kind, pd.CategoricalDtype):
+            return pt.infer_dtype(series.cat.categories) in ("string", "empty")
+        return bool(pt.is_string_dtype(kind)) and pt.infer_dtype(series, skipna=True) in (
+            "string",
+            "empty",
+        )
     if dtype == "datetime":
-        return bool(pt.is_datetime64_any_dtype(series.dtype))
+        return bool(pt.is_datetime64_any_dtype(kind))
+    if dtype == "bool":
+        return bool(pt.is_bool_dtype(kind)) or pt.infer_dtype(series, skipna=True) == "boolean"
+    values = series.dropna().tolist()
     if dtype == "date":
         import datetime as dt
 
-        if pt.is_datetime64_any_dtype(series.dtype):
+        if pt.is_datetime64_any_dtype(kind):
             return True
         return all(isinstance(v, dt.date) and not isinstance(v, dt.datetime) for v in values)
     if dtype == "dict":
@@ -188,13 +194,18 @@ def _show(values: Sequence[Any], limit: int = 20) -> str:
 
 
 def _categories(series: pd.Series) -> list[str]:
-    values: list[str] = []
-    for v in series.dropna().tolist():
+    from pandas.api.types import infer_dtype
+
+    values = series.dropna()
+    if infer_dtype(values, skipna=True) in ("string", "categorical", "empty"):
+        return sorted({str(v) for v in values.unique()})  # the common case, in C
+    out: set[str] = set()
+    for v in values.tolist():
         if isinstance(v, list | tuple):
-            values.extend(str(x) for x in v)
+            out.update(str(x) for x in v)
         else:
-            values.append(str(v))
-    return sorted(set(values))
+            out.add(str(v))
+    return sorted(out)
 
 
 def check_frame(
@@ -261,8 +272,8 @@ def _check_column(report: Report, rule: ColumnRule, coerce: bool, fix_hint: str)
         report.coerced.append(rule.name)
         report.frame[rule.name] = cast
         series = cast
-    nulls = int(series.isna().sum())
-    if nulls and not rule.nullable:
+    nulls = 0 if rule.nullable else int(series.isna().sum())
+    if nulls:
         report.problems.append(f"column {rule.name!r} has {nulls} null value(s) (nullable=False)")
     if rule.resolve is None:
         return
