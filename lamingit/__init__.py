@@ -18,6 +18,7 @@ from lamingit import errors as errors
 __version__ = "0.1.0"
 
 _LAZY: dict[str, str] = {
+    "Branch": "lamingit.api.branch",
     "Q": "lamingit.query.expr",
     "at": "lamingit.api.verbs",
     "connect": "lamingit.api.verbs",
@@ -41,7 +42,7 @@ def _registries() -> dict[str, Any]:
     return dict(catalog.classes())
 
 
-_MODULES: dict[str, str] = {"curators": "lamingit.api.curators"}
+_MODULES: dict[str, str] = {"curators": "lamingit.api.curators", "setup": "lamingit.api.setup"}
 """Sub-modules users reach as attributes (``ln.curators.DataFrameCurator``)."""
 
 

@@ -83,6 +83,7 @@ def track(
     description: str | None = None,
     uid: str | None = None,
     source: SourceInfo | None = None,
+    branch: Any = None,
 ) -> Any:
     """Start a run of the calling script or notebook (or of ``transform``).
 
@@ -103,6 +104,8 @@ def track(
         description: the transform's description (default: the file name).
         uid: a transform uid (as ``ln.context.uid = …``), to keep an identity across renames.
         source: the code to record instead of the caller's (``lamingit track`` uses it).
+        branch: switch to this branch (a name or ``ln.Branch``) first; the run and all it
+            saves are commits on it (docs/branches.md).
 
     A process started with ``LAMINGIT_RUN=<run uid>`` in its environment (every subprocess of
     a tracked run, and commands run by ``lamingit track -- CMD``) records that run as
@@ -112,6 +115,10 @@ def track(
         >>> ln.track(params={"learning_rate": 0.01}, project="My project")  # doctest: +SKIP
         >>> ln.finish()  # doctest: +SKIP
     """
+    if branch is not None:
+        from lamingit.api.core import branches
+
+        branches.switch(str(getattr(branch, "name", branch)))
     if getattr(settings, "watch_cache", True) or watch or getattr(settings, "watch", None):
         prestart()  # the watcher process starts while this run is being recorded
 

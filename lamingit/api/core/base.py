@@ -195,7 +195,9 @@ class Registry:
         Example:
             >>> ln.Artifact.filter(suffix=".csv", created_by__handle="testuser1").to_dataframe()  # doctest: +SKIP
         """
-        return QuerySet(cls, cls._build_q(args, kwargs), view=cls._view)
+        branch = kwargs.pop("branch", None)
+        view = cls._view if branch is None else branch_view(cls._view, branch)
+        return QuerySet(cls, cls._build_q(args, kwargs), view=view)
 
     @classmethod
     def all(cls: type[R]) -> QuerySet[R]:
@@ -430,6 +432,19 @@ def save(objects: Iterable[Registry] | Registry) -> list[Registry]:
     for obj in items:
         obj._after_save()
     return items
+
+
+def branch_view(view: View, branch: Any) -> View:
+    """A read-only view of ``branch``'s head (a name or an ``ln.Branch``): ``filter(branch=)``.
+
+    Example:
+        >>> branch_view(LIVE, "feature/new-assay").commit  # doctest: +SKIP
+        'e464f6bd…'
+    """
+    from lamingit.api.core import branches
+
+    name = str(getattr(branch, "name", branch))
+    return View(view.repo_root, branches.head_of(branches.check_name(name)))
 
 
 def identifier(text: str) -> str:
