@@ -216,8 +216,7 @@ def main() -> None:
     sizes = [args.n] + ([1_000_000] if args.full else [])
     rows = []
     for n in sizes:
-        SESSION.reset()
-        index.forget()
+        SESSION.reset()  # a new Repository object: its index is loaded afresh
         rows += run(n)
     width = max(len(r[0]) for r in rows)
     print(f"{'measure'.ljust(width)}  {'ms':>10}  target")

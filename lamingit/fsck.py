@@ -111,7 +111,7 @@ def fsck(
         return report
     for where, message in repo.git.check_objects(head):
         report.add("git-object", where, message)
-    snapshot = Snapshot(repo.git, head)
+    snapshot = repo.snapshot(head)
     records, bad = _check_records(snapshot, report)
     _check_lookups(snapshot, records, bad, report)
     _check_latest(records, report)

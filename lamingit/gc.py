@@ -4,7 +4,6 @@ temporary files, and rebuild derived lookup entries.
 
 from __future__ import annotations
 
-import importlib
 import re
 import shutil
 import time
@@ -212,7 +211,7 @@ class ReindexReport:
 
     commit: str | None
     changed: list[str] = field(default_factory=list)
-    index: str = "not rebuilt (no index module)"
+    index: str = "not rebuilt (empty repository)"
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form."""
@@ -243,32 +242,21 @@ def reindex(repo: Repository, *, author: tuple[str, str]) -> ReindexReport:
 
     repo.transact(build, author=author)
     report = ReindexReport(commit=repo.git.head(), changed=changed)
-    module: Any
-    try:
-        module = importlib.import_module("lamingit.index")
-    except ImportError:
-        module = None
-    rebuild = getattr(module, "rebuild", None)
-    if rebuild is not None:
-        rebuild(repo.root, repo.snapshot())
-        report.index = "rebuilt"
-    elif hasattr(module, "state_for"):
-        # The index is a disposable cache: drop it (on disk and in memory), build it anew.
-        index_dir = repo.paths.index
-        with repo.write_lock:
-            if index_dir.is_dir():
-                for entry in index_dir.iterdir():
-                    if entry.name.endswith(".lock"):
-                        continue  # another process may hold it: removing it breaks the lock
-                    if entry.is_dir() and not entry.is_symlink():
-                        shutil.rmtree(entry)
-                    else:
-                        entry.unlink()
-            forget = getattr(module, "forget", None)
-            if forget is not None:
-                forget(index_dir)
-        module.state_for(repo.snapshot())
-        report.index = "rebuilt"
+    # The index is a disposable cache: drop it (on disk and in memory), build it anew.
+    index_dir = repo.paths.index
+    with repo.write_lock:
+        if index_dir.is_dir():
+            for entry in index_dir.iterdir():
+                if entry.name.endswith(".lock"):
+                    continue  # another process may hold it: removing it breaks the lock
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry)
+                else:
+                    entry.unlink()
+        repo.index.forget()
+    if report.commit is not None:
+        repo.index.state(report.commit)
+    report.index = "rebuilt"
     return report
 
 

@@ -26,7 +26,7 @@ from lamingit.models import (
     encode,
 )
 from lamingit.records import ChangeSet, Snapshot, replace
-from lamingit.storage.gitdb import GitStore
+from lamingit.storage.git.store import GitStore
 
 SET_FIELDS = frozenset(
     {"inputs", "projects", "parents", "records", "ulabels", "unregistered_reads"}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from lamingit._util import FileLock
 from lamingit.layout import LocalPaths
-from lamingit.storage.gitdb import GitStore
+from lamingit.storage.git.store import GitStore
 
 
 def merge_packs(root: Path) -> bool:

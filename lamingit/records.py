@@ -9,7 +9,7 @@ lookups two git reads instead of a scan.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import msgspec
 
@@ -29,7 +29,10 @@ from lamingit.models import (
     decode,
     encode,
 )
-from lamingit.storage.gitdb import Changes, GitStore, Tree
+from lamingit.storage.git.store import Changes, GitStore, Tree
+
+if TYPE_CHECKING:
+    from lamingit.index.store import RepoIndex
 
 _LIST = msgspec.json.Decoder(list[str])
 _MEMO_LIMIT = 4096
@@ -104,17 +107,30 @@ def _checked(record: BaseRecord, uid: str) -> BaseRecord:
     return record
 
 
+class IndexOwner(Protocol):
+    """What holds the query index of a snapshot's records: its ``Repository``."""
+
+    @property
+    def index(self) -> RepoIndex:
+        """The repository's query index (derived from git)."""
+        ...
+
+
 class Snapshot:
     """A read-only view of the records at one commit.
+
+    ``owner`` is the repository the snapshot was taken from (``Repository.snapshot`` sets it):
+    queries ask its index; a snapshot without one is answered by scanning git.
 
     Example:
         >>> snap = Snapshot(gitstore, gitstore.head())  # doctest: +SKIP
         >>> snap.find("artifact", "AbCd…")  # doctest: +SKIP
     """
 
-    def __init__(self, git: GitStore, commit: str | None) -> None:
+    def __init__(self, git: GitStore, commit: str | None, owner: IndexOwner | None = None) -> None:
         self.git = git
         self.commit = commit
+        self.owner = owner
         self.tree: Tree | None = git.tree_of(commit)
         self._memo: dict[str, bytes | None] = {}
 

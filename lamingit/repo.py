@@ -2,44 +2,30 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from lamingit._log import logger
 from lamingit._util import FileLock, dump_toml, fsync_dir, read_toml
+from lamingit.auto_pack import AutoPack
 from lamingit.errors import (
     IntegrityError,
     InvalidArgument,
-    LamingitError,
     NotARepository,
     RepositoryExists,
 )
 from lamingit.layout import FORMAT_VERSION, LOCAL_DIR, SETTINGS_FILE, LocalPaths
 from lamingit.records import ChangeSet, Snapshot
 from lamingit.storage.blobs import BlobStore
-from lamingit.storage.gitdb import GitStore
+from lamingit.storage.git.merge_driver import install_merge_driver
+from lamingit.storage.git.store import GitStore
+
+if TYPE_CHECKING:
+    from lamingit.index.store import RepoIndex
 
 T = TypeVar("T")
 _MAX_RETRIES = 50
-AUTO_PACK_LOOSE = 2048
-"""Pack after a save once about this many loose git objects piled up (libgit2 never packs)."""
-AUTO_PACK_PACKS = 48
-"""Merge packs after a save once there are this many (each save writes one small pack)."""
-AUTO_PACK_IN_BACKGROUND = True
-"""Merge packs in a detached worker process, so the save that triggers it returns at once
-(as git's own auto gc detaches); False merges inside the save."""
-_RUNNING_WORKERS: list[subprocess.Popen[bytes]] = []
-"""Pack workers this process started and has not seen end: a Popen collected while its
-process runs warns (ResourceWarning), and a Repository may be collected mid-merge."""
-_PACK_LIST_EVERY = 16
-"""List the pack directory at least every so many saves (see Repository._maybe_pack)."""
-_LOOSE_CHECK_EVERY = 32
-"""Loose objects come only from git itself (fetch, merge): look for them every so many saves."""
 
 
 def is_repository(path: Path) -> bool:
@@ -75,11 +61,26 @@ class Repository:
             self.git.set_fsync(True)
         self._lock = FileLock(self.paths.write_lock)
         self._snapshot: Snapshot | None = None
-        self._loose_floor = 0  # loose objects a repack could not remove (unreachable ones)
-        self._saves = 0
-        self._packs = 0  # packs in .git/objects/pack, as last listed plus one per save since
-        self._pack_worker: subprocess.Popen[bytes] | None = None
-        self._next_pack_check = 0  # no pack decisions before this save (a merge is running)
+        self.packing = AutoPack(self.git, self.paths)
+        self._index: RepoIndex | None = None
+        """When saves pack git's objects (see ``lamingit.auto_pack``)."""
+
+    @property
+    def index(self) -> RepoIndex:
+        """The query index of this repository (``.lamingit/index``, derived from git).
+
+        Opened on first use and kept with the repository: queries through its snapshots
+        catch it up to the head they read.
+
+        Example:
+            >>> repo.index.state(repo.git.head()).commit == repo.git.head()  # doctest: +SKIP
+            True
+        """
+        if self._index is None:
+            from lamingit.index.store import RepoIndex  # polars: only once a query needs it
+
+            self._index = RepoIndex(self.paths.index, self.git)
+        return self._index
 
     @property
     def write_lock(self) -> FileLock:
@@ -110,8 +111,6 @@ class Repository:
         # A record database has no working tree; bare keeps `git status` from listing deletions.
         git.config_set("core.bare", "true")
         git.config_set("core.logAllRefUpdates", "true")
-        from lamingit.remote.hooks import install_merge_driver
-
         install_merge_driver(paths.gitdir, git.config_set)  # plain `git merge` merges records
         for sub in (paths.objects, paths.index, paths.cache):
             sub.mkdir(parents=True, exist_ok=True)
@@ -144,11 +143,11 @@ class Repository:
         if path.exists():
             return path
         # A clone fetches blobs on demand from the configured blob remote, verifying the hash.
-        from lamingit.remote.config import blob_remote_of
+        from lamingit.blob_settings import blob_remote_of
 
         remote = blob_remote_of(self)
         if remote is not None:
-            from lamingit.remote.blobremote import fetch_blob
+            from lamingit.storage.blobremote import fetch_blob
 
             return fetch_blob(remote, self.blobs, oid)
         raise IntegrityError(
@@ -170,7 +169,7 @@ class Repository:
         cached = self._snapshot
         if cached is not None and cached.commit == target:
             return cached
-        snap = Snapshot(self.git, target)
+        snap = Snapshot(self.git, target, owner=self)
         if commit is None:
             self._snapshot = snap
         return snap
@@ -229,72 +228,9 @@ class Repository:
                     continue  # moved by a foreign writer: build again on its commit
                 if self.fsync:
                     fsync_dir(self.paths.gitdir / "refs" / "heads")
-                self._maybe_pack()
+                self.packing.after_save()
                 return result
         raise RuntimeError("the branch kept moving while saving; try again")
-
-    def _maybe_pack(self) -> None:
-        """Keep packs and loose git objects bounded: merge them past a threshold."""
-        self._saves += 1
-        if self._saves < self._next_pack_check:
-            return  # another process's merge was running a few saves ago
-        worker = self._pack_worker
-        if worker is not None:
-            if worker.poll() is None:
-                return  # ours is running: nothing to decide until it ends
-            self._pack_worker = None
-            self._loose_floor = self.git.loose_estimate()  # what it could not pack
-        # Each save adds one pack: count them from memory, and list the directory (hundreds
-        # of entries while a merge runs) only near the threshold or every so many saves, to
-        # see other processes' packs and merges.
-        self._packs += 1
-        if self._packs >= AUTO_PACK_PACKS or self._saves % _PACK_LIST_EVERY == 1:
-            self._packs = self.git.pack_count()
-        if self._packs < AUTO_PACK_PACKS:
-            if self._saves % _LOOSE_CHECK_EVERY:
-                return
-            if self.git.loose_estimate() - self._loose_floor < AUTO_PACK_LOOSE:
-                return
-        if AUTO_PACK_IN_BACKGROUND:
-            self._start_pack_worker()
-        else:
-            self._merge_packs_now()
-
-    def _merge_packs_now(self) -> None:
-        try:
-            with FileLock(self.paths.pack_lock):
-                self.git.repack(full=False)
-        except (LamingitError, OSError) as exc:  # the save is committed; packing can wait
-            logger.warning(f"could not pack git objects: {exc}")
-        self._packs = self.git.pack_count()
-        self._loose_floor = self.git.loose_estimate()
-
-    def _start_pack_worker(self) -> None:
-        """Start ``lamingit.pack_worker`` unless another process's merge is running."""
-        probe = FileLock(self.paths.pack_lock)
-        if not probe.try_acquire():
-            self._next_pack_check = self._saves + _PACK_LIST_EVERY
-            return
-        probe.release()
-        # The worker imports lamingit from where this process did, whatever sys.path says.
-        package_parent = str(Path(__file__).resolve().parent.parent)
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH")) if p)
-        _RUNNING_WORKERS[:] = [w for w in _RUNNING_WORKERS if w.poll() is None]  # reaps
-        try:
-            with open(self.paths.pack_log, "wb") as log:
-                self._pack_worker = subprocess.Popen(
-                    [sys.executable, "-m", "lamingit.pack_worker", str(self.root)],
-                    stdin=subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=log,
-                    env=env,
-                    start_new_session=True,  # Ctrl-C in the user's terminal does not stop it
-                )
-            _RUNNING_WORKERS.append(self._pack_worker)
-        except OSError as exc:  # e.g. no Python executable (an embedded interpreter)
-            logger.warning(f"could not start the background pack merge ({exc}); merging now")
-            self._merge_packs_now()
 
     def wait_for_pack_merge(self, timeout: float = 600.0) -> None:
         """Return once no pack merge runs, this process's or another's (tests, benchmarks).
@@ -302,12 +238,7 @@ class Repository:
         Example:
             >>> repo.wait_for_pack_merge()  # doctest: +SKIP
         """
-        worker = self._pack_worker
-        if worker is not None:
-            worker.wait(timeout)
-            self._pack_worker = None
-        with FileLock(self.paths.pack_lock):
-            pass
+        self.packing.wait(timeout)
 
 
 def _message(summary: list[str], trailer: dict[str, str]) -> str:

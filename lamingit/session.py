@@ -175,7 +175,7 @@ def _resolve_identity() -> Identity:
     env = os.environ.get("LAMINGIT_USER")
     if env:
         return Identity(env, os.environ.get("LAMINGIT_USER_NAME"), f"{env}@lamingit.local")
-    from lamingit.storage.gitdb import git_identity
+    from lamingit.storage.git.refs import git_identity
 
     git_name, git_email = git_identity()
     if git_email or git_name:

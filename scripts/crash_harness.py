@@ -26,13 +26,13 @@ ROOT = Path(__file__).resolve().parents[1]
 def child(repo: str, scratch: str, seed: int) -> None:
     """Save artifacts (files and directories, new keys and new versions) until killed."""
     import lamingit as ln
-    import lamingit.repo as repo_module
+    import lamingit.auto_pack as auto_pack
 
     if os.environ.get("CRASH_PACK_OFTEN"):
         # get killed inside packing too: merges in the saving process, every few saves
-        repo_module.AUTO_PACK_LOOSE = 64
-        repo_module.AUTO_PACK_PACKS = 6
-        repo_module.AUTO_PACK_IN_BACKGROUND = False
+        auto_pack.AUTO_PACK_LOOSE = 64
+        auto_pack.AUTO_PACK_PACKS = 6
+        auto_pack.AUTO_PACK_IN_BACKGROUND = False
     ln.connect(repo)
     rng = random.Random(seed)
     base = Path(scratch)

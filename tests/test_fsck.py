@@ -238,7 +238,6 @@ def test_query_index_out_of_step_with_git_is_reported_and_reindex_fixes_it(
     import json
     import shutil
 
-    from lamingit import index
     from lamingit.gc import reindex
 
     ln.Artifact(write("a.txt", "one"), key="a.txt").save()
@@ -255,10 +254,10 @@ def test_query_index_out_of_step_with_git_is_reported_and_reindex_fixes_it(
     manifest = json.loads(manifest_path.read_text())
     manifest["commit"] = manifest["base_commit"] = store.git.head()
     manifest_path.write_text(json.dumps(manifest))
-    index.forget()
+    store.index.forget()
     report = fsck(Repository(repo))
     wrong = [p for p in report.problems if p.kind == "index"]
     assert any(p.where == f"artifact/{second.uid}" for p in wrong), report.problems
     assert reindex(Repository(repo), author=("a", "a@x")).index == "rebuilt"
-    index.forget()
+    store.index.forget()
     assert fsck(Repository(repo)).ok

@@ -9,7 +9,7 @@ from pathlib import Path
 import pygit2
 
 import lamingit as ln
-import lamingit.repo as repo_module
+import lamingit.auto_pack as auto_pack
 from lamingit.fsck import fsck
 from lamingit.gc import gc, needed_blobs
 from lamingit.layout import record_path
@@ -139,8 +139,8 @@ def test_packs_stay_bounded_during_saves(
     write,
     monkeypatch,  # type: ignore[no-untyped-def]
 ) -> None:
-    monkeypatch.setattr(repo_module, "AUTO_PACK_PACKS", 12)
-    monkeypatch.setattr(repo_module, "AUTO_PACK_IN_BACKGROUND", False)  # merged inside the save
+    monkeypatch.setattr(auto_pack, "AUTO_PACK_PACKS", 12)
+    monkeypatch.setattr(auto_pack, "AUTO_PACK_IN_BACKGROUND", False)  # merged inside the save
     repo_obj = _repo()
     peak = 0
     for i in range(80):
@@ -158,9 +158,9 @@ def test_loose_objects_from_git_itself_get_packed(
     write,
     monkeypatch,  # type: ignore[no-untyped-def]
 ) -> None:
-    monkeypatch.setattr(repo_module, "AUTO_PACK_LOOSE", 64)
-    monkeypatch.setattr(repo_module, "_LOOSE_CHECK_EVERY", 1)
-    monkeypatch.setattr(repo_module, "AUTO_PACK_IN_BACKGROUND", False)
+    monkeypatch.setattr(auto_pack, "AUTO_PACK_LOOSE", 64)
+    monkeypatch.setattr(auto_pack, "_LOOSE_CHECK_EVERY", 1)
+    monkeypatch.setattr(auto_pack, "AUTO_PACK_IN_BACKGROUND", False)
     repo_obj = _repo()
     raw = pygit2.Repository(str(repo_obj.paths.gitdir))
     for i in range(300):  # as a `git fetch` of a few commits would leave them

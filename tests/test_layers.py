@@ -22,6 +22,7 @@ LAYERS: list[tuple[str, int]] = [
     ("lamingit.query", 2),
     ("lamingit.index", 2),
     ("lamingit.feature_values", 2),
+    ("lamingit.blob_settings", 2),
     ("lamingit.merge", 2),
     ("lamingit.router", 2),
     ("lamingit.repo", 3),
@@ -29,6 +30,7 @@ LAYERS: list[tuple[str, int]] = [
     ("lamingit.fsck", 3),
     ("lamingit.gc", 3),
     ("lamingit.pack_worker", 3),
+    ("lamingit.auto_pack", 3),
     ("lamingit.remote", 3),
     ("lamingit.tracking", 4),
     ("lamingit.api", 5),
@@ -36,7 +38,7 @@ LAYERS: list[tuple[str, int]] = [
     ("lamingit", 7),
 ]
 ENGINES = {
-    "pygit2": "lamingit.storage.gitdb",
+    "pygit2": "lamingit.storage.git",
     "polars": "lamingit.index",
     "watchdog": "lamingit.tracking",
 }
@@ -119,3 +121,20 @@ def test_cli_startup_does_not_import_dataframe_libraries() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_import_linter_contracts_are_kept() -> None:
+    """The contracts in pyproject.toml: the house layers, and no import cycle below the api
+    (function-local imports count; imports for type checking only do not)."""
+    code = (
+        "import sys; from importlinter.cli import lint_imports; "
+        "sys.exit(lint_imports(no_cache=True, no_logo=True))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=PACKAGE.parent,
+        check=False,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import lamingit as ln
-import lamingit.repo as repo_module
+import lamingit.auto_pack as auto_pack
 from lamingit._util import FileLock
 from lamingit.fsck import fsck
 from lamingit.pack_worker import merge_packs
@@ -18,12 +18,12 @@ from lamingit.session import SESSION
 
 
 def test_saves_merge_packs_in_a_background_worker(repo: Path, write, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(repo_module, "AUTO_PACK_PACKS", 12)
+    monkeypatch.setattr(auto_pack, "AUTO_PACK_PACKS", 12)
     repo_obj = SESSION.repository()
     started = False
     for i in range(80):
         ln.Artifact(write("a.txt", f"v{i}"), key=f"k{i % 7}.txt").save()
-        started |= repo_obj._pack_worker is not None  # the save returned; its merge runs on
+        started |= repo_obj.packing.worker is not None  # the save returned; its merge runs on
     # Saves outpace a merge (a fresh interpreter, then git): whether one ends during these 80
     # saves depends on the machine. The bound holds once one more save can start a merge of
     # what piled up meanwhile.
@@ -39,14 +39,14 @@ def test_saves_merge_packs_in_a_background_worker(repo: Path, write, monkeypatch
 
 
 def test_a_save_does_not_wait_for_a_running_merge(repo: Path, write, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(repo_module, "AUTO_PACK_PACKS", 2)
+    monkeypatch.setattr(auto_pack, "AUTO_PACK_PACKS", 2)
     repo_obj = SESSION.repository()
     with FileLock(repo_obj.paths.pack_lock):  # a merge of another process is running
         for i in range(5):
             t0 = time.perf_counter()
             ln.Artifact(write("a.txt", f"v{i}"), key="a.txt").save()
             assert time.perf_counter() - t0 < 5.0
-        assert repo_obj._pack_worker is None  # none started beside the running merge
+        assert repo_obj.packing.worker is None  # none started beside the running merge
     assert repo_obj.git.pack_count() >= 5
 
 
@@ -66,29 +66,29 @@ def test_a_second_worker_exits_while_a_merge_runs(repo: Path, write) -> None:  #
 def test_without_a_python_to_start_the_merge_runs_in_the_save(
     repo: Path, write, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(repo_module, "AUTO_PACK_PACKS", 12)
-    monkeypatch.setattr(repo_module.sys, "executable", str(repo / "no-such-python"))
+    monkeypatch.setattr(auto_pack, "AUTO_PACK_PACKS", 12)
+    monkeypatch.setattr(auto_pack.sys, "executable", str(repo / "no-such-python"))
     for i in range(14):
         ln.Artifact(write("a.txt", f"v{i}"), key="a.txt").save()
     assert SESSION.repository().git.pack_count() < 12
-    assert SESSION.repository()._pack_worker is None
+    assert SESSION.repository().packing.worker is None
 
 
 def test_a_merge_killed_midway_loses_nothing(repo: Path, write, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(repo_module, "AUTO_PACK_PACKS", 10**6)  # no merge while saving
+    monkeypatch.setattr(auto_pack, "AUTO_PACK_PACKS", 10**6)  # no merge while saving
     for i in range(60):
         ln.Artifact(write("a.txt", f"v{i}"), key=f"k{i % 9}.txt").save()
     repo_obj = SESSION.repository()
     for n, delay in enumerate((0.02, 0.08, 0.15, 0.3), start=1):
-        monkeypatch.setattr(repo_module, "AUTO_PACK_PACKS", 2)
+        monkeypatch.setattr(auto_pack, "AUTO_PACK_PACKS", 2)
         ln.Artifact(write("a.txt", f"d{delay}"), key="killed.txt").save()  # starts the worker
-        worker = repo_obj._pack_worker
+        worker = repo_obj.packing.worker
         assert worker is not None
         time.sleep(delay)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(worker.pid, signal.SIGKILL)  # the worker and its git processes
         worker.wait()
-        repo_obj._pack_worker = None
+        repo_obj.packing.worker = None
         fresh = Repository(repo)
         assert fsck(fresh).ok
         assert ln.Artifact.filter().count() == 60 + n
@@ -102,13 +102,13 @@ def test_a_repository_collected_while_its_merge_runs_does_not_warn(repo: Path) -
     import warnings
 
     repo_obj = Repository(repo)
-    repo_obj._start_pack_worker()
-    worker = repo_obj._pack_worker
+    repo_obj.packing.start_worker()
+    worker = repo_obj.packing.worker
     assert worker is not None and worker.poll() is None  # a fresh interpreter: still starting
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         del repo_obj, worker
         gc.collect()
     assert not [w for w in caught if issubclass(w.category, ResourceWarning)]
-    for running in list(repo_module._RUNNING_WORKERS):
+    for running in list(auto_pack._RUNNING_WORKERS):
         running.wait(60)

@@ -64,3 +64,25 @@ def test_no_repository_error_says_how_to_fix(tmp_path: Path) -> None:
         SESSION.locate()
     with pytest.raises(NotARepository, match="lamingit init"):
         ln.connect(tmp_path)
+
+
+def test_the_repository_owns_its_query_index(repo: Path, write) -> None:  # type: ignore[no-untyped-def]
+    from lamingit import index
+    from lamingit.query import Q
+    from lamingit.records import Snapshot
+    from lamingit.repo import Repository
+
+    ln.Artifact(write("a.txt", "a"), key="a.txt").save()
+    opened = SESSION.repository()
+    snap = opened.snapshot()
+    assert snap.owner is opened and index.index_of(snap) is opened.index
+    assert [r.key for r in index.select(snap, "artifact", Q())] == ["a.txt"]  # type: ignore[attr-defined]
+    assert opened.index.state(snap.commit or "").commit == snap.commit
+    other = Repository(repo)  # another open repository: its own index, read from disk
+    assert other.index is not opened.index
+    assert index.count(other.snapshot(), "artifact", Q()) == 1
+    with pytest.raises(index.Unsupported, match="not taken from a repository"):
+        index.select(Snapshot(opened.git, snap.commit), "artifact", Q())
+    from lamingit.router import select as routed
+
+    assert len(routed(Snapshot(opened.git, snap.commit), "artifact", Q())) == 1  # git scanned

@@ -54,7 +54,7 @@ def fsck(sample: int | None, as_json: bool, local_only: bool) -> None:
 def _remote_has(repo: Any) -> Callable[[str], bool] | None:
     """The blob remote's ``has`` when the collaboration layer knows one for ``repo``."""
     try:
-        config = importlib.import_module("lamingit.remote.config")
+        config = importlib.import_module("lamingit.blob_settings")
     except ImportError:
         return None
     remote = getattr(config, "blob_remote_of", lambda _repo: None)(repo)

@@ -78,7 +78,7 @@ def clone(url: str, path: Path, as_json: bool) -> None:
 
     URL is any git URL: a path, file://, ssh://, git:// or https://.
     """
-    from lamingit.remote.config import blob_remote_location
+    from lamingit.blob_settings import blob_remote_location
     from lamingit.remote.sync import clone as do_clone
     from lamingit.session import set_default_repository
 
@@ -148,8 +148,8 @@ def remote_remove(name: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the remotes as JSON.")
 def remote_list(as_json: bool) -> None:
     """List git remotes and the blob remote."""
+    from lamingit.blob_settings import blob_remote_location
     from lamingit.remote import gitcli
-    from lamingit.remote.config import blob_remote_location
 
     repo = _repo()
     remotes = gitcli.remotes(repo.paths.gitdir)
@@ -321,7 +321,8 @@ def hooks() -> None:
 @hooks.command("install")
 def hooks_install() -> None:
     """Install the pre-push hook that refuses to push records whose blobs are not uploaded."""
-    from lamingit.remote.hooks import install_merge_driver, install_pre_push
+    from lamingit.remote.hooks import install_pre_push
+    from lamingit.storage.git.merge_driver import install_merge_driver
 
     repo = _repo()
     install_merge_driver(repo.paths.gitdir, repo.git.config_set)
@@ -336,8 +337,8 @@ def hooks_pre_push(remote_name: str, url: str | None) -> None:
     """The pre-push check git runs (refs on stdin); exits 1 if blobs are missing remotely."""
     import os
 
+    from lamingit.blob_settings import blob_remote_of
     from lamingit.remote import gitcli
-    from lamingit.remote.config import blob_remote_of
     from lamingit.remote.sync import missing_on, referenced_blobs
     from lamingit.repo import Repository
 

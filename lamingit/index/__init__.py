@@ -6,24 +6,26 @@ the index; callers then scan git (``lamingit.router.scan``).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from lamingit.index.evaluate import Evaluator, Unsupported
-from lamingit.index.store import IndexState, RepoIndex, forget, repo_index
-from lamingit.layout import LocalPaths
+from lamingit.index.store import IndexState, RepoIndex
 from lamingit.models import BaseRecord
 from lamingit.query import Q
 from lamingit.records import Snapshot
 
 
-def index_dir(snapshot: Snapshot) -> Path:
-    """Where the index of the snapshot's repository lives (``REPO/.lamingit/index``).
+def index_of(snapshot: Snapshot) -> RepoIndex:
+    """The index of the repository the snapshot was taken from (``Repository.index``).
+
+    A snapshot made without a repository (``Snapshot(git, commit)``) has none: ``Unsupported``,
+    and the caller scans git.
 
     Example:
-        >>> index_dir(repo.snapshot())  # doctest: +SKIP
-        PosixPath('mydata/.lamingit/index')
+        >>> index_of(repo.snapshot()) is repo.index  # doctest: +SKIP
+        True
     """
-    return LocalPaths(snapshot.git.path.resolve().parent).index
+    if snapshot.owner is None:
+        raise Unsupported("the snapshot was not taken from a repository: no index to ask")
+    return snapshot.owner.index
 
 
 def state_for(snapshot: Snapshot) -> IndexState:
@@ -34,7 +36,7 @@ def state_for(snapshot: Snapshot) -> IndexState:
         True
     """
     assert snapshot.commit is not None
-    return repo_index(index_dir(snapshot), snapshot.git).state(snapshot.commit)
+    return index_of(snapshot).state(snapshot.commit)
 
 
 def select(snapshot: Snapshot, registry: str, q: Q) -> list[BaseRecord]:
@@ -69,7 +71,7 @@ def _run(fn, snapshot: Snapshot):  # type: ignore[no-untyped-def]
         except OSError as exc:
             # Files of the loaded index vanished (a compaction or reindex by another process,
             # or the directory was deleted): drop the in-memory index and load it afresh once.
-            forget(index_dir(snapshot))
+            index_of(snapshot).forget()
             if attempt:
                 raise Unsupported(f"index files unreadable: {exc}") from None
         except (pl.exceptions.PolarsError, OverflowError, TypeError) as exc:
@@ -83,8 +85,7 @@ __all__ = [
     "RepoIndex",
     "Unsupported",
     "count",
-    "forget",
-    "index_dir",
+    "index_of",
     "select",
     "state_for",
 ]

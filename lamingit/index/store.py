@@ -39,7 +39,8 @@ from lamingit.models import STRUCTS, BaseRecord, decode
 from lamingit.models.codec import bounds_problem
 from lamingit.records import Snapshot, skip_damaged
 from lamingit.records import _checked as checked_uid
-from lamingit.storage.gitdb import GitStore, read_blobs
+from lamingit.storage.git.bulk import read_blobs
+from lamingit.storage.git.store import GitStore
 
 FORMAT = 1
 COMPACT_RECORDS = 256
@@ -311,8 +312,10 @@ _JSON = msgspec.json.Encoder()
 class RepoIndex:
     """The index of one repository, cached in memory and persisted under ``index_dir``.
 
+    The ``Repository`` owns one (``repo.index``): one per open repository, not per process.
+
     Example:
-        >>> RepoIndex(Path("mydata/.lamingit/index"), git).state(snapshot)  # doctest: +SKIP
+        >>> RepoIndex(Path("mydata/.lamingit/index"), git).state(commit)  # doctest: +SKIP
     """
 
     def __init__(self, index_dir: Path, git: GitStore) -> None:
@@ -337,6 +340,15 @@ class RepoIndex:
         while len(self._history) > 4:
             self._history.popitem(last=False)
         return derived
+
+    def forget(self) -> None:
+        """Drop what is loaded in memory: the next query reads the files again.
+
+        Example:
+            >>> repo.index.forget()  # doctest: +SKIP
+        """
+        self._live = None
+        self._history.clear()
 
     def live(self, head: str) -> IndexState:
         """The index at the branch head, caught up (and persisted) if the head moved."""
@@ -475,27 +487,3 @@ class RepoIndex:
         except OSError as exc:
             logger.warning(f"could not update the query index: {exc}")
         return state
-
-
-_INDEXES: dict[str, RepoIndex] = {}
-
-
-def repo_index(index_dir: Path, git: GitStore) -> RepoIndex:
-    """The (process-wide, cached) index of the repository whose index lives in ``index_dir``.
-
-    Example:
-        >>> repo_index(repo.paths.index, repo.git)  # doctest: +SKIP
-    """
-    key = str(index_dir)
-    found = _INDEXES.get(key)
-    if found is None or found.git.path != git.path:
-        found = _INDEXES[key] = RepoIndex(index_dir, git)
-    return found
-
-
-def forget(index_dir: Path | None = None) -> None:
-    """Drop cached in-memory indexes (all, or one repository's)."""
-    if index_dir is None:
-        _INDEXES.clear()
-    else:
-        _INDEXES.pop(str(index_dir), None)

@@ -1,26 +1,29 @@
 """The git command line for transport (clone, fetch, push): measured ~10x faster than pygit2.
 
-Every call runs ``git`` with the repository's git directory; failures become ``RemoteError``
-with git's own last line of explanation.
+Every call runs ``git`` (through ``storage.git.command``: one environment policy) with the
+repository's git directory; failures become ``RemoteError`` with git's own last line of explanation.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
 from lamingit.errors import RemoteError
+from lamingit.storage.git import command
+from lamingit.storage.git.command import git_executable
 
 ZERO = "0" * 40
 
 
-def _git_exe() -> str:
-    exe = shutil.which("git")
-    if exe is None:
-        raise RemoteError("the `git` command is not installed; install git to use remotes")
-    return exe
+def git_exe() -> str:
+    """The ``git`` command, or a ``RemoteError`` saying to install it.
+
+    Example:
+        >>> git_exe().endswith("git")
+        True
+    """
+    return git_executable(RemoteError, "use remotes")
 
 
 def run_git(
@@ -36,10 +39,7 @@ def run_git(
         >>> run_git(["--version"]).stdout.startswith("git version")
         True
     """
-    cmd, env = _command(gitdir)
-    proc = subprocess.run(
-        cmd + args, capture_output=True, text=True, env=env, input=input_text, check=False
-    )
+    proc = command.run_git(args, gitdir=gitdir, stdin=input_text, exe=git_exe())
     if check and proc.returncode != 0:
         _fail(args, proc.returncode, proc.stderr or proc.stdout)
     return proc
@@ -51,28 +51,14 @@ def git_bytes(args: list[str], *, gitdir: Path) -> bytes:
     Example:
         >>> git_bytes(["log", "-z", "--format=%H"], gitdir=Path("mydata/.git"))  # doctest: +SKIP
     """
-    cmd, env = _command(gitdir)
-    proc = subprocess.run(cmd + args, capture_output=True, env=env, check=False)
+    proc = command.run_git(args, gitdir=gitdir, text=False, exe=git_exe())
     if proc.returncode != 0:
         _fail(args, proc.returncode, proc.stderr.decode(errors="replace"))
     return proc.stdout
 
 
-def _command(gitdir: Path | None) -> tuple[list[str], dict[str, str]]:
-    cmd = [_git_exe()]
-    if gitdir is not None:
-        cmd += ["--git-dir", str(gitdir)]
-    env = dict(os.environ)
-    # Never stop to ask for credentials in a lamingit command; fail with a message instead.
-    env.setdefault("GIT_TERMINAL_PROMPT", "0")
-    env.pop("GIT_DIR", None)
-    return cmd, env
-
-
 def _fail(args: list[str], code: int, said: str) -> None:
-    lines = [ln for ln in said.strip().splitlines() if ln.strip()]
-    detail = lines[-1] if lines else f"exit code {code}"
-    raise RemoteError(f"git {args[0]} failed: {detail}")
+    raise RemoteError(f"git {args[0]} failed: {command.last_line(said, code)}")
 
 
 def clone_bare(url: str, gitdir: Path, remote: str = "origin") -> None:
@@ -180,8 +166,7 @@ def push(gitdir: Path, remote: str, branch: str, *, no_verify: bool = True) -> N
                 f"the remote {remote!r} has commits you do not have; "
                 "run `lamingit pull` first, then push again"
             )
-        lines = [ln for ln in text.strip().splitlines() if ln.strip()]
-        last = lines[-1] if lines else str(proc.returncode)
+        last = command.last_line(text, proc.returncode)
         _, said, reason = last.partition("remote error: ")
         if said:  # the server explained the refusal (e.g. a read-only `lamingit serve`)
             raise RemoteError(f"the remote {remote!r} refused the push: {reason}")

@@ -16,7 +16,8 @@ from lamingit.errors import InvalidArgument
 from lamingit.layout import RECORDS, record_path, uid_from_path
 from lamingit.models import STRUCTS, BaseRecord, decode
 from lamingit.records import Snapshot
-from lamingit.storage.gitdb import CommitInfo, GitStore
+from lamingit.storage.git.history import CommitInfo
+from lamingit.storage.git.store import GitStore
 
 RUN_TRAILER = "Lamingit-Run"
 FAMILY_STEMS: dict[str, int] = {"artifact": 16, "transform": 12}

@@ -1,42 +1,21 @@
-"""Git integration for plain git users: the record merge driver and the pre-push blob check.
+"""Git integration for plain git users: the pre-push blob check.
 
-``lamingit init``/``clone`` configure the merge driver (``.git/config`` + ``info/attributes``)
-so ``git merge``/``git pull`` merge records field by field. The pre-push hook is never
-installed implicitly (hooks must not come from a remote); ``lamingit hooks install`` does it.
+The pre-push hook is never installed implicitly (hooks must not come from a remote);
+``lamingit hooks install`` does it. The record merge driver, which ``lamingit init`` and
+``clone`` configure, is ``lamingit.storage.git.merge_driver``.
 """
 
 from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable
 from pathlib import Path
 
-DRIVER_NAME = "lamingit"
-DRIVER_COMMAND = "lamingit merge-driver %O %A %B %P"
-ATTRIBUTES = ("records/** merge=lamingit", "lookup/** merge=lamingit")
 PRE_PUSH = """#!/bin/sh
 # lamingit pre-push hook: refuse to push records whose blobs the blob remote lacks.
 # `lamingit push` uploads blobs first and then pushes; this hook guards plain `git push`.
 exec lamingit hooks pre-push "$@"
 """
-
-
-def install_merge_driver(gitdir: Path, set_config: Callable[[str, str], None]) -> None:
-    """Configure the record merge driver in a repository (idempotent).
-
-    Example:
-        >>> install_merge_driver(repo.paths.gitdir, repo.git.config_set)  # doctest: +SKIP
-    """
-    set_config(f"merge.{DRIVER_NAME}.name", "lamingit record-level merge")
-    set_config(f"merge.{DRIVER_NAME}.driver", DRIVER_COMMAND)
-    attributes = gitdir / "info" / "attributes"
-    attributes.parent.mkdir(parents=True, exist_ok=True)
-    present = attributes.read_text().splitlines() if attributes.exists() else []
-    missing = [line for line in ATTRIBUTES if line not in present]
-    if missing:
-        with attributes.open("a") as fh:
-            fh.write("".join(f"{line}\n" for line in missing))
 
 
 def install_pre_push(gitdir: Path) -> Path:

@@ -22,9 +22,9 @@ from urllib.parse import urlsplit
 
 import blake3
 
+from lamingit.blob_settings import blob_remote_of
 from lamingit.errors import LamingitError
-from lamingit.remote.config import blob_remote_of
-from lamingit.remote.gitcli import _git_exe
+from lamingit.remote.gitcli import git_exe
 from lamingit.repo import Repository
 
 INFO_PATH = "/lamingit.json"
@@ -174,7 +174,7 @@ class _Handler(BaseHTTPRequestHandler):
             return None
         if self.command == "HEAD":
             return store.path_for(oid) if remote.has(oid) else None
-        from lamingit.remote.blobremote import fetch_blob
+        from lamingit.storage.blobremote import fetch_blob
 
         if not remote.has(oid):
             return None
@@ -276,7 +276,7 @@ class _Handler(BaseHTTPRequestHandler):
                 }
             )
         proc = subprocess.run(
-            [_git_exe(), "http-backend"], input=body, capture_output=True, env=env, check=False
+            [git_exe(), "http-backend"], input=body, capture_output=True, env=env, check=False
         )
         self._relay_cgi(proc.stdout, proc.stderr)
 

@@ -14,23 +14,23 @@ from typing import Protocol
 from urllib.parse import urlparse
 
 from lamingit._util import FileLock, dump_toml, read_toml
+from lamingit.blob_settings import blob_remote_of, committed_settings, with_blob_remote
 from lamingit.errors import InvalidArgument, RemoteError, RepositoryExists
 from lamingit.layout import LOCAL_DIR, SETTINGS_FILE, LocalPaths, registry_dir
 from lamingit.merge import FieldConflict, merge_trees
 from lamingit.models import ArtifactRecord, decode
 from lamingit.records import ChangeSet
 from lamingit.remote import gitcli
-from lamingit.remote.blobremote import (
+from lamingit.remote.verify import verify_incoming
+from lamingit.repo import Repository, is_repository
+from lamingit.storage.blobremote import (
     BlobRemote,
     DirectoryRemote,
     fetch_blob,
     parallel,
     server_info,
 )
-from lamingit.remote.config import blob_remote_of, committed_settings, with_blob_remote
-from lamingit.remote.hooks import install_merge_driver
-from lamingit.remote.verify import verify_incoming
-from lamingit.repo import Repository, is_repository
+from lamingit.storage.git.merge_driver import install_merge_driver
 from lamingit.storage.hashing import decode_manifest
 
 QUARANTINE = "refs/lamingit/incoming"
@@ -170,7 +170,7 @@ def set_blob_remote(
         >>> set_blob_remote(repo, "s3://lab/blobs", author=("ann", "a@x"))  # doctest: +SKIP
     """
     if url is not None:
-        from lamingit.remote.blobremote import open_blob_remote
+        from lamingit.storage.blobremote import open_blob_remote
 
         url = gitcli.absolute_url(url)  # a relative directory would depend on the cwd
         remote = open_blob_remote(url, endpoint_url)  # validates the form of the URL

@@ -11,14 +11,14 @@ from pathlib import Path
 import msgspec
 
 from lamingit._util import is_base62
+from lamingit.blob_settings import parse_settings
 from lamingit.errors import IncomingRejected, IntegrityError
 from lamingit.layout import FORMAT_VERSION, LOOKUP, RECORDS, SETTINGS_FILE
 from lamingit.merge import CONFLICTS
 from lamingit.models import STRUCTS, ArtifactRecord, BaseRecord, RunRecord, decode
 from lamingit.models.codec import MAX_RECORD_BYTES, bounds_problem
 from lamingit.remote import gitcli
-from lamingit.remote.config import parse_settings
-from lamingit.storage.gitdb import cat_blobs
+from lamingit.storage.git.bulk import cat_blobs
 
 FILE_MODE = "100644"
 """The only tree entry mode accepted: a regular, non-executable file."""

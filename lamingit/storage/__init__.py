@@ -1,1 +1,1 @@
-"""Bytes-level storage: content hashing, the blob store, and the one pygit2 module."""
+"""Bytes-level storage: content hashing, the blob store and blob remotes, and git (``git/``)."""

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
+from lamingit.errors import LamingitError
+from lamingit.storage.git.command import git_executable, run_git
+
 _PACKAGE_DIR = str(Path(__file__).resolve().parent.parent)
 
 
@@ -149,16 +152,11 @@ def git_origin(path: Path) -> tuple[Path | None, str | None]:
     cache_key = (str(path), st.st_mtime_ns, st.st_size)
     if cache_key in _GIT_CACHE:
         return _GIT_CACHE[cache_key]
-    # GIT_DIR & co. from a calling git hook would point git at another repository.
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("GIT_") or k.startswith("GIT_CONFIG")
-    }
+    # GIT_DIR & co. from a calling git hook would point git at another repository: the
+    # one environment policy of storage.git.command removes them.
     try:
-        proc = subprocess.run(
+        proc = run_git(
             [
-                "git",
                 "-C",
                 str(root),
                 "status",
@@ -168,12 +166,10 @@ def git_origin(path: Path) -> tuple[Path | None, str | None]:
                 "--",
                 str(path),
             ],
-            capture_output=True,
-            text=True,
-            env=env,
+            exe=git_executable(),
             timeout=10,
         )
-    except (OSError, subprocess.TimeoutExpired):
+    except (OSError, LamingitError, subprocess.TimeoutExpired):
         return root, None
     if proc.returncode != 0:
         return root, None

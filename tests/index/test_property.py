@@ -215,13 +215,13 @@ def _check(repo: Repository, qs: list[Q]) -> int:
 def test_index_equals_scan(first: dict[str, Any], second: dict[str, Any], qs: list[Q]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         repo = Repository.init(Path(tmp) / "r", author=AUTHOR)
-        index.forget()
+        repo.index.forget()
         _populate(repo, first, "one")
         n = _check(repo, qs)
         # a second commit: the index catches up through a delta, and must still agree
         _populate(repo, second, "two")
         n += _check(repo, qs)
         # a fresh process' view: reload from the files on disk
-        index.forget()
+        repo.index.forget()
         n += _check(repo, qs)
         assert n >= 0

@@ -52,7 +52,7 @@ def test_fresh_process_reads_base_plus_deltas(repo) -> None:
     for i in range(3):
         ln.Record(name=f"r{i}").save()
         assert ln.Record.filter(name=f"r{i}").count() == 1
-    index.forget()
+    SESSION.repository().index.forget()
     snap = SESSION.repository().snapshot()
     assert [r.uid for r in index.select(snap, "record", Q())] == [
         r.uid for r in scan(snap, "record", Q())
@@ -65,7 +65,7 @@ def test_deleting_the_index_loses_nothing(repo, write) -> None:
     a.features.add_values({"n": 5})
     assert ln.Artifact.filter(n=5).count() == 1
     shutil.rmtree(repo / ".lamingit" / "index")
-    index.forget()
+    SESSION.repository().index.forget()
     assert ln.Artifact.filter(n=5).one() == a
     assert (repo / ".lamingit" / "index" / "manifest.json").exists()
     # and when it vanishes under a running process, the next catch-up writes it again
@@ -73,7 +73,7 @@ def test_deleting_the_index_loses_nothing(repo, write) -> None:
     ln.Record(name="after").save()
     assert ln.Record.filter(name="after").count() == 1
     assert (repo / ".lamingit" / "index" / "manifest.json").exists()
-    index.forget()
+    SESSION.repository().index.forget()
     assert ln.Record.filter(name="after").count() == 1
 
 
@@ -87,7 +87,7 @@ def test_compaction_folds_overlay(repo, monkeypatch: pytest.MonkeyPatch) -> None
     assert _manifest(repo)["base"] != first
     state = index.state_for(SESSION.repository().snapshot())
     assert state.overlay_size() <= 3
-    index.forget()
+    SESSION.repository().index.forget()
     assert sorted(r.name for r in ln.Record.filter()) == [f"r{i}" for i in range(8)]
 
 
@@ -108,7 +108,7 @@ def test_index_files_vanishing_under_a_loaded_index(repo, write) -> None:
     a = ln.Artifact(write("a.txt", "a"), key="a.txt", description="first").save()
     a.features.add_values({"n": 1})
     assert ln.Artifact.filter().count() == 1  # builds the index and writes it to disk
-    index.forget()
+    SESSION.repository().index.forget()
     assert ln.Artifact.filter(n=1).count() == 1  # loads only what this query needs
     shutil.rmtree(repo / ".lamingit" / "index")  # e.g. another process' reindex
     # columns and records not read yet must still be found: the index reloads itself

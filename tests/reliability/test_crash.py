@@ -15,7 +15,7 @@ from pathlib import Path
 import lamingit as ln
 from lamingit.fsck import fsck
 from lamingit.session import SESSION
-from lamingit.storage import gitdb
+from lamingit.storage.git import refs
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "crash_harness.py"
 
@@ -57,5 +57,5 @@ def test_a_fresh_lock_that_is_released_is_waited_for(repo: Path, write) -> None:
     started = time.monotonic()
     saved = ln.Artifact(write("a.txt", "2"), key="a.txt").save()
     timer.join()
-    assert time.monotonic() - started < gitdb.STALE_LOCK_SECONDS + 5  # not the 30 s deadline
+    assert time.monotonic() - started < refs.STALE_LOCK_SECONDS + 5  # not the 30 s deadline
     assert ln.Artifact.get(key="a.txt").uid == saved.uid

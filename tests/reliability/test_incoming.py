@@ -238,9 +238,7 @@ def test_readers_skip_a_damaged_committed_record(
     store = SESSION.repository()
     bad = _commit_bad_records(store)
     # the index is built anew from git (the on-disk one is dropped), then queried
-    from lamingit.index import forget
-
-    forget()
+    store.index.forget()
     for path in store.paths.index.iterdir():
         if path.is_file():
             path.unlink()

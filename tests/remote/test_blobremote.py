@@ -9,7 +9,9 @@ import pytest
 import lamingit as ln
 from lamingit.errors import IntegrityError, InvalidArgument, RemoteError
 from lamingit.remote import gitcli
-from lamingit.remote.blobremote import (
+from lamingit.remote.sync import clone, fetch_blobs, push, set_blob_remote
+from lamingit.session import SESSION
+from lamingit.storage.blobremote import (
     DirectoryRemote,
     S3Remote,
     blob_name,
@@ -17,8 +19,6 @@ from lamingit.remote.blobremote import (
     open_blob_remote,
     parallel,
 )
-from lamingit.remote.sync import clone, fetch_blobs, push, set_blob_remote
-from lamingit.session import SESSION
 from lamingit.storage.blobs import BlobStore
 from lamingit.storage.hashing import hash_bytes
 from tests.remote.conftest import save_text, use

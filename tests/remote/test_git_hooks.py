@@ -10,9 +10,10 @@ import pytest
 
 import lamingit as ln
 from lamingit.remote import gitcli
-from lamingit.remote.hooks import ATTRIBUTES, DRIVER_COMMAND, PRE_PUSH
+from lamingit.remote.hooks import PRE_PUSH
 from lamingit.remote.sync import push
 from lamingit.session import SESSION
+from lamingit.storage.git.merge_driver import ATTRIBUTES, DRIVER_COMMAND
 from tests.remote.conftest import ROOT, save_text
 
 

@@ -14,7 +14,7 @@ from lamingit.records import Snapshot, rebuild_lookups, replace
 from lamingit.remote.sync import clone, pull, push
 from lamingit.repo import Repository
 from lamingit.session import SESSION
-from lamingit.storage.gitdb import GitStore
+from lamingit.storage.git.store import GitStore
 from tests.remote.conftest import save_text, use
 
 AUTHOR = ("testuser1", "testuser1@lamingit.local")
@@ -254,7 +254,7 @@ def test_merge_commit_has_two_parents(
 def test_settings_changed_on_both_sides_merge_per_key(
     two: tuple[Repository, Repository], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from lamingit.remote.config import committed_settings, with_blob_remote
+    from lamingit.blob_settings import committed_settings, with_blob_remote
 
     alice, bob = two
 

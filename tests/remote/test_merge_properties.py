@@ -11,7 +11,7 @@ from lamingit._util import decode_counter, encode_counter
 from lamingit.merge import elect_family, merge_trees
 from lamingit.models import ArtifactRecord
 from lamingit.records import ChangeSet, Snapshot, rebuild_lookups, replace
-from lamingit.storage.gitdb import GitStore
+from lamingit.storage.git.store import GitStore
 
 AUTHOR = ("p", "p@x")
 STEMS = ["Aaaaaaaaaaaaaaaa", "Bbbbbbbbbbbbbbbb"]

@@ -17,9 +17,9 @@ import pytest
 
 import lamingit as ln
 from lamingit.errors import RemoteError
-from lamingit.remote.blobremote import HttpRemote
 from lamingit.remote.sync import clone, push
 from lamingit.session import SESSION
+from lamingit.storage.blobremote import HttpRemote
 from tests.remote.conftest import ROOT, free_port, save_text
 
 Cli = Callable[..., subprocess.CompletedProcess[str]]

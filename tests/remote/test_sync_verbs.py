@@ -265,7 +265,7 @@ def test_set_blob_remote_is_committed_and_cloned(
     set_blob_remote(r, "s3://bucket/prefix", AUTHOR, endpoint_url="http://127.0.0.1:9")
     push(r)
     copy = clone(str(bare_remote), tmp_path / "copy")
-    from lamingit.remote.config import blob_remote_location
+    from lamingit.blob_settings import blob_remote_location
 
     assert blob_remote_location(copy) == ("s3://bucket/prefix", "http://127.0.0.1:9")
     assert b"secret" not in (copy.snapshot().settings_bytes() or b"").lower()
@@ -281,7 +281,7 @@ def test_relative_remote_path_is_stored_absolute(repo: Path, bare_remote: Path) 
 
 
 def test_relative_blob_directory_is_committed_absolute(repo: Path, blob_dir: Path) -> None:
-    from lamingit.remote.config import blob_remote_location
+    from lamingit.blob_settings import blob_remote_location
 
     r = SESSION.repository()
     set_blob_remote(r, os.path.relpath(blob_dir, Path.cwd()), AUTHOR)

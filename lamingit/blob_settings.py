@@ -11,17 +11,28 @@ from __future__ import annotations
 import functools
 import os
 import tomllib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from lamingit._util import dump_toml, read_toml
 from lamingit.errors import IntegrityError
 
 if TYPE_CHECKING:
+    from lamingit.layout import LocalPaths
     from lamingit.records import Snapshot
-    from lamingit.remote.blobremote import BlobRemote
-    from lamingit.repo import Repository
+    from lamingit.storage.blobremote import BlobRemote
 
 ENDPOINT_ENV = "LAMINGIT_S3_ENDPOINT_URL"
+
+
+class Settled(Protocol):
+    """What the settings are read from: a repository's paths and its head (a ``Repository``;
+    named by shape so the repository can ask this module without a cycle)."""
+
+    paths: LocalPaths
+
+    def snapshot(self, commit: str | None = None) -> Snapshot:
+        """A read view at ``commit`` (default: the branch head)."""
+        ...
 
 
 def committed_settings(snapshot: Snapshot) -> dict[str, dict[str, str]]:
@@ -71,7 +82,7 @@ def with_blob_remote(
     return dump_toml(data)
 
 
-def blob_remote_location(repo: Repository) -> tuple[str | None, str | None]:
+def blob_remote_location(repo: Settled) -> tuple[str | None, str | None]:
     """``(url, endpoint_url)`` of the blob remote this repository uses on this machine.
 
     Example:
@@ -90,7 +101,7 @@ def blob_remote_location(repo: Repository) -> tuple[str | None, str | None]:
     return url, endpoint
 
 
-def blob_remote_of(repo: Repository) -> BlobRemote | None:
+def blob_remote_of(repo: Settled) -> BlobRemote | None:
     """The blob remote of ``repo``, or None when none is configured.
 
     Example:
@@ -106,6 +117,6 @@ def blob_remote_of(repo: Repository) -> BlobRemote | None:
 def _open_cached(url: str, endpoint: str | None) -> BlobRemote:
     # One client per location: on-demand reads of a directory artifact's many files would
     # otherwise build an S3 client per file (boto3 clients are thread-safe and reusable).
-    from lamingit.remote.blobremote import open_blob_remote
+    from lamingit.storage.blobremote import open_blob_remote
 
     return open_blob_remote(url, endpoint_url=endpoint)

@@ -10,7 +10,8 @@ import pygit2
 import pytest
 
 from lamingit.errors import IntegrityError, InvalidArgument
-from lamingit.storage.gitdb import GitStore, _read_blobs_cli, read_blobs
+from lamingit.storage.git.bulk import read_blobs, read_blobs_cli
+from lamingit.storage.git.store import GitStore
 
 AUTHOR = ("Ann", "ann@example.org")
 
@@ -111,7 +112,7 @@ def test_read_blobs_matches_walk_blobs(tmp_path: Path) -> None:
     assert len(read_blobs(git, commit, "records")) == 20
     # the bulk path itself answered (no silent fallback to pygit2)
     sub = git.subtree_id(tree, "records")
-    assert sub is not None and _read_blobs_cli(git.path, sub, "records") is not None
+    assert sub is not None and read_blobs_cli(git.path, sub, "records") is not None
     assert read_blobs(git, commit, "records/none") == []
 
 
@@ -154,9 +155,9 @@ def test_recent_commits_objects_are_read_from_memory_and_evicted(
     tmp_path: Path,
     monkeypatch,  # type: ignore[no-untyped-def]
 ) -> None:
-    import lamingit.storage.gitdb as gitdb
+    from lamingit.storage.git import backends
 
-    monkeypatch.setattr(gitdb, "RECENT_COMMITS", 2)
+    monkeypatch.setattr(backends, "RECENT_COMMITS", 2)
     git = GitStore.init(tmp_path / ".git")
     commits: list[str | None] = [None]
     for i in range(4):
