@@ -285,6 +285,61 @@ class Registry:
 
     df = to_dataframe
 
+    # -- curating values (LaminDB's CanCurate) -----------------------------------------------
+    @classmethod
+    def validate(cls, values: Any, field: Any = None, mute: bool = False) -> Any:
+        """Which ``values`` are saved values of ``field`` (default: the name field), as a
+        boolean array.
+
+        Example:
+            >>> ln.ULabel.validate(["DMSO", "IFNJ"])  # doctest: +SKIP
+            array([ True, False])
+        """
+        from lamingit.api.core.curation import values as curate
+
+        return curate.validate(cls, values, field, mute)
+
+    @classmethod
+    def inspect(cls, values: Any, field: Any = None, mute: bool = False) -> Any:
+        """Validated and non-validated distinct ``values``, with "did you mean" suggestions.
+
+        Example:
+            >>> ln.ULabel.inspect(["DMSO", "dmso"]).non_validated  # doctest: +SKIP
+            ['dmso']
+        """
+        from lamingit.api.core.curation import values as curate
+
+        return curate.inspect(cls, values, field, mute)
+
+    @classmethod
+    def standardize(
+        cls,
+        values: Any,
+        field: Any = None,
+        return_mapper: bool = False,
+        case_sensitive: bool = False,
+    ) -> Any:
+        """``values`` with case/spelling variants replaced by the saved value.
+
+        Example:
+            >>> ln.ULabel.standardize(["dmso"])  # doctest: +SKIP
+            ['DMSO']
+        """
+        from lamingit.api.core.curation import values as curate
+
+        return curate.standardize(cls, values, field, return_mapper, case_sensitive)
+
+    @classmethod
+    def from_values(cls, values: Any, field: Any = None) -> list[Any]:
+        """The saved records whose ``field`` is one of ``values`` (never creates any).
+
+        Example:
+            >>> ln.ULabel.from_values(["DMSO", "IFNG"])  # doctest: +SKIP
+        """
+        from lamingit.api.core.curation import values as curate
+
+        return curate.from_values(cls, values, field)
+
     @classmethod
     def lookup(cls, field: str | None = None) -> Lookup:
         """An object with one attribute per record, named by its name / handle / key.
