@@ -146,10 +146,20 @@ class FeatureRecord(BaseRecord, frozen=True):
     """A typed annotation dimension; ``dtype`` is a dtype name or ``cat[Record[<uid>]]``."""
 
     registry: ClassVar[str] = "feature"
+    to_one: ClassVar[dict[str, str]] = {"type": "feature"}
     name: str
     dtype: str
     description: str | None = None
     trashed: bool = False
+    is_type: bool = False
+    """A feature type groups features (``ln.Feature(name="Treatment", is_type=True)``)."""
+    type: str | None = None
+    nullable: bool = True
+    """False: a curated column of this feature must have no missing values."""
+    coerce: bool = False
+    """True: curators cast a column to this feature's dtype (as the schema's ``coerce_dtype``)."""
+    default_value: Any = None
+    """Curators fill a missing column and missing values with this value."""
 
 
 class ProjectRecord(BaseRecord, frozen=True):

@@ -26,8 +26,8 @@ class ColumnRule:
     """What a schema asks of one column.
 
     Example:
-        >>> ColumnRule("perturbation", "str")
-        ColumnRule(name='perturbation', dtype='str', nullable=True, required=True, resolve=None, names=None, label='')
+        >>> ColumnRule("perturbation", "str").required
+        True
     """
 
     name: str
@@ -38,6 +38,10 @@ class ColumnRule:
     names: Names | None = None
     label: str = ""
     """How categorical values are named in messages and fixes, e.g. ``ULabel`` or ``Record``."""
+    coerce: bool = False
+    """Cast this column to ``dtype`` when it does not fit (the feature's ``coerce=True``)."""
+    default: Any = None
+    """Fill a missing column and missing values with this (the feature's ``default_value``)."""
 
 
 @dataclass
@@ -57,6 +61,8 @@ class Report:
     """Categorical column → the label of what its values name (``ULabel``, ``Record``)."""
     coerced: list[str] = field(default_factory=list)
     """Columns cast to their feature's dtype (``frame`` is then a copy; the input is untouched)."""
+    copied: bool = False
+    """Whether ``frame`` is the engine's own copy (cast columns, filled defaults)."""
 
     @property
     def ok(self) -> bool:
@@ -235,6 +241,17 @@ def check_frame(
         dup = sorted({c for c in present if present.count(c) > 1})
         report.problems.append(f"duplicate column(s) {_show(dup)}; rename them")
     for rule in rules:
+        if rule.default is None:
+            continue
+        series = report.frame[rule.name] if rule.name in present else None
+        if series is None or bool(series.isna().any()):
+            _own_copy(report)
+            if series is None:
+                report.frame[rule.name] = rule.default
+                present.append(rule.name)
+            else:
+                report.frame[rule.name] = series.fillna(rule.default)
+    for rule in rules:
         if rule.name not in present and rule.required:
             report.missing.append(rule.name)
     if report.missing:
@@ -256,8 +273,16 @@ def check_frame(
     return report
 
 
+def _own_copy(report: Report) -> None:
+    """Let the report change its frame: a copy, made once (never the user's DataFrame)."""
+    if not report.copied:
+        report.frame = report.frame.copy()
+        report.copied = True
+
+
 def _check_column(report: Report, rule: ColumnRule, coerce: bool, fix_hint: str) -> None:
     series = report.frame[rule.name]
+    coerce = coerce or rule.coerce
     if not dtype_fits(series, rule.dtype):
         cast = coerce_column(series, rule.dtype) if coerce else None
         if cast is None:
@@ -267,8 +292,7 @@ def _check_column(report: Report, rule: ColumnRule, coerce: bool, fix_hint: str)
                 f"column {rule.name!r} has dtype {_kind(series)}, expected {rule.dtype}{hint}"
             )
             return
-        if not report.coerced:
-            report.frame = report.frame.copy()  # never change the user's DataFrame
+        _own_copy(report)
         report.coerced.append(rule.name)
         report.frame[rule.name] = cast
         series = cast

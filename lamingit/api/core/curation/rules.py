@@ -65,12 +65,18 @@ def feature_rule(snapshot: Snapshot, feature: FeatureRecord, required: bool) -> 
         'float'
     """
     registry = category_registry(feature.dtype)
+    common: dict[str, Any] = {
+        "required": required,
+        "nullable": feature.nullable,
+        "coerce": feature.coerce,
+        "default": feature.default_value,
+    }
     if registry is None:
-        return ColumnRule(feature.name, feature.dtype, required=required)
+        return ColumnRule(feature.name, feature.dtype, **common)
     resolve, names = resolver(snapshot, registry, category_type(feature.dtype) or "")
     label = "ULabel" if registry == "ulabel" else "Record"
     return ColumnRule(
-        feature.name, feature.dtype, required=required, resolve=resolve, names=names, label=label
+        feature.name, feature.dtype, resolve=resolve, names=names, label=label, **common
     )
 
 
