@@ -20,6 +20,7 @@ __version__ = "0.1.0"
 _LAZY: dict[str, str] = {
     "Branch": "lamingit.api.branch",
     "Q": "lamingit.query.expr",
+    "Storage": "lamingit.api.core.storage",
     "at": "lamingit.api.verbs",
     "connect": "lamingit.api.verbs",
     "context": "lamingit.api.track",

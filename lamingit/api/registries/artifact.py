@@ -13,10 +13,11 @@ from lamingit.api.core.commit import commit, new_record_fields
 from lamingit.api.core.curation.rules import schema_annotation
 from lamingit.api.core.formats import load_path, open_path, write_anndata, write_dataframe
 from lamingit.api.core.keys import suffix_of, validate_key
-from lamingit.api.core.labels import LABELS, accessor
+from lamingit.api.core.labels import LABELS, accessor, to_one
 from lamingit.api.core.links import link_run_input
 from lamingit.api.core.queryset import QuerySet
 from lamingit.api.core.relations import RelatedManager, related
+from lamingit.api.core.storage import STORAGE
 from lamingit.api.present.describe import describe_artifact
 from lamingit.api.present.lineage import view_lineage
 from lamingit.errors import InvalidArgument
@@ -371,11 +372,6 @@ class Artifact(Registry):
         return self._related("transform", self._record.transform)
 
     @property
-    def schema(self) -> Any:
-        """The Schema this artifact was validated against (``from_dataframe(df, schema=)``)."""
-        return self._related("schema", self._record.schema)
-
-    @property
     def input_of_runs(self) -> RelatedManager[Any]:
         """The runs that read this artifact (``input_of`` is the same); ``.add(run)`` links one.
 
@@ -407,6 +403,10 @@ class Artifact(Registry):
     ulabels = accessor("ulabels", "ULabels of this artifact; ``artifact.ulabels.add(label)``.")
     collections = accessor("collections", "Collections this artifact is a member of.")
     labels = LABELS
+    schema = to_one(
+        "schema", "The Schema it was validated against (``from_dataframe(df, schema=)``)."
+    )
+    storage = STORAGE
 
     def view_lineage(self, return_graph: bool = False, path: str | None = None) -> Any:
         """Draw the upstream and downstream lineage (artifacts → runs → artifacts) as SVG.
