@@ -461,10 +461,11 @@ class Registry:
             self._record = record
 
 
-def save(objects: Iterable[Registry] | Registry) -> list[Registry]:
+def save(objects: Iterable[Registry] | Registry, batch_size: int | None = None) -> list[Registry]:
     """Save many records in one commit (``ln.save([a, b, c])``).
 
-    Blobs are written first; the records follow in a single commit.
+    Blobs are written first; the records follow in a single commit. With ``batch_size`` the
+    records are saved ``batch_size`` at a time, one commit per batch (LaminDB's bulk insert).
 
     Example:
         >>> ln.save([ln.Record(name=f"sample{i}", type=sample_type) for i in range(3)])  # doctest: +SKIP
@@ -472,6 +473,12 @@ def save(objects: Iterable[Registry] | Registry) -> list[Registry]:
     items = [objects] if isinstance(objects, Registry) else list(objects)
     if not items:
         return []
+    if batch_size is not None:
+        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
+            raise InvalidArgument(f"batch_size must be a positive integer, got {batch_size!r}")
+        for start in range(0, len(items), batch_size):
+            save(items[start : start + batch_size])
+        return items
     view = items[0]._obj_view
     repo = view.writable_repository("save")
     for obj in items:

@@ -12,6 +12,7 @@ from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import commit, new_record_fields
 from lamingit.api.core.curation.rules import schema_annotation
 from lamingit.api.core.formats import load_path, open_path, write_anndata, write_dataframe
+from lamingit.api.core.from_dir import from_dir
 from lamingit.api.core.keys import suffix_of, validate_key
 from lamingit.api.core.labels import LABELS, accessor, to_one
 from lamingit.api.core.links import link_run_input
@@ -218,9 +219,7 @@ class Artifact(Registry):
     ) -> Artifact:
         """An artifact from a pandas DataFrame: Parquet, or CSV if ``key`` ends in ``.csv``.
 
-        With ``schema=`` the DataFrame is validated first (``ValidationError`` naming every
-        problem, nothing written) and the artifact is annotated with the schema and the labels
-        its categorical columns name.
+        ``schema=`` validates first (nothing written on failure) and annotates (docs/curation.md).
 
         Example:
             >>> ln.Artifact.from_dataframe(df, key="datasets/processed.parquet").save()  # doctest: +SKIP
@@ -258,8 +257,7 @@ class Artifact(Registry):
     ) -> Artifact:
         """An artifact from an AnnData: ``.h5ad``, or a zarr store if ``key`` ends in ``.zarr``.
 
-        With ``schema=`` (slots ``obs``, ``var``, ``var.T``) it is validated first, as
-        ``from_dataframe`` does.
+        ``schema=`` (slots ``obs``, ``var``, ``var.T``) validates first, as in from_dataframe.
 
         Example:
             >>> ln.Artifact.from_anndata(adata, key="scrna/experiment1.h5ad").save()  # doctest: +SKIP
@@ -407,6 +405,7 @@ class Artifact(Registry):
         "schema", "The Schema it was validated against (``from_dataframe(df, schema=)``)."
     )
     storage = STORAGE
+    from_dir = classmethod(from_dir)
 
     def view_lineage(self, return_graph: bool = False, path: str | None = None) -> Any:
         """Draw the upstream and downstream lineage (artifacts → runs → artifacts) as SVG.
