@@ -31,6 +31,7 @@ _LAZY: dict[str, str] = {
     "settings": "lamingit.api.core.settings",
     "track": "lamingit.api.track",
     "tracked": "lamingit.api.tracked",
+    "view": "lamingit.api.overview",
 }
 """Names that are not registries → the module defining them (imported on first use)."""
 

@@ -221,6 +221,31 @@ class QuerySet(Generic[R]):
         parts = [f"{'__'.join(c.path)}__{c.op}={c.value!r}" for c in self.q.conditions()]
         return ", ".join(parts) or "the query"
 
+    def distinct(self, *fields: str) -> QuerySet[R]:
+        """The same results: a lamingit query never repeats a record (Django's ``distinct``).
+
+        Example:
+            >>> ln.Artifact.filter(ulabels__name__in=["a", "b"]).distinct().count()  # doctest: +SKIP
+        """
+        if fields:
+            raise InvalidArgument(
+                "distinct() takes no fields: results never repeat; for distinct values use "
+                "set(qs.to_dataframe()[field])"
+            )
+        return self._clone()
+
+    def describe(self, return_str: bool = False) -> str | None:
+        """Print (or return) the describe() tree of every result, one after the other.
+
+        Example:
+            >>> ln.Collection.filter(key__startswith="scrna/").describe()  # doctest: +SKIP
+        """
+        text = "\n\n".join(str(obj.describe(return_str=True)) for obj in self._evaluate())
+        if return_str:
+            return text
+        print(text)
+        return None
+
     def delete(self, permanent: bool = False) -> None:
         """Delete every result (to the trash unless ``permanent``)."""
         for obj in self._evaluate():
