@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 TABULAR = {".parquet", ".csv", ".tsv", ".csv.gz", ".tsv.gz"}
+SHOWN = {".html", ".svg", ".png", ".jpg", ".jpeg", ".gif"}
+"""Loaded as in LaminDB: shown inline in a notebook, the local path returned."""
 TEXT = {".txt", ".fasta", ".fa", ".fastq", ".fq", ".md", ".log", ".sam", ".vcf", ".bed", ".gtf"}
 
 
@@ -73,9 +75,30 @@ def load_path(path: Path, suffix: str) -> Any:
         return yaml.safe_load(path.read_text())
     if s in TEXT:
         return path.read_text()
+    if s in SHOWN:
+        _show(path, s)  # as LaminDB: displayed in a notebook, the local path returned
+        return path
     raise NotImplementedError(
         f"no loader for {suffix or 'files without suffix'!r}; use artifact.cache() for a local path"
     )
+
+
+def _show(path: Path, suffix: str) -> None:
+    """Display an HTML page, an SVG or an image inline when running in Jupyter."""
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    shell = getattr(ipython, "get_ipython", lambda: None)() if ipython is not None else None
+    if shell is None or type(shell).__name__ == "TerminalInteractiveShell":
+        return
+    from IPython.display import HTML, SVG, Image, display
+
+    if suffix == ".html":
+        display(HTML(path.read_text()))
+    elif suffix == ".svg":
+        display(SVG(path.read_text()))
+    else:
+        display(Image(filename=str(path)))
 
 
 def _index_col(path: Path, sep: str) -> int | None:
