@@ -26,6 +26,7 @@ from lamingit._util import (
     utcnow_iso,
 )
 from lamingit.api.core.commit import commit, new_record_fields
+from lamingit.api.core.features import validate_values
 from lamingit.api.core.links import creates_cycle, link_parents
 from lamingit.api.core.queryset import normalize_value
 from lamingit.api.core.settings import settings
@@ -84,6 +85,8 @@ def track(
     uid: str | None = None,
     source: SourceInfo | None = None,
     branch: Any = None,
+    features: dict[str, Any] | None = None,
+    initiated_by_run: Any = None,
 ) -> Any:
     """Start a run of the calling script or notebook (or of ``transform``).
 
@@ -106,6 +109,8 @@ def track(
         source: the code to record instead of the caller's (``lamingit track`` uses it).
         branch: switch to this branch (a name or ``ln.Branch``) first; the run and all it
             saves are commits on it (docs/branches.md).
+        features: feature values of the run, validated in the run's first commit.
+        initiated_by_run: the run (or its uid) that started this one.
 
     A process started with ``LAMINGIT_RUN=<run uid>`` in its environment (every subprocess of
     a tracked run, and commands run by ``lamingit track -- CMD``) records that run as
@@ -151,6 +156,10 @@ def track(
     parent_uid = os.environ.get(RUN_ENV)
     if parent_uid and not isinstance(snapshot.find("run", parent_uid), RunRecord):
         parent_uid = None
+    if initiated_by_run is not None:
+        parent_uid = str(getattr(initiated_by_run, "uid", initiated_by_run))
+        if not isinstance(snapshot.find("run", parent_uid), RunRecord):
+            raise InvalidArgument(f"initiated_by_run={initiated_by_run!r} is not a saved run")
     outcome: dict[str, Any] = {}
 
     def build(changes: ChangeSet) -> None:
@@ -175,6 +184,9 @@ def track(
             projects=projects,
             initiated_by_run=parent_uid,
         )
+        if features:
+            stored, _ = validate_values(changes, features)
+            run = replace(run, features=dict(sorted(stored.items())))
         label = record.key or record.description
         changes.put(run, f"start run {run_uid} of transform {record.uid} ({label})")
         outcome["transform"] = record
