@@ -88,8 +88,9 @@ def save_rows(rounds: int) -> list[Row]:
         t = time.perf_counter()
         ln.curators.DataFrameCurator(df, schema).validate()
         validate.append(time.perf_counter() - t)
+        fresh = frame(-2)
         t = time.perf_counter()  # exactly what from_dataframe(schema=) adds before its save
-        schema_annotation(ln.Artifact._view.snapshot(), frame(-2), schema)
+        schema_annotation(ln.Artifact._view.snapshot(), fresh, schema)
         annotate.append(time.perf_counter() - t)
     diffs = [(c - p) * 1000 for c, p in zip(curated, plain, strict=True)]
     return [
@@ -176,7 +177,6 @@ def run(full: bool = False) -> list[Row]:
 
     as_users_python()
     import lamingit as ln
-    from lamingit import index
     from lamingit.session import SESSION
 
     rows: list[Row] = []
@@ -187,8 +187,7 @@ def run(full: bool = False) -> list[Row]:
         ln.init(tmp / "saves")
         rows += save_rows(rounds=25)
         for n in [100_000] + ([1_000_000] if full else []):
-            SESSION.reset()
-            index.forget()
+            SESSION.reset()  # a new Repository object: its index is loaded afresh
             ln.init(tmp / f"filters-{n}")
             rows += filter_rows(n)
     finally:
