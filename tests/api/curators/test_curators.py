@@ -182,3 +182,25 @@ def test_describe_shows_schema_and_labels(schema) -> None:
     text = artifact.describe(return_str=True)
     assert "schema: experiment" in text and "perturbation: cat[ULabel[" in text
     assert "ULabel: DMSO, IFNG" in text and "Record: B cell, T cell" in text
+
+
+def test_schema_trash_restore_permanent_and_history(schema) -> None:
+    import subprocess
+
+    gitdir = SESSION.repository().paths.gitdir
+    subprocess.run(["git", f"--git-dir={gitdir}", "tag", "before"], check=True)
+    artifact = ln.Artifact.from_dataframe(_good(), key="d.parquet", schema=schema).save()
+    with pytest.raises(ValidationError, match="1 artifact"):
+        schema.delete(permanent=True)
+    schema.delete()
+    assert ln.Schema.filter().count() == 0 and ln.Schema.filter(trashed=True).count() == 1
+    schema.restore()
+    assert ln.Schema.get(name="experiment") == schema
+    assert ln.at("before").Artifact.filter(schema=schema).count() == 0
+    assert ln.at("before").Schema.get(name="experiment").uid == schema.uid
+    artifact.delete(permanent=True)
+    spare = ln.Schema(features=schema.members[:1]).save()
+    spare.delete(permanent=True)
+    assert ln.Schema.filter(uid=spare.uid, trashed=True).count() == 0
+    with pytest.raises(InvalidArgument, match="schema= takes a saved ln.Schema"):
+        ln.Artifact.from_dataframe(_good(), key="e.parquet", schema="experiment")
