@@ -41,6 +41,7 @@ ENGINES = {
     "pygit2": "lamingit.storage.git",
     "polars": "lamingit.index",
     "watchdog": "lamingit.tracking",
+    "graphviz": "lamingit.api.present.lineage_digraph",
 }
 
 

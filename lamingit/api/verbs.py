@@ -8,6 +8,7 @@ from typing import Any
 from lamingit.api.core import catalog
 from lamingit.api.core.view import View
 from lamingit.api.registries.user import User
+from lamingit.query.validate import did_you_mean
 from lamingit.repo import Repository
 from lamingit.session import SESSION, current_identity, set_default_repository
 from lamingit.session import login as _login
@@ -53,6 +54,13 @@ class _AtView:
         for name, cls in catalog.classes().items():
             bound = type(name, (cls,), {"_view": view, "__module__": cls.__module__})
             setattr(self, name, bound)
+
+    def __getattr__(self, name: str) -> Any:
+        # only reached for a name that is no registry: say which one was meant
+        hint = did_you_mean(name, catalog.classes())
+        raise AttributeError(
+            f"ln.at(…) has no registry {name!r};{hint} registries: {', '.join(catalog.classes())}"
+        )
 
     def __repr__(self) -> str:
         return f"<lamingit view at {self.commit}>"

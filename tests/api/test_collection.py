@@ -134,7 +134,7 @@ def test_describe_shows_members_labels_and_lineage(repo) -> None:
     text = collection.describe(return_str=True)
     assert text.startswith("Collection: tables (1)")
     assert text.index("b.parquet") < text.index("a.parquet")
-    assert "Artifacts (2)" in text and "ULabel: benchmark" in text
+    assert "Artifacts (2)" in text and ".ulabels   ULabel   benchmark" in text
 
 
 def test_lineage_nodes(repo, tmp_path) -> None:
@@ -145,12 +145,12 @@ def test_lineage_nodes(repo, tmp_path) -> None:
     c = _df("c.parquet", [3])
     ln.finish()
     collection = ln.Collection([b, c], key="tables").save()
-    graph = collection.view_lineage(return_graph=True)
+    graph = collection.view_lineage(return_graph=True).lineage
     kinds = {n.uid: n.kind for n in graph.nodes}
     assert kinds[collection.uid] == "collection"
     assert (c.uid, collection.uid) in graph.edges and (b.uid, collection.uid) in graph.edges
     assert kinds[a.uid] == "artifact"  # upstream of a member, through the run
-    artifact_graph = c.view_lineage(return_graph=True)
+    artifact_graph = c.view_lineage(return_graph=True).lineage
     assert (c.uid, collection.uid) in artifact_graph.edges
     svg = collection.view_lineage(path=str(tmp_path / "l.svg"))
     assert 'class="node collection"' in svg.read_text()

@@ -59,3 +59,13 @@ def test_historical_view_raises_the_same_exception_class(repo) -> None:
     ln.Project(name="p").save()
     with pytest.raises(ln.Project.DoesNotExist):
         ln.at("HEAD").Project.get(name="nope")
+
+
+def test_integer_ids_do_not_exist_and_say_so(repo) -> None:
+    project = ln.Project(name="p").save()
+    with pytest.raises(AttributeError, match="no integer ids; use .uid"):
+        project.id  # noqa: B018
+    with pytest.raises(AttributeError, match="did you mean 'artifacts'"):
+        project.artifact  # noqa: B018
+    with pytest.raises(ln.errors.FieldError, match="did you mean 'uid'"):
+        ln.Project.filter(id=1)

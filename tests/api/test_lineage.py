@@ -77,7 +77,7 @@ def test_relations(chain: dict[str, ln.Artifact]) -> None:
 
 
 def test_graph_has_upstream_and_downstream(chain: dict[str, ln.Artifact]) -> None:
-    graph = chain["clean"].view_lineage(return_graph=True)
+    graph = chain["clean"].view_lineage(return_graph=True).lineage
     labels = {n.uid: n.label for n in graph.nodes}
     edges = {(labels[a], labels[b]) for a, b in graph.edges}
     assert edges == {
@@ -147,7 +147,7 @@ def test_cycles_never_hang(repo: Path) -> None:
 
     SESSION.repository().transact(build, author=("t", "t@x"))
     artifact = ln.Artifact.get(key="a.txt")
-    graph = artifact.view_lineage(return_graph=True)
+    graph = artifact.view_lineage(return_graph=True).lineage
     assert len(graph.nodes) == 4
     assert len(graph.edges) == 4
     svg = render_svg(graph)
@@ -184,7 +184,7 @@ def test_input_that_would_close_a_cycle_is_not_linked(repo: Path, write) -> None
     changes = ChangeSet(SESSION.repository().snapshot())
     assert creates_cycle(changes, run.uid, derived.uid)
     assert not creates_cycle(changes, run.uid, other.uid)
-    graph = derived.view_lineage(return_graph=True)
+    graph = derived.view_lineage(return_graph=True).lineage
     assert len(graph.edges) == 4  # run → mine → derive → derived, no loop back
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import lamingit as ln
 from lamingit.errors import DoesNotExist, InvalidArgument, ReadOnlyError
@@ -170,3 +172,87 @@ def test_every_to_many_field_has_a_forward_manager() -> None:
     assert declared == forward
     for (holder, _field), link in LINKS.items():
         assert link.target in STRUCTS and holder in STRUCTS
+
+
+_OPS = st.lists(
+    st.tuples(
+        st.sampled_from(["add", "remove", "set", "clear", "reverse_add", "reverse_remove"]),
+        st.lists(st.integers(0, 2), max_size=3),
+    ),
+    max_size=6,
+)
+
+
+def test_link_operations_match_a_set_model(repo, write) -> None:
+    projects = [ln.Project(name=f"p{i}").save() for i in range(3)]
+    counter = iter(range(10_000))
+
+    @settings(max_examples=15, deadline=None)
+    @given(_OPS)
+    def run(ops: list[tuple[str, list[int]]]) -> None:
+        n = next(counter)
+        artifact = ln.Artifact(write(f"f{n}.txt", f"{n}\n"), key=f"f{n}.txt").save()
+        model: set[int] = set()
+        for op, picks in ops:
+            chosen = [projects[i] for i in picks]
+            if op == "add":
+                artifact.projects.add(*chosen)
+                model |= set(picks)
+            elif op == "remove":
+                artifact.projects.remove(*chosen)
+                model -= set(picks)
+            elif op == "set":
+                artifact.projects.set(chosen)
+                model = set(picks)
+            elif op == "clear":
+                artifact.projects.clear()
+                model = set()
+            elif op == "reverse_add" and picks:
+                projects[picks[0]].artifacts.add(artifact)
+                model.add(picks[0])
+            elif op == "reverse_remove" and picks:
+                projects[picks[0]].artifacts.remove(artifact)
+                model.discard(picks[0])
+        fresh = ln.Artifact.get(artifact.uid)
+        assert {p.name for p in fresh.projects} == {f"p{i}" for i in model}
+        for i, project in enumerate(projects):
+            linked = ln.Artifact.filter(projects=project, uid=artifact.uid).count() == 1
+            assert linked == (i in model)
+
+    run()
+
+
+def test_unsaved_edits_survive_a_link_change_and_save_keeps_the_link(repo, write) -> None:
+    artifact = ln.Artifact(write("a.csv", "a\n1\n"), key="a.csv").save()
+    project = ln.Project(name="p").save()
+    artifact.description = "edited, not saved yet"
+    artifact.projects.add(project)
+    assert artifact.description == "edited, not saved yet"
+    artifact.save()
+    fresh = ln.Artifact.get(key="a.csv")
+    assert fresh.description == "edited, not saved yet"
+    assert fresh.projects.one() == project
+    other = ln.Artifact(write("b.csv", "b\n2\n"), key="b.csv").save()
+    other.description = "pending"
+    project.artifacts.add(other)  # the reverse side refreshes the passed object's list
+    other.save()
+    assert ln.Artifact.filter(projects=project).count() == 2
+
+
+def test_saving_a_stale_object_keeps_what_others_saved(repo, write) -> None:
+    first = ln.Artifact(write("a.csv", "v1\n"), key="a.csv").save()
+    ln.Artifact(write("a.csv", "v2\n"), key="a.csv").save()  # takes is_latest from `first`
+    project = ln.Project(name="p").save()
+    ln.Artifact.get(first.uid).projects.add(project)  # through another object
+    first.description = "edited on a stale object"
+    first.save()
+    fresh = ln.Artifact.get(first.uid)
+    assert fresh.description == "edited on a stale object"
+    assert fresh.projects.one() == project  # the link added elsewhere survives
+    assert [a.version for a in ln.Artifact.filter(key="a.csv", is_latest=True)] == ["2"]
+    sample = ln.Record(name="s").save()
+    stale = ln.Record.get(name="s")
+    sample.projects.add(project)
+    stale.description = "d"
+    stale.save()
+    assert ln.Record.get(name="s").projects.one() == project

@@ -151,11 +151,11 @@ def test_describe_and_transform_graph_show_parents(repo: Path, write, tmp_path: 
     model = ln.Transform.get(key="model.py")
     text = ln.Transform.get(key="clean.py").describe(return_str=True)
     assert text is not None and f"parents: upload.py ({upload.uid})" in text
-    graph = model.view_parents(return_graph=True)
+    graph = model.view_parents(return_graph=True).lineage
     assert [n.label for n in graph.nodes] == ["model.py", "clean.py", "upload.py"]
     clean_t = ln.Transform.get(key="clean.py")
     assert sorted(graph.edges) == sorted([(upload.uid, clean_t.uid), (clean_t.uid, model.uid)])
-    down = upload.view_parents(with_children=True, return_graph=True)
+    down = upload.view_parents(with_children=True, return_graph=True).lineage
     assert {n.label for n in down.nodes} == {"upload.py", "clean.py", "model.py"}
     svg = model.view_parents(path=str(tmp_path / "t.svg"))
     assert Path(svg).read_text().count('class="node transform"') == 3
@@ -179,7 +179,7 @@ def test_transform_cycles_never_hang(repo: Path, write) -> None:  # type: ignore
     a = ln.Transform.get(key="a.py")
     assert [t.key for t in a.parents] == ["b.py"]
     assert [t.key for t in ln.Transform.get(key="b.py").parents] == ["a.py"]
-    graph = a.view_parents(with_children=True, return_graph=True)
+    graph = a.view_parents(with_children=True, return_graph=True).lineage
     assert len(graph.nodes) == 2 and len(graph.edges) == 2
 
 

@@ -87,7 +87,7 @@ def test_project_flow_end_to_end(tmp_path: Path) -> None:
     assert ln.Transform.filter(created_by=users["testuser1"], type="notebook").count() == 0
 
     # The lineage reaches from the raw upload and the FASTQs to the figure.
-    graph = figure.view_lineage(return_graph=True)
+    graph = figure.view_lineage(return_graph=True).lineage
     labels = {n.label for n in graph.nodes}
     assert {
         "fastq/perturbseq_R1_001.fastq.gz",

@@ -53,9 +53,16 @@ def test_lookup_on_a_scalar_feature_is_an_unsupported_lookup(repo) -> None:
     assert ln.Artifact.filter(study__assay="RNA-seq").count() == 0  # dict features have keys
 
 
-def test_unknown_registry_name_is_suggested() -> None:
+def test_unknown_registry_name_is_suggested(repo) -> None:
     with pytest.raises(AttributeError, match="did you mean 'Artifact'"):
         ln.Artifcat  # noqa: B018
+    ln.Project(name="p").save()
+    with pytest.raises(AttributeError, match="did you mean 'Project'"):
+        ln.at("HEAD").Projcet  # noqa: B018
+    from lamingit.api.core.catalog import registry_class
+
+    with pytest.raises(InvalidArgument, match="did you mean 'record'"):
+        registry_class("recrd")
 
 
 @given(st.sampled_from(sorted(o for o in OPERATORS if len(o) >= 4)), st.integers(0, 10))

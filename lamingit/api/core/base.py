@@ -7,11 +7,12 @@ import re
 from collections.abc import Iterable
 from typing import Any, ClassVar, TypeVar
 
-from lamingit._log import logger
 from lamingit._util import is_base62, utcnow_iso
-from lamingit.api.core import catalog
+from lamingit.api.core import branches, catalog
 from lamingit.api.core.commit import commit
+from lamingit.api.core.curation.values import CanCurate
 from lamingit.api.core.features import FeatureManager
+from lamingit.api.core.messages import moved_to_trash
 from lamingit.api.core.queryset import QuerySet, build_q, normalize_value
 from lamingit.api.core.view import LIVE, View
 from lamingit.api.present.describe import describe_record
@@ -25,7 +26,7 @@ from lamingit.records import ChangeSet, replace
 R = TypeVar("R", bound="Registry")
 
 
-class Registry:
+class Registry(CanCurate):
     """Common behaviour of Artifact, Run, Transform, Feature, Project, User and Record.
 
     An instance wraps an immutable record struct; changing a field makes a new struct, and
@@ -44,6 +45,7 @@ class Registry:
     """Raised by ``get()``/``one()`` of this registry when more than one record matches."""
 
     _record: BaseRecord
+    _base: BaseRecord | None  # the record as last read or saved: what a save merges against
     _saved: bool
     _obj_view: View
 
@@ -70,6 +72,7 @@ class Registry:
         obj = cls.__new__(cls)
         # object.__setattr__: skips Registry.__setattr__ (this runs once per query result row)
         object.__setattr__(obj, "_record", record)
+        object.__setattr__(obj, "_base", record)
         object.__setattr__(obj, "_saved", True)
         object.__setattr__(obj, "_obj_view", view or cls._view)
         obj._post_load()
@@ -80,6 +83,7 @@ class Registry:
 
     def _init_record(self, record: BaseRecord) -> None:
         self._record = record
+        self._base = None
         self._saved = False
         self._obj_view = type(self)._view
 
@@ -99,7 +103,15 @@ class Registry:
         record = self.__dict__.get("_record")
         if record is not None and name in record.__struct_fields__ and not name.startswith("_"):
             return getattr(record, name)
-        raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
+        if name in ("id", "pk"):  # LaminDB's integer primary key: lamingit has none by design
+            raise AttributeError(
+                f"{type(self).__name__} has no {name!r}: lamingit records have no integer ids; "
+                "use .uid (filter(uid=…), get(uid))"
+            )
+        hint = "" if name.startswith("_") else did_you_mean(name, _public_names(self))
+        raise AttributeError(
+            f"{type(self).__name__} has no attribute {name!r}{hint and ';' + hint}"
+        )
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name.startswith("_") or name not in type(self)._settable():
@@ -196,7 +208,7 @@ class Registry:
             >>> ln.Artifact.filter(suffix=".csv", created_by__handle="testuser1").to_dataframe()  # doctest: +SKIP
         """
         branch = kwargs.pop("branch", None)
-        view = cls._view if branch is None else branch_view(cls._view, branch)
+        view = cls._view if branch is None else branches.branch_view(cls._view, branch)
         return QuerySet(cls, cls._build_q(args, kwargs), view=view)
 
     @classmethod
@@ -285,61 +297,6 @@ class Registry:
 
     df = to_dataframe
 
-    # -- curating values (LaminDB's CanCurate) -----------------------------------------------
-    @classmethod
-    def validate(cls, values: Any, field: Any = None, mute: bool = False) -> Any:
-        """Which ``values`` are saved values of ``field`` (default: the name field), as a
-        boolean array.
-
-        Example:
-            >>> ln.ULabel.validate(["DMSO", "IFNJ"])  # doctest: +SKIP
-            array([ True, False])
-        """
-        from lamingit.api.core.curation import values as curate
-
-        return curate.validate(cls, values, field, mute)
-
-    @classmethod
-    def inspect(cls, values: Any, field: Any = None, mute: bool = False) -> Any:
-        """Validated and non-validated distinct ``values``, with "did you mean" suggestions.
-
-        Example:
-            >>> ln.ULabel.inspect(["DMSO", "dmso"]).non_validated  # doctest: +SKIP
-            ['dmso']
-        """
-        from lamingit.api.core.curation import values as curate
-
-        return curate.inspect(cls, values, field, mute)
-
-    @classmethod
-    def standardize(
-        cls,
-        values: Any,
-        field: Any = None,
-        return_mapper: bool = False,
-        case_sensitive: bool = False,
-    ) -> Any:
-        """``values`` with case/spelling variants replaced by the saved value.
-
-        Example:
-            >>> ln.ULabel.standardize(["dmso"])  # doctest: +SKIP
-            ['DMSO']
-        """
-        from lamingit.api.core.curation import values as curate
-
-        return curate.standardize(cls, values, field, return_mapper, case_sensitive)
-
-    @classmethod
-    def from_values(cls, values: Any, field: Any = None) -> list[Any]:
-        """The saved records whose ``field`` is one of ``values`` (never creates any).
-
-        Example:
-            >>> ln.ULabel.from_values(["DMSO", "IFNG"])  # doctest: +SKIP
-        """
-        from lamingit.api.core.curation import values as curate
-
-        return curate.from_values(cls, values, field)
-
     @classmethod
     def lookup(cls, field: str | None = None) -> Lookup:
         """An object with one attribute per record, named by its name / handle / key.
@@ -393,7 +350,9 @@ class Registry:
 
     def _stage(self, changes: ChangeSet) -> None:
         """Put this object's record(s) into ``changes`` (called under the write lock)."""
-        record = self._stamped(self._record, changes)
+        record = self._stamped(
+            self._rebased(changes.get(self._registry, self._record.uid)), changes
+        )
         verb = "update" if changes.get(self._registry, record.uid) is not None else "create"
         changes.put(record, f"{verb} {self._registry} {record.uid}{self._label()}")
         self._record = record
@@ -411,6 +370,22 @@ class Registry:
 
     def _after_save(self) -> None:
         self._saved = True
+        self._base = self._record
+
+    def _rebased(self, current: BaseRecord | None) -> BaseRecord:
+        """This object's record merged onto ``current``, the record at the branch head.
+
+        Fields changed on this object since it was read win; fields changed elsewhere meanwhile
+        (a link added through another object, a newer version taking ``is_latest``) are kept,
+        so saving a stale object never undoes other saves. Set fields merge as sets.
+        """
+        base: BaseRecord | None = self.__dict__.get("_base")
+        if base is None or current is None or current == base or current == self._record:
+            return self._record
+        from lamingit.merge import merge_record
+
+        merged, _conflicts = merge_record(base, self._record, current)  # ours wins a conflict
+        return merged
 
     # -- deleting -------------------------------------------------------------------------
     def delete(self, permanent: bool = False) -> None:
@@ -423,7 +398,7 @@ class Registry:
         """
         self._set_trashed(True, permanent)
         if not permanent:
-            logger.info(f"moved record to trash: {self!r}")
+            moved_to_trash(f"record to trash: {self!r}")
 
     def restore(self) -> None:
         """Bring a record back from the trash. One commit.
@@ -496,17 +471,11 @@ def save(objects: Iterable[Registry] | Registry, batch_size: int | None = None) 
     return items
 
 
-def branch_view(view: View, branch: Any) -> View:
-    """A read-only view of ``branch``'s head (a name or an ``ln.Branch``): ``filter(branch=)``.
-
-    Example:
-        >>> branch_view(LIVE, "feature/new-assay").commit  # doctest: +SKIP
-        'e464f6bd…'
-    """
-    from lamingit.api.core import branches
-
-    name = str(getattr(branch, "name", branch))
-    return View(view.repo_root, branches.head_of(branches.check_name(name)))
+def _public_names(obj: Registry) -> list[str]:
+    """Attribute names worth suggesting for a typo: the class's public API and record fields."""
+    record = obj.__dict__.get("_record")
+    fields = record.__struct_fields__ if record is not None else ()
+    return [n for n in (*dir(type(obj)), *fields) if not n.startswith("_")]
 
 
 def identifier(text: str) -> str:

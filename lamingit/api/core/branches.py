@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from lamingit._util import FileLock
+from lamingit.api.core.view import View
 from lamingit.errors import DoesNotExist, InvalidArgument
 from lamingit.remote import gitcli
 from lamingit.repo import Repository
@@ -138,4 +140,25 @@ def delete(name: str) -> None:
         gitcli.update_refs(_gitdir(repo), {f"{HEADS}/{name}": None})
 
 
-__all__ = ["check_name", "create", "current", "delete", "description", "head_of", "heads", "switch"]
+def branch_view(view: View, branch: Any) -> View:
+    """A read-only view of ``branch``'s head (a name or an ``ln.Branch``): ``filter(branch=)``.
+
+    Example:
+        >>> branch_view(LIVE, "feature/new-assay").commit  # doctest: +SKIP
+        'e464f6bd…'
+    """
+    name = str(getattr(branch, "name", branch))
+    return View(view.repo_root, head_of(check_name(name)))
+
+
+__all__ = [
+    "branch_view",
+    "check_name",
+    "create",
+    "current",
+    "delete",
+    "description",
+    "head_of",
+    "heads",
+    "switch",
+]

@@ -10,6 +10,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 from lamingit.errors import InvalidArgument
+from lamingit.query.validate import did_you_mean
 
 if TYPE_CHECKING:
     from lamingit.api.core.base import Registry
@@ -58,8 +59,9 @@ def registry_class(registry: str) -> type[Registry]:
         load_all()
         cls = _CLASSES.get(registry)
     if cls is None:
+        hint = did_you_mean(registry, _CLASSES)
         raise InvalidArgument(
-            f"no registry {registry!r}; registries: {', '.join(sorted(_CLASSES))}"
+            f"no registry {registry!r};{hint} registries: {', '.join(sorted(_CLASSES))}"
         )
     return cls
 

@@ -12,6 +12,28 @@ SHOWN = {".html", ".svg", ".png", ".jpg", ".jpeg", ".gif"}
 TEXT = {".txt", ".fasta", ".fa", ".fastq", ".fq", ".md", ".log", ".sam", ".vcf", ".bed", ".gtf"}
 
 
+OTYPES = {
+    ".parquet": "DataFrame",
+    ".h5ad": "AnnData",
+    ".anndata.zarr": "AnnData",
+    ".h5mu": "MuData",
+    ".spatialdata.zarr": "SpatialData",
+}
+"""Suffixes that name one in-memory type without reading a byte (as LaminDB infers ``otype``)."""
+
+
+def otype_of_suffix(suffix: str) -> str | None:
+    """The ``otype`` an artifact with ``suffix`` loads as, when the suffix alone says so.
+
+    CSV and plain ``.zarr`` are left ``None``: they hold tables or arrays of any kind.
+
+    Example:
+        >>> otype_of_suffix(".h5ad"), otype_of_suffix(".csv")
+        ('AnnData', None)
+    """
+    return OTYPES.get(suffix.lower())
+
+
 def _is_zarr(suffix: str) -> bool:
     return suffix.lower().endswith(".zarr")
 

@@ -223,14 +223,17 @@ class RelatedManager(QuerySet[R]):
                 _put_list(changes, link, owner._record.uid, set(uids), True, mode, note)
 
         repo = commit(build, owner._obj_view, f"change {self._accessor}")
+        # Refresh only the link list in memory: other fields may hold edits not saved yet,
+        # which a later save() must still write (and it must not write a stale list).
+        holders = given if link.reverse else [owner]
         snapshot = repo.snapshot()
-        fresh = snapshot.find(owner_registry, owner._record.uid)
-        if fresh is not None:
-            owner._record = fresh
-        for obj in given:  # linked records changed too when they hold the list
-            record = snapshot.find(link.target, obj._record.uid)
+        for obj in holders:
+            record = snapshot.find(link.holder, obj._record.uid)
             if record is not None:
-                obj._record = record
+                fresh = {link.field: getattr(record, link.field)}
+                obj._record = replace(obj._record, **fresh)
+                if obj._base is not None:
+                    obj._base = replace(obj._base, **fresh)
         self.q = _query(owner, link)
         self._cache = None
 

@@ -17,6 +17,18 @@ class StorageSettings:
         return SESSION.repository().root
 
 
+class CreationSettings:
+    """How new records are created (``ln.settings.creation``, LaminDB's names).
+
+    Example:
+        >>> ln.settings.creation.artifact_silence_missing_run_warning = True  # doctest: +SKIP
+    """
+
+    def __init__(self) -> None:
+        # LaminDB warns "no run & transform got linked" for an artifact made outside a run.
+        self.artifact_silence_missing_run_warning: bool = False
+
+
 class Settings:
     """Process settings; ``fsync`` is also persisted in the repository's local config.
 
@@ -31,6 +43,7 @@ class Settings:
         self.watch_cache: bool = True
         self.match_reads_by_hash: bool = True
         self.storage = StorageSettings()
+        self.creation = CreationSettings()
 
     @property
     def branch(self) -> str:

@@ -51,6 +51,57 @@ def _name(obj: Any, *fields: str) -> str:
     return str(obj.uid)
 
 
+def _display_dtype(dtype: str, snapshot: Any) -> str:
+    """A feature's dtype as LaminDB shows it: a categorical names its type, not its uid."""
+    for cls, registry in (("Record", "record"), ("ULabel", "ulabel")):
+        if dtype.startswith(f"cat[{cls}[") and dtype.endswith("]]"):
+            uid = dtype[len(f"cat[{cls}[") : -2]
+            type_record = snapshot.find(registry, uid)
+            return f"cat[{cls}[{type_record.name if type_record is not None else uid}]]"
+    return dtype
+
+
+def feature_lines(obj: Any) -> list[str]:
+    """The Features section: one ``name  dtype  value`` row per value, columns aligned.
+
+    Example:
+        >>> feature_lines(artifact)  # doctest: +SKIP
+        ['gc_content  float  0.55']
+    """
+    values = getattr(obj._record, "features", {}) or {}
+    if not values:
+        return []
+    snapshot = obj._obj_view.snapshot()
+    rows = []
+    for name in sorted(values):
+        dtype = "?"
+        for uid in snapshot.lookup("feature.name", name):
+            feature = snapshot.find("feature", uid)
+            if feature is not None and not getattr(feature, "trashed", False):
+                dtype = _display_dtype(feature.dtype, snapshot)
+                break
+        value = values[name]
+        rows.append((name, dtype, value if isinstance(value, str) else repr(value)))
+    w1 = max(len(r[0]) for r in rows)
+    w2 = max(len(r[1]) for r in rows)
+    return [f"{n:<{w1}}  {d:<{w2}}  {v}" for n, d, v in rows]
+
+
+def _names(obj: Any, registry: str, uids: list[str]) -> list[str]:
+    """Linked records by name (``s1``), by uid where the record is not there."""
+    snapshot = obj._obj_view.snapshot()
+    out = []
+    for uid in uids:
+        record = snapshot.find(registry, uid)
+        out.append(_name(record, "name", "key", "handle", "description") if record else uid)
+    return out
+
+
+def _handle(obj: Any) -> str:
+    creator = obj.created_by
+    return str(creator.handle) if creator is not None else str(obj._record.created_by)
+
+
 def describe_artifact(artifact: Artifact) -> str:
     """The describe() tree of an artifact.
 
@@ -67,13 +118,23 @@ def describe_artifact(artifact: Artifact) -> str:
     ]
     if rec.description:
         general.append(f"description: {rec.description}")
+    if rec.kind:
+        general.append(f"kind: {rec.kind}")
     if rec.otype:
         obs = f", {rec.n_observations} observations" if rec.n_observations is not None else ""
         general.append(f"otype: {rec.otype}{obs}")
-    creator = artifact.created_by
     general.append(f"created_at: {rec.created_at}")
-    general.append(f"created_by: {creator.handle if creator else rec.created_by}")
-    general.append(f"is_latest: {rec.is_latest}" + (" (in trash)" if rec.trashed else ""))
+    general.append(f"created_by: {_handle(artifact)}")
+    latest_note, is_latest = " (in trash)" if rec.trashed else "", rec.is_latest
+    if artifact._saved and not rec.trashed:
+        # asked of the repository, not this object: a newer version may have been saved since
+        latest = artifact.versions.filter(is_latest=True).first()
+        if latest is not None and latest.uid != rec.uid:
+            is_latest = False
+            latest_note = (
+                f"  ! not the latest version; the latest is {latest.uid} (version {latest.version})"
+            )
+    general.append(f"is_latest: {is_latest}{latest_note}")
     general.append(f"storage path: {artifact.path}")
     lineage: list[str] = []
     if artifact._saved and rec.run:
@@ -84,34 +145,26 @@ def describe_artifact(artifact: Artifact) -> str:
             lineage.append(
                 f"transform: {_name(transform, 'key', 'description')} ({transform.kind})"
             )
-    features = [f"{k}: {v!r}" for k, v in sorted(rec.features.items())]
+    labels = [
+        f".{field:<9} {cls:<8} {', '.join(_names(artifact, registry, list(uids)))}"
+        for field, cls, registry, uids in (
+            ("projects", "Project", "project", rec.projects),
+            ("records", "Record", "record", rec.records),
+            ("ulabels", "ULabel", "ulabel", rec.ulabels),
+        )
+        if uids
+    ]
     snapshot = artifact._obj_view.snapshot()
-    labels = _names(snapshot, "ulabel", rec.ulabels, "ULabel") + _names(
-        snapshot, "record", rec.records, "Record"
-    )
-    projects = list(rec.projects)
     return tree(
         title,
         [
             ("General", general),
             ("Lineage", lineage),
             ("Dataset", _schema_lines(snapshot, rec.schema)),
-            ("Features", features),
+            ("Features", feature_lines(artifact)),
             ("Labels", labels),
-            ("Projects", projects),
         ],
     )
-
-
-def _names(snapshot: Any, registry: str, uids: list[str], label: str) -> list[str]:
-    """``["ULabel: DMSO, IFNG"]``: linked records by name (uid when one is gone)."""
-    if not uids:
-        return []
-    names = []
-    for uid in uids:
-        record = snapshot.find(registry, uid)
-        names.append(str(getattr(record, "name", uid)) if record is not None else uid)
-    return [f"{label}: {', '.join(sorted(names))}"]
 
 
 def _schema_lines(snapshot: Any, schema_uid: str | None) -> list[str]:
@@ -123,7 +176,7 @@ def _schema_lines(snapshot: Any, schema_uid: str | None) -> list[str]:
     for uid in schema.members:
         feature = snapshot.find("feature", uid)
         if feature is not None:
-            lines.append(f"{feature.name}: {feature.dtype}")
+            lines.append(f"{feature.name}: {_display_dtype(feature.dtype, snapshot)}")
     for slot, uid in sorted(schema.slots.items()):
         component = snapshot.find("schema", uid)
         name = getattr(component, "name", None) or uid
@@ -144,9 +197,8 @@ def describe_collection(collection: Any) -> str:
     general = [f"uid: {rec.uid}", f"hash: {rec.hash}"]
     if rec.description:
         general.append(f"description: {rec.description}")
-    creator = collection.created_by
     general.append(f"created_at: {rec.created_at}")
-    general.append(f"created_by: {creator.handle if creator else rec.created_by}")
+    general.append(f"created_by: {_handle(collection)}")
     general.append(f"is_latest: {rec.is_latest}" + (" (in trash)" if rec.trashed else ""))
     members = []
     for uid in rec.artifacts:
@@ -157,9 +209,15 @@ def describe_collection(collection: Any) -> str:
         transform = snapshot.find("transform", rec.transform)
         if transform is not None:
             lineage.append(f"transform: {_name(transform, 'key', 'description')}")
-    labels = _names(snapshot, "ulabel", rec.ulabels, "ULabel") + _names(
-        snapshot, "record", rec.records, "Record"
-    )
+    labels = [
+        f".{field:<9} {cls:<8} {', '.join(_names(collection, registry, list(uids)))}"
+        for field, cls, registry, uids in (
+            ("projects", "Project", "project", rec.projects),
+            ("records", "Record", "record", rec.records),
+            ("ulabels", "ULabel", "ulabel", rec.ulabels),
+        )
+        if uids
+    ]
     return tree(
         title,
         [
@@ -167,7 +225,6 @@ def describe_collection(collection: Any) -> str:
             (f"Artifacts ({len(rec.artifacts)})", members),
             ("Lineage", lineage),
             ("Labels", labels),
-            ("Projects", list(rec.projects)),
         ],
     )
 
@@ -181,11 +238,23 @@ _LINK_FIELDS = (
     "members",
     "unregistered_reads",
 )
+_ONE_REGISTRY = {"type": "record", "transform": "transform", "initiated_by_run": "run"}
 _HIDDEN = ("features", "source_code", "environment", "updated_at", "hash_type")
+
+
+_LINK_REGISTRY = {
+    "inputs": "artifact",
+    "projects": "project",
+    "records": "record",
+    "ulabels": "ulabel",
+    "members": "feature",
+}
 
 
 def _link_line(obj: Any, field: str) -> str:
     uids: list[str] = list(getattr(obj._record, field))
+    if field in _LINK_REGISTRY:
+        return f"{field}: {', '.join(_names(obj, _LINK_REGISTRY[field], uids))}"
     if field != "parents":
         return f"{field}: {', '.join(uids)}"
     # Parents are records of the same registry: name them, a bare uid says little.
@@ -218,8 +287,10 @@ def describe_record(obj: Any) -> str:
         if field == "trashed" and not value:
             continue
         if field == "created_by":
-            creator = obj.created_by
-            value = creator.handle if creator is not None else value
+            value = _handle(obj)
+        elif field in _ONE_REGISTRY:  # a record's type, a run's transform: by name, then uid
+            named = _names(obj, _ONE_REGISTRY[field], [value])[0]
+            value = value if named == value else f"{named} ({value})"
         general.append(f"{field}: {value}")
     source = getattr(rec, "source_code", None)
     if source:
@@ -228,5 +299,4 @@ def describe_record(obj: Any) -> str:
     if environment:
         general.append(f"environment: {len(environment)} packages")
     links = [_link_line(obj, f) for f in _LINK_FIELDS if getattr(obj._record, f, None)]
-    features = [f"{k}: {v!r}" for k, v in sorted(getattr(rec, "features", {}).items())]
-    return tree(title, [("General", general), ("Links", links), ("Features", features)])
+    return tree(title, [("General", general), ("Links", links), ("Features", feature_lines(obj))])

@@ -39,7 +39,7 @@ class LineageGraph:
     """Nodes and directed edges (``(source uid, target uid)``) around ``focus``.
 
     Example:
-        >>> graph = artifact.view_lineage(return_graph=True)  # doctest: +SKIP
+        >>> graph = lineage_graph(artifact)  # doctest: +SKIP
         >>> [(n.kind, n.label) for n in graph.nodes]  # doctest: +SKIP
     """
 
@@ -226,7 +226,8 @@ def _in_notebook() -> bool:
 def view_lineage(artifact: Artifact, return_graph: bool = False, path: str | None = None) -> Any:
     """Render ``artifact``'s lineage; see ``Artifact.view_lineage``.
 
-    Returns the graph (``return_graph=True``), else displays the SVG inline in Jupyter
+    Returns a ``graphviz.Digraph`` (``return_graph=True``; its ``.lineage`` is the plain
+    ``LineageGraph``), else displays the SVG inline in Jupyter
     (returning None) or writes it (to ``path``, default ``./lineage_<key>.svg``) and
     returns the file's path.
 
@@ -236,7 +237,9 @@ def view_lineage(artifact: Artifact, return_graph: bool = False, path: str | Non
     """
     graph = lineage_graph(artifact)
     if return_graph:
-        return graph
+        from lamingit.api.present.lineage_digraph import to_digraph
+
+        return to_digraph(graph, default_filename(artifact).removesuffix(".svg"))
     return show_graph(graph, path, default_filename(artifact), artifact.key or artifact.uid)
 
 

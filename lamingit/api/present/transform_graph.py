@@ -77,9 +77,11 @@ def view_parents(
         PosixPath('lineage_model.py.svg')
     """
     graph = transform_graph(transform, with_children=with_children)
-    if return_graph:
-        return graph
     name = (transform.key or transform.uid).replace("/", "_")
+    if return_graph:
+        from lamingit.api.present.lineage_digraph import to_digraph
+
+        return to_digraph(graph, f"lineage_{name}")
     return show_graph(graph, path, f"lineage_{name}.svg", transform.key or transform.uid)
 
 

@@ -6,19 +6,23 @@ import os
 from pathlib import Path
 from typing import Any, ClassVar
 
-from lamingit._log import logger
 from lamingit._util import decode_counter, encode_counter, random_base62
+from lamingit.api.core.artifact_links import ArtifactLinks
 from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import commit, new_record_fields
 from lamingit.api.core.curation.rules import schema_annotation
-from lamingit.api.core.formats import load_path, open_path, write_anndata, write_dataframe
-from lamingit.api.core.from_dir import from_dir
+from lamingit.api.core.formats import (
+    load_path,
+    open_path,
+    otype_of_suffix,
+    write_anndata,
+    write_dataframe,
+)
 from lamingit.api.core.keys import suffix_of, validate_key
-from lamingit.api.core.labels import LABELS, accessor, to_one
 from lamingit.api.core.links import link_run_input
+from lamingit.api.core.messages import moved_to_trash, new_artifact, returning_existing
 from lamingit.api.core.queryset import QuerySet
 from lamingit.api.core.relations import RelatedManager, related
-from lamingit.api.core.storage import STORAGE
 from lamingit.api.present.describe import describe_artifact
 from lamingit.api.present.lineage import view_lineage
 from lamingit.errors import InvalidArgument
@@ -32,7 +36,7 @@ STEM = 16
 STAGE_THRESHOLD = 8 * 1024 * 1024
 
 
-class Artifact(Registry):
+class Artifact(ArtifactLinks, Registry):
     """A dataset: a file or a directory (e.g. a zarr store), with lineage and versions.
 
     Example:
@@ -127,16 +131,12 @@ class Artifact(Registry):
         existing = self._find_duplicate(content_hash, size, n_files)
         if existing is not None:
             self._discard_staged()
-            logger.info(f"returning artifact with same hash: {existing.uid} ({existing.key})")
-            if key is not None and existing.key != key:
-                logger.warning(
-                    f"key {key!r} not applied: the same content is saved as {existing.key!r}; "
-                    "use a different file or rename the existing artifact's key"
-                )
-            self._record = existing
+            returning_existing(existing, key)
+            self._record = self._base = existing
             self._saved = True
             self._obj_view = type(self)._view
             return
+        new_artifact(self._view, key, run_uid, revises)
         record = ArtifactRecord(
             **new_record_fields(random_base62(STEM) + "0000"),
             key=key,
@@ -146,7 +146,7 @@ class Artifact(Registry):
             hash=content_hash,
             n_files=n_files,
             n_observations=n_observations,
-            otype=otype,
+            otype=otype if otype is not None else otype_of_suffix(suffix),
             kind=kind,
             version=version or "",
             run=run_uid,
@@ -236,7 +236,7 @@ class Artifact(Registry):
             revises=revises,
             otype="DataFrame",
             n_observations=len(df),
-            **kwargs,
+            **{"kind": "dataset", **kwargs},
         )
         if not artifact._saved:
             object.__setattr__(artifact, "_memory", df)
@@ -276,7 +276,7 @@ class Artifact(Registry):
             revises=revises,
             otype="AnnData",
             n_observations=int(adata.n_obs),
-            **kwargs,
+            **{"kind": "dataset", **kwargs},
         )
         if not artifact._saved:
             object.__setattr__(artifact, "_memory", adata)
@@ -301,8 +301,9 @@ class Artifact(Registry):
     def _stage(self, changes: ChangeSet) -> None:
         if self._saved:
             current = changes.get("artifact", self.uid)
-            if current is not None and current != self._record:
-                record = replace(self._record, updated_at=new_record_fields(self.uid)["updated_at"])
+            rebased = self._rebased(current)  # a stale object must not undo other saves
+            if current is not None and current != rebased:
+                record = replace(rebased, updated_at=new_record_fields(self.uid)["updated_at"])
                 changes.put(record, f"update artifact {self.uid}{self._label()}")
                 self._record = record
             return
@@ -313,7 +314,7 @@ class Artifact(Registry):
         duplicate = self._duplicate_in(changes)
         if duplicate is not None:
             self._discard_staged()
-            logger.info(f"returning artifact with same hash: {duplicate.uid} ({duplicate.key})")
+            returning_existing(duplicate, None)
             self._record = duplicate
             return
         record = self._record
@@ -398,20 +399,12 @@ class Artifact(Registry):
         """
         return related(self, "records")
 
-    ulabels = accessor("ulabels", "ULabels of this artifact; ``artifact.ulabels.add(label)``.")
-    collections = accessor("collections", "Collections this artifact is a member of.")
-    labels = LABELS
-    schema = to_one(
-        "schema", "The Schema it was validated against (``from_dataframe(df, schema=)``)."
-    )
-    storage = STORAGE
-    from_dir = classmethod(from_dir)
-
     def view_lineage(self, return_graph: bool = False, path: str | None = None) -> Any:
         """Draw the upstream and downstream lineage (artifacts → runs → artifacts) as SVG.
 
         Inline in Jupyter; from a script it writes an SVG file and returns its path.
-        ``return_graph=True`` returns the graph (nodes and edges) instead.
+        ``return_graph=True`` returns a ``graphviz.Digraph`` instead, as LaminDB does
+        (``.source``, ``.render()`` with a system graphviz; ``.lineage`` holds the plain data).
 
         Example:
             >>> ln.Artifact.get(key="figures/umap.png").view_lineage()  # doctest: +SKIP
@@ -530,7 +523,7 @@ class Artifact(Registry):
             record = repo.snapshot().find("artifact", uid)
             if record is not None:
                 self._record = record  # type: ignore[assignment]
-            logger.info("moved artifact to trash")
+            moved_to_trash("artifact to trash")
 
     def restore(self) -> None:
         """Bring an artifact back from the trash.

@@ -285,15 +285,17 @@ class Collection(Registry):
         )
 
     def view_lineage(self, return_graph: bool = False, path: str | None = None) -> Any:
-        """Draw the members' lineage flowing into this collection (SVG, or the graph as data).
+        """Draw the members' lineage flowing into this collection (SVG, or a graphviz.Digraph).
 
         Example:
             >>> ln.Collection.get(key="batches").view_lineage()  # doctest: +SKIP
         """
         graph = collection_lineage_graph(self)
-        if return_graph:
-            return graph
         name = f"lineage_{(self.key or self.uid).replace('/', '_')}.svg"
+        if return_graph:  # a graphviz.Digraph, as for artifacts; .lineage is the plain graph
+            from lamingit.api.present.lineage_digraph import to_digraph
+
+            return to_digraph(graph, name.removesuffix(".svg"))
         return show_graph(graph, path, name, self.key or self.uid)
 
     def describe(self, return_str: bool = False) -> str | None:

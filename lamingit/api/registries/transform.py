@@ -131,7 +131,8 @@ class Transform(Registry):
         """Draw this transform's parents (transitively), and its children if asked, as SVG.
 
         Inline in Jupyter; otherwise written to ``path`` (default ``./lineage_<key>.svg``)
-        and the path is returned. ``return_graph=True`` returns the graph as data.
+        and the path is returned. ``return_graph=True`` returns a ``graphviz.Digraph``
+        (``.lineage`` holds the data).
 
         Example:
             >>> ln.Transform.get(key="model.py").view_parents(with_children=True)  # doctest: +SKIP

@@ -180,8 +180,9 @@ def test_anndata_curator_good_and_bad(repo) -> None:
 def test_describe_shows_schema_and_labels(schema) -> None:
     artifact = ln.Artifact.from_dataframe(_good(), key="d.parquet", schema=schema).save()
     text = artifact.describe(return_str=True)
-    assert "schema: experiment" in text and "perturbation: cat[ULabel[" in text
-    assert "ULabel: DMSO, IFNG" in text and "Record: B cell, T cell" in text
+    assert "schema: experiment" in text and "perturbation: cat[ULabel[Perturbation]]" in text
+    assert ".ulabels   ULabel   DMSO, IFNG" in text
+    assert ".records   Record   " in text and "B cell" in text and "T cell" in text
 
 
 def test_schema_trash_restore_permanent_and_history(schema) -> None:

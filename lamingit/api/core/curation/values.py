@@ -8,19 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from lamingit._log import logger
 from lamingit.api.core.curation.checks import canonical, suggest
 from lamingit.errors import InvalidArgument
 
-if TYPE_CHECKING:
-    from lamingit.api.core.base import Registry
-
 NAME_FIELDS = ("name", "handle", "key", "description")
 
 
-def name_field(cls: type[Registry], field_name: Any = None) -> str:
+def name_field(cls: Any, field_name: Any = None) -> str:
     """The field values are compared with: ``field=`` if given, else the registry's name field.
 
     Example:
@@ -46,7 +43,7 @@ def _listed(values: Any) -> list[str]:
     return [str(v) for v in values]
 
 
-def saved_values(cls: type[Registry], field_name: str) -> dict[str, Any]:
+def saved_values(cls: Any, field_name: str) -> dict[str, Any]:
     """Saved value of ``field_name`` → the record holding it (records not in the trash)."""
     out: dict[str, Any] = {}
     for obj in cls.filter():
@@ -72,7 +69,7 @@ class InspectResult:
         return len(self.validated) / total if total else 1.0
 
 
-def validate(cls: type[Registry], values: Any, field_name: Any = None, mute: bool = False) -> Any:
+def validate(cls: Any, values: Any, field_name: Any = None, mute: bool = False) -> Any:
     """A boolean numpy array: which ``values`` are saved values of ``field``.
 
     Example:
@@ -91,9 +88,7 @@ def validate(cls: type[Registry], values: Any, field_name: Any = None, mute: boo
     return result
 
 
-def inspect(
-    cls: type[Registry], values: Any, field_name: Any = None, mute: bool = False
-) -> InspectResult:
+def inspect(cls: Any, values: Any, field_name: Any = None, mute: bool = False) -> InspectResult:
     """Which distinct ``values`` are saved, which are not, and suggestions for the latter.
 
     Example:
@@ -126,7 +121,7 @@ def inspect(
 
 
 def standardize(
-    cls: type[Registry],
+    cls: Any,
     values: Any,
     field_name: Any = None,
     return_mapper: bool = False,
@@ -156,7 +151,7 @@ def standardize(
     return [mapper.get(v, v) for v in listed]
 
 
-def from_values(cls: type[Registry], values: Any, field_name: Any = None) -> list[Any]:
+def from_values(cls: Any, values: Any, field_name: Any = None) -> list[Any]:
     """The saved records whose ``field`` is one of ``values`` (in the order of ``values``);
     values that are not saved are logged, never created.
 
@@ -175,4 +170,62 @@ def from_values(cls: type[Registry], values: Any, field_name: Any = None) -> lis
     return [saved[v] for v in listed if v in saved]
 
 
-__all__ = ["InspectResult", "from_values", "inspect", "name_field", "standardize", "validate"]
+class CanCurate:
+    """LaminDB's ``CanCurate`` on every registry class (mixed into ``Registry``)."""
+
+    @classmethod
+    def validate(cls, values: Any, field: Any = None, mute: bool = False) -> Any:
+        """Which ``values`` are saved values of ``field`` (default: the name field), as a
+        boolean array.
+
+        Example:
+            >>> ln.ULabel.validate(["DMSO", "IFNJ"])  # doctest: +SKIP
+            array([ True, False])
+        """
+        return validate(cls, values, field, mute)
+
+    @classmethod
+    def inspect(cls, values: Any, field: Any = None, mute: bool = False) -> Any:
+        """Validated and non-validated distinct ``values``, with "did you mean" suggestions.
+
+        Example:
+            >>> ln.ULabel.inspect(["DMSO", "dmso"]).non_validated  # doctest: +SKIP
+            ['dmso']
+        """
+        return inspect(cls, values, field, mute)
+
+    @classmethod
+    def standardize(
+        cls,
+        values: Any,
+        field: Any = None,
+        return_mapper: bool = False,
+        case_sensitive: bool = False,
+    ) -> Any:
+        """``values`` with case/spelling variants replaced by the saved value.
+
+        Example:
+            >>> ln.ULabel.standardize(["dmso"])  # doctest: +SKIP
+            ['DMSO']
+        """
+        return standardize(cls, values, field, return_mapper, case_sensitive)
+
+    @classmethod
+    def from_values(cls, values: Any, field: Any = None) -> list[Any]:
+        """The saved records whose ``field`` is one of ``values`` (never creates any).
+
+        Example:
+            >>> ln.ULabel.from_values(["DMSO", "IFNG"])  # doctest: +SKIP
+        """
+        return from_values(cls, values, field)
+
+
+__all__ = [
+    "CanCurate",
+    "InspectResult",
+    "from_values",
+    "inspect",
+    "name_field",
+    "standardize",
+    "validate",
+]
