@@ -4,13 +4,14 @@ storage and ``from_dir`` (kept out of the Artifact module, which has enough to d
 from __future__ import annotations
 
 from lamingit.api.core.from_dir import from_dir
+from lamingit.api.core.from_memory import from_mudata
 from lamingit.api.core.labels import LABELS, accessor, to_one
 from lamingit.api.core.storage import STORAGE
 
 
 class ArtifactLinks:
     """Mixed into ``ln.Artifact``: ``ulabels``, ``collections``, ``labels``, ``schema``,
-    ``storage`` and ``Artifact.from_dir``.
+    ``storage``, ``Artifact.from_dir`` and ``Artifact.from_mudata``.
 
     Example:
         >>> artifact.ulabels.add(ln.ULabel.get(name="DMSO"))  # doctest: +SKIP
@@ -24,6 +25,7 @@ class ArtifactLinks:
     )
     storage = STORAGE
     from_dir = classmethod(from_dir)
+    from_mudata = classmethod(from_mudata)
 
 
 __all__ = ["ArtifactLinks"]

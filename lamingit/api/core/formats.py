@@ -84,6 +84,8 @@ def load_path(path: Path, suffix: str) -> Any:
         import anndata as ad
 
         return ad.read_h5ad(path)
+    if s == ".h5mu":
+        return _mudata().read_h5mu(path)
     if _is_zarr(s):
         import anndata as ad
 
@@ -162,12 +164,35 @@ def open_path(path: Path, suffix: str, engine: str = "pyarrow") -> Any:
         import anndata as ad
 
         return ad.read_h5ad(path, backed="r")
+    if s == ".h5mu":
+        return _mudata().read_h5mu(path, backed=True)
     if _is_zarr(s):
         import zarr
 
         refuse_pickled_zarr(path)
         return zarr.open_group(str(path), mode="r")
     return open(path, "rb")
+
+
+def _mudata() -> Any:
+    """The optional ``mudata`` package, or a one-line ``ImportError`` saying how to get it."""
+    try:
+        import mudata
+    except ImportError:
+        raise ImportError(
+            "MuData artifacts need the mudata package: pip install 'lamingit[mudata]'"
+        ) from None
+    return mudata
+
+
+def write_mudata(mdata: Any, path: Path) -> None:
+    """Write a MuData as ``.h5mu``.
+
+    Example:
+        >>> write_mudata(mdata, Path("x.h5mu"))  # doctest: +SKIP
+    """
+    _mudata()  # a MuData object implies the package, but say it the same way if not
+    mdata.write(str(path))
 
 
 def write_dataframe(df: Any, path: Path) -> None:
