@@ -11,7 +11,9 @@ from __future__ import annotations
 import functools
 import os
 import tomllib
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urlparse
 
 from lamingit._util import dump_toml, read_toml
 from lamingit.errors import IntegrityError
@@ -110,7 +112,38 @@ def blob_remote_of(repo: Settled) -> BlobRemote | None:
     url, endpoint = blob_remote_location(repo)
     if url is None:
         return None
-    return _open_cached(url, endpoint)
+    return _open_cached(resolve_location(repo, url), endpoint)
+
+
+def _is_plain_path(location: str) -> bool:
+    return urlparse(location).scheme == "" and "://" not in location
+
+
+def repository_relative(repo: Settled, location: str) -> str:
+    """How a blob location given on this machine is stored: relative paths relative to the
+    repository's root (interpreted from the current directory, as a shell would), the rest as is.
+
+    Example:
+        >>> repository_relative(repo, "../shared-blobs")  # doctest: +SKIP
+        '../shared-blobs'
+    """
+    if not _is_plain_path(location) or os.path.isabs(os.path.expanduser(location)):
+        return location
+    absolute = os.path.abspath(location)
+    return Path(os.path.relpath(absolute, repo.paths.root)).as_posix()
+
+
+def resolve_location(repo: Settled, location: str) -> str:
+    """The location to open: a stored relative path resolved against the repository's root.
+
+    Example:
+        >>> resolve_location(repo, "../shared-blobs")  # doctest: +SKIP
+        '/home/ann/shared-blobs'
+    """
+    if not _is_plain_path(location):
+        return location
+    path = Path(location).expanduser()
+    return str(path if path.is_absolute() else (Path(repo.paths.root) / path).resolve())
 
 
 @functools.lru_cache(maxsize=8)

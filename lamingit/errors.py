@@ -10,14 +10,23 @@ LamingitError
 ├── DoesNotExist            get() matched nothing (alias ObjectDoesNotExist; ``ln.Artifact.DoesNotExist``)
 ├── MultipleResultsFound    get()/one() matched more than one (alias MultipleObjectsReturned)
 ├── TrackNotCalled          finish() without track()
+├── NotebookNotConsecutive  finish() in a notebook whose cells ran out of order
 ├── ReadOnlyError           writing through ln.at(REF)
 ├── IntegrityError          a blob does not match its hash; a record does not decode
 ├── ConflictError           a merge found the same field changed two ways
-└── RemoteError             a git or blob remote failed
-    └── IncomingRejected    a pulled or cloned commit failed the checks on arrival
+├── RemoteError             a git or blob remote failed
+│   └── IncomingRejected    a pulled or cloned commit failed the checks on arrival
+└── DiskError (OSError)     the file system refused a write: full, over quota, read-only
 """
 
 from __future__ import annotations
+
+import errno
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class LamingitError(Exception):
@@ -73,6 +82,10 @@ class TrackNotCalled(LamingitError):
     """``ln.finish()`` was called without an active ``ln.track()`` run."""
 
 
+class NotebookNotConsecutive(LamingitError):
+    """``ln.finish()`` in a notebook whose cells did not run in order (LaminDB's check)."""
+
+
 class ReadOnlyError(LamingitError):
     """A write was attempted through a read-only view such as ``ln.at(REF)``."""
 
@@ -93,8 +106,76 @@ class IncomingRejected(RemoteError):
     """A commit arriving by pull or clone breaks a rule; the whole transfer was refused."""
 
 
+class DiskError(LamingitError, OSError):
+    """The file system refused a write (ENOSPC, EDQUOT, EROFS); nothing was half-written.
+
+    Also an ``OSError`` (with the original ``errno``), so ``except OSError`` still catches it.
+    """
+
+    def __str__(self) -> str:
+        # OSError would print "[Errno N] None: 'path'" once errno is set; keep the one line.
+        return str(self.args[0]) if self.args else ""
+
+
+# errno → (what happened, what to do). Each write leaves the repository consistent (blobs are
+# renamed into place when complete, a commit becomes visible only when its ref moves), so the
+# one thing a user needs is the reason and the remedy, not a traceback.
+_DISK_ERRNOS: dict[int, tuple[str, str]] = {
+    errno.ENOSPC: ("the disk is full", "free space (e.g. `lamingit gc`) and try again"),
+    errno.EDQUOT: ("the disk quota is exceeded", "free space or raise the quota and try again"),
+    errno.EROFS: (
+        "the file system is read-only",
+        "remount it writable, or clone the repository to a writable place",
+    ),
+}
+
+
+def disk_error(exc: OSError) -> DiskError | None:
+    """The ``DiskError`` for a full, over-quota or read-only file system; None for others.
+
+    Example:
+        >>> import errno
+        >>> disk_error(OSError(errno.ENOSPC, "No space left on device", "/data/x")).errno == errno.ENOSPC
+        True
+    """
+    if isinstance(exc, DiskError):
+        return exc
+    known = _DISK_ERRNOS.get(exc.errno or 0)
+    if known is None:
+        return None
+    what, remedy = known
+    where = f" writing {exc.filename}" if exc.filename else ""
+    name = errno.errorcode.get(exc.errno or 0, "")
+    translated = DiskError(f"{what} ({name}){where}; {remedy}; nothing was half-written")
+    translated.errno = exc.errno
+    translated.filename = exc.filename
+    return translated
+
+
+def translate_disk_errors(func: F) -> F:
+    """Decorate a write path so a full or read-only file system raises ``DiskError``.
+
+    Example:
+        >>> @translate_disk_errors
+        ... def write(): ...
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except OSError as exc:
+            translated = disk_error(exc)
+            if translated is None or translated is exc:
+                raise
+            raise translated from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
 __all__ = [
     "ConflictError",
+    "DiskError",
     "DoesNotExist",
     "FieldError",
     "IncomingRejected",
@@ -105,10 +186,13 @@ __all__ = [
     "MultipleObjectsReturned",
     "MultipleResultsFound",
     "NotARepository",
+    "NotebookNotConsecutive",
     "ObjectDoesNotExist",
     "ReadOnlyError",
     "RemoteError",
     "RepositoryExists",
     "TrackNotCalled",
     "ValidationError",
+    "disk_error",
+    "translate_disk_errors",
 ]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import re
+import reprlib
+import unicodedata
 from datetime import date, datetime
 from typing import Any
 
@@ -21,6 +23,11 @@ SIMPLE_DTYPES: tuple[str, ...] = (
     "list[float]",
     "list[str]",
 )
+# A feature value nests at most this deep (a dict in a list in a dict … counts each level). The
+# record that stores it nests three more and a record is refused past 64 levels on arrival
+# (models/codec.MAX_DEPTH), so 32 leaves room and keeps the checks below far from Python's
+# recursion limit.
+MAX_VALUE_DEPTH = 32
 _CAT_INNER = r"cat\[(Record|ULabel)(?:\[([0-9A-Za-z]+)\])?\]"
 _CAT = re.compile(rf"^(?:{_CAT_INNER}|list\[{_CAT_INNER}\])$")
 """``cat[Record]``, ``cat[ULabel[<type uid>]]``, and lists of those (``list[cat[ULabel]]``)."""
@@ -37,6 +44,16 @@ _PY_TYPES: dict[Any, str] = {
     list[float]: "list[float]",
     list[str]: "list[str]",
 }
+
+
+def feature_name(name: str) -> str:
+    """A feature name in Unicode NFC: two spellings of one word name one feature.
+
+    Example:
+        >>> feature_name("cafe\u0301") == "caf\u00e9"
+        True
+    """
+    return unicodedata.normalize("NFC", name) if isinstance(name, str) else name
 
 
 def normalize_dtype(dtype: Any) -> str:
@@ -91,7 +108,7 @@ def category_registry(dtype: str) -> str | None:
 def _fail(name: str, dtype: str, value: Any, hint: str = "") -> ValidationError:
     extra = f"; {hint}" if hint else ""
     return ValidationError(
-        f"feature {name!r} has dtype {dtype!r}, but the value {value!r} "
+        f"feature {name!r} has dtype {dtype!r}, but the value {_short(value)!r} "
         f"({type(value).__name__}) does not fit{extra}"
     )
 
@@ -118,8 +135,8 @@ def coerce(name: str, dtype: str, value: Any) -> Any:
         raise _fail(name, dtype, value)
     if dtype == "float":
         if isinstance(value, int | float) and not isinstance(value, bool):
-            if isinstance(value, float) and math.isnan(value):
-                raise _fail(name, dtype, value, "NaN cannot be stored; leave the value out")
+            if isinstance(value, float) and not math.isfinite(value):
+                raise _fail(name, dtype, value, _NOT_FINITE)
             return float(value)
         raise _fail(name, dtype, value)
     if dtype == "str":
@@ -163,7 +180,9 @@ def coerce(name: str, dtype: str, value: Any) -> Any:
             try:
                 out.append(coerce(name, inner, v))
             except ValidationError:
-                raise _fail(name, dtype, value, f"the element {v!r} is not {inner}") from None
+                raise _fail(
+                    name, dtype, value, f"the element {_short(v)!r} is not {inner}"
+                ) from None
         return out
     if category_type(dtype) is not None:
         if isinstance(value, str) and value:
@@ -174,19 +193,46 @@ def coerce(name: str, dtype: str, value: Any) -> Any:
     raise _fail(name, dtype, value, "unknown dtype")
 
 
-def _plain(name: str, dtype: str, value: Any) -> Any:
-    """Check a nested value is JSON-like (dict/list/str/int/float/bool/None)."""
+_NOT_FINITE = "NaN, inf and -inf cannot be stored (JSON has no such numbers); leave the value out"
+
+
+def _plain(name: str, dtype: str, value: Any, depth: int = 1) -> Any:
+    """Check a nested value is JSON-like (dict/list/str/int/float/bool/None), finite and shallow."""
+    if depth > MAX_VALUE_DEPTH:
+        raise ValidationError(
+            f"feature {name!r}: the value nests more than {MAX_VALUE_DEPTH} levels deep; "
+            "flatten it or store it as a file artifact"
+        )
     if isinstance(value, dict):
         if not all(isinstance(k, str) for k in value):
             raise _fail(name, dtype, value, "dict keys must be strings")
-        return {k: _plain(name, dtype, v) for k, v in value.items()}
+        return {k: _plain(name, dtype, v, depth + 1) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(name, dtype, v) for v in value]
+        return [_plain(name, dtype, v, depth + 1) for v in value]
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValidationError(f"feature {name!r}: the value contains {value!r}; {_NOT_FINITE}")
     if value is None or isinstance(value, str | int | float | bool):
         return value
     raise _fail(name, dtype, value, "nested values must be JSON-like")
+
+
+_REPR = reprlib.Repr()  # keyword arguments need Python 3.12
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother = 3, 80, 80
+
+
+def _short(value: Any) -> Any:
+    """A value an error message can show: containers as a bounded one-line repr (the full repr
+    of a value nested 10,000 levels deep would exceed Python's recursion limit)."""
+    return _Shown(_REPR.repr(value)) if isinstance(value, dict | list | tuple) else value
+
+
+class _Shown(str):
+    """A ready-made repr, shown as is by ``{!r}``."""
+
+    def __repr__(self) -> str:
+        return str(self)
 
 
 def guess_dtype(value: Any) -> str:
@@ -209,7 +255,8 @@ def guess_dtype(value: Any) -> str:
     if isinstance(value, dict):
         return "dict"
     if isinstance(value, list | tuple):
-        inner = {guess_dtype(v) for v in value}
+        # Elements are looked at one level deep only: a deeply nested list is a list[str] guess.
+        inner = {"nested" if isinstance(v, list | tuple | dict) else guess_dtype(v) for v in value}
         if len(inner) == 1 and (only := inner.pop()) in ("int", "float", "str"):
             return f"list[{only}]"
         if inner <= {"int", "float"} and inner:
@@ -249,6 +296,7 @@ __all__ = [
     "category_type",
     "coerce",
     "decode_value",
+    "feature_name",
     "guess_dtype",
     "normalize_dtype",
 ]

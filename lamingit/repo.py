@@ -14,6 +14,7 @@ from lamingit.errors import (
     InvalidArgument,
     NotARepository,
     RepositoryExists,
+    translate_disk_errors,
 )
 from lamingit.layout import FORMAT_VERSION, LOCAL_DIR, SETTINGS_FILE, LocalPaths
 from lamingit.records import ChangeSet, Snapshot
@@ -196,6 +197,7 @@ class Repository:
             )
         return commit
 
+    @translate_disk_errors
     def transact(
         self,
         build: Callable[[ChangeSet], T],

@@ -8,7 +8,11 @@ from typing import Any
 
 import click
 
-from lamingit.errors import LamingitError
+from lamingit.errors import DiskError, LamingitError, disk_error
+
+# Exit codes (docs/cli.md): 0 ok, 1 a user error, 2 a usage error, 3 the file system refused a
+# write (disk full, over quota, read-only) — a script can free space and retry on 3.
+EXIT_DISK = 3
 
 # command name → "module:function"; each module is imported only when its command runs.
 COMMANDS: dict[str, str] = {
@@ -41,6 +45,7 @@ COMMANDS: dict[str, str] = {
     "serve": "lamingit.cli.serve_cmds:serve",
     "track": "lamingit.cli.track_cmds:track",
     "finish": "lamingit.cli.track_cmds:finish",
+    "run-notebook": "lamingit.cli.notebook_cmds:run_notebook",
 }
 
 
@@ -66,7 +71,7 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Run the CLI; user errors exit 1 with one line, usage errors exit 2.
+    """Run the CLI; user errors exit 1 with one line, usage errors 2, a refused disk write 3.
 
     Example:
         >>> main(["--help"])  # doctest: +SKIP
@@ -82,9 +87,18 @@ def main(argv: list[str] | None = None) -> Any:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
+    except DiskError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_DISK)
     except (LamingitError, FileNotFoundError, ValueError, NotImplementedError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
+    except OSError as exc:
+        translated = disk_error(exc)
+        if translated is None:
+            raise
+        click.echo(f"error: {translated}", err=True)
+        sys.exit(EXIT_DISK)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
 

@@ -108,15 +108,24 @@ def remote() -> None:
     help="Blob remote: a directory, file:///PATH or s3://BUCKET/PREFIX (committed).",
 )
 @click.option("--endpoint-url", default=None, help="S3 endpoint (for non-AWS object stores).")
-def remote_add(name: str, url: str, blobs: str | None, endpoint_url: str | None) -> None:
-    """Add a git remote NAME at URL (and optionally set the blob remote)."""
+@click.option("--force", is_flag=True, help="Re-point NAME if it exists already.")
+def remote_add(
+    name: str, url: str, blobs: str | None, endpoint_url: str | None, force: bool
+) -> None:
+    """Add a git remote NAME at URL (and optionally set the blob remote).
+
+    An existing NAME is refused unless --force. A relative --blobs directory is stored
+    relative to the repository (lamingit.toml is committed) and resolved against each clone.
+    """
+    from lamingit.blob_settings import repository_relative
     from lamingit.remote import gitcli
     from lamingit.remote.sync import set_blob_remote
 
     repo = _repo()
-    gitcli.add_remote(repo.paths.gitdir, name, url)
+    gitcli.add_remote(repo.paths.gitdir, name, url, force=force)
     if blobs:
         set_blob_remote(repo, blobs, _author(), endpoint_url)
+        blobs = repository_relative(repo, blobs)  # as stored in lamingit.toml
     click.echo(f"remote {name} -> {url}" + (f"; blobs -> {blobs}" if blobs else ""))
 
 
@@ -125,10 +134,12 @@ def remote_add(name: str, url: str, blobs: str | None, endpoint_url: str | None)
 @click.option("--endpoint-url", default=None, help="S3 endpoint (for non-AWS object stores).")
 def remote_set_blobs(location: str, endpoint_url: str | None) -> None:
     """Set the blob remote recorded in the committed lamingit.toml."""
+    from lamingit.blob_settings import repository_relative
     from lamingit.remote.sync import set_blob_remote
 
-    set_blob_remote(_repo(), location, _author(), endpoint_url)
-    click.echo(f"blob remote -> {location}")
+    repo = _repo()
+    set_blob_remote(repo, location, _author(), endpoint_url)
+    click.echo(f"blob remote -> {repository_relative(repo, location)}")
 
 
 @remote.command("remove")

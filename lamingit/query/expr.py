@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,7 +47,8 @@ def parse_lookup(keyword: str) -> tuple[tuple[str, ...], str]:
         >>> parse_lookup("gc_content")
         (('gc_content',), 'exact')
     """
-    parts = tuple(keyword.split("__"))
+    # Feature names are stored in NFC; a lookup spelled in another normal form finds them too.
+    parts = tuple(unicodedata.normalize("NFC", keyword).split("__"))
     if len(parts) > 1 and parts[-1] in OPERATORS:
         return parts[:-1], parts[-1]
     return parts, "exact"

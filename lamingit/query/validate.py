@@ -180,7 +180,48 @@ def check_condition(registry: str, cond: Condition, features: frozenset[str] | N
             raise InvalidArgument(f"{label} needs {wanted}, got {item!r} ({type(item).__name__})")
 
 
-__all__ = ["check_condition", "did_you_mean", "unknown_field", "unsupported_lookup"]
+_FEATURE_KINDS: dict[str, set[type]] = {
+    "int": {int},
+    "float": {int, float},
+    "bool": {bool},
+    "list[int]": {int},
+    "list[float]": {int, float},
+}
+
+
+def check_feature_value(label: str, dtype: str, op: str, value: Any) -> None:
+    """Raise ``InvalidArgument`` when a lookup value can never match a feature of ``dtype``.
+
+    A string compared with an int feature would silently match nothing; this says why instead.
+    Only numeric and bool dtypes are checked: dates, datetimes and categories take strings.
+
+    Example:
+        >>> check_feature_value("n_cells", "int", "exact", "100")
+        Traceback (most recent call last):
+        ...
+        lamingit.errors.InvalidArgument: n_cells is an int feature; got '100' (str): pass int values, e.g. n_cells=100 without quotes
+    """
+    kinds = _FEATURE_KINDS.get(dtype)
+    if kinds is None or op in ("isnull", "regex", "iregex"):
+        return
+    values = value if op in ("in", "range") and isinstance(value, list) else [value]
+    for item in values:
+        if not _fits(item, kinds) or (bool not in kinds and isinstance(item, bool)):
+            wanted = " or ".join(sorted(k.__name__ for k in kinds))
+            hint = f", e.g. {label}={item} without quotes" if isinstance(item, str) else ""
+            raise InvalidArgument(
+                f"{label} is {'an' if dtype[0] in 'i' else 'a'} {dtype} feature; got {item!r} "
+                f"({type(item).__name__}): pass {wanted} values{hint}"
+            )
+
+
+__all__ = [
+    "check_condition",
+    "check_feature_value",
+    "did_you_mean",
+    "unknown_field",
+    "unsupported_lookup",
+]
 
 
 @functools.cache

@@ -9,7 +9,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from lamingit.errors import RemoteError
+from lamingit.errors import InvalidArgument, RemoteError
 from lamingit.storage.git import command
 from lamingit.storage.git.command import git_executable
 
@@ -216,14 +216,20 @@ def remotes(gitdir: Path) -> dict[str, str]:
     return out
 
 
-def add_remote(gitdir: Path, name: str, url: str) -> None:
-    """Add (or re-point) a remote with the usual fetch refspec.
+def add_remote(gitdir: Path, name: str, url: str, force: bool = False) -> None:
+    """Add a remote with the usual fetch refspec; re-point an existing one only with ``force``.
 
     Example:
         >>> add_remote(Path("mydata/.git"), "origin", "/srv/data.git")  # doctest: +SKIP
     """
     url = absolute_url(url)
-    if name in remotes(gitdir):
+    existing = remotes(gitdir)
+    if name in existing:
+        if not force:
+            raise InvalidArgument(
+                f"remote {name!r} already exists ({existing[name]}); pass --force to re-point "
+                f"it, or `lamingit remote remove {name}` first"
+            )
         run_git(["remote", "set-url", name, url], gitdir=gitdir)
     else:
         run_git(["remote", "add", name, url], gitdir=gitdir)

@@ -13,6 +13,7 @@ import os
 import re
 import socket
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from http import HTTPStatus
@@ -59,6 +60,17 @@ class LamingitServer(ThreadingHTTPServer):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6  # an IPv6 literal such as ::1
         super().__init__(address, _Handler)
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hung up early is one log line; anything else keeps its traceback."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ConnectionError | TimeoutError):
+            host = client_address[0] if isinstance(client_address, tuple) else client_address
+            sys.stderr.write(
+                f"{host} disconnected before the response was complete ({type(exc).__name__})\n"
+            )
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
     @property
     def url(self) -> str:

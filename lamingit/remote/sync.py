@@ -14,7 +14,13 @@ from typing import Protocol
 from urllib.parse import urlparse
 
 from lamingit._util import FileLock, dump_toml, read_toml
-from lamingit.blob_settings import blob_remote_of, committed_settings, with_blob_remote
+from lamingit.blob_settings import (
+    blob_remote_of,
+    committed_settings,
+    repository_relative,
+    resolve_location,
+    with_blob_remote,
+)
 from lamingit.errors import InvalidArgument, RemoteError, RepositoryExists
 from lamingit.layout import LOCAL_DIR, SETTINGS_FILE, LocalPaths, registry_dir
 from lamingit.merge import FieldConflict, merge_trees
@@ -172,8 +178,11 @@ def set_blob_remote(
     if url is not None:
         from lamingit.storage.blobremote import open_blob_remote
 
-        url = gitcli.absolute_url(url)  # a relative directory would depend on the cwd
-        remote = open_blob_remote(url, endpoint_url)  # validates the form of the URL
+        # lamingit.toml is committed and pushed: a directory is stored relative to the
+        # repository (as given when run from its root), never as this machine's absolute
+        # path, unless it was given absolute; it is resolved against each clone's root.
+        url = repository_relative(repo, url)
+        remote = open_blob_remote(resolve_location(repo, url), endpoint_url)  # checks the form
         prepare = getattr(remote, "create", None)
         if prepare is not None:
             prepare()  # naming a new directory as blob remote creates it, like `git init --bare`

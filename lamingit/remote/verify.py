@@ -5,6 +5,7 @@ new commit changes must be a well-formed record, lookup entry, conflict list or 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,11 @@ CHUNK = 20_000
 _OID = re.compile(r"[0-9a-f]{64}")
 _LOOKUP_PATH = re.compile(rf"{LOOKUP}/([0-9a-f]{{2}})/([0-9a-f]{{2}})/([0-9a-f]{{40}})")
 _MODES = {"120000": "a symbolic link", "160000": "a submodule", "100755": "an executable file"}
+# The characters api/core/keys.py refuses in a key (tests/remote/test_verify_keys.py checks the
+# two sets agree): a crafted commit must not bring in what a local save could not make.
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
 _UIDS = msgspec.json.Decoder(list[str])
 _ENTRIES = msgspec.json.Decoder(list[dict[str, object]])
 
@@ -62,6 +68,10 @@ def unsafe_fields(record: BaseRecord) -> str | None:
             or any(seg in ("", ".", "..") for seg in key.split("/"))
         ):
             return f"key {key[:80]!r} is not a safe relative path"
+        if key is not None and any(
+            unicodedata.category(c) == "Cc" or c in BIDI_CONTROLS for c in key
+        ):
+            return f"key {key[:80]!r} contains a control character or bidirectional override"
     if isinstance(record, RunRecord) and record.report and not _OID.fullmatch(record.report):
         return f"report {record.report[:80]!r} is not a content hash (64 hex digits)"
     return None

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lamingit.api.core.keys import suffix_of, validate_key
+from lamingit.api.core.keys import BIDI_CONTROLS, suffix_of, validate_key
 from lamingit.errors import InvalidKey
 
 segment = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="/\\\x00"),
+    alphabet=st.characters(
+        blacklist_categories=("Cs", "Cc"),
+        blacklist_characters="/\\\x00" + "".join(BIDI_CONTROLS),
+    ),
     min_size=1,
     max_size=20,
 ).filter(lambda s: s not in (".", "..", ".lamingit", ".git"))
@@ -19,7 +24,23 @@ segment = st.text(
 @given(st.lists(segment, min_size=1, max_size=5))
 def test_plain_posix_paths_are_valid(parts: list[str]) -> None:
     key = "/".join(parts)
-    assert validate_key(key) == key
+    assert validate_key(key) == unicodedata.normalize("NFC", key)
+
+
+@given(st.lists(segment, min_size=1, max_size=5))
+def test_every_normal_form_of_a_key_is_the_same_key(parts: list[str]) -> None:
+    key = "/".join(parts)
+    forms = {validate_key(unicodedata.normalize(form, key)) for form in ("NFC", "NFD")}
+    assert forms == {unicodedata.normalize("NFC", key)}
+
+
+controls = st.characters(whitelist_categories=("Cc",)).filter(lambda c: c != "\x00")
+
+
+@given(segment, st.one_of(controls, st.sampled_from(sorted(BIDI_CONTROLS))), segment)
+def test_control_and_bidi_characters_are_refused(before: str, bad: str, after: str) -> None:
+    with pytest.raises(InvalidKey, match="control character|bidirectional override"):
+        validate_key(f"{before}{bad}{after}.csv")
 
 
 @given(

@@ -65,6 +65,19 @@ def test_context_uid_fixes_the_transform_identity(repo: Path) -> None:
     assert ln.Transform.search("Project flow").first().uid == "1LCd8kco9lZU0000"
 
 
+def test_context_uid_is_used_by_a_plain_track(repo: Path) -> None:
+    ln.context.uid = "7rKx2mPq9ZaB0000"
+    ln.context.description = "Set on the context"
+    try:
+        run = ln.track(capture_output=False)
+    finally:
+        ln.context.uid = None
+        ln.context.description = None
+    assert run.transform.uid == "7rKx2mPq9ZaB0000"
+    assert run.transform.description == "Set on the context"
+    ln.finish()
+
+
 def test_manual_transform_and_run_as_in_the_seed(repo: Path, write) -> None:  # type: ignore[no-untyped-def]
     transform = ln.Transform(name="Upload GWS CRISPRa result", type="upload")
     run = ln.Run(transform=transform)

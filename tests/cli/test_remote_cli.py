@@ -141,3 +141,42 @@ def test_missing_mount_is_not_created(repo: Path, tmp_path: Path, cli) -> None: 
     target = tmp_path / "not-mounted" / "blobs"
     cli("remote", "set-blobs", str(target), cwd=repo)
     assert not target.exists()
+
+
+def test_remote_add_refuses_an_existing_name_unless_forced(repo: Path, tmp_path: Path, cli) -> None:
+    first, second = tmp_path / "first.git", tmp_path / "second.git"
+    gitcli.init_bare_remote(first)
+    gitcli.init_bare_remote(second)
+    assert cli("remote", "add", "origin", str(first), cwd=repo).returncode == 0
+    again = cli("remote", "add", "origin", str(second), cwd=repo)
+    assert again.returncode == 1
+    assert again.stderr.startswith("error: remote 'origin' already exists")
+    assert "--force" in again.stderr and again.stderr.count("\n") == 1
+    assert gitcli.remotes(repo / ".git")["origin"] == str(first)
+    forced = cli("remote", "add", "origin", str(second), "--force", cwd=repo)
+    assert forced.returncode == 0, forced.stderr
+    assert gitcli.remotes(repo / ".git")["origin"] == str(second)
+
+
+def test_relative_blobs_are_committed_as_given(repo: Path, tmp_path: Path, cli, write) -> None:
+    bare = tmp_path / "lab.git"
+    gitcli.init_bare_remote(bare)
+    ln.Artifact(write("a.txt", "alpha\n"), key="a.txt").save()
+    added = cli("remote", "add", "origin", str(bare), "--blobs", "../shared-blobs", cwd=repo)
+    assert added.returncode == 0, added.stderr
+    assert "blobs -> ../shared-blobs" in added.stdout
+    committed = subprocess.run(
+        ["git", "-C", str(repo), "show", "HEAD:lamingit.toml"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert 'remote = "../shared-blobs"' in committed and str(tmp_path) not in committed
+    assert json.loads(cli("push", "--json", cwd=repo).stdout)["blobs_uploaded"] == 1
+    assert any((tmp_path / "shared-blobs").rglob("*"))  # resolved against the repository
+    # a clone beside the repository reads the same shared directory
+    cloned = cli("clone", str(bare), str(tmp_path / "beside"), "--json")
+    assert cloned.returncode == 0, cloned.stderr
+    loaded = cli("load", "a.txt", cwd=tmp_path / "beside")
+    assert loaded.returncode == 0, loaded.stderr
+    assert Path(loaded.stdout.strip()).read_text() == "alpha\n"

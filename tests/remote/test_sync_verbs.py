@@ -253,7 +253,7 @@ def test_git_daemon_transport(
     assert copy.git.head() is not None
     use(copy.root, "testuser2", monkeypatch)
     save_text("via-daemon.txt", "hi\n")
-    gitcli.add_remote(copy.paths.gitdir, "origin", f"{url}/lab.git")
+    gitcli.add_remote(copy.paths.gitdir, "origin", f"{url}/lab.git", force=True)
     push(copy)
     assert gitcli.rev_parse(served / "lab.git", "refs/heads/main") == copy.git.head()
 
@@ -280,12 +280,27 @@ def test_relative_remote_path_is_stored_absolute(repo: Path, bare_remote: Path) 
     assert gitcli.remotes(r.paths.gitdir)["other"] == "git@example.org:lab/data.git"
 
 
-def test_relative_blob_directory_is_committed_absolute(repo: Path, blob_dir: Path) -> None:
-    from lamingit.blob_settings import blob_remote_location
+def test_relative_blob_directory_is_committed_relative_to_the_repository(
+    repo: Path, blob_dir: Path, bare_remote: Path, tmp_path: Path
+) -> None:
+    from lamingit.blob_settings import blob_remote_location, blob_remote_of
 
     r = SESSION.repository()
-    set_blob_remote(r, os.path.relpath(blob_dir, Path.cwd()), AUTHOR)
-    assert blob_remote_location(r)[0] == str(blob_dir.resolve())
+    given = os.path.relpath(blob_dir, Path.cwd())  # relative to where the user stands
+    set_blob_remote(r, given, AUTHOR)
+    stored = os.path.relpath(blob_dir, r.root)
+    assert blob_remote_location(r)[0] == stored and not os.path.isabs(stored)
+    assert str(blob_dir.resolve()) not in (r.snapshot().settings_bytes() or b"").decode()
+    remote = blob_remote_of(r)
+    assert remote is not None and Path(remote.url).resolve() == blob_dir.resolve()
+    # resolved against each clone's root: a clone beside the repository finds the same place
+    save_text("x.txt", "x\n")
+    gitcli.add_remote(r.paths.gitdir, "origin", str(bare_remote))
+    push(r)
+    copy = clone(str(bare_remote), r.root.parent / "beside")
+    assert blob_remote_location(copy)[0] == stored
+    copied = blob_remote_of(copy)
+    assert copied is not None and Path(copied.url).resolve() == blob_dir.resolve()
 
 
 def test_push_waits_for_a_running_pack_merge(origin: Path, bare_remote: Path) -> None:

@@ -16,7 +16,13 @@ from lamingit.api.core.messages import moved_to_trash
 from lamingit.api.core.queryset import QuerySet, build_q, normalize_value
 from lamingit.api.core.view import LIVE, View
 from lamingit.api.present.describe import describe_record
-from lamingit.errors import DoesNotExist, FieldError, InvalidArgument, MultipleResultsFound
+from lamingit.errors import (
+    DoesNotExist,
+    FieldError,
+    InvalidArgument,
+    MultipleResultsFound,
+    translate_disk_errors,
+)
 from lamingit.models import BaseRecord
 from lamingit.query import Q
 from lamingit.query.evaluate import path_values
@@ -436,6 +442,7 @@ class Registry(CanCurate):
             self._record = record
 
 
+@translate_disk_errors
 def save(objects: Iterable[Registry] | Registry, batch_size: int | None = None) -> list[Registry]:
     """Save many records in one commit (``ln.save([a, b, c])``).
 

@@ -15,6 +15,7 @@ from lamingit.feature_values import (
     category_type,
     coerce,
     decode_value,
+    feature_name,
     guess_dtype,
 )
 from lamingit.models import ArtifactRecord, BaseRecord, FeatureRecord
@@ -66,7 +67,8 @@ def validate_values(changes: ChangeSet, values: dict[str, Any]) -> tuple[dict[st
     """
     stored: dict[str, Any] = {}
     labels: list[str] = []
-    for name, raw in values.items():
+    for raw_name, raw in values.items():
+        name = feature_name(raw_name)
         record = getattr(raw, "_record", None)
         if isinstance(record, BaseRecord) and hasattr(record, "name"):
             raw = record.name  # a Record given for a categorical feature
@@ -119,6 +121,7 @@ class FeatureManager:
         return {k: decode_value(dtypes.get(k, ""), v) for k, v in sorted(self._stored().items())}
 
     def __getitem__(self, name: str) -> Any:
+        name = feature_name(name)
         stored = self._stored()
         if name not in stored:
             raise KeyError(
@@ -129,7 +132,7 @@ class FeatureManager:
         return decode_value(self._dtypes().get(name, ""), stored[name])
 
     def __contains__(self, name: str) -> bool:
-        return name in self._stored()
+        return feature_name(name) in self._stored()
 
     def __repr__(self) -> str:
         return f"<features of {type(self._owner).__name__} {self._owner.uid}: {self.get_values()}>"

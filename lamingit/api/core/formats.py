@@ -61,60 +61,87 @@ def refuse_pickled_zarr(path: Path) -> None:
             )
 
 
-def load_path(path: Path, suffix: str) -> Any:
+def load_path(path: Path, suffix: str, **kwargs: Any) -> Any:
     """Load a local file or directory into its natural in-memory object.
 
+    ``kwargs`` go to the reader (``pd.read_parquet``, ``pd.read_csv``, ``ad.read_h5ad``,
+    ``ad.read_zarr``), as in LaminDB: ``load(columns=["x"])`` reads only column ``x``.
+
     Example:
-        >>> load_path(Path("x.parquet"), ".parquet")  # doctest: +SKIP
+        >>> load_path(Path("x.parquet"), ".parquet", columns=["x"])  # doctest: +SKIP
     """
+    from lamingit.errors import InvalidArgument
+
+    reader, name = _reader(path, suffix, kwargs)
+    try:
+        return reader(**kwargs)
+    except TypeError as exc:
+        if not kwargs:
+            raise
+        raise InvalidArgument(
+            f"load({', '.join(kwargs)}=…): {name} does not take it ({exc}); "
+            "see its documentation for the options"
+        ) from None
+
+
+def _reader(path: Path, suffix: str, kwargs: dict[str, Any]) -> tuple[Any, str]:
+    """The reader function for ``suffix`` bound to ``path``, and its name for messages."""
+    from functools import partial
+
+    from lamingit.errors import InvalidArgument
+
     s = suffix.lower()
     if s == ".parquet":
         import pandas as pd
 
-        return pd.read_parquet(path)
-    if s in (".csv", ".csv.gz"):
+        return partial(pd.read_parquet, path), "pandas.read_parquet"
+    if s in (".csv", ".csv.gz", ".tsv", ".tsv.gz"):
         import pandas as pd
 
-        return pd.read_csv(path, index_col=_index_col(path, ","))
-    if s in (".tsv", ".tsv.gz"):
-        import pandas as pd
-
-        return pd.read_csv(path, sep="\t")
+        if s.startswith(".csv") and "index_col" not in kwargs:
+            kwargs["index_col"] = _index_col(path, ",")
+        if s.startswith(".tsv"):
+            kwargs.setdefault("sep", "\t")
+        return partial(pd.read_csv, path), "pandas.read_csv"
     if s == ".h5ad":
         import anndata as ad
 
-        return ad.read_h5ad(path)
+        return partial(ad.read_h5ad, path), "anndata.read_h5ad"
     if s == ".h5mu":
-        return _mudata().read_h5mu(path)
+        return partial(_mudata().read_h5mu, path), "mudata.read_h5mu"
     if _is_zarr(s):
         import anndata as ad
 
         refuse_pickled_zarr(path)
-        return ad.read_zarr(path)
-    if s == ".json":
-        return json.loads(path.read_text())
-    if s in (".yaml", ".yml"):
-        import yaml
+        return partial(ad.read_zarr, path), "anndata.read_zarr"
+    if s in (".json", ".yaml", ".yml") or s in TEXT:
+        if kwargs:
+            raise InvalidArgument(
+                f"load() of a {suffix} file takes no options (got {', '.join(kwargs)}); "
+                "use artifact.cache() for the local path and read it yourself"
+            )
+        if s == ".json":
+            return (lambda: json.loads(path.read_text())), "json"
+        if s in (".yaml", ".yml"):
+            import yaml
 
-        return yaml.safe_load(path.read_text())
-    if s in TEXT:
-        return path.read_text()
-    if s in SHOWN:
-        _show(path, s)  # as LaminDB: displayed in a notebook, the local path returned
-        return path
+            return (lambda: yaml.safe_load(path.read_text())), "yaml"
+        return path.read_text, "read_text"
+    if s in SHOWN:  # as LaminDB: displayed in a notebook, the local path returned
+        return partial(_show, path, s), "show"
     raise NotImplementedError(
         f"no loader for {suffix or 'files without suffix'!r}; use artifact.cache() for a local path"
     )
 
 
-def _show(path: Path, suffix: str) -> None:
-    """Display an HTML page, an SVG or an image inline when running in Jupyter."""
+def _show(path: Path, suffix: str) -> Path:
+    """Display an HTML page, an SVG or an image inline when running in Jupyter; the path."""
     import sys
 
     ipython = sys.modules.get("IPython")
     shell = getattr(ipython, "get_ipython", lambda: None)() if ipython is not None else None
     if shell is None or type(shell).__name__ == "TerminalInteractiveShell":
-        return
+        return path
     from IPython.display import HTML, SVG, Image, display
 
     if suffix == ".html":
@@ -123,6 +150,7 @@ def _show(path: Path, suffix: str) -> None:
         display(SVG(path.read_text()))
     else:
         display(Image(filename=str(path)))
+    return path
 
 
 def _index_col(path: Path, sep: str) -> int | None:

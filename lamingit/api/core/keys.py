@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import PurePosixPath
 
 from lamingit.errors import InvalidKey
@@ -29,6 +30,11 @@ COMPOUND_SUFFIXES: tuple[str, ...] = (
 )
 MAX_KEY_BYTES = 1024
 MAX_SEGMENT_BYTES = 255
+# Bidirectional embeddings, overrides, isolates and marks: they make a key display differently
+# from what it is ("Trojan Source"), so a reviewer could not trust what `lamingit ls` shows.
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
 
 
 def suffix_of(name: str) -> str:
@@ -48,11 +54,16 @@ def suffix_of(name: str) -> str:
 
 
 def validate_key(key: str, suffix: str | None = None) -> str:
-    """Return ``key`` if it is a valid logical POSIX path (and matches ``suffix``), else raise.
+    """Return ``key`` in Unicode NFC if it is a valid logical POSIX path (matching ``suffix``).
+
+    Two normal forms of one name are one key (macOS file names arrive decomposed); control
+    characters (C0, DEL, C1) and bidirectional overrides are refused.
 
     Example:
         >>> validate_key("raw/batch1.csv", ".csv")
         'raw/batch1.csv'
+        >>> validate_key("cafe\u0301.csv") == "caf\u00e9.csv"
+        True
     """
     if not isinstance(key, str):
         raise InvalidKey(f"a key must be a string, got {type(key).__name__}")
@@ -70,6 +81,11 @@ def validate_key(key: str, suffix: str | None = None) -> str:
         key.encode("utf-8")
     except UnicodeEncodeError:
         raise InvalidKey(f"key {key!r} is not valid UTF-8; rename it") from None
+    key = unicodedata.normalize("NFC", key)
+    bad = next((c for c in key if unicodedata.category(c) == "Cc" or c in BIDI_CONTROLS), None)
+    if bad is not None:
+        kind = "a bidirectional override" if bad in BIDI_CONTROLS else "a control character"
+        raise InvalidKey(f"key {key!r} contains {kind} (U+{ord(bad):04X}); remove it")
     for segment in key.split("/"):
         if segment in ("", ".", ".."):
             raise InvalidKey(
@@ -81,8 +97,6 @@ def validate_key(key: str, suffix: str | None = None) -> str:
             raise InvalidKey(
                 f"a segment of key {key[:40]!r}… is longer than {MAX_SEGMENT_BYTES} bytes"
             )
-        if any(ord(c) < 32 for c in segment):
-            raise InvalidKey(f"key {key!r} contains a control character; remove it")
     if suffix is not None:
         key_suffix = suffix_of(key)
         if key_suffix.lower() != suffix.lower():

@@ -13,6 +13,7 @@ from lamingit.query import Condition, Q, resolve_path
 from lamingit.query.search import SEARCH_FIELDS, search_rank
 from lamingit.query.validate import (
     check_condition,
+    check_feature_value,
     did_you_mean,
     unknown_field,
     unsupported_lookup,
@@ -287,6 +288,16 @@ def _sort_key(field: str) -> Callable[[BaseRecord], tuple[bool, str, float]]:
     return key
 
 
+def _feature_dtype(model: type[Registry], name: str) -> str:
+    """The dtype of the feature ``name`` as the model's view sees it ("" if unknown)."""
+    snapshot = model._view.snapshot()
+    for uid in snapshot.lookup("feature.name", name):
+        record = snapshot.find("feature", uid)
+        if record is not None and not getattr(record, "trashed", False):
+            return str(getattr(record, "dtype", ""))
+    return ""
+
+
 def reverse_condition(model: type[Registry], cond: Condition, holder: str, field: str) -> Condition:
     """``Artifact.filter(collections=c)``: the records that ``holder`` records list in
     ``field`` (``collection.artifacts``), as ``uid__in``; later steps filter the holders
@@ -327,9 +338,11 @@ def build_q(model: type[Registry], args: tuple[Q, ...], kwargs: dict[str, Any]) 
         nonlocal known
         if cond.path and cond.path[0] in reverse:
             return reverse_condition(model, cond, *reverse[cond.path[0]])
+        is_feature = False
         try:
             resolve_path(registry, cond.path, frozenset())
         except InvalidArgument:
+            is_feature = len(cond.path) == 1
             if known is None:
                 known = model._known_features()
             try:
@@ -346,6 +359,9 @@ def build_q(model: type[Registry], args: tuple[Q, ...], kwargs: dict[str, Any]) 
             )
         checked = Condition(cond.path, cond.op, value)
         check_condition(registry, checked, known)
+        if is_feature:
+            label = "__".join(cond.path) + ("" if cond.op == "exact" else f"__{cond.op}")
+            check_feature_value(label, _feature_dtype(model, cond.path[0]), cond.op, value)
         return checked
 
     return q.map_conditions(check)

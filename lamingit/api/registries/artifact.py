@@ -112,7 +112,7 @@ class Artifact(ArtifactLinks, Registry):
                 f"{source!r} has a suffix that is not valid UTF-8; rename the file before saving"
             ) from None
         if key is not None:
-            validate_key(key, suffix)
+            key = validate_key(key, suffix)
         elif revises is not None and revises.key is not None:
             key = revises.key if suffix_of(revises.key) == suffix else None
         if version is not None and not isinstance(version, str):
@@ -157,7 +157,7 @@ class Artifact(ArtifactLinks, Registry):
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name == "key" and value is not None:
-            validate_key(value, self._record.suffix)
+            value = validate_key(value, self._record.suffix)
         super().__setattr__(name, value)
 
     def _post_load(self) -> None:
@@ -464,12 +464,15 @@ class Artifact(ArtifactLinks, Registry):
     def load(self, is_run_input: bool | None = None, **kwargs: Any) -> Any:
         """The content as its natural object: DataFrame, AnnData, dict/list, str.
 
+        ``kwargs`` go to the reader (pandas ``read_parquet``/``read_csv``, anndata
+        ``read_h5ad``/``read_zarr``), e.g. ``load(columns=["x"])``.
+
         Example:
             >>> ln.Artifact.get(key="datasets/processed.parquet").load().shape  # doctest: +SKIP
         """
-        if not self._saved and self._memory is not None:
+        if not self._saved and self._memory is not None and not kwargs:
             return self._memory
-        return load_path(self.cache(is_run_input=is_run_input), self.suffix)
+        return load_path(self.cache(is_run_input=is_run_input), self.suffix, **kwargs)
 
     def open(
         self, mode: str = "r", is_run_input: bool | None = None, engine: str = "pyarrow"

@@ -10,7 +10,7 @@ from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import new_record_fields
 from lamingit.errors import InvalidArgument, ValidationError
 from lamingit.feature_values import coerce as coerce_value
-from lamingit.feature_values import guess_dtype, normalize_dtype
+from lamingit.feature_values import feature_name, guess_dtype, normalize_dtype
 from lamingit.models import FeatureRecord
 from lamingit.records import ChangeSet
 
@@ -81,7 +81,7 @@ class Feature(Registry):
         coerce: bool = False,
         default_value: Any = None,
     ) -> None:
-        check_feature_name(name)
+        name = check_feature_name(feature_name(name))
         if type is not None and not (
             getattr(type._record, "is_type", False) and type._saved  # a saved feature type
         ):

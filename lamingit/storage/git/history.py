@@ -42,18 +42,23 @@ def resolve(repo: pygit2.Repository, rev: str) -> str:
 
 
 def commit_before(repo: pygit2.Repository, head: str, moment: datetime) -> str | None:
-    """The newest first-parent commit from ``head`` made at or before ``moment``.
+    """The newest first-parent commit from ``head`` before the first one (from the root) dated
+    after ``moment``.
+
+    The chain's order wins over its clocks: once a commit's committer date is later than
+    ``moment``, no commit after it counts, even one whose (skewed) clock says earlier.
 
     Example:
         >>> commit_before(repo, head, datetime.now(UTC))  # doctest: +SKIP
     """
     commit = repo[head].peel(pygit2.Commit)
+    answer: str | None = str(commit.id)
     while True:
-        when = datetime.fromtimestamp(commit.commit_time, UTC)
-        if when <= moment:
-            return str(commit.id)
+        if datetime.fromtimestamp(commit.commit_time, UTC) > moment:
+            # Too late: the answer is older than this commit, whatever came after it.
+            answer = str(commit.parents[0].id) if commit.parents else None
         if not commit.parents:
-            return None
+            return answer
         commit = commit.parents[0]
 
 
