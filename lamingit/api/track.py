@@ -23,6 +23,7 @@ from lamingit.api import track_notebook as tnb
 from lamingit.api.core.commit import commit, new_record_fields
 from lamingit.api.core.links import creates_cycle, link_parents
 from lamingit.api.core.queryset import normalize_value
+from lamingit.api.core.run_options import initiating_run, switch_branch, with_features
 from lamingit.api.core.settings import settings
 from lamingit.api.core.view import LIVE
 from lamingit.api.registries.run import Run
@@ -80,6 +81,9 @@ def track(
     uid: str | None = None,
     source: SourceInfo | None = None,
     path: str | Path | None = None,
+    branch: Any = None,
+    features: dict[str, Any] | None = None,
+    initiated_by_run: Any = None,
 ) -> Run:
     """Start a run of the calling script or notebook (or of ``transform``).
 
@@ -102,6 +106,8 @@ def track(
         source: the code to record instead of the caller's (``lamingit track`` uses it).
         path: the script or ``.ipynb`` notebook to record, when detection cannot find it
             (a notebook's key is its path relative to its git work tree, as LaminDB).
+        branch, features, initiated_by_run: switch to a branch first; the run's feature values;
+            the run that started this one (docs/tracking.md).
 
     A process started with ``LAMINGIT_RUN=<run uid>`` in its environment (every subprocess of
     a tracked run, and commands run by ``lamingit track -- CMD``) records that run as
@@ -111,6 +117,7 @@ def track(
         >>> ln.track(params={"learning_rate": 0.01}, project="My project")  # doctest: +SKIP
         >>> ln.finish()  # doctest: +SKIP
     """
+    switch_branch(branch)
     if getattr(settings, "watch_cache", True) or watch or getattr(settings, "watch", None):
         prestart()  # the watcher process starts while this run is being recorded
 
@@ -149,9 +156,7 @@ def track(
         finish_run("completed")
     environment = packages()
     run_uid = random_base62(20)
-    parent_uid = os.environ.get(RUN_ENV)
-    if parent_uid and not isinstance(snapshot.find("run", parent_uid), RunRecord):
-        parent_uid = None
+    parent_uid = initiating_run(snapshot, initiated_by_run, os.environ.get(RUN_ENV))
     outcome: dict[str, Any] = {}
 
     def build(changes: ChangeSet) -> None:
@@ -176,6 +181,7 @@ def track(
             projects=projects,
             initiated_by_run=parent_uid,
         )
+        run = with_features(changes, run, features)
         label = record.key or record.description
         changes.put(run, f"start run {run_uid} of transform {record.uid} ({label})")
         outcome["transform"] = record

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 import msgspec
 
 from lamingit._util import is_base62, utcnow_iso
-from lamingit.api.core import catalog
+from lamingit.api.core import branches, catalog
 from lamingit.api.core.commit import commit
+from lamingit.api.core.curation.values import CanCurate
 from lamingit.api.core.features import FeatureManager
 from lamingit.api.core.messages import moved_to_trash
 from lamingit.api.core.queryset import QuerySet, build_q, normalize_value
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 R = TypeVar("R", bound="Registry")
 
 
-class Registry:
+class Registry(CanCurate):
     """Common behaviour of Artifact, Run, Transform, Feature, Project, User and Record.
 
     An instance wraps an immutable record struct; changing a field makes a new struct, and
@@ -215,7 +216,9 @@ class Registry:
         Example:
             >>> ln.Artifact.filter(suffix=".csv", created_by__handle="testuser1").to_dataframe()  # doctest: +SKIP
         """
-        return QuerySet(cls, cls._build_q(args, kwargs), view=cls._view)
+        branch = kwargs.pop("branch", None)
+        view = cls._view if branch is None else branches.branch_view(cls._view, branch)
+        return QuerySet(cls, cls._build_q(args, kwargs), view=view)
 
     @classmethod
     def all(cls: type[R]) -> QuerySet[R]:
@@ -445,10 +448,11 @@ class Registry:
 
 
 @translate_disk_errors
-def save(objects: Iterable[Registry] | Registry) -> list[Registry]:
+def save(objects: Iterable[Registry] | Registry, batch_size: int | None = None) -> list[Registry]:
     """Save many records in one commit (``ln.save([a, b, c])``).
 
-    Blobs are written first; the records follow in a single commit.
+    Blobs are written first; the records follow in a single commit. With ``batch_size`` the
+    records are saved ``batch_size`` at a time, one commit per batch (LaminDB's bulk insert).
 
     Example:
         >>> ln.save([ln.Record(name=f"sample{i}", type=sample_type) for i in range(3)])  # doctest: +SKIP
@@ -456,6 +460,12 @@ def save(objects: Iterable[Registry] | Registry) -> list[Registry]:
     items = [objects] if isinstance(objects, Registry) else list(objects)
     if not items:
         return []
+    if batch_size is not None:
+        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
+            raise InvalidArgument(f"batch_size must be a positive integer, got {batch_size!r}")
+        for start in range(0, len(items), batch_size):
+            save(items[start : start + batch_size])
+        return items
     view = items[0]._obj_view
     repo = view.writable_repository("save")
     for obj in items:

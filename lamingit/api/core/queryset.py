@@ -8,7 +8,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from lamingit.errors import FieldError, InvalidArgument
-from lamingit.models import BaseRecord
+from lamingit.models import STRUCTS, BaseRecord
 from lamingit.query import Condition, Q, resolve_path
 from lamingit.query.validate import (
     check_condition,
@@ -230,6 +230,31 @@ class QuerySet(Generic[R]):
         parts = [f"{'__'.join(c.path)}__{c.op}={c.value!r}" for c in self.q.conditions()]
         return ", ".join(parts) or "the query"
 
+    def distinct(self, *fields: str) -> QuerySet[R]:
+        """The same results: a lamingit query never repeats a record (Django's ``distinct``).
+
+        Example:
+            >>> ln.Artifact.filter(ulabels__name__in=["a", "b"]).distinct().count()  # doctest: +SKIP
+        """
+        if fields:
+            raise InvalidArgument(
+                "distinct() takes no fields: results never repeat; for distinct values use "
+                "set(qs.to_dataframe()[field])"
+            )
+        return self._clone()
+
+    def describe(self, return_str: bool = False) -> str | None:
+        """Print (or return) the describe() tree of every result, one after the other.
+
+        Example:
+            >>> ln.Collection.filter(key__startswith="scrna/").describe()  # doctest: +SKIP
+        """
+        text = "\n\n".join(str(obj.describe(return_str=True)) for obj in self._evaluate())
+        if return_str:
+            return text
+        print(text)
+        return None
+
     def delete(self, permanent: bool = False) -> None:
         """Delete every result (to the trash unless ``permanent``)."""
         for obj in self._evaluate():
@@ -301,6 +326,30 @@ def _feature_dtype(model: type[Registry], name: str) -> str:
     return ""
 
 
+def reverse_condition(model: type[Registry], cond: Condition, holder: str, field: str) -> Condition:
+    """``Artifact.filter(collections=c)``: the records that ``holder`` records list in
+    ``field`` (``collection.artifacts``), as ``uid__in``; later steps filter the holders
+    (``collections__key="batches"``).
+
+    Example:
+        >>> reverse_condition(ln.Artifact, cond, "collection", "artifacts")  # doctest: +SKIP
+        Condition(path=('uid',), op='in', value=[...])
+    """
+    from lamingit.api.core import catalog
+
+    if cond.op == "isnull":
+        raise InvalidArgument(
+            f"{cond.path[0]}__isnull is not supported; filter the other side, e.g. "
+            f"ln.{holder.capitalize()}.filter()"
+        )
+    rest = "__".join(cond.path[1:]) or "uid"
+    lookup = rest if cond.op == "exact" else f"{rest}__{cond.op}"
+    cls = catalog.registry_class(holder)
+    holders = QuerySet(cls, build_q(cls, (), {lookup: cond.value}), view=model._view)
+    uids = sorted({u for h in holders for u in getattr(h._record, field)})
+    return Condition(("uid",), "in", uids)
+
+
 def build_q(model: type[Registry], args: tuple[Q, ...], kwargs: dict[str, Any]) -> Q:
     """Validate lookups against the registry and features; normalize their values.
 
@@ -311,8 +360,12 @@ def build_q(model: type[Registry], args: tuple[Q, ...], kwargs: dict[str, Any]) 
     q = Q(*args, **kwargs)
     known: frozenset[str] | None = None
 
+    reverse = getattr(STRUCTS[registry], "reverse", {})
+
     def check(cond: Condition) -> Condition:
         nonlocal known
+        if cond.path and cond.path[0] in reverse:
+            return reverse_condition(model, cond, *reverse[cond.path[0]])
         is_feature = False
         try:
             resolve_path(registry, cond.path, frozenset())

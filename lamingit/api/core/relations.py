@@ -44,6 +44,9 @@ class Link:
     reverse: bool = False
     no_self: bool = False
     on_link: Hook | None = None
+    fixed: str = ""
+    """Non-empty for an ordered list that is part of a record's identity (a collection's
+    members, a schema's features): the links are read-only and this says what to do instead."""
 
     @property
     def target(self) -> str:
@@ -62,6 +65,12 @@ def link_inputs(changes: ChangeSet, run: BaseRecord, added: list[str]) -> None:
                 "would make the lineage a cycle"
             )
     link_parents(changes, run.transform, added)
+
+
+COLLECTION_MEMBERS = "collection.append(artifact) saves a new version with it"
+"""Why a collection's member list is read-only (``Link.fixed``): the members are its identity."""
+SCHEMA_MEMBERS = "a schema's features define it: save a new ln.Schema(features=[...])"
+"""Why a schema's feature list is read-only (``Link.fixed``)."""
 
 
 def forward(holder: str, field: str, pointee: str, **extra: Any) -> Link:
@@ -179,6 +188,8 @@ class RelatedManager(QuerySet[R]):
                 f"save the {type(owner).__name__} before changing its {self._accessor}: "
                 f"{type(owner).__name__.lower()}.save()"
             )
+        if link.fixed:
+            raise InvalidArgument(f"{self._accessor} cannot be changed in place; {link.fixed}")
         if link.no_self and owner._record.uid in uids:
             raise InvalidArgument(
                 f"a {type(owner).__name__} cannot be its own parent or child ({self._accessor})"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lamingit.models import ArtifactRecord, RunRecord, TransformRecord
+from lamingit.models import ArtifactRecord, CollectionRecord, RunRecord, TransformRecord
 from lamingit.query import Q
 
 if TYPE_CHECKING:
@@ -94,6 +94,21 @@ class _Builder:
         detail = f"{kind} run · {record.started_at[:16].replace('T', ' ')}"
         self.graph.nodes.append(Node(record.uid, "run", name, detail))
 
+    def add_collection(self, record: CollectionRecord) -> None:
+        if record.uid in self._ids:
+            return
+        self._ids.add(record.uid)
+        label = record.key or record.description or record.uid
+        detail = f"collection · {len(record.artifacts)} artifacts · v{record.version}"
+        self.graph.nodes.append(Node(record.uid, "collection", label, detail))
+
+    def collections_of(self, artifact_uid: str) -> None:
+        """The collections that hold ``artifact_uid`` (an edge from it to each)."""
+        for found in self.view.select("collection", Q(artifacts=artifact_uid, trashed=False)):
+            if isinstance(found, CollectionRecord) and not self.full():
+                self.add_collection(found)
+                self.edge(artifact_uid, found.uid)
+
     def edge(self, source: str, target: str) -> None:
         if (source, target) not in self._edges:
             self._edges.add((source, target))
@@ -168,6 +183,30 @@ def lineage_graph(artifact: Artifact) -> LineageGraph:
     builder = _Builder(artifact._obj_view, record.uid)
     builder.upstream(record)
     builder.downstream(record)
+    builder.collections_of(record.uid)
+    return builder.graph
+
+
+def collection_lineage_graph(collection: Any) -> LineageGraph:
+    """A collection's lineage: its members' upstream lineage, each member → the collection,
+    and the run that made it.
+
+    Example:
+        >>> collection_lineage_graph(ln.Collection.get(key="batches")).nodes  # doctest: +SKIP
+    """
+    record = collection._record
+    builder = _Builder(collection._obj_view, record.uid)
+    builder.add_collection(record)
+    for uid in record.artifacts:
+        member = builder.snapshot.find("artifact", uid)
+        if isinstance(member, ArtifactRecord):
+            builder.upstream(member)
+            builder.edge(uid, record.uid)
+    run = builder.snapshot.find("run", record.run) if record.run else None
+    if isinstance(run, RunRecord):
+        builder.add_run(run)
+        builder.edge(run.uid, record.uid)
+    builder.graph.truncated = builder.full()
     return builder.graph
 
 
@@ -244,6 +283,7 @@ def default_filename(artifact: Artifact) -> str:
 __all__ = [
     "LineageGraph",
     "Node",
+    "collection_lineage_graph",
     "lineage_graph",
     "view_lineage",
 ]

@@ -6,8 +6,10 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from lamingit.api.core.artifact_links import ArtifactLinks
 from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import commit, new_record_fields
+from lamingit.api.core.curation.rules import schema_annotation
 from lamingit.api.core.formats import (
     load_path,
     open_path,
@@ -19,6 +21,7 @@ from lamingit.api.core.keys import suffix_of, validate_key
 from lamingit.api.core.links import link_run_input
 from lamingit.api.core.messages import moved_to_trash, new_artifact, returning_existing
 from lamingit.api.core.relations import (
+    COLLECTION_MEMBERS,
     Link,
     RelatedManager,
     forward,
@@ -46,7 +49,7 @@ if TYPE_CHECKING:
 STAGE_THRESHOLD = 8 * 1024 * 1024
 
 
-class Artifact(IsVersioned):
+class Artifact(ArtifactLinks, IsVersioned):
     """A dataset: a file or a directory (e.g. a zarr store), with lineage and versions.
 
     Example:
@@ -60,6 +63,8 @@ class Artifact(IsVersioned):
         "projects": forward("artifact", "projects", "project"),
         "records": forward("artifact", "records", "record"),
         "input_of_runs": reverse("run", "inputs", "artifact", on_link=link_inputs),
+        "ulabels": forward("artifact", "ulabels", "ulabel"),
+        "collections": reverse("collection", "artifacts", "artifact", fixed=COLLECTION_MEMBERS),
     }
     _uid_length: ClassVar[int] = 20
     _stem_length: ClassVar[int] = 16
@@ -234,9 +239,12 @@ class Artifact(IsVersioned):
     ) -> Artifact:
         """An artifact from a pandas DataFrame: Parquet, or CSV if ``key`` ends in ``.csv``.
 
+        ``schema=`` validates first (nothing written on failure) and annotates (docs/curation.md).
+
         Example:
             >>> ln.Artifact.from_dataframe(df, key="datasets/processed.parquet").save()  # doctest: +SKIP
         """
+        df, annotation = schema_annotation(cls._view.snapshot(), df, kwargs.pop("schema", None))
         suffix = ".csv" if key is not None and key.endswith(".csv") else ".parquet"
         path = cls._view.writable_repository("save").scratch_dir() / f"dataframe{suffix}"
         write_dataframe(df, path)
@@ -252,6 +260,7 @@ class Artifact(IsVersioned):
         )
         if not artifact._saved:
             object.__setattr__(artifact, "_memory", df)
+            artifact._record = replace(artifact._record, **annotation)
         return artifact
 
     from_df = from_dataframe
@@ -268,9 +277,14 @@ class Artifact(IsVersioned):
     ) -> Artifact:
         """An artifact from an AnnData: ``.h5ad``, or a zarr store if ``key`` ends in ``.zarr``.
 
+        ``schema=`` (slots ``obs``, ``var``, ``var.T``) validates first, as in from_dataframe.
+
         Example:
             >>> ln.Artifact.from_anndata(adata, key="scrna/experiment1.h5ad").save()  # doctest: +SKIP
         """
+        adata, annotation = schema_annotation(
+            cls._view.snapshot(), adata, kwargs.pop("schema", None)
+        )
         suffix = suffix_of(key) if key is not None and key.endswith(".zarr") else ".h5ad"
         path = cls._view.writable_repository("save").scratch_dir() / f"anndata{suffix}"
         write_anndata(adata, path)
@@ -286,6 +300,7 @@ class Artifact(IsVersioned):
         )
         if not artifact._saved:
             object.__setattr__(artifact, "_memory", adata)
+            artifact._record = replace(artifact._record, **annotation)
         return artifact
 
     # -- saving ---------------------------------------------------------------------------

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from lamingit._util import random_base62
 from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import new_record_fields
+from lamingit.api.core.features import validate_values
 from lamingit.api.core.queryset import QuerySet
 from lamingit.api.core.relations import (
     Link,
@@ -17,7 +18,7 @@ from lamingit.api.core.relations import (
 )
 from lamingit.errors import InvalidArgument
 from lamingit.models import RecordRecord
-from lamingit.records import ChangeSet
+from lamingit.records import ChangeSet, replace
 
 if TYPE_CHECKING:
     from lamingit.api.registries.artifact import Artifact
@@ -59,9 +60,13 @@ class Record(Registry):
         type: Record | None = None,
         is_type: bool = False,
         description: str | None = None,
+        features: dict[str, Any] | None = None,
     ) -> None:
         if not isinstance(name, str) or not name:
             raise InvalidArgument(f"Record(name=…) needs a non-empty string, got {name!r}")
+        if features is not None and not isinstance(features, dict):
+            raise InvalidArgument(f"features= takes a dict of feature values, got {features!r}")
+        self._pending_features = dict(features or {})
         if type is not None and not (isinstance(type, Record) and type.is_type):
             raise ValueError(
                 f"type= must be a Record with is_type=True, got {type!r}; "
@@ -79,6 +84,9 @@ class Record(Registry):
             )
         )
 
+    def _post_load(self) -> None:
+        object.__setattr__(self, "_pending_features", {})
+
     def _stage(self, changes: ChangeSet) -> None:
         if not self._saved:
             existing = changes.lookup("record.name", name_key(self._record.type, self._record.name))
@@ -86,7 +94,32 @@ class Record(Registry):
             if isinstance(found, RecordRecord):
                 self._record = found
                 return
+            if self._pending_features:  # validated in this commit: nothing is written if one fails
+                stored, _ = validate_values(changes, self._pending_features)
+                self._record = replace(self._record, features=dict(sorted(stored.items())))
         super()._stage(changes)
+
+    @classmethod
+    def from_dataframe(cls, df: Any, type: Record | None = None) -> list[Record]:
+        """Unsaved records, one per row: named by a ``name`` column (else the index), the other
+        columns as feature values (each column must be a saved feature). ``ln.save()`` them.
+
+        Example:
+            >>> ln.save(ln.Record.from_dataframe(samples_df, type=sample_type))  # doctest: +SKIP
+        """
+        import pandas as pd
+
+        if not isinstance(df, pd.DataFrame):
+            raise InvalidArgument(f"Record.from_dataframe() takes a DataFrame, got {df!r}")
+        names = df["name"] if "name" in df.columns else pd.Series(df.index, index=df.index)
+        columns = [c for c in df.columns if c != "name"]
+        records = []
+        for (_, row), name in zip(df[columns].iterrows(), names, strict=True):
+            values = {str(c): _plain(v) for c, v in row.items() if not _missing(v)}
+            records.append(cls(name=str(name), type=type, features=values))
+        return records
+
+    from_df = from_dataframe
 
     # -- hierarchy ------------------------------------------------------------------------
     @property
@@ -181,6 +214,18 @@ class Record(Registry):
             frontier = [r.uid for r in found if r.uid not in seen and r.uid != self.uid]
             seen.update(frontier)
         return cls.filter(uid__in=sorted(seen))
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return bool(value is None or (value != value))  # NaN is the one value unequal to itself
+    except (TypeError, ValueError):
+        return False
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars → Python values (feature values are JSON-like)."""
+    return value.item() if hasattr(value, "item") and not isinstance(value, list | dict) else value
 
 
 __all__ = ["Record", "name_key"]
