@@ -91,3 +91,19 @@ def test_packages_agree_with_importlib_metadata() -> None:
         if name:
             key = name.replace("_", "-").replace(".", "-").lower()
             assert key in env
+
+
+def test_registry_access_loads_neither_tracking_nor_merge() -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.tracking.conftest import PACKAGE_ROOT
+
+    code = "import sys, lamingit; lamingit.Artifact; print(' '.join(sorted(sys.modules)))"
+    env = {**os.environ, "PYTHONPATH": PACKAGE_ROOT}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    ).stdout.split()
+    unwanted = (*NOT_ON_TRACK_PATH, "lamingit.merge", "lamingit.tracking.source")
+    assert [m for m in out if m.startswith(unwanted)] == []

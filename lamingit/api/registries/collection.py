@@ -19,7 +19,6 @@ from lamingit.api.core.relations import COLLECTION_MEMBERS, Link, forward
 from lamingit.api.present.describe import describe_collection
 from lamingit.api.present.lineage import collection_lineage_graph, show_graph
 from lamingit.errors import InvalidArgument
-from lamingit.merge import elect_family
 from lamingit.models import ArtifactRecord, CollectionRecord
 from lamingit.records import ChangeSet, replace
 from lamingit.storage.hashing import hash_bytes
@@ -155,6 +154,10 @@ class Collection(Registry):
         record = replace(record, uid=uid, version=self._version_tag or str(counter + 1))
         verb = "create" if counter == 0 else f"save version {counter + 1} of"
         changes.put(record, f"{verb} collection {uid}{self._label()}")
+        from lamingit.merge import (
+            elect_family,
+        )  # merge.py (4 ms) loads on a save, not with ln.Artifact
+
         elect_family(changes, "collection", stem)
         self._record = changes.get("collection", uid)  # type: ignore[assignment]
 
@@ -352,6 +355,8 @@ class Collection(Registry):
                     replace(current, trashed=trashed, is_latest=False, updated_at=utcnow_iso()),
                     f"{verb} collection {uid}{self._label()}{where}",
                 )
+            from lamingit.merge import elect_family  # see _save: merge.py loads when needed
+
             elect_family(changes, "collection", stem)
 
         repo = commit(build, self._obj_view, "delete" if trashed else "restore")
