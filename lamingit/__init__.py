@@ -41,14 +41,28 @@ def _registries() -> dict[str, Any]:
     return dict(catalog.classes())
 
 
+def _registry(name: str) -> Any:
+    # Fast path: ln.Artifact loads registries/artifact.py only (a registry's module is named
+    # after it); the full catalog is the fallback for any other spelling.
+    from lamingit.api.core import catalog
+
+    try:
+        cls = catalog.registry_class(name.lower())
+    except errors.LamingitError:
+        cls = None
+    if cls is not None and cls.__name__ == name:
+        return cls
+    return _registries().get(name)
+
+
 def __getattr__(name: str) -> Any:
     if name == "__all__":  # `from lamingit import *`: computed, the registries load on demand
         return sorted([*_LAZY, *_registries(), "errors", "__version__"])
     module = _LAZY.get(name)
     if module is not None:
         value = getattr(importlib.import_module(module), name)
-    elif name[:1].isupper() and name in (registries := _registries()):
-        value = registries[name]
+    elif name[:1].isupper() and (found := _registry(name)) is not None:
+        value = found
     else:
         import difflib
 
