@@ -92,9 +92,13 @@ def save(
 
     Example: lamingit save out.sam --key aligned/out.sam --run "$RUN"
     """
+    from lamingit.api.core.settings import settings
     from lamingit.api.registries.artifact import Artifact
 
     run = _output_run(run_uid, allow_finished)
+    # LaminDB's "call `ln.track()`" hint means nothing on the command line, where --run is the
+    # way to link a run (and --help says so); stderr stays for errors.
+    settings.creation.artifact_silence_missing_run_warning = True
     artifact = Artifact(path, key=key, description=description, version=version_tag, run=run).save()
     saved_by = artifact.to_dict()["run"]
     if run is not None and saved_by != run.uid:

@@ -26,7 +26,6 @@ from lamingit.errors import (
 )
 from lamingit.models import BaseRecord
 from lamingit.query import Q
-from lamingit.query.evaluate import path_values
 from lamingit.query.validate import did_you_mean
 from lamingit.records import ChangeSet, replace
 
@@ -155,22 +154,6 @@ class Registry:
 
     def _repr_fields(self) -> list[str]:
         return [n for n in self._columns() if n not in ("updated_at", "hash_type", "trashed")]
-
-    def _row(self, include: str | list[str] | None) -> dict[str, Any]:
-        row = {c: getattr(self._record, c) for c in self._columns()}
-        for c, v in list(row.items()):
-            if isinstance(v, list):
-                row[c] = list(v)
-        includes = [include] if isinstance(include, str) else include or []
-        for inc in includes:
-            if inc == "features":
-                row.update(getattr(self._record, "features", {}))
-            else:
-                values = path_values(
-                    self._record, tuple(inc.split("__")), self._obj_view.snapshot()
-                )
-                row[inc] = values[0] if len(values) == 1 else (values or None)
-        return row
 
     # -- related objects ------------------------------------------------------------------
     def _related(self, registry: str, uid: str | None) -> Registry | None:

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from lamingit.errors import FieldError, InvalidArgument
 from lamingit.models import BaseRecord
 from lamingit.query import Condition, Q, resolve_path
-from lamingit.query.search import SEARCH_FIELDS, search_rank
 from lamingit.query.validate import (
     check_condition,
     check_feature_value,
@@ -127,32 +126,37 @@ class QuerySet(Generic[R]):
         if self._cache is not None:
             return self._cache
         registry = self.model._registry
-        records = self.view.select(registry, self._effective_q())
+        self._check_ordering()
         if self.ranked is not None:
-            ranked = []
-            for record in records:
-                texts = [getattr(record, f, None) for f in SEARCH_FIELDS]
-                rank = search_rank([t if isinstance(t, str) else None for t in texts], self.ranked)
-                if rank is not None:
-                    ranked.append((rank, record.created_at, record.uid, record))
-            ranked.sort(key=lambda t: (t[0], t[1], t[2]))
-            records = [t[3] for t in ranked]
+            from lamingit import index
+
+            # ranked in the index; only the records returned are decoded
+            wanted = index.FrameSpec(order=self.ordering, limit=self.limit, rank=self.ranked)
+            records = index.ordered_records(
+                self.view.snapshot(), registry, self._effective_q(), wanted
+            )
+            self._cache = [self.model._from_record(r, self.view) for r in records]
+            return self._cache
+        records = self.view.select(registry, self._effective_q())
         if self.ordering:
             for spec in reversed(self.ordering):
-                field = spec.lstrip("-")
-                if field not in self.model._field_names():
-                    hint = did_you_mean(field, self.model._field_names())
-                    raise FieldError(
-                        f"cannot order {self.model.__name__} by {field!r};{hint} "
-                        f"fields: {', '.join(sorted(self.model._field_names()))}"
-                    )
-                records.sort(key=_sort_key(field), reverse=spec.startswith("-"))
+                records.sort(key=_sort_key(spec.lstrip("-")), reverse=spec.startswith("-"))
         elif self.ranked is None:
             records.sort(key=_CREATION_ORDER)
         if self.limit is not None:
             records = records[: self.limit]
         self._cache = [self.model._from_record(r, self.view) for r in records]
         return self._cache
+
+    def _check_ordering(self) -> None:
+        for spec in self.ordering:
+            field = spec.lstrip("-")
+            if field not in self.model._field_names():
+                hint = did_you_mean(field, self.model._field_names())
+                raise FieldError(
+                    f"cannot order {self.model.__name__} by {field!r};{hint} "
+                    f"fields: {', '.join(sorted(self.model._field_names()))}"
+                )
 
     def __iter__(self) -> Iterator[R]:
         return iter(self._evaluate())
@@ -189,6 +193,10 @@ class QuerySet(Generic[R]):
 
     def first(self) -> R | None:
         """The first result, or None."""
+        if self._cache is None and self.ranked is not None:
+            # a search decodes only the records it returns: ask for one
+            top = self._clone(limit=1 if self.limit is None else min(1, self.limit))._evaluate()
+            return top[0] if top else None
         items = self._evaluate()
         return items[0] if items else None
 
@@ -231,20 +239,40 @@ class QuerySet(Generic[R]):
     def to_dataframe(
         self, include: str | list[str] | None = None, limit: int | None = None
     ) -> pd.DataFrame:
-        """A pandas DataFrame indexed by uid; ``include`` adds features or related fields."""
-        import pandas as pd
+        """A pandas DataFrame indexed by uid, newest first (LaminDB's shape, docs/query.md).
 
-        items = self._evaluate()
-        if limit is not None:
-            items = items[:limit]
-        rows = [obj._row(include) for obj in items]
-        columns = self.model._columns()
-        frame = pd.DataFrame(rows)
-        if frame.empty:
-            frame = pd.DataFrame(columns=columns)
-        ordered = [c for c in columns if c in frame.columns]
-        extra = [c for c in frame.columns if c not in ordered]
-        return frame[ordered + extra].set_index("uid")
+        ``include="features"`` gives uid, the first field (``key``/``name``) and one column per
+        feature; a list of paths (``["created_by__handle"]``) adds related fields.
+
+        Example:
+            >>> ln.Artifact.filter(suffix=".csv").to_dataframe(include="features")  # doctest: +SKIP
+        """
+        return self._frame(include, limit).to_pandas()
+
+    def to_polars(self, include: str | list[str] | None = None, limit: int | None = None) -> Any:
+        """The same rows and columns as ``to_dataframe`` as a polars DataFrame (uid a column).
+
+        Example:
+            >>> ln.Artifact.filter(size__gt=0).to_polars()  # doctest: +SKIP
+        """
+        return self._frame(include, limit).to_polars()
+
+    def to_arrow(self, include: str | list[str] | None = None, limit: int | None = None) -> Any:
+        """The same rows and columns as ``to_dataframe`` as a ``pyarrow.Table``.
+
+        Example:
+            >>> ln.Artifact.filter(size__gt=0).to_arrow()  # doctest: +SKIP
+        """
+        return self._frame(include, limit).to_arrow()
+
+    def _frame(self, include: str | list[str] | None, limit: int | None) -> Any:
+        from lamingit import index
+
+        self._check_ordering()
+        includes = (include,) if isinstance(include, str) else tuple(include or ())
+        limits = [n for n in (self.limit, limit) if n is not None]
+        spec = index.FrameSpec(includes, self.ordering, min(limits, default=None), self.ranked)
+        return index.frame(self.view.snapshot(), self.model._registry, self._effective_q(), spec)
 
     df = to_dataframe
 
