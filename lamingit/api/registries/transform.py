@@ -27,12 +27,14 @@ from lamingit.errors import InvalidArgument
 from lamingit.models import TransformRecord
 from lamingit.records import ChangeSet, replace
 from lamingit.storage.hashing import hash_bytes
-from lamingit.tracking.source import SourceInfo
 
 if TYPE_CHECKING:
+    # Only annotated: importing tracking.source (and its notebook helpers) costs every
+    # `ln.Artifact` ~8 ms.
     from lamingit.api.present.lineage_digraph import Digraph
     from lamingit.api.registries.project import Project
     from lamingit.api.registries.run import Run
+    from lamingit.tracking.source import SourceInfo
 
 KINDS = ("pipeline", "notebook", "script", "function", "upload", "linker")
 
