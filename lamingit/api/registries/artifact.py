@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from lamingit.api.core import artifact_options
 from lamingit.api.core.artifact_links import ArtifactLinks
 from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import commit, new_record_fields
@@ -76,6 +77,7 @@ class Artifact(ArtifactLinks, IsVersioned):
     _revises: Artifact | None
     _run_obj: Any
     _staged: Path | None
+    _skip_hash_lookup: bool
 
     def __init__(
         self,
@@ -90,8 +92,14 @@ class Artifact(ArtifactLinks, IsVersioned):
         otype: str | None = None,
         n_observations: int | None = None,
         is_new_version_of: Artifact | None = None,
+        **kwargs: Any,
     ) -> None:
         revises = revises if revises is not None else is_new_version_of
+        opts = artifact_options.parse(kwargs, version, kind)  # format=, skip_hash_lookup=, …
+        path, otype, n_observations, memory = artifact_options.from_data(
+            type(self), path, key, opts.format, otype, n_observations
+        )
+        version = opts.version
         if isinstance(path, Artifact | Registry):
             raise InvalidArgument("Artifact(path=…) needs a file or directory path, not a record")
         source = Path(os.fsdecode(path)).expanduser()  # bytes paths too (non-UTF-8 names)
@@ -145,10 +153,13 @@ class Artifact(ArtifactLinks, IsVersioned):
         object.__setattr__(self, "_source", source)
         object.__setattr__(self, "_run_obj", run)
         object.__setattr__(self, "_digest", digest)
-        object.__setattr__(self, "_memory", None)
+        object.__setattr__(self, "_memory", memory)
         object.__setattr__(self, "_revises", revises)
         object.__setattr__(self, "_version_tag", version)
-        existing = self._find_duplicate(content_hash, size, n_files)
+        object.__setattr__(self, "_skip_hash_lookup", opts.skip_hash_lookup)
+        existing = (
+            None if opts.skip_hash_lookup else self._find_duplicate(content_hash, size, n_files)
+        )
         if existing is not None:
             self._discard_staged()
             returning_existing(existing, key)
@@ -188,6 +199,7 @@ class Artifact(ArtifactLinks, IsVersioned):
         object.__setattr__(self, "_memory", None)
         object.__setattr__(self, "_revises", None)
         object.__setattr__(self, "_version_tag", None)
+        object.__setattr__(self, "_skip_hash_lookup", False)
 
     def _discard_staged(self) -> None:
         staged = self.__dict__.get("_staged")
@@ -245,7 +257,7 @@ class Artifact(ArtifactLinks, IsVersioned):
             >>> ln.Artifact.from_dataframe(df, key="datasets/processed.parquet").save()  # doctest: +SKIP
         """
         df, annotation = schema_annotation(cls._view.snapshot(), df, kwargs.pop("schema", None))
-        suffix = ".csv" if key is not None and key.endswith(".csv") else ".parquet"
+        suffix = artifact_options.dataframe_suffix(key, kwargs.pop("format", None))
         path = cls._view.writable_repository("save").scratch_dir() / f"dataframe{suffix}"
         write_dataframe(df, path)
         artifact = cls(
@@ -357,7 +369,7 @@ class Artifact(ArtifactLinks, IsVersioned):
         self._record = changes.get("artifact", uid)  # type: ignore[assignment]
 
     def _duplicate_in(self, changes: ChangeSet) -> ArtifactRecord | None:
-        if self._record.size == 0 and not self._record.n_files:
+        if self._record.size == 0 and not self._record.n_files or self._skip_hash_lookup:
             return None
         for uid in changes.lookup("artifact.hash", self._record.hash):
             record = changes.get("artifact", uid)
@@ -498,6 +510,8 @@ class Artifact(ArtifactLinks, IsVersioned):
 
     def _link_input(self, is_run_input: bool | None) -> None:
         link_run_input(self._record, is_run_input)
+
+    replace = artifact_options.replace_content
 
     # -- deleting -------------------------------------------------------------------------
     def delete(self, permanent: bool = False) -> None:
