@@ -87,3 +87,19 @@ def test_replace_makes_a_new_version(repo: Path, write) -> None:  # type: ignore
     df_artifact = ln.Artifact(pd.DataFrame({"x": [1]}), key="df.parquet").save()
     df_artifact.replace(pd.DataFrame({"x": [1, 2]}))
     assert len(df_artifact.save().load()) == 2
+
+
+def test_get_is_run_input(repo: Path, write) -> None:  # type: ignore[no-untyped-def]
+    raw = ln.Artifact(write("raw.txt", "raw"), key="raw.txt").save()
+    with pytest.raises(InvalidArgument, match="ln.track"):
+        ln.Artifact.get(key="raw.txt", is_run_input=True)
+    run = ln.track(transform=ln.Transform(key="step", kind="pipeline"), capture_output=False)
+    assert ln.Artifact.get(key="raw.txt", is_run_input=True).uid == raw.uid
+    assert [a.uid for a in ln.Run.get(run.uid).input_artifacts.all()] == [raw.uid]
+    ln.finish()
+    other = ln.Run.get(run.uid)
+    other_raw = ln.Artifact(write("raw2.txt", "raw2"), key="raw2.txt").save()
+    ln.Artifact.get(other_raw.uid, is_run_input=other)
+    assert {a.uid for a in ln.Run.get(run.uid).input_artifacts.all()} == {raw.uid, other_raw.uid}
+    with pytest.raises(InvalidArgument, match="is_run_input="):
+        ln.Artifact.get(key="raw.txt", is_run_input="yes")

@@ -10,6 +10,7 @@ from typing import Any
 
 from lamingit.api.core.formats import write_dataframe
 from lamingit.api.core.keys import suffix_of
+from lamingit.api.core.links import link_run_input
 from lamingit.errors import FieldValidationError, InvalidArgument
 
 DATAFRAME_FORMATS = (".parquet", ".csv")
@@ -135,4 +136,20 @@ def replace_content(artifact: Any, data: Any, run: Any = None, format: str | Non
     artifact.__dict__.update(new.__dict__)  # the object becomes the unsaved new version
 
 
-__all__ = ["Options", "dataframe_suffix", "from_data", "parse", "replace_content"]
+def mark_input(artifact: Any, is_run_input: Any) -> Any:
+    """LaminDB's ``Artifact.get(..., is_run_input=)``: True links the artifact as an input of
+    the active run, a Run links it to that run; returns the artifact.
+
+    Example:
+        >>> mark_input(ln.Artifact.get(key="raw.csv"), True)  # doctest: +SKIP
+    """
+    if is_run_input is True:
+        link_run_input(artifact._record, True)
+    elif is_run_input not in (False, None):
+        if type(is_run_input).__name__ != "Run" or not getattr(is_run_input, "_saved", False):
+            raise InvalidArgument("is_run_input= takes True, False or a saved ln.Run")
+        is_run_input.input_artifacts.add(artifact)
+    return artifact
+
+
+__all__ = ["Options", "dataframe_suffix", "from_data", "mark_input", "parse", "replace_content"]

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from lamingit.api.core import artifact_options
+from lamingit.api.core.artifact_cache import copy_if_stale
 from lamingit.api.core.artifact_links import ArtifactLinks
 from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import commit, new_record_fields
@@ -224,19 +225,21 @@ class Artifact(ArtifactLinks, IsVersioned):
     def get(cls, uid_or_stem: str | None = None, **fields: Any) -> Artifact:
         """One artifact: by uid, by 16-character stem (the family's latest) or by fields.
 
-        ``get(key=…)`` returns the latest version under that key.
+        ``get(key=…)`` returns the latest version under that key. ``is_run_input=True`` (or
+        a Run) records it as an input of the active run (or of that run), as in LaminDB.
 
         Example:
             >>> ln.Artifact.get(key="sample.fasta").version  # doctest: +SKIP
             '2'
         """
+        is_run_input = fields.pop("is_run_input", False)
+        found = None
         if uid_or_stem is None and "key" in fields and "is_latest" not in fields:
             if set(fields) == {"key"} and isinstance(fields["key"], str):
                 found = cls._from_lookup("artifact.key", fields["key"])
-                if found is not None:
-                    return found
             fields = {**fields, "is_latest": True}
-        return super().get(uid_or_stem, **fields)
+        found = found if found is not None else super().get(uid_or_stem, **fields)
+        return artifact_options.mark_input(found, is_run_input)
 
     # -- constructors from memory ---------------------------------------------------------
     @classmethod
@@ -474,9 +477,9 @@ class Artifact(ArtifactLinks, IsVersioned):
 
             prefetch(repo, [entry.hash for entry in manifest])  # missing files, in parallel
             for entry in manifest:
-                _copy_if_stale(repo, entry.hash, dest / entry.path, entry.size)
+                copy_if_stale(repo, entry.hash, dest / entry.path, entry.size)
             return dest
-        _copy_if_stale(repo, self.hash, dest, self.size)
+        copy_if_stale(repo, self.hash, dest, self.size)
         return dest
 
     def load(self, is_run_input: bool | None = None, **kwargs: Any) -> Any:
@@ -582,18 +585,6 @@ class Artifact(ArtifactLinks, IsVersioned):
             return text
         print(text)
         return None
-
-
-def _copy_if_stale(repo: Repository, oid: str, dest: Path, size: int) -> None:
-    """Copy a blob to ``dest`` unless an untouched copy is already there."""
-    blob = repo.blob_path(oid)
-    blob_mtime = blob.stat().st_mtime_ns
-    if dest.exists():
-        st = dest.stat()
-        if st.st_size == size and st.st_mtime_ns == blob_mtime:
-            return
-    repo.blobs.copy_out(oid, dest)
-    os.utime(dest, ns=(blob_mtime, blob_mtime))
 
 
 __all__ = ["Artifact"]
