@@ -154,9 +154,8 @@ class Collection(Registry):
         record = replace(record, uid=uid, version=self._version_tag or str(counter + 1))
         verb = "create" if counter == 0 else f"save version {counter + 1} of"
         changes.put(record, f"{verb} collection {uid}{self._label()}")
-        from lamingit.merge import (
-            elect_family,
-        )  # merge.py (4 ms) loads on a save, not with ln.Artifact
+        # merge.py (4 ms) loads on a save, not with ln.Artifact
+        from lamingit.merge import elect_family
 
         elect_family(changes, "collection", stem)
         self._record = changes.get("collection", uid)  # type: ignore[assignment]

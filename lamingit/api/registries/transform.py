@@ -36,9 +36,6 @@ if TYPE_CHECKING:
     from lamingit.api.registries.run import Run
     from lamingit.tracking.source import SourceInfo
 
-    # an annotation only: tracking.source (and its notebook locators) loads with ln.track()
-    from lamingit.tracking.source import SourceInfo
-
 KINDS = ("pipeline", "notebook", "script", "function", "upload", "linker")
 
 
