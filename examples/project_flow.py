@@ -42,17 +42,19 @@ def show(frame: pd.DataFrame, columns: list[str]) -> None:
     print(frame[[c for c in columns if c in frame.columns]].to_string())
 
 
-def step(*args: str) -> None:
-    """Run one walkthrough step as its own process (the seed's ``!python …``)."""
+def step(*args: str, notebook: bool = False) -> None:
+    """Run one walkthrough step as its own process (the seed's ``!python …``); a notebook
+    runs headless under ``lamingit run-notebook``, which tracks it with its HTML report."""
     env = dict(os.environ)
     package_root = str(Path(ln.__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (package_root, str(SCRIPTS), env.get("PYTHONPATH", "")) if p
     )
-    print(f"$ python {' '.join(args)}")
-    proc = subprocess.run(
-        [sys.executable, *args], cwd=SCRIPTS, env=env, text=True, capture_output=True
-    )
+    command = [sys.executable, *args]
+    if notebook:
+        command = [sys.executable, "-m", "lamingit.cli.main", "run-notebook", *args]
+    print(f"$ {'lamingit run-notebook' if notebook else 'python'} {' '.join(args)}")
+    proc = subprocess.run(command, cwd=SCRIPTS, env=env, text=True, capture_output=True)
     for line in (proc.stdout + proc.stderr).splitlines():
         print(f"  {line}")
     if proc.returncode != 0:
@@ -99,7 +101,7 @@ def main(path: Path) -> None:
 
     section("Hit identification in a notebook (testuser2)")
     ln.login("testuser2", name="Test User2")
-    step("run_notebook.py", "hit-identification.ipynb")
+    step("hit-identification.ipynb", notebook=True)
     hits = ln.Artifact.filter(description="hits from schmidt22 crispra GWS").one()
     print(hits)
 
@@ -115,7 +117,7 @@ def main(path: Path) -> None:
     print(counts)
 
     section("Integrate scRNA-seq & phenotypic data in a notebook (testuser2)")
-    step("run_notebook.py", "integrated-analysis.ipynb")
+    step("integrated-analysis.ipynb", notebook=True)
 
     section("Review results (testuser1)")
     ln.login("testuser1", name="Test User1")

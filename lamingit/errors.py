@@ -10,6 +10,7 @@ LamingitError
 ├── DoesNotExist            get() matched nothing (alias ObjectDoesNotExist; ``ln.Artifact.DoesNotExist``)
 ├── MultipleResultsFound    get()/one() matched more than one (alias MultipleObjectsReturned)
 ├── TrackNotCalled          finish() without track()
+├── NotebookNotConsecutive  finish() in a notebook whose cells ran out of order
 ├── ReadOnlyError           writing through ln.at(REF)
 ├── IntegrityError          a blob does not match its hash; a record does not decode
 ├── ConflictError           a merge found the same field changed two ways
@@ -79,6 +80,10 @@ MultipleObjectsReturned = MultipleResultsFound
 
 class TrackNotCalled(LamingitError):
     """``ln.finish()`` was called without an active ``ln.track()`` run."""
+
+
+class NotebookNotConsecutive(LamingitError):
+    """``ln.finish()`` in a notebook whose cells did not run in order (LaminDB's check)."""
 
 
 class ReadOnlyError(LamingitError):
@@ -181,6 +186,7 @@ __all__ = [
     "MultipleObjectsReturned",
     "MultipleResultsFound",
     "NotARepository",
+    "NotebookNotConsecutive",
     "ObjectDoesNotExist",
     "ReadOnlyError",
     "RemoteError",

@@ -18,13 +18,8 @@ from types import TracebackType
 from typing import Any
 
 from lamingit._log import logger
-from lamingit._util import (
-    decode_counter,
-    encode_counter,
-    is_base62,
-    random_base62,
-    utcnow_iso,
-)
+from lamingit._util import decode_counter, encode_counter, is_base62, random_base62, utcnow_iso
+from lamingit.api import track_notebook as tnb
 from lamingit.api.core.commit import commit, new_record_fields
 from lamingit.api.core.links import creates_cycle, link_parents
 from lamingit.api.core.queryset import normalize_value
@@ -43,7 +38,7 @@ from lamingit.tracking import context as run_context
 from lamingit.tracking.capture import OutputCapture
 from lamingit.tracking.environment import packages
 from lamingit.tracking.reads import ReadLog, match_reads
-from lamingit.tracking.source import SourceInfo, caller_frame, detect
+from lamingit.tracking.source import SourceInfo, caller_frame, detect, source_for_path
 from lamingit.tracking.watcher import ReadWatcher, prestart
 
 MAX_UNREGISTERED = 10_000
@@ -66,6 +61,8 @@ class _Tracking:
     previous_log: Any
     warnings: list[str] = field(default_factory=list)
     previous_env: str | None = None
+    source: SourceInfo | None = None
+    created: bool = False
 
 
 _ACTIVE: _Tracking | None = None
@@ -83,6 +80,7 @@ def track(
     description: str | None = None,
     uid: str | None = None,
     source: SourceInfo | None = None,
+    path: str | Path | None = None,
 ) -> Any:
     """Start a run of the calling script or notebook (or of ``transform``).
 
@@ -103,6 +101,8 @@ def track(
         description: the transform's description (default: the file name).
         uid: a transform uid (as ``ln.context.uid = …``), to keep an identity across renames.
         source: the code to record instead of the caller's (``lamingit track`` uses it).
+        path: the script or ``.ipynb`` notebook to record, when detection cannot find it
+            (a notebook's key is its path relative to its git work tree, as LaminDB).
 
     A process started with ``LAMINGIT_RUN=<run uid>`` in its environment (every subprocess of
     a tracked run, and commands run by ``lamingit track -- CMD``) records that run as
@@ -125,10 +125,11 @@ def track(
     repo = SESSION.repository()
     snapshot = repo.snapshot()
     projects = _project_uids(snapshot, project)
-    clean_params = {str(k): jsonable(v) for k, v in (params or {}).items()}
     if transform is not None and isinstance(transform, str):
         uid, transform = transform, None
     info: SourceInfo | None = source
+    if path is not None and info is None:
+        info = source_for_path(path)
     if transform is None and info is None:
         info = detect(caller_frame())
         if info is None:
@@ -138,6 +139,8 @@ def track(
             )
     elif transform is not None and not isinstance(transform, Transform):
         raise InvalidArgument("transform= must be an ln.Transform, a transform uid or None")
+    given = {**tnb.injected_params(info), **(params or {})}
+    clean_params = {str(k): jsonable(v) for k, v in given.items()}
     if uid is not None and (len(uid) not in (TRANSFORM_STEM, 16) or not is_base62(uid)):
         raise InvalidArgument(
             f"transform uid {uid!r} must be 12 or 16 base62 characters, e.g. '1LCd8kco9lZU0000'"
@@ -189,6 +192,9 @@ def track(
         reads.ignore(info.path)
     ctx.reads = reads
     state = _Tracking(repo, ctx, time.perf_counter(), None, reads, None, None)
+    state.source, state.created = info, bool(outcome["created"])
+    tnb.hand_off(run_uid, info)  # lamingit run-notebook attaches the report to this run
+    tnb.begin(info)  # a headless kernel records its cells' outputs for the report
     state.previous_env = os.environ.get(RUN_ENV)
     os.environ[RUN_ENV] = run_uid  # subprocesses that track themselves name this run
     named = [Path(p) for p in (watch or [])]
@@ -224,7 +230,10 @@ def finish(ignore_non_consecutive: bool | None = None) -> None:
     """Complete the run started by ``ln.track()``: ``finished_at``, status, report, inputs.
 
     Reads noticed by the audit hook and the watcher are matched to artifacts and linked as
-    inputs in the same single commit.
+    inputs in the same single commit. In a notebook, the saved ``.ipynb`` becomes the
+    transform's source and its HTML rendering the run's report; an interactive notebook
+    whose cells ran out of order is refused (the run stays active) unless
+    ``ignore_non_consecutive=True`` (see docs/tracking.md, "Notebooks").
 
     Example:
         >>> ln.track()  # doctest: +SKIP
@@ -234,7 +243,10 @@ def finish(ignore_non_consecutive: bool | None = None) -> None:
         raise TrackNotCalled(
             "ln.finish() found no run to finish; call ln.track() first in this process"
         )
-    _finalize("completed")
+    done = None
+    if _ACTIVE.source is not None and _ACTIVE.source.notebook is not None:
+        done = tnb.prepare_finish(_ACTIVE.repo, _ACTIVE.source, ignore_non_consecutive)
+    _finalize("completed", notebook=done)
 
 
 class Context:
@@ -272,9 +284,9 @@ class Context:
         kwargs.setdefault("description", self.description)
         return track(transform, params=params, project=project, **kwargs)
 
-    def finish(self) -> None:
+    def finish(self, ignore_non_consecutive: bool | None = None) -> None:
         """``ln.finish()``."""
-        finish()
+        finish(ignore_non_consecutive)
 
     @property
     def run(self) -> Any:
@@ -450,7 +462,9 @@ def flush_reads(
     return new, unregistered
 
 
-def _finalize(status: str, note: str | None = None) -> None:
+def _finalize(
+    status: str, note: str | None = None, notebook: tnb.NotebookFinish | None = None
+) -> None:
     """Stop watching/capturing, then write the run's end state and inputs in one commit."""
     global _ACTIVE
     state = _ACTIVE
@@ -485,12 +499,14 @@ def _finalize(status: str, note: str | None = None) -> None:
                 f"{len(all_unregistered) - MAX_UNREGISTERED} more unregistered reads not kept"
             )
             all_unregistered = all_unregistered[:MAX_UNREGISTERED]
+        if notebook is not None:
+            run = tnb.apply_finish(changes, run, notebook, state.created, ctx.outputs)
         changes.put(
             replace(
                 run,
                 finished_at=utcnow_iso(),
                 status=status,
-                report=report_oid,
+                report=run.report if notebook and notebook.report_oid else report_oid,
                 inputs=sorted({*run.inputs, *new_inputs}),
                 unregistered_reads=all_unregistered,
                 tracking_warnings=sorted({*run.tracking_warnings, *warnings}),
@@ -498,7 +514,7 @@ def _finalize(status: str, note: str | None = None) -> None:
             ),
             f"finish run {run.uid} ({status})",
         )
-        link_parents(changes, run.transform, new_inputs)
+        link_parents(changes, run.transform, [*run.inputs, *new_inputs] if notebook else new_inputs)
 
     try:
         commit(build, LIVE, "finish")

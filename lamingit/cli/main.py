@@ -45,6 +45,7 @@ COMMANDS: dict[str, str] = {
     "serve": "lamingit.cli.serve_cmds:serve",
     "track": "lamingit.cli.track_cmds:track",
     "finish": "lamingit.cli.track_cmds:finish",
+    "run-notebook": "lamingit.cli.notebook_cmds:run_notebook",
 }
 
 

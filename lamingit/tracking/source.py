@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -10,8 +9,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
-from lamingit.errors import LamingitError
+from lamingit.errors import InvalidArgument, LamingitError
 from lamingit.storage.git.command import git_executable, run_git
+from lamingit.tracking.notebook import read_notebook, source_text, title
+from lamingit.tracking.notebook_locate import (
+    NotebookLocation,
+    driven_by_person,
+    in_kernel,
+    locate,
+)
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parent.parent)
 
@@ -26,6 +32,8 @@ class SourceInfo:
     kind: str
     source_code: str
     git_commit: str | None
+    notebook: NotebookLocation | None = None
+    """Where the notebook file is and who runs it (notebooks with a file only)."""
 
 
 def caller_frame() -> FrameType | None:
@@ -75,60 +83,82 @@ def detect(frame: FrameType | None) -> SourceInfo | None:
     path = Path(filename).resolve()
     if not path.is_file():
         return None
+    if path.suffix == ".ipynb":
+        return notebook_source(NotebookLocation(path, "given"))
     text = path.read_text(errors="replace")
-    kind = "notebook" if path.suffix == ".ipynb" else "script"
-    if kind == "notebook":
-        text = notebook_code(text)
     root, commit = git_origin(path)
     key = path.relative_to(root).as_posix() if root is not None else path.name
-    return SourceInfo(path, key, path.name, kind, text, commit)
+    return SourceInfo(path, key, path.name, "script", text, commit)
 
 
 def _notebook() -> SourceInfo:
     import IPython
 
     shell = IPython.get_ipython()  # type: ignore[attr-defined, no-untyped-call]
+    found = locate(shell)
+    if found is not None:
+        return notebook_source(found)
+    if in_kernel(shell):
+        raise InvalidArgument(
+            "ln.track() could not tell which notebook this kernel runs; pass "
+            "ln.track(path='analysis.ipynb') or run it with `lamingit run-notebook`"
+        )
+    # A terminal IPython has no notebook file: key it by its session name, if any.
     ns = shell.user_ns if shell is not None else {}
-    candidates = [
-        ns.get("__vsc_ipynb_file__"),
-        ns.get("__session__"),
-        os.environ.get("JPY_SESSION_NAME"),
-    ]
-    for candidate in candidates:
-        if (
-            isinstance(candidate, str)
-            and candidate.endswith(".ipynb")
-            and Path(candidate).is_file()
-        ):
-            path = Path(candidate).resolve()
-            root, commit = git_origin(path)
-            key = path.relative_to(root).as_posix() if root is not None else path.name
-            code = notebook_code(path.read_text(errors="replace"))
-            return SourceInfo(path, key, path.stem, "notebook", code, commit)
-    session = next((c for c in candidates if isinstance(c, str) and c), None)
-    key = Path(session).name if session else "ipython-session"
+    session = next(
+        (c for c in (ns.get("__session__"), os.environ.get("JPY_SESSION_NAME")) if c), None
+    )
+    key = Path(session).name if isinstance(session, str) else "ipython-session"
     cells = ns.get("In", [])
     code = "\n\n".join(c for c in cells if isinstance(c, str) and c.strip())
     return SourceInfo(None, key, key, "notebook", code, None)
 
 
-def notebook_code(text: str) -> str:
-    """The code cells of an ``.ipynb`` document, joined (outputs do not change the hash).
+def notebook_source(location: NotebookLocation) -> SourceInfo:
+    """The transform source of a notebook file: the ``.ipynb`` without outputs.
 
     Example:
-        >>> notebook_code('{"cells": [{"cell_type": "code", "source": ["x = 1"]}]}')
-        'x = 1'
+        >>> notebook_source(NotebookLocation(Path("nb.ipynb"), "given")).kind  # doctest: +SKIP
+        'notebook'
     """
-    try:
-        doc = json.loads(text)
-    except ValueError:
-        return text
-    parts = []
-    for cell in doc.get("cells", []):
-        if cell.get("cell_type") == "code":
-            source = cell.get("source", "")
-            parts.append("".join(source) if isinstance(source, list) else str(source))
-    return "\n\n".join(parts)
+    path = location.path
+    doc = read_notebook(path)
+    root, commit = git_origin(path)
+    key = path.relative_to(root).as_posix() if root is not None else path.name
+    description = title(doc) or path.stem
+    return SourceInfo(path, key, description, "notebook", source_text(doc), commit, location)
+
+
+def source_for_path(path: str | Path) -> SourceInfo:
+    """The source of ``ln.track(path=…)``: a notebook (``.ipynb``) or a script file.
+
+    In a kernel, a notebook named this way counts as interactive when a person's frontend
+    sent the cell (Jupyter, VS Code), as headless under nbclient, nbconvert or papermill.
+
+    Example:
+        >>> source_for_path("analysis.ipynb").key  # doctest: +SKIP
+        'analysis.ipynb'
+    """
+    target = Path(path).expanduser().resolve()
+    if not target.is_file():
+        raise InvalidArgument(
+            f"ln.track(path={str(path)!r}): no such file (relative paths start at {Path.cwd()})"
+        )
+    if target.suffix != ".ipynb":
+        text = target.read_text(errors="replace")
+        root, commit = git_origin(target)
+        key = target.relative_to(root).as_posix() if root is not None else target.name
+        return SourceInfo(target, key, target.name, "script", text, commit)
+    runner = "given"
+    if in_ipython():
+        import IPython
+
+        shell = IPython.get_ipython()  # type: ignore[attr-defined, no-untyped-call]
+        if os.environ.get("LAMINGIT_NOTEBOOK_RUNNER") == "lamingit":
+            runner = "lamingit"
+        elif in_kernel(shell):
+            runner = "jupyter" if driven_by_person(shell) else "headless"
+    return notebook_source(NotebookLocation(target, runner))
 
 
 _GIT_CACHE: dict[tuple[str, int, int], tuple[Path | None, str | None]] = {}

@@ -24,7 +24,7 @@ def test_project_flow_end_to_end(tmp_path: Path) -> None:
             text=True,
             env=env,
             cwd=tmp_path,
-            timeout=120,
+            timeout=300,  # two notebooks start a kernel each
         )
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "project flow finished" in proc.stdout
@@ -98,4 +98,9 @@ def test_project_flow_end_to_end(tmp_path: Path) -> None:
     assert raw.uid in {n.uid for n in graph.nodes}
     svg = tmp_path / "project_flow_lineage.svg"
     assert ET.parse(svg).getroot().tag.endswith("svg")
-    assert all(r.status == "completed" for r in ln.Run.filter(transform__kind="notebook"))
+    notebook_runs = ln.Run.filter(transform__kind="notebook").to_list()
+    assert len(notebook_runs) == 2 and all(r.status == "completed" for r in notebook_runs)
+    # lamingit run-notebook attached the executed notebooks as HTML reports.
+    assert all(r.report.startswith("<!DOCTYPE html>") for r in notebook_runs)
+    assert "hits:" in hits.run.report  # the output of the hit-calling cell
+    assert notebook.source_code.startswith("{") and '"outputs": []' in notebook.source_code

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 from pathlib import Path
-from typing import Any
 
-from lamingit.tracking.source import caller_frame, detect, git_origin, in_ipython, notebook_code
+from lamingit.tracking.source import caller_frame, detect, git_origin, in_ipython
 
 
 def _git(root: Path, *args: str) -> str:
@@ -51,21 +49,3 @@ def test_git_origin_clean_dirty_untracked_ignored(tmp_path: Path) -> None:
     outside = tmp_path / "loose.py"
     outside.write_text("x\n")
     assert git_origin(outside) == (None, None)
-
-
-def test_notebook_code_ignores_outputs_and_markdown() -> None:
-    doc: dict[str, list[dict[str, Any]]] = {
-        "cells": [
-            {"cell_type": "markdown", "source": ["# Title"]},
-            {
-                "cell_type": "code",
-                "source": ["import lamingit as ln\n", "ln.track()"],
-                "outputs": [{"text": "anything"}],
-            },
-            {"cell_type": "code", "source": "x = 1"},
-        ]
-    }
-    code = notebook_code(json.dumps(doc))
-    assert code == "import lamingit as ln\nln.track()\n\nx = 1"
-    doc["cells"][1]["outputs"] = [{"text": "changed"}]
-    assert notebook_code(json.dumps(doc)) == code
