@@ -18,7 +18,10 @@ def _name(text: str) -> str:
 def test_lowest_constraints_match_the_declared_bounds() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     declared: dict[str, str] = {}
-    for spec in project["dependencies"] + project["optional-dependencies"]["test"]:
+    extras = [spec for group in project["optional-dependencies"].values() for spec in group]
+    for spec in project["dependencies"] + extras:
+        if spec.startswith("lamingit["):  # an extra naming another extra: pinned there
+            continue
         match = re.fullmatch(r"([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?>=([0-9][0-9A-Za-z.]*)", spec)
         assert match, f"{spec!r} does not declare a lower bound as NAME>=VERSION"
         declared[_name(match.group(1))] = match.group(2)
