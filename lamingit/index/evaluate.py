@@ -368,7 +368,9 @@ def _rows_in(frame: pl.DataFrame, name: str, uids: pl.Series) -> pl.Series:
 def _mask(part: Part, rows: pl.Series) -> pl.Expr:
     mask = pl.repeat(False, part.height, eager=True)
     if len(rows):
-        mask.scatter(rows, True)
+        # unique and sorted: polars before 1.4x refuse unsorted indices (a join need not keep
+        # row order) and mis-set repeated ones (a many-relation row matches once per element)
+        mask.scatter(rows.unique().sort(), True)
     return pl.lit(mask)
 
 

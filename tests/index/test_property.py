@@ -231,7 +231,8 @@ def test_relation_paths_agree_with_scan() -> None:
     """Filters through a one- and a many-relation, and `__in` on text, answered by the index.
 
     Hypothesis found these only after minutes under polars 1.0 (whose `is_in` could not take an
-    imploded uid list); a fixed example keeps them in every run, on every polars in range.
+    imploded uid list, and whose `scatter` mis-set repeated indices); a fixed example keeps them
+    in every run, on every polars in range.
     """
     art = {"size": 1, "is_latest": True, "features": {}}
     data = {
@@ -249,9 +250,14 @@ def test_relation_paths_agree_with_scan() -> None:
         Q(projects__name="proj1"),
         ~Q(projects__name__in=["proj0", "x"]),
         Q(key__in=["a", "b", "zz"]),
+        Q(projects__isnull=True),
     ]
     with tempfile.TemporaryDirectory() as tmp:
         repo = Repository.init(Path(tmp) / "r", author=AUTHOR)
         assert _check(repo, qs) == len(qs)  # nothing saved yet: answered, with no rows
         _populate(repo, data, "one")
+        assert _check(repo, qs) == len(qs)
+        # a second commit (a delta part): repeated and unsorted row positions in one mask
+        data["artifacts"].append({**art, "key": "c", "run": 0, "projects": [0, 1], "i": 4})
+        _populate(repo, data, "two")
         assert _check(repo, qs) == len(qs)
