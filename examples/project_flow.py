@@ -134,7 +134,7 @@ def main(path: Path) -> None:
     print(transform)
 
     section("Runs: which artifacts are inputs of the current run?")
-    show(ln.context.run.inputs.df(), ["key", "description", "run"])
+    show(ln.context.run.inputs.df(), ["key", "description", "run_id"])
 
     section('Query by provenance: ln.Transform.search("GWS CRIPSRa analysis")')
     transform = ln.Transform.search("GWS CRIPSRa analysis").first()

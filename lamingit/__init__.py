@@ -18,17 +18,22 @@ from lamingit import errors as errors
 __version__ = "0.1.0"
 
 _LAZY: dict[str, str] = {
+    "Branch": "lamingit.api.branch",
     "Q": "lamingit.query.expr",
+    "Storage": "lamingit.api.core.storage",
     "at": "lamingit.api.verbs",
     "connect": "lamingit.api.verbs",
     "context": "lamingit.api.track",
     "finish": "lamingit.api.track",
+    "flow": "lamingit.api.flows",
     "init": "lamingit.api.verbs",
     "login": "lamingit.api.verbs",
     "save": "lamingit.api.core.base",
     "settings": "lamingit.api.core.settings",
+    "step": "lamingit.api.flows",
     "track": "lamingit.api.track",
     "tracked": "lamingit.api.tracked",
+    "view": "lamingit.api.overview",
 }
 """Names that are not registries → the module defining them (imported on first use)."""
 
@@ -41,9 +46,17 @@ def _registries() -> dict[str, Any]:
     return dict(catalog.classes())
 
 
+_MODULES: dict[str, str] = {"curators": "lamingit.api.curators", "setup": "lamingit.api.setup"}
+"""Sub-modules users reach as attributes (``ln.curators.DataFrameCurator``)."""
+
+
 def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        value = importlib.import_module(_MODULES[name])
+        globals()[name] = value
+        return value
     if name == "__all__":  # `from lamingit import *`: computed, the registries load on demand
-        return sorted([*_LAZY, *_registries(), "errors", "__version__"])
+        return sorted([*_LAZY, *_MODULES, *_registries(), "errors", "__version__"])
     module = _LAZY.get(name)
     if module is not None:
         value = getattr(importlib.import_module(module), name)
@@ -61,4 +74,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted([*_LAZY, *_registries(), "errors", "__version__"])
+    return sorted([*_LAZY, *_MODULES, *_registries(), "errors", "__version__"])

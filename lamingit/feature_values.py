@@ -28,7 +28,10 @@ SIMPLE_DTYPES: tuple[str, ...] = (
 # (models/codec.MAX_DEPTH), so 32 leaves room and keeps the checks below far from Python's
 # recursion limit.
 MAX_VALUE_DEPTH = 32
-_CAT = re.compile(r"^cat\[Record(?:\[([0-9A-Za-z]+)\])?\]$")
+_CAT_INNER = r"cat\[(Record|ULabel)(?:\[([0-9A-Za-z]+)\])?\]"
+_CAT = re.compile(rf"^(?:{_CAT_INNER}|list\[{_CAT_INNER}\])$")
+"""``cat[Record]``, ``cat[ULabel[<type uid>]]``, and lists of those (``list[cat[ULabel]]``)."""
+_CAT_REGISTRY = {"Record": "record", "ULabel": "ulabel"}
 _PY_TYPES: dict[Any, str] = {
     int: "int",
     float: "float",
@@ -78,7 +81,8 @@ def normalize_dtype(dtype: Any) -> str:
 
 
 def category_type(dtype: str) -> str | None:
-    """For ``cat[Record[uid]]`` the type's uid; ``""`` for ``cat[Record]``; None otherwise.
+    """For ``cat[Record[uid]]`` (or ``cat[ULabel[uid]]``) the type's uid; ``""`` without a type;
+    None for a dtype that is not categorical.
 
     Example:
         >>> category_type("cat[Record[abc]]"), category_type("int")
@@ -87,7 +91,18 @@ def category_type(dtype: str) -> str | None:
     match = _CAT.match(dtype)
     if match is None:
         return None
-    return match.group(1) or ""
+    return match.group(2) or match.group(4) or ""
+
+
+def category_registry(dtype: str) -> str | None:
+    """The registry whose names a categorical dtype takes (``record`` or ``ulabel``), else None.
+
+    Example:
+        >>> category_registry("cat[ULabel[abc]]"), category_registry("cat[Record]"), category_registry("str")
+        ('ulabel', 'record', None)
+    """
+    match = _CAT.match(dtype)
+    return None if match is None else _CAT_REGISTRY[match.group(1) or match.group(3)]
 
 
 def _fail(name: str, dtype: str, value: Any, hint: str = "") -> ValidationError:
@@ -277,6 +292,7 @@ def decode_value(dtype: str, stored: Any) -> Any:
 
 __all__ = [
     "SIMPLE_DTYPES",
+    "category_registry",
     "category_type",
     "coerce",
     "decode_value",

@@ -16,17 +16,27 @@ import msgspec
 
 from lamingit._util import decode_counter, encode_counter, utcnow_iso
 from lamingit.layout import RECORDS, SETTINGS_FILE, record_path, uid_from_path
-from lamingit.models import STRUCTS, ArtifactRecord, BaseRecord, TransformRecord, decode, encode
+from lamingit.models import (
+    STRUCTS,
+    ArtifactRecord,
+    BaseRecord,
+    CollectionRecord,
+    TransformRecord,
+    decode,
+    encode,
+)
 from lamingit.records import ChangeSet, Snapshot, replace
 from lamingit.storage.git.store import GitStore
 
-SET_FIELDS = frozenset({"inputs", "projects", "parents", "records", "unregistered_reads"})
+SET_FIELDS = frozenset(
+    {"inputs", "projects", "parents", "records", "ulabels", "unregistered_reads"}
+)
 """List fields that are link sets: merged as sets, kept sorted."""
-DICT_FIELDS = frozenset({"features", "params", "environment"})
+DICT_FIELDS = frozenset({"features", "params", "environment", "slots"})
 """Dict fields merged key by key."""
 DERIVED_FIELDS = frozenset({"is_latest"})
 """Fields recomputed after a merge (never a conflict)."""
-FAMILIES: dict[str, int] = {"artifact": 16, "transform": 12}
+FAMILIES: dict[str, int] = {"artifact": 16, "collection": 16, "transform": 12}
 """Versioned registries → length of the family stem in the uid."""
 CONFLICTS = "conflicts"
 _MISSING: Any = object()
@@ -327,7 +337,11 @@ def merge_trees(
     return result
 
 
-_KEY_LOOKUPS = {"artifact": "artifact.key", "transform": "transform.key"}
+_KEY_LOOKUPS = {
+    "artifact": "artifact.key",
+    "collection": "collection.key",
+    "transform": "transform.key",
+}
 
 
 def _rehome_new_families(
@@ -400,6 +414,8 @@ def _identity(record: BaseRecord) -> tuple[Any, ...] | None:
         return (record.hash,)
     if isinstance(record, TransformRecord):
         return (record.hash, record.kind)
+    if isinstance(record, CollectionRecord):
+        return (record.hash,) if record.hash else None
     return None
 
 

@@ -19,13 +19,7 @@ from lamingit.errors import IntegrityError
 from lamingit.layout import lookup_path, record_path, registry_dir, shard_dir, uid_from_path
 from lamingit.models import (
     STRUCTS,
-    ArtifactRecord,
     BaseRecord,
-    FeatureRecord,
-    ProjectRecord,
-    RecordRecord,
-    TransformRecord,
-    UserRecord,
     decode,
     encode,
 )
@@ -46,31 +40,8 @@ def lookup_values(record: BaseRecord) -> set[tuple[str, str]]:
         >>> sorted(lookup_values(user))  # doctest: +SKIP
         [('user.handle', 'testuser1')]
     """
-    out: set[tuple[str, str]] = set()
-    if isinstance(record, ArtifactRecord):
-        # The hash entry lists trashed artifacts too: it answers "does any record still
-        # reference this blob?" as well as dedup (which skips trashed ones).
-        if record.hash:
-            out.add(("artifact.hash", record.hash))
-        if not record.trashed and record.key is not None and record.is_latest:
-            out.add(("artifact.key", record.key))
-    elif isinstance(record, TransformRecord):
-        if not record.trashed and record.is_latest:
-            if record.key is not None:
-                out.add(("transform.key", record.key))
-            if record.hash:
-                out.add(("transform.hash", record.hash))
-    elif isinstance(record, UserRecord):
-        out.add(("user.handle", record.handle))
-    elif isinstance(record, FeatureRecord):
-        if not record.trashed:
-            out.add(("feature.name", record.name))
-    elif isinstance(record, ProjectRecord):
-        if not record.trashed:
-            out.add(("project.name", record.name))
-    elif isinstance(record, RecordRecord) and not record.trashed:
-        out.add(("record.name", f"{record.type or ''}/{record.name}"))
-    return out
+    # Each struct declares its own lookups (models/structs.py): one place per registry.
+    return record.lookups()
 
 
 def skip_damaged(path: str, exc: IntegrityError) -> None:

@@ -35,6 +35,7 @@ LAYERS: list[tuple[str, int]] = [
     ("lamingit.tracking", 4),
     ("lamingit.api", 5),
     ("lamingit.cli", 6),
+    ("lamingit.web", 6),
     ("lamingit", 7),
 ]
 ENGINES = {

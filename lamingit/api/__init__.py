@@ -2,24 +2,6 @@
 
 Floors, each importing only those below it: ``present`` (describe, lineage drawings) →
 ``core`` (Registry base, QuerySet, View, commit, catalog) → ``registries`` (one module per
-class) → ``track``/``tracked`` → ``verbs`` (``ln.init``, ``ln.connect``, ``ln.login``, ``ln.at``).
+class) → ``track`` → ``tracked``, ``steps`` → ``verbs`` (``ln.init``, ``connect``, ``login``,
+``at``). The registry classes are listed by ``lamingit.api.core.catalog.classes()``.
 """
-
-from __future__ import annotations
-
-from typing import TYPE_CHECKING
-
-from lamingit.api.core import catalog
-
-if TYPE_CHECKING:
-    from lamingit.api.core.base import Registry
-
-
-def registries() -> dict[str, type[Registry]]:
-    """Registry name → class, for every registry the API exposes (read from the catalog).
-
-    Example:
-        >>> sorted(registries())[:2]
-        ['Artifact', 'Feature']
-    """
-    return catalog.classes()

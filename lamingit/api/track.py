@@ -18,21 +18,21 @@ from types import TracebackType
 from typing import Any
 
 from lamingit._log import logger
-from lamingit._util import decode_counter, encode_counter, is_base62, random_base62, utcnow_iso
+from lamingit._util import is_base62, random_base62, utcnow_iso
 from lamingit.api import track_notebook as tnb
 from lamingit.api.core.commit import commit, new_record_fields
 from lamingit.api.core.links import creates_cycle, link_parents
 from lamingit.api.core.queryset import normalize_value
+from lamingit.api.core.run_options import initiating_run, switch_branch, with_features
 from lamingit.api.core.settings import settings
 from lamingit.api.core.view import LIVE
 from lamingit.api.registries.run import Run
-from lamingit.api.registries.transform import Transform
+from lamingit.api.registries.transform import Transform, script_transform
 from lamingit.errors import InvalidArgument, TrackNotCalled
 from lamingit.models import RunRecord, TransformRecord
 from lamingit.records import ChangeSet, Snapshot, replace
 from lamingit.repo import Repository
 from lamingit.session import SESSION
-from lamingit.storage.hashing import hash_bytes
 from lamingit.tracking import audit
 from lamingit.tracking import context as run_context
 from lamingit.tracking.capture import OutputCapture
@@ -43,7 +43,7 @@ from lamingit.tracking.watcher import ReadWatcher, prestart
 
 MAX_UNREGISTERED = 10_000
 """Unregistered reads kept per run (the rest are counted in the run's tracking warnings)."""
-TRANSFORM_STEM = 12
+TRANSFORM_STEM = Transform._stem_length
 RUN_ENV = "LAMINGIT_RUN"
 """Environment variable naming the run that started this process (``initiated_by_run``)."""
 
@@ -81,7 +81,10 @@ def track(
     uid: str | None = None,
     source: SourceInfo | None = None,
     path: str | Path | None = None,
-) -> Any:
+    branch: Any = None,
+    features: dict[str, Any] | None = None,
+    initiated_by_run: Any = None,
+) -> Run:
     """Start a run of the calling script or notebook (or of ``transform``).
 
     The transform is keyed by the script's path relative to its git repository (else its
@@ -103,6 +106,8 @@ def track(
         source: the code to record instead of the caller's (``lamingit track`` uses it).
         path: the script or ``.ipynb`` notebook to record, when detection cannot find it
             (a notebook's key is its path relative to its git work tree, as LaminDB).
+        branch, features, initiated_by_run: switch to a branch first; the run's feature values;
+            the run that started this one (docs/tracking.md).
 
     A process started with ``LAMINGIT_RUN=<run uid>`` in its environment (every subprocess of
     a tracked run, and commands run by ``lamingit track -- CMD``) records that run as
@@ -112,6 +117,7 @@ def track(
         >>> ln.track(params={"learning_rate": 0.01}, project="My project")  # doctest: +SKIP
         >>> ln.finish()  # doctest: +SKIP
     """
+    switch_branch(branch)
     if getattr(settings, "watch_cache", True) or watch or getattr(settings, "watch", None):
         prestart()  # the watcher process starts while this run is being recorded
 
@@ -147,17 +153,15 @@ def track(
         )
     if _ACTIVE is not None:
         # Re-tracking (a notebook re-run from the top) completes the previous run first.
-        _finalize("completed")
+        finish_run("completed")
     environment = packages()
     run_uid = random_base62(20)
-    parent_uid = os.environ.get(RUN_ENV)
-    if parent_uid and not isinstance(snapshot.find("run", parent_uid), RunRecord):
-        parent_uid = None
+    parent_uid = initiating_run(snapshot, initiated_by_run, os.environ.get(RUN_ENV))
     outcome: dict[str, Any] = {}
 
     def build(changes: ChangeSet) -> None:
         if info is not None:
-            record, created = _script_transform(changes, info, uid, description, projects)
+            record, created = script_transform(changes, info, uid, description, projects)
         else:
             assert isinstance(transform, Transform)
             if not transform._saved:
@@ -177,6 +181,7 @@ def track(
             projects=projects,
             initiated_by_run=parent_uid,
         )
+        run = with_features(changes, run, features)
         label = record.key or record.description
         changes.put(run, f"start run {run_uid} of transform {record.uid} ({label})")
         outcome["transform"] = record
@@ -246,7 +251,7 @@ def finish(ignore_non_consecutive: bool | None = None) -> None:
     done = None
     if _ACTIVE.source is not None and _ACTIVE.source.notebook is not None:
         done = tnb.prepare_finish(_ACTIVE.repo, _ACTIVE.source, ignore_non_consecutive)
-    _finalize("completed", notebook=done)
+    finish_run("completed", notebook=done)
 
 
 class Context:
@@ -278,7 +283,7 @@ class Context:
         params: dict[str, Any] | None = None,
         project: Any = None,
         **kwargs: Any,
-    ) -> Any:
+    ) -> Run:
         """``ln.track()`` with this context's ``uid`` and ``description``."""
         kwargs.setdefault("uid", self.uid)
         kwargs.setdefault("description", self.description)
@@ -289,13 +294,13 @@ class Context:
         finish(ignore_non_consecutive)
 
     @property
-    def run(self) -> Any:
+    def run(self) -> Run | None:
         """The active run (the innermost one), or None."""
         ctx = run_context.active()
         return None if ctx is None else Run.get(ctx.run_uid)
 
     @property
-    def transform(self) -> Any:
+    def transform(self) -> Transform | None:
         """The transform of the active run, or None."""
         ctx = run_context.active()
         return None if ctx is None else Transform.get(ctx.transform_uid)
@@ -356,69 +361,6 @@ def _project_uids(snapshot: Snapshot, project: Any) -> list[str]:
     return sorted(set(uids))
 
 
-def _script_transform(
-    changes: ChangeSet,
-    info: SourceInfo,
-    uid: str | None,
-    description: str | None,
-    projects: list[str],
-) -> tuple[TransformRecord, bool]:
-    """Reuse the transform of unchanged code, else make a new version (or a new family)."""
-    digest = hash_bytes(info.source_code.encode())
-    stem: str | None = None
-    if uid is not None:
-        stem = uid[:TRANSFORM_STEM]
-    else:
-        latest_uids = changes.lookup("transform.key", info.key)
-        if latest_uids:
-            stem = latest_uids[0][:TRANSFORM_STEM]
-    family: list[TransformRecord] = []
-    if stem is not None:
-        family = [
-            r
-            for u in changes.uids_with_prefix("transform", stem)
-            if isinstance(r := changes.get("transform", u), TransformRecord)
-        ]
-    alive = [r for r in family if not r.trashed]
-    latest = next((r for r in alive if r.is_latest), alive[-1] if alive else None)
-    wanted_description = description or info.description
-    if latest is not None and latest.hash == digest and latest.kind == info.kind:
-        updated = latest
-        if projects and not set(projects) <= set(latest.projects):
-            updated = replace(updated, projects=sorted({*latest.projects, *projects}))
-        if description and latest.description != description:
-            updated = replace(updated, description=description)
-        if updated is not latest:
-            changes.put(replace(updated, updated_at=utcnow_iso()))
-        return updated, False
-    if family:
-        assert stem is not None
-        counter = max(decode_counter(r.uid[TRANSFORM_STEM:]) for r in family) + 1
-        new_uid = stem + encode_counter(counter)
-        if uid is not None and len(uid) == 16 and uid not in {r.uid for r in family}:
-            new_uid = uid
-        for other in family:
-            if other.is_latest:
-                changes.put(replace(other, is_latest=False))
-    elif uid is not None:
-        new_uid = uid if len(uid) == 16 else uid + "0000"
-    else:
-        new_uid = random_base62(TRANSFORM_STEM) + "0000"
-    record = TransformRecord(
-        **new_record_fields(new_uid),
-        key=info.key,
-        description=wanted_description,
-        kind=info.kind,
-        source_code=info.source_code,
-        hash=digest,
-        git_commit=info.git_commit,
-        projects=projects,
-    )
-    verb = "create" if not family else "save new version of"
-    changes.put(record, f"{verb} transform {new_uid} ({info.key})")
-    return record, True
-
-
 def _watcher_read(path: str) -> None:
     # Reads reported by the watcher thread go to whichever run (or @tracked call) is
     # current, like the audit hook's.
@@ -462,10 +404,16 @@ def flush_reads(
     return new, unregistered
 
 
-def _finalize(
+def finish_run(
     status: str, note: str | None = None, notebook: tnb.NotebookFinish | None = None
 ) -> None:
-    """Stop watching/capturing, then write the run's end state and inputs in one commit."""
+    """End the active run with ``status`` (``note`` is appended to its report): stop watching
+    and capturing, then write its end state and inputs in one commit. No-op without a run.
+    ``notebook`` carries what ``ln.finish()`` prepared for a notebook (source, HTML report).
+
+    Example:
+        >>> finish_run("errored", note="could not start align.sh")  # doctest: +SKIP
+    """
     global _ACTIVE
     state = _ACTIVE
     if state is None:
@@ -538,7 +486,7 @@ def _excepthook(
         status = "aborted" if issubclass(exc_type, KeyboardInterrupt) else "errored"
         text = "".join(traceback.format_exception(exc_type, exc, tb))
         try:
-            _finalize(status, note=text)
+            finish_run(status, note=text)
         except Exception as err:  # the user's traceback matters more than ours
             print(f"lamingit: could not record the failed run: {err}", file=sys.stderr)
     _PREVIOUS_EXCEPTHOOK(exc_type, exc, tb)
@@ -551,7 +499,7 @@ def _at_exit() -> None:
     # A script that ends without ln.finish() and without an uncaught exception completed.
     if _ACTIVE is not None:
         try:
-            _finalize("completed")
+            finish_run("completed")
         except Exception as err:
             print(f"lamingit: could not finish the run at exit: {err}", file=sys.stderr)
 

@@ -9,6 +9,9 @@ from typing import Any
 
 from lamingit._log import logger
 from lamingit._util import utcnow_iso
+from lamingit.api.core.commit import commit
+from lamingit.api.core.view import LIVE
+from lamingit.api.registries.transform import script_transform
 from lamingit.errors import InvalidArgument, NotebookNotConsecutive
 from lamingit.models import ArtifactRecord, RunRecord, TransformRecord
 from lamingit.records import ChangeSet, replace
@@ -164,9 +167,7 @@ def apply_finish(
             f"save source of transform {transform.uid} ({info.key}) at finish",
         )
         return run
-    from lamingit.api.track import _script_transform
-
-    record, _ = _script_transform(changes, info, transform.uid, None, list(transform.projects))
+    record, _ = script_transform(changes, info, transform.uid, None, list(transform.projects))
     for uid in sorted(outputs):
         artifact = changes.get("artifact", uid)
         if isinstance(artifact, ArtifactRecord) and artifact.transform == transform.uid:
@@ -181,9 +182,6 @@ def attach_report(repo: Repository, run_uid: str, html: str, failed: str | None)
     Example:
         >>> attach_report(repo, "AbCdEfGhIjKlMnOpQrSt", "<html>…</html>", None)  # doctest: +SKIP
     """
-    from lamingit.api.core.commit import commit
-    from lamingit.api.core.view import LIVE
-
     oid = repo.blobs.put_bytes(html.encode())
 
     def build(changes: ChangeSet) -> None:

@@ -6,13 +6,14 @@ import functools
 import inspect
 import textwrap
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from lamingit._util import random_base62, utcnow_iso
 from lamingit.api.core.commit import commit, new_record_fields
 from lamingit.api.core.links import link_parents
 from lamingit.api.core.view import LIVE
-from lamingit.api.track import _script_transform, active_watcher, flush_reads, jsonable
+from lamingit.api.registries.transform import script_transform
+from lamingit.api.track import active_watcher, flush_reads, jsonable
 from lamingit.models import RunRecord, TransformRecord
 from lamingit.records import ChangeSet, replace
 from lamingit.session import SESSION
@@ -34,7 +35,15 @@ def _function_source(func: Callable[..., Any]) -> str:
         return f"# source unavailable\n{code.co_name} {code.co_code.hex()}"
 
 
-def tracked(uid: str | None | Callable[..., Any] = None) -> Any:
+@overload
+def tracked(uid: F) -> F: ...
+
+
+@overload
+def tracked(uid: str | None = None) -> Callable[[F], F]: ...
+
+
+def tracked(uid: str | None | F = None) -> F | Callable[[F], F]:
     """Track every call of the decorated function as a Run of a ``kind="function"`` Transform.
 
     The transform's key is ``module:qualname`` and its source is the function's source
@@ -142,7 +151,7 @@ def _function_transform(
     if cached is not None and changes.get("transform", cached) is not None:
         return cached
     info = SourceInfo(None, key, name, "function", source, None)
-    record, _ = _script_transform(changes, info, uid, None, [])
+    record, _ = script_transform(changes, info, uid, None, [])
     assert isinstance(record, TransformRecord)
     known[digest] = record.uid
     return record.uid

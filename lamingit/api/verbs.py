@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from lamingit.api.core import catalog
+from lamingit.api.core.base import Registry
 from lamingit.api.core.view import View
+from lamingit.api.registries.artifact import Artifact
+from lamingit.api.registries.feature import Feature
+from lamingit.api.registries.project import Project
+from lamingit.api.registries.record import Record
+from lamingit.api.registries.run import Run
+from lamingit.api.registries.transform import Transform
 from lamingit.api.registries.user import User
 from lamingit.query.validate import did_you_mean
 from lamingit.repo import Repository
@@ -35,7 +41,7 @@ def connect(path: str | Path) -> Repository:
     return SESSION.connect(path)
 
 
-def login(handle: str, name: str | None = None, email: str | None = None) -> Any:
+def login(handle: str, name: str | None = None, email: str | None = None) -> User:
     """Act as user ``handle`` from now on (remembered for this OS user).
 
     Example:
@@ -45,8 +51,23 @@ def login(handle: str, name: str | None = None, email: str | None = None) -> Any
     return User._current()
 
 
-class _AtView:
-    """Registries bound to one historical commit: ``ln.at("v1").Artifact.filter(...)``."""
+class AtView:
+    """Registries bound to one historical commit: ``ln.at("v1").Artifact.filter(...)``.
+
+    One attribute per registry class (every class in the catalog), each read-only.
+
+    Example:
+        >>> ln.at("v1").Artifact.filter(suffix=".csv").count()  # doctest: +SKIP
+    """
+
+    # Annotated for type checkers; __init__ binds every catalog class, these included.
+    Artifact: type[Artifact]
+    Feature: type[Feature]
+    Project: type[Project]
+    Record: type[Record]
+    Run: type[Run]
+    Transform: type[Transform]
+    User: type[User]
 
     def __init__(self, view: View) -> None:
         self._view = view
@@ -55,8 +76,9 @@ class _AtView:
             bound = type(name, (cls,), {"_view": view, "__module__": cls.__module__})
             setattr(self, name, bound)
 
-    def __getattr__(self, name: str) -> Any:
-        # only reached for a name that is no registry: say which one was meant
+    def __getattr__(self, name: str) -> type[Registry]:
+        # Only reached for a name that is no registry (those are instance attributes): say
+        # which one was meant. Typed as a registry class for the ones not annotated above.
         hint = did_you_mean(name, catalog.classes())
         raise AttributeError(
             f"ln.at(…) has no registry {name!r};{hint} registries: {', '.join(catalog.classes())}"
@@ -66,14 +88,14 @@ class _AtView:
         return f"<lamingit view at {self.commit}>"
 
 
-def at(ref: str) -> Any:
+def at(ref: str) -> AtView:
     """A read-only view of the repository as of a commit, tag, branch or date.
 
     Example:
         >>> ln.at("HEAD~3").Artifact.filter(suffix=".csv").count()  # doctest: +SKIP
     """
     repo = SESSION.repository()
-    return _AtView(View(str(repo.root), repo.resolve(ref)))
+    return AtView(View(str(repo.root), repo.resolve(ref)))
 
 
-__all__ = ["at", "connect", "init", "login"]
+__all__ = ["AtView", "at", "connect", "init", "login"]

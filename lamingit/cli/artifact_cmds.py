@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from lamingit.cli.output import emit_json, emit_table
+from lamingit.cli.output import by_uid, emit_json, emit_table
 
 LS_COLUMNS = ("uid", "key", "description", "version", "size", "created_by", "created_at")
 
@@ -18,7 +18,7 @@ def _artifact(ref: str) -> Any:
     from lamingit.api.registries.artifact import Artifact
     from lamingit.errors import DoesNotExist
 
-    found = Artifact._get_by_uid(ref)
+    found = by_uid(Artifact, ref)
     if found is not None:
         return found
     try:
@@ -42,11 +42,11 @@ def _output_run(run_uid: str | None, allow_finished: bool) -> Any:
 
     if run_uid is None:
         env_uid = os.environ.get("LAMINGIT_RUN")
-        found = Run._get_by_uid(env_uid) if env_uid else None
+        found = by_uid(Run, env_uid) if env_uid else None
         if found is None or found.trashed or found.finished_at is not None:
             return None
         return found
-    found = Run._get_by_uid(run_uid)
+    found = by_uid(Run, run_uid)
     if found is None or found.trashed:
         raise DoesNotExist(
             f"no run {run_uid!r} in this repository; start one with `lamingit track` "
@@ -92,13 +92,18 @@ def save(
 
     Example: lamingit save out.sam --key aligned/out.sam --run "$RUN"
     """
+    from lamingit.api.core.settings import settings
     from lamingit.api.registries.artifact import Artifact
 
     run = _output_run(run_uid, allow_finished)
+    # LaminDB's "call `ln.track()`" hint means nothing on the command line, where --run is the
+    # way to link a run (and --help says so); stderr stays for errors.
+    settings.creation.artifact_silence_missing_run_warning = True
     artifact = Artifact(path, key=key, description=description, version=version_tag, run=run).save()
-    if run is not None and artifact._record.run != run.uid:
+    saved_by = artifact.to_dict()["run"]
+    if run is not None and saved_by != run.uid:
         # Same content as an existing artifact: save() returned that one unchanged.
-        owner = artifact._record.run or "no run"
+        owner = saved_by or "no run"
         click.echo(
             f"note: this content was already saved as {artifact.uid} (output of {owner}); "
             f"it was not attached to run {run.uid}",
@@ -107,7 +112,7 @@ def save(
     if as_json:
         emit_json(_as_dict(artifact))
         return
-    in_run = f" in run {artifact._record.run}" if artifact._record.run else ""
+    in_run = f" in run {saved_by}" if saved_by else ""
     click.echo(
         f"saved {artifact.uid} {artifact.key or artifact.description} "
         f"(version {artifact.version}){in_run}"
@@ -186,9 +191,10 @@ def ls(
     handles: dict[str, str] = {}
     rows = []
     for a in items:
-        if a._record.created_by not in handles:
+        creator = a.to_dict()["created_by"]
+        if creator not in handles:
             user = a.created_by
-            handles[a._record.created_by] = user.handle if user else a._record.created_by
+            handles[creator] = user.handle if user else creator
         rows.append(
             [
                 a.uid,
@@ -196,7 +202,7 @@ def ls(
                 a.description,
                 a.version,
                 a.size,
-                handles[a._record.created_by],
+                handles[creator],
                 a.created_at[:19],
             ]
         )
@@ -236,7 +242,6 @@ def restore(ref: str) -> None:
 
 
 def _as_dict(artifact: Any) -> dict[str, Any]:
-    import msgspec
 
-    data: dict[str, Any] = msgspec.to_builtins(artifact._record)
+    data: dict[str, Any] = artifact.to_dict()
     return data

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from lamingit.cli.output import by_uid
+
 if TYPE_CHECKING:
     from lamingit.api.core.base import Registry
 
@@ -26,7 +28,7 @@ def _find(ref: str) -> tuple[str, Any]:
         ("transform", Transform),
     )
     for registry, cls in registries:
-        found = cls._get_by_uid(ref)
+        found = by_uid(cls, ref)
         if found is not None:
             return registry, found
         try:

@@ -40,3 +40,17 @@ def emit_table(title: str | None, columns: Sequence[str], rows: Sequence[Sequenc
 
     # Piped output (CI logs, `| less`) gets a wide table instead of rich's 80-column default.
     Console(width=None if sys.stdout.isatty() else 200).print(table)
+
+
+def by_uid(cls: Any, ref: str) -> Any:
+    """``cls.get(ref)`` (a uid, or a uid stem for the latest version), or None if none.
+
+    Example:
+        >>> by_uid(ln.Run, "bK3x…")  # doctest: +SKIP
+    """
+    from lamingit.errors import DoesNotExist
+
+    try:
+        return cls.get(ref)
+    except DoesNotExist:
+        return None

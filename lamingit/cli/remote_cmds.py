@@ -82,7 +82,7 @@ def clone(url: str, path: Path, as_json: bool) -> None:
     from lamingit.remote.sync import clone as do_clone
     from lamingit.session import set_default_repository
 
-    repo = do_clone(url, path)
+    repo = do_clone(url, path, RichReporter(enabled=not as_json))
     set_default_repository(repo.root)
     blobs, _ = blob_remote_location(repo)
     _emit(

@@ -46,7 +46,7 @@ def _text_matches(registry: str, query: str) -> list[Any]:
             order = {uid: i for i, uid in enumerate(transforms)}
             runs = cls.filter(transform__in=transforms).to_list()
             runs.sort(key=lambda r: r.started_at, reverse=True)  # newest first per transform
-            runs.sort(key=lambda r: order[r._record.transform])
+            runs.sort(key=lambda r: order[r.transform_uid])
             found.extend(runs)
     return found
 
@@ -69,13 +69,13 @@ def matches(registry: str, query: str) -> list[Any]:
 
 def _handle(obj: Any) -> str:
     user = obj.created_by
-    return str(user.handle) if user is not None else str(obj._record.created_by)
+    return str(user.handle) if user is not None else str(obj.to_dict()["created_by"])
 
 
 def _transform_key(obj: Any) -> str:
     transform = obj.transform
     if transform is None:
-        return str(obj._record.transform)
+        return str(obj.to_dict()["transform"])
     return str(transform.key or transform.description or transform.uid)
 
 
@@ -154,7 +154,6 @@ def search(query: str, registry: str | None, limit: int, as_json: bool) -> None:
 
     Example: lamingit search umap --json
     """
-    import msgspec
 
     if not query.strip():
         raise click.UsageError("QUERY is empty; give some text, e.g. lamingit search p53")
@@ -163,7 +162,7 @@ def search(query: str, registry: str | None, limit: int, as_json: bool) -> None:
     if as_json:
         emit_json(
             [
-                {"registry": name, **msgspec.to_builtins(obj._record)}
+                {"registry": name, **obj.to_dict()}
                 for name in chosen
                 for obj in results[name][:limit]
             ]

@@ -8,6 +8,7 @@ optionally linking the inputs the step read. ``track … -- CMD`` runs CMD as th
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -100,98 +101,31 @@ def track(
 
     Example: lamingit track --key count-lines --watch data/ -- wc -l data/genes.tsv
     """
-    from lamingit._util import random_base62, utcnow_iso
-    from lamingit.api.core.commit import commit, new_record_fields
-    from lamingit.api.core.links import link_parents
-    from lamingit.api.core.view import LIVE
-    from lamingit.api.track import _script_transform
-    from lamingit.models import RunRecord
-    from lamingit.records import ChangeSet
-    from lamingit.tracking.environment import packages
+    from lamingit.api.steps import run_step, start_step
 
     info = _source_info(source, key, kind)
     values = _parse_params(params)
     input_uids = _artifact_uids(inputs)
     if command:
-        _run_command(info, description, values, input_uids, watch, list(command))
-        return
-    run_uid = random_base62(20)
-    result: dict[str, str] = {}
-
-    def build(changes: ChangeSet) -> None:
-        record, _ = _script_transform(changes, info, None, description, [])
-        changes.put(
-            RunRecord(
-                **new_record_fields(run_uid),
-                transform=record.uid,
-                started_at=utcnow_iso(),
+        try:
+            code = run_step(
+                info,
+                list(command),
+                description=description,
                 params=values,
-                environment=packages(),
-                inputs=sorted(set(input_uids)),
-            ),
-            f"start run {run_uid} of transform {record.uid} ({info.key})",
-        )
-        link_parents(changes, record.uid, input_uids)
-        result["transform"] = record.uid
-
-    commit(build, LIVE, "track")
+                inputs=input_uids,
+                watch=list(watch),
+            )
+        except OSError as exc:
+            raise click.ClickException(f"could not start {command[0]!r}: {exc}") from None
+        if code:
+            sys.exit(code)
+        return
+    run = start_step(info, description=description, params=values, inputs=input_uids)
     if as_json:
-        click.echo(json.dumps({"run": run_uid, "transform": result["transform"]}))
+        click.echo(json.dumps({"run": run.uid, "transform": run.transform_uid}))
     else:
-        click.echo(run_uid)
-
-
-def _run_command(
-    info: Any,
-    description: str | None,
-    params: dict[str, object],
-    input_uids: list[str],
-    watch: tuple[str, ...],
-    command: list[str],
-) -> None:
-    import subprocess
-    import sys
-
-    from lamingit.api import track as track_api
-    from lamingit.api.core.commit import commit
-    from lamingit.api.core.links import link_parents
-    from lamingit.api.core.view import LIVE
-    from lamingit.models import RunRecord
-    from lamingit.records import ChangeSet, replace
-
-    run = track_api.track(
-        params=params,
-        watch=list(watch),
-        capture_output=False,
-        description=description,
-        source=info,
-    )
-    if input_uids:
-
-        def link(changes: ChangeSet) -> None:
-            record = changes.get("run", run.uid)
-            assert isinstance(record, RunRecord)
-            changes.put(replace(record, inputs=sorted({*record.inputs, *input_uids})))
-            link_parents(changes, record.transform, input_uids)
-
-        commit(link, LIVE, "link inputs")
-    lines: list[str] = []
-    try:
-        proc = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace"
-        )
-    except OSError as exc:
-        track_api._finalize("errored", note=f"could not start {command[0]}: {exc}\n")
-        raise click.ClickException(f"could not start {command[0]!r}: {exc}") from None
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        sys.stdout.write(line)
-        lines.append(line)
-    code = proc.wait()
-    note = "".join(lines) + (f"[exit code {code}]\n" if code else "")
-    track_api._finalize("completed" if code == 0 else "errored", note=note)
-    if code:
-        sys.exit(code)
+        click.echo(run.uid)
 
 
 @click.command()
@@ -209,37 +143,12 @@ def finish(run_uid: str, status: str, inputs: tuple[str, ...], report: str | Non
 
     Example: lamingit finish "$RUN" --input reference.fa --report align.log
     """
-    from lamingit._util import utcnow_iso
-    from lamingit.api.core.commit import commit
-    from lamingit.api.core.links import creates_cycle, link_parents
-    from lamingit.api.core.view import LIVE
-    from lamingit.errors import DoesNotExist
-    from lamingit.models import RunRecord
-    from lamingit.records import ChangeSet, replace
-    from lamingit.session import SESSION
+    from lamingit.api.steps import finish_step
 
-    repo = SESSION.repository()
-    if not isinstance(repo.snapshot().find("run", run_uid), RunRecord):
-        raise DoesNotExist(f"no run {run_uid!r}; start one with `lamingit track`")
-    input_uids = _artifact_uids(inputs)
-    report_oid = repo.blobs.put_bytes(Path(report).read_bytes()) if report else None
-
-    def build(changes: ChangeSet) -> None:
-        run = changes.get("run", run_uid)
-        assert isinstance(run, RunRecord)
-        linked = [u for u in input_uids if not creates_cycle(changes, run_uid, u)]
-        changes.put(
-            replace(
-                run,
-                finished_at=utcnow_iso(),
-                status=status,
-                inputs=sorted({*run.inputs, *linked}),
-                report=report_oid or run.report,
-                updated_at=utcnow_iso(),
-            ),
-            f"finish run {run_uid} ({status})",
-        )
-        link_parents(changes, run.transform, linked)
-
-    commit(build, LIVE, "finish")
+    finish_step(
+        run_uid,
+        status=status,
+        inputs=_artifact_uids(inputs),
+        report=Path(report) if report else None,
+    )
     click.echo(f"finished run {run_uid} ({status})")

@@ -7,9 +7,11 @@ the index; callers then scan git (``lamingit.router.scan``).
 from __future__ import annotations
 
 from lamingit.index.evaluate import Evaluator, Unsupported
-from lamingit.index.store import IndexState, RepoIndex
+from lamingit.index.rows import build_frames, partition_values
+from lamingit.index.store import IndexState, Part, Progress, RegistryIndex, RepoIndex
+from lamingit.index.table import FrameSpec, ResultFrame, result_frame, selected
 from lamingit.models import BaseRecord
-from lamingit.query import Q
+from lamingit.query import Q, matches
 from lamingit.records import Snapshot
 
 
@@ -39,6 +41,16 @@ def state_for(snapshot: Snapshot) -> IndexState:
     return index_of(snapshot).state(snapshot.commit)
 
 
+def build(snapshot: Snapshot, progress: Progress | None = None) -> None:
+    """Build the snapshot's index from git in bulk now (``clone`` does, so the first query is fast).
+
+    Example:
+        >>> build(repo.snapshot())  # doctest: +SKIP
+    """
+    if snapshot.commit is not None:
+        index_of(snapshot).build(snapshot.commit, progress)
+
+
 def select(snapshot: Snapshot, registry: str, q: Q) -> list[BaseRecord]:
     """Records of ``registry`` satisfying ``q`` at the snapshot, in uid order.
 
@@ -61,6 +73,95 @@ def count(snapshot: Snapshot, registry: str, q: Q) -> int:
     return _run(lambda ev: ev.count(registry, q), snapshot)
 
 
+def page(
+    snapshot: Snapshot, registry: str, q: Q, order: str, offset: int, limit: int
+) -> tuple[int, list[BaseRecord]]:
+    """How many records match ``q``, and one page of them sorted by column ``order``.
+
+    ``order`` is a scalar column (``-`` prefix: descending; ties broken by uid). Only the
+    page's records are decoded, so a page of a 100k-record registry costs little more
+    than counting it.
+
+    Example:
+        >>> total, rows = page(repo.snapshot(), "artifact", Q(), "-created_at", 0, 50)  # doctest: +SKIP
+    """
+    if snapshot.commit is None:
+        return 0, []
+    return _run(lambda ev: _page(ev, registry, q, order, offset, limit), snapshot)
+
+
+def _page(
+    ev: Evaluator, registry: str, q: Q, order: str, offset: int, limit: int
+) -> tuple[int, list[BaseRecord]]:
+    import polars as pl
+
+    from lamingit.index.rows import column_kinds, decode_records
+
+    column = order.lstrip("-")
+    if column_kinds(registry).get(column) not in ("str", "int", "float", "bool"):
+        raise Unsupported(f"cannot order {registry} by {column!r}")
+    frames = []
+    for part, mask in ev.masks(registry, q):
+        if not mask.any():
+            continue
+        cols = part.cols(["uid", column]).with_row_index("_row")
+        frames.append((part, cols.filter(mask)))
+    total = sum(f.height for _, f in frames)
+    if not frames:
+        return total, []
+    tagged = pl.concat(
+        [f.with_columns(pl.lit(i).alias("_part")) for i, (_, f) in enumerate(frames)]
+    )
+    desc = order.startswith("-")
+    # A partial sort of the first offset+limit rows: several times cheaper than sorting all
+    # 100k when the page is near the start, as it nearly always is.
+    keep = offset + limit
+    by = [column, "uid"]
+    top = tagged.top_k(keep, by=by) if desc else tagged.bottom_k(keep, by=by)
+    chosen = top.sort(by, descending=[desc, desc], nulls_last=True).slice(offset, limit)
+    blobs = [frames[p][0].json()[r] for p, r in zip(chosen["_part"], chosen["_row"], strict=True)]
+    return total, decode_records(registry, blobs)
+
+
+def frame(snapshot: Snapshot, registry: str, q: Q, spec: FrameSpec) -> ResultFrame:
+    """Records of ``registry`` matching ``q`` as columns (``to_dataframe``, ``to_polars``).
+
+    Built from the index; a query it cannot answer exactly is answered from the records
+    themselves (a scan of git), turned into the same columns.
+
+    Example:
+        >>> frame(repo.snapshot(), "artifact", Q(), FrameSpec(limit=5)).to_pandas()  # doctest: +SKIP
+    """
+    if snapshot.commit is not None:
+        try:
+            return _run(lambda ev: result_frame(ev.state, registry, q, spec, snapshot), snapshot)
+        except Unsupported:
+            pass
+    return result_frame(_scanned(snapshot, registry, q), registry, Q(), spec, snapshot)
+
+
+def ordered_records(snapshot: Snapshot, registry: str, q: Q, spec: FrameSpec) -> list[BaseRecord]:
+    """Records matching ``q`` ranked/ordered/limited by ``spec``; only those returned are decoded.
+
+    Example:
+        >>> ordered_records(snap, "record", Q(), FrameSpec(rank="p53", limit=1))  # doctest: +SKIP
+    """
+    if snapshot.commit is not None:
+        try:
+            return _run(lambda ev: selected(ev.state, registry, q, spec).records(), snapshot)
+        except Unsupported:
+            pass
+    return selected(_scanned(snapshot, registry, q), registry, Q(), spec).records()
+
+
+def _scanned(snapshot: Snapshot, registry: str, q: Q) -> IndexState:
+    """An in-memory index of just the records matching ``q`` (found by scanning git)."""
+    found = [r for r in snapshot.iter_records(registry) if matches(r, q, snapshot)]
+    base, values = build_frames(registry, found)
+    part = Part(base, partition_values(values))
+    return IndexState(snapshot.commit or "", {registry: RegistryIndex(registry, part)})
+
+
 def _run(fn, snapshot: Snapshot):  # type: ignore[no-untyped-def]
     import polars as pl
 
@@ -81,11 +182,18 @@ def _run(fn, snapshot: Snapshot):  # type: ignore[no-untyped-def]
 
 
 __all__ = [
+    "FrameSpec",
+    "ResultFrame",
+    "frame",
+    "ordered_records",
     "IndexState",
+    "Progress",
     "RepoIndex",
+    "build",
     "Unsupported",
     "count",
     "index_of",
+    "page",
     "select",
     "state_for",
 ]

@@ -16,7 +16,7 @@ import shutil
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 import polars as pl
@@ -240,30 +240,52 @@ def diff_changes(git: GitStore, old: str | None, new: str | None) -> Changes:
     return out
 
 
-def build_state(snapshot: Snapshot) -> IndexState:
+class Progress(Protocol):
+    """Where a long index build reports its steps (the CLI shows a progress bar)."""
+
+    def start(self, what: str, total: int) -> None:
+        """A phase with ``total`` steps begins."""
+
+    def advance(self) -> None:
+        """One step is done."""
+
+    def stop(self) -> None:
+        """The phase ended."""
+
+
+def build_state(snapshot: Snapshot, progress: Progress | None = None) -> IndexState:
     """The index built from every record of a commit (recovery: no usable index exists).
 
-    All record blobs are read in one bulk git read and decoded per registry in one call.
+    All record blobs are read in one bulk git read and decoded per registry in one call;
+    ``progress`` sees one step for the read and one per registry.
     """
+    if progress is not None:
+        progress.start("building the query index", len(STRUCTS) + 1)
     blobs: dict[str, list[tuple[str, bytes]]] = {registry: [] for registry in STRUCTS}
-    if snapshot.commit is not None:
-        for path, data in read_blobs(snapshot.git, snapshot.commit, RECORDS):
-            bucket = blobs.get(path.split("/", 2)[1])
-            if bucket is not None:  # like Snapshot.iter_records: only known registries
-                bucket.append((path, data))
     regs = {}
     # millions of small objects are created and none is garbage: the cyclic GC would only
-    # rescan them again and again
+    # rescan them again and again (while reading too: the blobs are such objects)
     enabled = gc.isenabled()
     gc.disable()
     try:
+        if snapshot.commit is not None:
+            for path, data in read_blobs(snapshot.git, snapshot.commit, RECORDS):
+                bucket = blobs.get(path.split("/", 2)[1])
+                if bucket is not None:  # like Snapshot.iter_records: only known registries
+                    bucket.append((path, data))
+        if progress is not None:
+            progress.advance()
         for registry, items in blobs.items():
             records, kept = _decode_checked(registry, items)
             frame, values = build_frames(registry, records, kept)
             regs[registry] = RegistryIndex(registry, Part(frame, partition_values(values)))
+            if progress is not None:
+                progress.advance()
     finally:
         if enabled:
             gc.enable()
+        if progress is not None:
+            progress.stop()
     return IndexState(snapshot.commit or "", regs)
 
 
@@ -340,6 +362,13 @@ class RepoIndex:
         while len(self._history) > 4:
             self._history.popitem(last=False)
         return derived
+
+    def build(self, head: str, progress: Progress | None = None) -> IndexState:
+        """Build the index of ``head`` from git in bulk and persist it (e.g. right after a clone)."""
+        state = build_state(Snapshot(self.git, head), progress)
+        self._write_base(state)
+        self._live = state
+        return state
 
     def forget(self) -> None:
         """Drop what is loaded in memory: the next query reads the files again.

@@ -21,9 +21,8 @@ _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
 _BRACKETS = re.compile(rb"[\[\]{}]")
 
 _ENCODER = msgspec.json.Encoder(order="sorted")
-_DECODERS: dict[str, msgspec.json.Decoder[Any]] = {
-    name: msgspec.json.Decoder(struct) for name, struct in STRUCTS.items()
-}
+_DECODERS: dict[str, msgspec.json.Decoder[Any]] = {}
+"""Registry → its decoder, made on first use (a struct defined later is decoded too)."""
 
 
 def encode(record: BaseRecord) -> bytes:
@@ -81,12 +80,14 @@ def decode(registry: str, data: bytes) -> BaseRecord:
         >>> decode("user", encode(user)).handle  # doctest: +SKIP
         'h'
     """
-    try:
-        decoder = _DECODERS[registry]
-    except KeyError:
-        raise IntegrityError(
-            f"unknown registry {registry!r}; expected one of {sorted(STRUCTS)}"
-        ) from None
+    decoder = _DECODERS.get(registry)
+    if decoder is None:
+        struct = STRUCTS.get(registry)
+        if struct is None:
+            raise IntegrityError(
+                f"unknown registry {registry!r}; expected one of {sorted(STRUCTS)}"
+            )
+        decoder = _DECODERS[registry] = msgspec.json.Decoder(struct)
     problem = bounds_problem(data)
     if problem is not None:
         raise IntegrityError(

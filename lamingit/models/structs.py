@@ -40,6 +40,15 @@ class BaseRecord(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, froze
     created_by: str
     updated_at: str = ""
 
+    def lookups(self) -> set[tuple[str, str]]:
+        """The ``(lookup name, value)`` pairs this record is findable by (unique lookups).
+
+        Example:
+            >>> sorted(UserRecord(uid="a", created_at="", created_by="a", handle="x").lookups())
+            [('user.handle', 'x')]
+        """
+        return set()
+
 
 class UserRecord(BaseRecord, frozen=True):
     """A person who saves records; ``handle`` is unique."""
@@ -49,14 +58,24 @@ class UserRecord(BaseRecord, frozen=True):
     name: str | None = None
     email: str | None = None
 
+    def lookups(self) -> set[tuple[str, str]]:
+        """See ``BaseRecord.lookups``."""
+        return {("user.handle", self.handle)}
+
 
 class ArtifactRecord(BaseRecord, frozen=True):
     """A file or directory stored as a content-addressed blob (``hash`` names the blob)."""
 
     registry: ClassVar[str] = "artifact"
-    to_one: ClassVar[dict[str, str]] = {"run": "run", "transform": "transform"}
-    to_many: ClassVar[dict[str, str]] = {"projects": "project", "records": "record"}
+    to_one: ClassVar[dict[str, str]] = {"run": "run", "transform": "transform", "schema": "schema"}
+    to_many: ClassVar[dict[str, str]] = {
+        "projects": "project",
+        "records": "record",
+        "ulabels": "ulabel",
+    }
     aliases: ClassVar[dict[str, str]] = {"project": "projects", "visibility": "trashed"}
+    reverse: ClassVar[dict[str, tuple[str, str]]] = {"collections": ("collection", "artifacts")}
+    """Query names answered by another registry's list: name → (holder, field)."""
     key: str | None = None
     description: str | None = None
     suffix: str = ""
@@ -75,6 +94,20 @@ class ArtifactRecord(BaseRecord, frozen=True):
     projects: list[str] = []
     records: list[str] = []
     features: dict[str, Any] = {}
+    ulabels: list[str] = []
+    schema: str | None = None
+    """The Schema the artifact was validated against (``Artifact.from_dataframe(df, schema=)``)."""
+
+    def lookups(self) -> set[tuple[str, str]]:
+        """See ``BaseRecord.lookups``."""
+        out: set[tuple[str, str]] = set()
+        # The hash entry lists trashed artifacts too: it answers "does any record still
+        # reference this blob?" as well as dedup (which skips trashed ones).
+        if self.hash:
+            out.add(("artifact.hash", self.hash))
+        if not self.trashed and self.key is not None and self.is_latest:
+            out.add(("artifact.key", self.key))
+        return out
 
 
 class TransformRecord(BaseRecord, frozen=True):
@@ -107,6 +140,16 @@ class TransformRecord(BaseRecord, frozen=True):
     parents: list[str] = []
     features: dict[str, Any] = {}
 
+    def lookups(self) -> set[tuple[str, str]]:
+        """See ``BaseRecord.lookups``."""
+        out: set[tuple[str, str]] = set()
+        if not self.trashed and self.is_latest:
+            if self.key is not None:
+                out.add(("transform.key", self.key))
+            if self.hash:
+                out.add(("transform.hash", self.hash))
+        return out
+
 
 class RunRecord(BaseRecord, frozen=True):
     """One execution of a transform, with its inputs and captured context."""
@@ -137,10 +180,24 @@ class FeatureRecord(BaseRecord, frozen=True):
     """A typed annotation dimension; ``dtype`` is a dtype name or ``cat[Record[<uid>]]``."""
 
     registry: ClassVar[str] = "feature"
+    to_one: ClassVar[dict[str, str]] = {"type": "feature"}
     name: str
     dtype: str
     description: str | None = None
     trashed: bool = False
+    is_type: bool = False
+    """A feature type groups features (``ln.Feature(name="Treatment", is_type=True)``)."""
+    type: str | None = None
+    nullable: bool = True
+    """False: a curated column of this feature must have no missing values."""
+    coerce: bool = False
+    """True: curators cast a column to this feature's dtype (as the schema's ``coerce_dtype``)."""
+    default_value: Any = None
+    """Curators fill a missing column and missing values with this value."""
+
+    def lookups(self) -> set[tuple[str, str]]:
+        """See ``BaseRecord.lookups``."""
+        return set() if self.trashed else {("feature.name", self.name)}
 
 
 class ProjectRecord(BaseRecord, frozen=True):
@@ -150,6 +207,10 @@ class ProjectRecord(BaseRecord, frozen=True):
     name: str
     description: str | None = None
     trashed: bool = False
+
+    def lookups(self) -> set[tuple[str, str]]:
+        """See ``BaseRecord.lookups``."""
+        return set() if self.trashed else {("project.name", self.name)}
 
 
 class RecordRecord(BaseRecord, frozen=True):
@@ -167,3 +228,111 @@ class RecordRecord(BaseRecord, frozen=True):
     trashed: bool = False
     projects: list[str] = []
     features: dict[str, Any] = {}
+
+    def lookups(self) -> set[tuple[str, str]]:
+        """See ``BaseRecord.lookups``."""
+        # Names are unique within one type: the value is "<type uid>/<name>".
+        return set() if self.trashed else {("record.name", f"{self.type or ''}/{self.name}")}
+
+
+class ULabelRecord(BaseRecord, frozen=True):
+    """A free-text label (LaminDB's ``ULabel``); ``is_type=True`` makes it a type of labels."""
+
+    registry: ClassVar[str] = "ulabel"
+    to_one: ClassVar[dict[str, str]] = {"type": "ulabel"}
+    to_many: ClassVar[dict[str, str]] = {"parents": "ulabel", "projects": "project"}
+    reverse: ClassVar[dict[str, tuple[str, str]]] = {
+        "artifacts": ("artifact", "ulabels"),
+        "collections": ("collection", "ulabels"),
+    }
+    aliases: ClassVar[dict[str, str]] = {"project": "projects"}
+    name: str
+    type: str | None = None
+    is_type: bool = False
+    description: str | None = None
+    reference: str | None = None
+    reference_type: str | None = None
+    parents: list[str] = []
+    trashed: bool = False
+    projects: list[str] = []
+
+    def lookups(self) -> set[tuple[str, str]]:
+        """Names are unique within one type (``<type uid>/<name>``)."""
+        return set() if self.trashed else {("ulabel.name", f"{self.type or ''}/{self.name}")}
+
+
+class CollectionRecord(BaseRecord, frozen=True):
+    """An ordered, versioned set of artifacts; ``hash`` is over the members' hashes in order."""
+
+    registry: ClassVar[str] = "collection"
+    to_one: ClassVar[dict[str, str]] = {"run": "run", "transform": "transform"}
+    to_many: ClassVar[dict[str, str]] = {
+        "artifacts": "artifact",
+        "projects": "project",
+        "records": "record",
+        "ulabels": "ulabel",
+    }
+    aliases: ClassVar[dict[str, str]] = {"project": "projects"}
+    key: str | None = None
+    description: str | None = None
+    artifacts: list[str] = []
+    """Member artifact uids in the user's order (not a set: order is what ``load()`` concatenates)."""
+    hash: str = ""
+    version: str = ""
+    is_latest: bool = True
+    run: str | None = None
+    transform: str | None = None
+    trashed: bool = False
+    projects: list[str] = []
+    records: list[str] = []
+    ulabels: list[str] = []
+    features: dict[str, Any] = {}
+
+    def lookups(self) -> set[tuple[str, str]]:
+        """The latest version by key; every version by hash (same members → same collection)."""
+        out: set[tuple[str, str]] = set()
+        if self.trashed:
+            return out
+        if self.hash:
+            out.add(("collection.hash", self.hash))
+        if self.key is not None and self.is_latest:
+            out.add(("collection.key", self.key))
+        return out
+
+
+class SchemaRecord(BaseRecord, frozen=True):
+    """A validation schema: ordered member features, their rules, and component slots.
+
+    ``members`` are Feature uids (LaminDB's ``schema.features``); ``itype`` names the registry
+    whose names validate columns when there are no members (``"Feature"``: a flexible schema);
+    ``slots`` maps a component (``"obs"``, ``"var.T"``) to the uid of its Schema.
+    """
+
+    registry: ClassVar[str] = "schema"
+    to_one: ClassVar[dict[str, str]] = {"index": "feature"}
+    to_many: ClassVar[dict[str, str]] = {"members": "feature"}
+    aliases: ClassVar[dict[str, str]] = {"features": "members"}
+    name: str | None = None
+    description: str | None = None
+    members: list[str] = []
+    itype: str | None = None
+    otype: str | None = None
+    minimal_set: bool = True
+    maximal_set: bool = False
+    ordered_set: bool = False
+    coerce_dtype: bool = False
+    index: str | None = None
+    slots: dict[str, str] = {}
+    hash: str = ""
+    trashed: bool = False
+
+    def lookups(self) -> set[tuple[str, str]]:
+        """Findable by name and by hash (same definition → same schema)."""
+        out: set[tuple[str, str]] = set()
+        if self.trashed:
+            return out
+        if self.hash:
+            out.add(("schema.hash", self.hash))
+        if self.name:
+            out.add(("schema.name", self.name))
+        return out

@@ -1,4 +1,8 @@
-"""Ranking for text search: exact > whole word > word prefix > substring, case-insensitive."""
+"""Ranking for text search: exact > whole word > word prefix > substring, case-insensitive.
+
+The per-record reference of the ranking; queries rank whole columns in polars
+(``lamingit/index/rank.py``) and the tests check both agree.
+"""
 
 from __future__ import annotations
 

@@ -3,11 +3,14 @@
 Git requests are handed to ``git http-backend`` (CGI), so clone, fetch and push speak the
 real git protocol; ``/blobs/<oid>`` serves (and, when writable, accepts) blobs, verified
 against their hash; ``/lamingit.json`` tells a cloning ``lamingit`` that blobs live here.
-Standard library only.
+Any other path goes to an optional ``app`` (the web UI, composed by the CLI). A ``token``,
+when set, is checked on every request. Standard library only.
 """
 
 from __future__ import annotations
 
+import base64
+import hmac
 import json
 import os
 import re
@@ -15,11 +18,13 @@ import socket
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from http import HTTPStatus
+from http.cookies import CookieError, SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import blake3
 
@@ -39,6 +44,35 @@ READ_ONLY = (
 )
 
 
+TOKEN_COOKIE = "lamingit_token"
+TOKEN_PARAM = "token"
+
+
+@dataclass(frozen=True)
+class WebRequest:
+    """A GET or HEAD request handed to the server's ``app`` (path and query decoded)."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class WebResponse:
+    """What an ``app`` answers: a status, a content type, and bytes or a stream of them."""
+
+    status: int
+    content_type: str
+    body: bytes | Iterable[bytes] = b""
+    length: int | None = None
+    headers: list[tuple[str, str]] = field(default_factory=list)
+
+
+WebApp = Callable[[WebRequest], WebResponse]
+"""The hook for non-git routes: the CLI passes the web UI here."""
+
+
 def _pkt(text: str) -> bytes:
     data = text.encode()
     return f"{len(data) + 4:04x}".encode() + data
@@ -54,9 +88,19 @@ class LamingitServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, repo: Repository, address: tuple[str, int], writable: bool) -> None:
+    def __init__(
+        self,
+        repo: Repository,
+        address: tuple[str, int],
+        writable: bool,
+        *,
+        token: str | None = None,
+        app: WebApp | None = None,
+    ) -> None:
         self.repo = repo
         self.writable = writable
+        self.token = token
+        self.app = app
         if ":" in address[0]:
             self.address_family = socket.AF_INET6  # an IPv6 literal such as ::1
         super().__init__(address, _Handler)
@@ -87,8 +131,6 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         # One access line per request on stderr, as http.server does, but without the date.
-        import sys
-
         sys.stderr.write(f"{self.address_string()} {format % args}\n")
 
     # -- dispatch -------------------------------------------------------------------------
@@ -104,8 +146,29 @@ class _Handler(BaseHTTPRequestHandler):
     def do_PUT(self) -> None:
         self._dispatch()
 
+    def do_DELETE(self) -> None:
+        self._dispatch()
+
+    def do_PATCH(self) -> None:
+        self._dispatch()
+
     def _dispatch(self) -> None:
+        try:
+            self._route()
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError) as exc:
+            # The client went away mid-answer (a cancelled download, a closed tab): one line.
+            self.close_connection = True
+            self.log_message(
+                "client disconnected early from %s %s (%s)",
+                self.command,
+                urlsplit(self.path).path[:200],
+                type(exc).__name__,
+            )
+
+    def _route(self) -> None:
         path = urlsplit(self.path).path
+        if not self._authorized():
+            return
         try:
             if path == INFO_PATH and self.command in ("GET", "HEAD"):
                 self._info()
@@ -113,10 +176,144 @@ class _Handler(BaseHTTPRequestHandler):
                 self._blob(path[len(BLOB_PREFIX) :])
             elif path in GIT_PATHS:
                 self._git(path)
+            elif self.server.app is not None:
+                self._web(path)
             else:
                 self._text(HTTPStatus.NOT_FOUND, f"no such path {path!r} on a lamingit server")
         except LamingitError as exc:
             self._text(HTTPStatus.BAD_GATEWAY, str(exc))
+
+    # -- authentication -------------------------------------------------------------------
+    def _offered_tokens(self) -> list[str]:
+        """Tokens the request carries: a Bearer or Basic header (git), or the UI's cookie."""
+        offered = []
+        auth = self.headers.get("Authorization", "")
+        scheme, _, value = auth.partition(" ")
+        if scheme.lower() == "bearer":
+            offered.append(value.strip())
+        elif scheme.lower() == "basic":
+            # git sends a URL's password this way: http://any:TOKEN@host:port/
+            try:
+                decoded = base64.b64decode(value.strip(), validate=True).decode()
+            except (ValueError, UnicodeDecodeError):
+                decoded = ""
+            offered.append(decoded.partition(":")[2])
+        try:
+            cookie = SimpleCookie(self.headers.get("Cookie", ""))
+        except CookieError:
+            cookie = SimpleCookie()
+        if TOKEN_COOKIE in cookie:
+            offered.append(cookie[TOKEN_COOKIE].value)
+        return offered
+
+    def _loopback_host(self) -> bool:
+        """Whether the Host header names this machine (a DNS-rebinding page names another)."""
+        host = self.headers.get("Host", "")
+        name = (
+            host[1:].partition("]")[0] if host.startswith("[") else host.rpartition(":")[0] or host
+        )
+        bound = self.server.server_address[0]
+        return name.lower() in ("localhost", "127.0.0.1", "::1", str(bound).lower())
+
+    def _authorized(self) -> bool:
+        """True when no token is required or the request has it; else answer 401 and say no."""
+        token = self.server.token
+        if token is None:
+            if self._loopback_host():
+                return True
+            # Without a token only loopback can connect, but a web page whose domain is made to
+            # resolve to 127.0.0.1 (DNS rebinding) would still reach us: its Host gives it away.
+            self._drain()
+            self._text(
+                HTTPStatus.FORBIDDEN,
+                "this lamingit server answers only requests for localhost or 127.0.0.1; "
+                "to serve other names, restart it with --token",
+            )
+            return False
+        expected = token.encode()
+        # compare_digest takes the same time wherever the strings differ (no timing oracle).
+        if any(hmac.compare_digest(t.encode(), expected) for t in self._offered_tokens()):
+            return True
+        parts = urlsplit(self.path)
+        query = parse_qsl(parts.query, keep_blank_values=True)
+        given = [v for k, v in query if k == TOKEN_PARAM]
+        if (
+            given
+            and self.command in ("GET", "HEAD")
+            and hmac.compare_digest(given[-1].encode(), expected)
+        ):
+            # A link with ?token= signs the browser in once: a cookie, then the clean URL.
+            rest = urlencode([(k, v) for k, v in query if k != TOKEN_PARAM])
+            self.send_response(HTTPStatus.SEE_OTHER)
+            self.send_header(
+                "Set-Cookie",
+                f"{TOKEN_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict",
+            )
+            self.send_header("Location", parts.path + (f"?{rest}" if rest else ""))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return False
+        self._drain()
+        body = (
+            "this lamingit server needs its token: open the link with ?token=… that its owner "
+            "printed, or send 'Authorization: Bearer TOKEN' (git: http://user:TOKEN@host:port/)\n"
+        ).encode()
+        self.send_response(HTTPStatus.UNAUTHORIZED)
+        self.send_header("WWW-Authenticate", 'Basic realm="lamingit", charset="UTF-8"')
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        return False
+
+    # -- the web UI -----------------------------------------------------------------------
+    def _web(self, path: str) -> None:
+        assert self.server.app is not None
+        if self.command not in ("GET", "HEAD"):
+            self._drain()
+            self._text(HTTPStatus.METHOD_NOT_ALLOWED, "the lamingit web UI is read-only (GET)")
+            return
+        query = dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        try:
+            answer = self.server.app(WebRequest(self.command, path, query, headers))
+        except Exception as exc:  # the app's bug must not drop the connection unanswered
+            self.log_message("web app failed on %s: %s: %s", path[:200], type(exc).__name__, exc)
+            self._text(HTTPStatus.INTERNAL_SERVER_ERROR, f"this page failed: {type(exc).__name__}")
+            return
+        self.send_response(answer.status)
+        self.send_header("Content-Type", answer.content_type)
+        # Defence in depth: pages load only their own scripts and styles; no framing.
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("X-Frame-Options", "DENY")
+        self.send_header("Referrer-Policy", "no-referrer")
+        self.send_header(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'",
+        )
+        for name, value in answer.headers:
+            self.send_header(name, value)
+        body = answer.body
+        length = len(body) if isinstance(body, bytes) else answer.length
+        if length is not None:
+            self.send_header("Content-Length", str(length))
+        else:
+            self.close_connection = True  # the end of the body is the end of the connection
+        self.end_headers()
+        if self.command == "HEAD":
+            if not isinstance(body, bytes) and hasattr(body, "close"):
+                body.close()
+            return
+        if isinstance(body, bytes):
+            self.wfile.write(body)
+            return
+        try:
+            for chunk in body:
+                self.wfile.write(chunk)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
 
     def _text(self, status: HTTPStatus, message: str) -> None:
         body = (message + "\n").encode()
@@ -332,4 +529,4 @@ class _Handler(BaseHTTPRequestHandler):
         self._text(HTTPStatus.FORBIDDEN, READ_ONLY)
 
 
-__all__ = ["LamingitServer"]
+__all__ = ["LamingitServer", "WebApp", "WebRequest", "WebResponse"]

@@ -110,8 +110,11 @@ def _require_remote(repo: Repository, remote: str) -> None:
 
 
 # -- clone ------------------------------------------------------------------------------------
-def clone(url: str, path: Path) -> Repository:
+def clone(url: str, path: Path, reporter: Reporter | None = None) -> Repository:
     """Clone the repository at ``url`` into ``path``; blobs are fetched later, on demand.
+
+    The query index is built right away, in bulk (``reporter`` shows its progress), so the
+    first query in the clone does not pay for it.
 
     Example:
         >>> repo = clone("/srv/data.git", Path("mydata"))  # doctest: +SKIP
@@ -142,6 +145,9 @@ def clone(url: str, path: Path) -> Repository:
         raise
     if urlparse(url).scheme in ("http", "https") and server_info(url) is not None:
         use_server_for_blobs(repo, url)
+    from lamingit import index
+
+    index.build(repo.snapshot(), reporter)
     return repo
 
 

@@ -211,6 +211,28 @@ class S3Remote:
             raise self._fail(exc, "downloading") from None
 
 
+def _split_credentials(url: str) -> tuple[str, dict[str, str]]:
+    """A URL without its ``user:token@`` part, and the Basic auth header that carries it.
+
+    ``lamingit serve --token`` accepts the token as a URL's password, as git sends it.
+
+    Example:
+        >>> _split_credentials("http://t:abc@host:1/")
+        ('http://host:1/', {'Authorization': 'Basic dDphYmM='})
+    """
+    import base64
+    from urllib.parse import unquote, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url, {}
+    host = parts.hostname or ""
+    netloc = (f"[{host}]" if ":" in host else host) + (f":{parts.port}" if parts.port else "")
+    pair = f"{unquote(parts.username or '')}:{unquote(parts.password)}".encode()
+    header = {"Authorization": "Basic " + base64.b64encode(pair).decode()}
+    return urlunsplit(parts._replace(netloc=netloc)), header
+
+
 class HttpRemote:
     """Blobs behind a ``lamingit serve`` server: ``GET``/``HEAD``/``PUT <url>/blobs/<oid>``.
 
@@ -227,7 +249,9 @@ class HttpRemote:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.base = url.rstrip("/")
+        # A token in the URL (http://any:TOKEN@host/) goes in a header, never in messages.
+        plain, self._auth = _split_credentials(url)
+        self.base = plain.rstrip("/")
 
     def blob_url(self, oid: str) -> str:
         """The URL of blob ``oid`` on the server."""
@@ -238,6 +262,7 @@ class HttpRemote:
         import urllib.request
 
         headers = {"Content-Length": str(size)} if size is not None else {}
+        headers.update(self._auth)
         request = urllib.request.Request(
             self.blob_url(oid), data=data, method=method, headers=headers
         )
@@ -298,8 +323,10 @@ def server_info(url: str, timeout: float = 5.0) -> dict[str, Any] | None:
     import json
     import urllib.request
 
+    plain, auth = _split_credentials(url)
+    request = urllib.request.Request(f"{plain.rstrip('/')}/lamingit.json", headers=auth)
     try:
-        with urllib.request.urlopen(f"{url.rstrip('/')}/lamingit.json", timeout=timeout) as r:
+        with urllib.request.urlopen(request, timeout=timeout) as r:
             data = json.loads(r.read(65536))
     except (OSError, ValueError):
         return None  # not a lamingit server (a git host, a proxy): nothing to learn

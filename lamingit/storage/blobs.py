@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
@@ -11,9 +12,13 @@ from pathlib import Path
 from lamingit._util import create_new_file, fsync_dir
 from lamingit.errors import IntegrityError
 from lamingit.storage.copy_hashing import copy_hashing
-from lamingit.storage.hashing import hash_bytes, hash_stream
+from lamingit.storage.hashing import hash_bytes, hash_mapped, hash_stream
 
 _OID = re.compile(r"[0-9a-f]{64}")
+HASH_FIRST_MIN = 8 * 1024 * 1024
+"""A file at least this large, of a size some stored blob has, is hashed before it is copied."""
+SIZES = "sizes"
+"""``objects/sizes/<n>``: an empty marker per size of a large blob ever stored here."""
 
 
 class BlobStore:
@@ -64,7 +69,25 @@ class BlobStore:
         returned descriptor still writes), so committing it needs no chmod of its path."""
         return create_new_file(os.path.join(self.root, "tmp"), "blob-", 0o444)
 
+    def _note_size(self, size: int) -> None:
+        """Remember that a large blob of ``size`` bytes is stored (see ``stage_file``)."""
+        if size < HASH_FIRST_MIN:
+            return
+        marker = os.path.join(self.root, SIZES, str(size))
+        try:
+            os.close(os.open(marker, os.O_CREAT | os.O_WRONLY, 0o444))
+        except FileNotFoundError:
+            os.makedirs(os.path.join(self.root, SIZES), exist_ok=True)
+            os.close(os.open(marker, os.O_CREAT | os.O_WRONLY, 0o444))
+        except OSError:
+            pass  # only a hint: without it a re-save copies before it finds the duplicate
+
+    def _size_seen(self, size: int) -> bool:
+        return size >= HASH_FIRST_MIN and os.path.exists(os.path.join(self.root, SIZES, str(size)))
+
     def _commit_tmp(self, tmp: str, oid: str) -> None:
+        with contextlib.suppress(OSError):  # the size marker is only a hint
+            self._note_size(os.stat(tmp).st_size)
         dest = self.path_for(oid)
         created = False
         try:
@@ -109,9 +132,19 @@ class BlobStore:
         Reads the file exactly once. :meth:`commit_staged` moves it into place; an abandoned
         staged file is removed by ``lamingit gc``.
 
+        A large file of a size some stored blob has is probably a re-save: it is hashed first
+        (memory-mapped, every core) and copied only if its content is new. When the store
+        holds it already, nothing is copied and ``tmp`` does not exist (``commit_staged`` then
+        only refreshes the blob). A new file of an unseen size is copied while it is hashed,
+        as fast as before.
+
         Example:
             >>> tmp, oid, size = store.stage_file(Path("big.bin"))  # doctest: +SKIP
         """
+        if self._size_seen(os.stat(src).st_size):
+            oid, size = hash_mapped(src)
+            if self.freshen(oid):  # freshened: gc's grace period keeps it until the commit
+                return Path(self.root, "tmp", f"present-{oid}"), oid, size
         fd, tmp = self._tmp()
         try:
             digest, size = copy_hashing(src, fd, fsync=self.fsync)

@@ -66,6 +66,32 @@ def hash_stream(path: Path) -> str:
     return hasher.hexdigest()
 
 
+def hash_mapped(path: Path) -> tuple[str, int]:
+    """blake3 of a large file over a memory map, on every core; ``(hex, size)``.
+
+    The fastest way to hash a file that is probably stored already (a re-save): no copy,
+    all cores. A file modified while it is hashed raises ``IntegrityError``.
+
+    Example:
+        >>> hash_mapped(Path("big.bin"))  # doctest: +SKIP
+        ('9f3c…', 1073741824)
+    """
+    before = os.stat(path)
+    hasher = blake3.blake3(max_threads=blake3.blake3.AUTO)
+    if hasattr(hasher, "update_mmap"):
+        hasher.update_mmap(str(path))
+        digest = hasher.hexdigest()
+    else:  # blake3 < 0.4 had no update_mmap
+        digest = hash_stream(path)
+    after = os.stat(path)
+    stamp = ("st_size", "st_mtime_ns", "st_ctime_ns", "st_ino")
+    if any(getattr(before, a) != getattr(after, a) for a in stamp):
+        raise IntegrityError(
+            f"{path} changed while it was being saved; save it again once it is complete"
+        )
+    return digest, after.st_size
+
+
 class ManifestEntry(msgspec.Struct, array_like=True, frozen=True):
     """One file of a directory artifact: relative POSIX path, content hash, size."""
 

@@ -269,3 +269,15 @@ def test_other_process_sees_saves(repo: Path, write) -> None:  # type: ignore[no
     )
     subprocess.run([sys.executable, "-c", code], check=True)
     assert sorted(a.key for a in ln.Artifact.filter()) == ["x.txt", "y.txt"]
+
+
+def test_load_html_svg_and_images_returns_the_local_path(repo, write) -> None:
+    for name in ("page.html", "plot.svg", "figure.png"):
+        artifact = ln.Artifact(
+            write(name, "<svg/>" if name.endswith("svg") else "x"), key=name
+        ).save()
+        loaded = artifact.load()
+        assert (
+            loaded.suffix == artifact.suffix
+            and loaded.read_bytes() == artifact.cache().read_bytes()
+        )

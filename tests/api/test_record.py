@@ -80,3 +80,25 @@ def test_get_by_name_across_types_is_ambiguous(repo) -> None:
     with pytest.raises(ln.errors.MultipleResultsFound):
         ln.Record.get(name="x")
     assert ln.Record.get(name="x", type=sample).type == sample
+
+
+def test_record_features_at_creation_and_from_dataframe(repo) -> None:
+    import pandas as pd
+
+    ln.Feature(name="age", dtype=int).save()
+    ln.Feature(name="tissue", dtype=str).save()
+    sample = ln.Record(name="Sample", is_type=True).save()
+    donor = ln.Record(name="donor1", type=sample, features={"age": 42}).save()
+    assert donor.features.get_values() == {"age": 42}
+    assert ln.Record.filter(age=42).one() == donor
+    with pytest.raises(ln.errors.ValidationError, match="'age' has dtype 'int'"):
+        ln.Record(name="donor2", type=sample, features={"age": "old"}).save()
+    assert ln.Record.filter(name="donor2").count() == 0  # nothing written
+    df = pd.DataFrame({"age": [30, None], "tissue": ["lung", "liver"]}, index=["s1", "s2"])
+    records = ln.Record.from_dataframe(df, type=sample)
+    ln.save(records)
+    assert ln.Record.get(name="s1").features.get_values() == {"age": 30, "tissue": "lung"}
+    assert ln.Record.get(name="s2").features.get_values() == {"tissue": "liver"}
+    assert {r.name for r in sample.records} == {"donor1", "s1", "s2"}
+    with pytest.raises(ln.errors.ValidationError, match="does not exist"):
+        ln.save(ln.Record.from_dataframe(pd.DataFrame({"name": ["x"], "unknown": [1]})))

@@ -236,3 +236,20 @@ def test_retrack_completes_previous_run_but_bad_arguments_do_not(repo: Path) -> 
     assert second.transform.uid == first.transform.uid  # same code, same transform
     ln.finish()
     assert ln.Run.get(second.uid).status == "completed"
+
+
+def test_track_with_features_and_initiated_by_run(repo) -> None:
+    ln.Feature(name="cohort", dtype=str).save()
+    transform = ln.Transform(key="parent.py", kind="script").save()
+    ln.track(transform=transform)
+    parent = ln.context.run
+    ln.finish()
+    child_transform = ln.Transform(key="child.py", kind="script").save()
+    with pytest.raises(ln.errors.ValidationError, match="does not exist"):
+        ln.track(transform=child_transform, features={"nope": 1})
+    ln.track(transform=child_transform, features={"cohort": "A"}, initiated_by_run=parent)
+    child = ln.context.run
+    ln.finish()
+    assert child.features.get_values() == {"cohort": "A"}
+    assert child.initiated_by_run == parent
+    assert ln.Run.filter(cohort="A").one() == child

@@ -33,6 +33,7 @@ pytestmark = pytest.mark.skipif(not _can_mount(), reason="no unprivileged mount 
 API_SAVE = """
 import sys, lamingit as ln
 from lamingit.errors import DiskError
+ln.settings.creation.artifact_silence_missing_run_warning = True  # stderr: only the errors
 try:
     ln.Artifact(sys.argv[1], key=sys.argv[2]).save()
 except DiskError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import urllib.error
@@ -43,6 +44,10 @@ class Server:
             self.proc.kill()
             raise AssertionError(f"serve did not start: {first!r} {self.proc.stderr.read()!r}")  # type: ignore[union-attr]
         self.url = first.split(" at ")[1].split()[0]
+        # The start-up lines, read here: communicate() later cannot see what readline buffered.
+        self.banner = [first]
+        while not self.banner[-1].startswith("clone it with"):
+            self.banner.append(self.proc.stdout.readline())
 
     def stop(self, sig: int = signal.SIGTERM) -> tuple[int, str]:
         self.proc.send_signal(sig)
@@ -217,3 +222,115 @@ def test_clone_from_a_plain_git_url_records_no_server(
 ) -> None:
     copy = clone(str(bare_remote), tmp_path / "copy")
     assert "blobs" not in copy.paths.config.read_text()
+
+
+TOKEN = "s3cret-token-0123456789"
+
+
+def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    """GET without following redirects; (status, headers, body)."""
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: object, **kwargs: object) -> None:
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(urllib.request.Request(url, headers=headers or {}), timeout=10) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+def test_any_address_but_loopback_needs_a_token(repo: Path, cli: Cli, tmp_path: Path) -> None:
+    refused = cli("serve", str(repo), "--host", "0.0.0.0", "--port", "0")
+    assert refused.returncode == 1 and refused.stderr.count("\n") == 1
+    assert "--token" in refused.stderr and "127.0.0.1" in refused.stderr
+    short = cli("serve", str(repo), "--token", "abc", "--port", "0")
+    assert short.returncode == 1 and "16 to 512 characters" in short.stderr
+    both = tmp_path / "token.txt"
+    both.write_text(TOKEN + "\n")
+    twice = cli("serve", str(repo), "--token", TOKEN, "--token-file", str(both), "--port", "0")
+    assert twice.returncode == 1 and "not both" in twice.stderr
+
+
+def test_the_token_is_checked_on_every_request(
+    repo: Path, serve: Callable[..., Server], cli: Cli, tmp_path: Path
+) -> None:
+    genes = save_text("genes.tsv", "gene\nTP53\n")
+    token_file = tmp_path / "token.txt"
+    token_file.write_text(TOKEN + "\n")
+    server = serve("--host", "0.0.0.0", "--token-file", str(token_file))
+    base = server.url.replace("0.0.0.0", "127.0.0.1")
+    paths = [
+        "",
+        f"artifacts/{genes.uid}",
+        "lamingit.json",
+        f"blobs/{genes.hash}",
+        "info/refs?service=git-upload-pack",
+        "static/ui.css",
+        "history?at=HEAD",
+    ]
+    for path in paths:
+        status, headers, body = _get(base + path)
+        assert status == 401, path
+        assert b"TP53" not in body and b"genes" not in body
+        status, _, _ = _get(base + path, {"Authorization": "Bearer wrong-token-0123456789"})
+        assert status == 401, path
+        status, _, body = _get(base + path, {"Authorization": f"Bearer {TOKEN}"})
+        assert status == 200, (path, body[:200])
+    # ?token= once: a cookie and a redirect to the same page without the token in the URL
+    status, headers, _ = _get(f"{base}history?token={TOKEN}&at=HEAD")
+    assert status == 303 and headers["Location"] == "/history?at=HEAD"
+    cookie = headers["Set-Cookie"].split(";")[0]
+    assert "HttpOnly" in headers["Set-Cookie"] and "SameSite=Strict" in headers["Set-Cookie"]
+    assert _get(base + "history", {"Cookie": cookie})[0] == 200
+    assert _get(base + "history", {"Cookie": "lamingit_token=nope"})[0] == 401
+    assert _get(f"{base}?token=wrong-token-0123456789")[0] == 401
+    # git sends the URL's password as Basic auth: clone works with it, not without
+    git = ["git", "-c", "credential.helper=", "-c", "core.askPass=true"]
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
+    port = base.rsplit(":", 1)[1].strip("/")
+    without = subprocess.run(
+        [*git, "clone", base, str(tmp_path / "a")], capture_output=True, text=True, env=env
+    )
+    assert without.returncode != 0
+    authed = f"http://token:{TOKEN}@127.0.0.1:{port}/"
+    cloned = subprocess.run(
+        [*git, "clone", authed, str(tmp_path / "b")], capture_output=True, text=True, env=env
+    )
+    assert cloned.returncode == 0, cloned.stderr
+    # lamingit clone with the token in the URL: git and the blobs both carry it
+    copy = tmp_path / "copy"
+    cloned = cli("clone", authed, str(copy))
+    assert cloned.returncode == 0, cloned.stderr
+    loaded = cli("load", "genes.tsv", cwd=copy)
+    assert loaded.returncode == 0, loaded.stderr
+    assert Path(loaded.stdout.strip()).read_text() == "gene\nTP53\n"
+    assert f"browse it at: http://{socket.gethostname()}:{port}/?token={TOKEN}\n" in server.banner
+    assert server.stop()[0] == 0
+
+
+def test_web_ui_can_be_left_out(repo: Path, serve: Callable[..., Server]) -> None:
+    save_text("a.txt", "a\n")
+    server = serve("--no-ui")
+    status, _, body = _get(server.url)
+    assert status == 404 and b"no such path" in body
+    assert _get(server.url + "lamingit.json")[0] == 200
+
+
+def test_the_ui_of_a_lazy_clone_downloads_through_its_blob_remote(
+    repo: Path, serve: Callable[..., Server], cli: Cli, tmp_path: Path
+) -> None:
+    genes = save_text("genes.tsv", "gene\nTP53\n", description="<b>genes</b>")
+    origin = serve()
+    copy = tmp_path / "copy"
+    assert cli("clone", origin.url, str(copy)).returncode == 0
+    assert not (copy / ".lamingit" / "objects" / genes.hash[:2]).exists()
+    mirror = serve(path=copy)
+    status, _, page = _get(f"{mirror.url}artifacts/{genes.uid}")
+    assert status == 200 and b"&lt;b&gt;genes&lt;/b&gt;" in page
+    assert b"download fetches it" in page  # no local copy yet: no preview, said so
+    status, headers, body = _get(f"{mirror.url}artifacts/{genes.uid}/download")
+    assert status == 200 and body == b"gene\nTP53\n"
+    assert headers["Content-Disposition"] == 'attachment; filename="genes.tsv"'

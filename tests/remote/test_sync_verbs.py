@@ -324,3 +324,36 @@ def test_push_waits_for_a_running_pack_merge(origin: Path, bare_remote: Path) ->
     push(repo, "origin")
     assert released.is_set()  # git push ran only once the merge was over
     assert _remote_head(bare_remote) == repo.git.head()
+
+
+def test_clone_builds_the_query_index(
+    origin: Path, bare_remote: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    save_text("indexed.txt", "indexed\n", description="indexed")
+    push(SESSION.repository())
+    steps: list[str] = []
+
+    class Recorder:
+        def start(self, what: str, total: int) -> None:
+            steps.append(f"start {what} {total}")
+
+        def advance(self) -> None:
+            steps.append("advance")
+
+        def stop(self) -> None:
+            steps.append("stop")
+
+    copy = clone(str(bare_remote), tmp_path / "copy", Recorder())
+    manifest = json.loads((copy.paths.index / "manifest.json").read_text())
+    assert manifest["commit"] == copy.git.head()
+    assert steps[0].startswith("start building the query index") and steps[-1] == "stop"
+    assert steps.count("advance") == int(steps[0].split()[-1])
+    # a fresh process finds the index on disk: the first query does not rebuild it
+    copy.index.forget()
+    monkeypatch.setattr(
+        "lamingit.index.store.build_state", lambda *a: pytest.fail("index rebuilt after clone")
+    )
+    use(copy.root, "copy", monkeypatch)
+    assert ln.Artifact.filter(description="indexed").count() == 1

@@ -57,3 +57,38 @@ def test_put_bytes_is_idempotent(tmp_path: Path) -> None:
     assert store.put_bytes(b"x") == store.put_bytes(b"x") == hash_bytes(b"x")
     store.delete(hash_bytes(b"x"))
     assert not store.has(hash_bytes(b"x"))
+
+
+def test_resave_of_a_large_file_hashes_first_and_copies_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import lamingit.storage.blobs as blobs_module
+    from lamingit.storage.blobs import HASH_FIRST_MIN
+
+    store = BlobStore(tmp_path / "objects")
+    big = tmp_path / "big.bin"
+    big.write_bytes(os.urandom(1024) * (HASH_FIRST_MIN // 1024 + 1))
+    tmp, oid, size = store.stage_file(big)
+    assert tmp.exists() and size == big.stat().st_size
+    store.commit_staged(tmp, oid)
+
+    copies: list[Path] = []
+    real = blobs_module.copy_hashing
+    monkeypatch.setattr(
+        blobs_module,
+        "copy_hashing",
+        lambda src, fd, fsync: copies.append(src) or real(src, fd, fsync=fsync),
+    )
+    again, oid2, size2 = store.stage_file(big)
+    assert (oid2, size2) == (oid, size) and not again.exists() and copies == []
+    store.commit_staged(again, oid2)  # nothing staged: the stored blob is kept and refreshed
+    assert store.verify(oid)
+    assert not list((tmp_path / "objects" / "tmp").iterdir())
+
+    # the same size, new content: hashed first, then copied (and stored correctly)
+    other = tmp_path / "other.bin"
+    other.write_bytes(os.urandom(big.stat().st_size))
+    staged, oid3, _ = store.stage_file(other)
+    assert copies == [other] and staged.exists()
+    store.commit_staged(staged, oid3)
+    assert store.verify(oid3) and oid3 == hash_file(other)[0]

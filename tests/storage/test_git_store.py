@@ -169,3 +169,17 @@ def test_recent_commits_objects_are_read_from_memory_and_evicted(
     tree = git.tree_of(commits[1])
     assert git.read(tree, "r/0.json") == b"0"
     assert git.read(git.tree_of(commits[-1]), "r/3.json") == b"3"
+
+
+def test_log_first_parent_follows_the_branch_line_only(tmp_path: Path) -> None:
+    git = GitStore.init(tmp_path / ".git")
+    base = git.write_commit(None, {"x": b"0"}, "base", AUTHOR)
+    ours = git.write_commit(base, {"x": b"1"}, "ours", AUTHOR)
+    theirs = git.write_commit(base, {"y": b"1"}, "theirs", AUTHOR)
+    merge = git.write_commit(ours, {"y": b"1"}, "merge", AUTHOR, extra_parents=(theirs,))
+    git.set_branch(merge)
+    assert [c.message for c in git.log()] == ["merge", "theirs", "ours", "base"] or [
+        c.message for c in git.log()
+    ] == ["merge", "ours", "theirs", "base"]
+    assert [c.message for c in git.log(first_parent=True)] == ["merge", "ours", "base"]
+    assert [c.message for c in git.log(merge, limit=2, first_parent=True)] == ["merge", "ours"]

@@ -5,11 +5,14 @@ from __future__ import annotations
 import keyword
 import re
 from collections.abc import Iterable
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+
+import msgspec
 
 from lamingit._util import is_base62, utcnow_iso
-from lamingit.api.core import catalog
+from lamingit.api.core import branches, catalog
 from lamingit.api.core.commit import commit
+from lamingit.api.core.curation.values import CanCurate
 from lamingit.api.core.features import FeatureManager
 from lamingit.api.core.messages import moved_to_trash
 from lamingit.api.core.queryset import QuerySet, build_q, normalize_value
@@ -24,14 +27,19 @@ from lamingit.errors import (
 )
 from lamingit.models import BaseRecord
 from lamingit.query import Q
-from lamingit.query.evaluate import path_values
 from lamingit.query.validate import did_you_mean
 from lamingit.records import ChangeSet, replace
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from lamingit.api.core.relations import Link
+    from lamingit.api.registries.user import User
 
 R = TypeVar("R", bound="Registry")
 
 
-class Registry:
+class Registry(CanCurate):
     """Common behaviour of Artifact, Run, Transform, Feature, Project, User and Record.
 
     An instance wraps an immutable record struct; changing a field makes a new struct, and
@@ -43,6 +51,8 @@ class Registry:
     _view: ClassVar[View] = LIVE
     _uid_length: ClassVar[int] = 16
     _stem_length: ClassVar[int] = 0
+    _links: ClassVar[dict[str, Link]] = {}
+    """Many-to-many accessor → its relation (``related(self, accessor)`` manages it)."""
 
     DoesNotExist: ClassVar[type[DoesNotExist]] = DoesNotExist
     """Raised by ``get()``/``one()`` of this registry (``except ln.Artifact.DoesNotExist``)."""
@@ -146,22 +156,6 @@ class Registry:
     def _repr_fields(self) -> list[str]:
         return [n for n in self._columns() if n not in ("updated_at", "hash_type", "trashed")]
 
-    def _row(self, include: str | list[str] | None) -> dict[str, Any]:
-        row = {c: getattr(self._record, c) for c in self._columns()}
-        for c, v in list(row.items()):
-            if isinstance(v, list):
-                row[c] = list(v)
-        includes = [include] if isinstance(include, str) else include or []
-        for inc in includes:
-            if inc == "features":
-                row.update(getattr(self._record, "features", {}))
-            else:
-                values = path_values(
-                    self._record, tuple(inc.split("__")), self._obj_view.snapshot()
-                )
-                row[inc] = values[0] if len(values) == 1 else (values or None)
-        return row
-
     # -- related objects ------------------------------------------------------------------
     def _related(self, registry: str, uid: str | None) -> Registry | None:
         """The record ``uid`` of ``registry`` (by name, through the catalog), seen by this view."""
@@ -177,9 +171,19 @@ class Registry:
         return catalog.registry_class(registry).filter(**lookups)
 
     @property
-    def created_by(self) -> Any:
+    def created_by(self) -> User | None:
         """The User who created this record."""
-        return self._related("user", self._record.created_by)
+        return cast("User | None", self._related("user", self._record.created_by))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record's fields as plain data, links as uids: what is committed.
+
+        Example:
+            >>> ln.Artifact.get(key="sample.fasta").to_dict()["run"]  # doctest: +SKIP
+            'bK3x…'
+        """
+        data: dict[str, Any] = msgspec.to_builtins(self._record)
+        return data
 
     # -- queries --------------------------------------------------------------------------
     @classmethod
@@ -212,7 +216,9 @@ class Registry:
         Example:
             >>> ln.Artifact.filter(suffix=".csv", created_by__handle="testuser1").to_dataframe()  # doctest: +SKIP
         """
-        return QuerySet(cls, cls._build_q(args, kwargs), view=cls._view)
+        branch = kwargs.pop("branch", None)
+        view = cls._view if branch is None else branches.branch_view(cls._view, branch)
+        return QuerySet(cls, cls._build_q(args, kwargs), view=view)
 
     @classmethod
     def all(cls: type[R]) -> QuerySet[R]:
@@ -294,7 +300,9 @@ class Registry:
         return cls.all().search(text)
 
     @classmethod
-    def to_dataframe(cls, include: str | list[str] | None = None, limit: int | None = None) -> Any:
+    def to_dataframe(
+        cls, include: str | list[str] | None = None, limit: int | None = None
+    ) -> pd.DataFrame:
         """``filter().to_dataframe()``: every record as a pandas DataFrame."""
         return cls.all().to_dataframe(include=include, limit=limit)
 
@@ -323,7 +331,7 @@ class Registry:
 
     # -- features -------------------------------------------------------------------------
     @property
-    def features(self) -> Any:
+    def features(self) -> FeatureManager:
         """Feature values of this record: ``add_values``, ``get_values``, ``features["x"]``."""
         if "features" not in self._record.__struct_fields__:
             raise AttributeError(f"{type(self).__name__} has no features")
@@ -440,10 +448,11 @@ class Registry:
 
 
 @translate_disk_errors
-def save(objects: Iterable[Registry] | Registry) -> list[Registry]:
+def save(objects: Iterable[Registry] | Registry, batch_size: int | None = None) -> list[Registry]:
     """Save many records in one commit (``ln.save([a, b, c])``).
 
-    Blobs are written first; the records follow in a single commit.
+    Blobs are written first; the records follow in a single commit. With ``batch_size`` the
+    records are saved ``batch_size`` at a time, one commit per batch (LaminDB's bulk insert).
 
     Example:
         >>> ln.save([ln.Record(name=f"sample{i}", type=sample_type) for i in range(3)])  # doctest: +SKIP
@@ -451,6 +460,12 @@ def save(objects: Iterable[Registry] | Registry) -> list[Registry]:
     items = [objects] if isinstance(objects, Registry) else list(objects)
     if not items:
         return []
+    if batch_size is not None:
+        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
+            raise InvalidArgument(f"batch_size must be a positive integer, got {batch_size!r}")
+        for start in range(0, len(items), batch_size):
+            save(items[start : start + batch_size])
+        return items
     view = items[0]._obj_view
     repo = view.writable_repository("save")
     for obj in items:

@@ -11,6 +11,7 @@ from lamingit.api.core.commit import commit
 from lamingit.api.core.queryset import normalize_value
 from lamingit.errors import InvalidArgument, ValidationError
 from lamingit.feature_values import (
+    category_registry,
     category_type,
     coerce,
     decode_value,
@@ -37,23 +38,21 @@ def _feature(changes: ChangeSet, name: str, value: Any) -> FeatureRecord:
 
 
 def _category(changes: ChangeSet, feature: FeatureRecord, value: Any) -> list[str]:
-    """Uids of the records a categorical value names (each must exist within the type)."""
+    """``registry:uid`` of the records or labels a categorical value names (each must exist)."""
     type_uid = category_type(feature.dtype)
+    registry = category_registry(feature.dtype) or "record"
+    cls = "ULabel" if registry == "ulabel" else "Record"
     names = value if isinstance(value, list) else [value]
     uids = []
     for name in names:
-        found: list[str] = []
-        if type_uid:
-            found = changes.lookup("record.name", f"{type_uid}/{name}")
-        else:
-            found = changes.lookup("record.name", f"/{name}")
+        found = changes.lookup(f"{registry}.name", f"{type_uid or ''}/{name}")
         if not found:
             where = f"of type {type_uid}" if type_uid else "without a type"
             raise ValidationError(
-                f"feature {feature.name!r} has dtype {feature.dtype!r}, but there is no record "
-                f"{name!r} {where}; create it with ln.Record(name={name!r}, type=...).save()"
+                f"feature {feature.name!r} has dtype {feature.dtype!r}, but there is no {registry} "
+                f"{name!r} {where}; create it with ln.{cls}(name={name!r}, type=...).save()"
             )
-        uids.append(found[0])
+        uids.append(f"{registry}:{found[0]}")
     return uids
 
 
@@ -223,7 +222,11 @@ class FeatureManager:
             features, labels = compute(dict(getattr(current, "features", {})), changes)
             fields: dict[str, Any] = {"features": dict(sorted(features.items()))}
             if isinstance(current, ArtifactRecord) and labels:
-                fields["records"] = sorted({*current.records, *labels})
+                # Categorical values link the artifact to what they name (records, ulabels).
+                for field, prefix in (("records", "record:"), ("ulabels", "ulabel:")):
+                    linked = {u.removeprefix(prefix) for u in labels if u.startswith(prefix)}
+                    if linked:
+                        fields[field] = sorted({*getattr(current, field), *linked})
             if all(getattr(current, k) == v for k, v in fields.items()):
                 result["record"] = current
                 return

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 TABULAR = {".parquet", ".csv", ".tsv", ".csv.gz", ".tsv.gz"}
+SHOWN = {".html", ".svg", ".png", ".jpg", ".jpeg", ".gif"}
+"""Loaded as in LaminDB: shown inline in a notebook, the local path returned."""
 TEXT = {".txt", ".fasta", ".fa", ".fastq", ".fq", ".md", ".log", ".sam", ".vcf", ".bed", ".gtf"}
 
 
@@ -105,6 +107,8 @@ def _reader(path: Path, suffix: str, kwargs: dict[str, Any]) -> tuple[Any, str]:
         import anndata as ad
 
         return partial(ad.read_h5ad, path), "anndata.read_h5ad"
+    if s == ".h5mu":
+        return partial(_mudata().read_h5mu, path), "mudata.read_h5mu"
     if _is_zarr(s):
         import anndata as ad
 
@@ -123,9 +127,30 @@ def _reader(path: Path, suffix: str, kwargs: dict[str, Any]) -> tuple[Any, str]:
 
             return (lambda: yaml.safe_load(path.read_text())), "yaml"
         return path.read_text, "read_text"
+    if s in SHOWN:  # as LaminDB: displayed in a notebook, the local path returned
+        return partial(_show, path, s), "show"
     raise NotImplementedError(
         f"no loader for {suffix or 'files without suffix'!r}; use artifact.cache() for a local path"
     )
+
+
+def _show(path: Path, suffix: str) -> Path:
+    """Display an HTML page, an SVG or an image inline when running in Jupyter; the path."""
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    shell = getattr(ipython, "get_ipython", lambda: None)() if ipython is not None else None
+    if shell is None or type(shell).__name__ == "TerminalInteractiveShell":
+        return path
+    from IPython.display import HTML, SVG, Image, display
+
+    if suffix == ".html":
+        display(HTML(path.read_text()))
+    elif suffix == ".svg":
+        display(SVG(path.read_text()))
+    else:
+        display(Image(filename=str(path)))
+    return path
 
 
 def _index_col(path: Path, sep: str) -> int | None:
@@ -167,12 +192,35 @@ def open_path(path: Path, suffix: str, engine: str = "pyarrow") -> Any:
         import anndata as ad
 
         return ad.read_h5ad(path, backed="r")
+    if s == ".h5mu":
+        return _mudata().read_h5mu(path, backed=True)
     if _is_zarr(s):
         import zarr
 
         refuse_pickled_zarr(path)
         return zarr.open_group(str(path), mode="r")
     return open(path, "rb")
+
+
+def _mudata() -> Any:
+    """The optional ``mudata`` package, or a one-line ``ImportError`` saying how to get it."""
+    try:
+        import mudata
+    except ImportError:
+        raise ImportError(
+            "MuData artifacts need the mudata package: pip install 'lamingit[mudata]'"
+        ) from None
+    return mudata
+
+
+def write_mudata(mdata: Any, path: Path) -> None:
+    """Write a MuData as ``.h5mu``.
+
+    Example:
+        >>> write_mudata(mdata, Path("x.h5mu"))  # doctest: +SKIP
+    """
+    _mudata()  # a MuData object implies the package, but say it the same way if not
+    mdata.write(str(path))
 
 
 def write_dataframe(df: Any, path: Path) -> None:

@@ -8,9 +8,8 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from lamingit.errors import FieldError, InvalidArgument
-from lamingit.models import BaseRecord
+from lamingit.models import STRUCTS, BaseRecord
 from lamingit.query import Condition, Q, resolve_path
-from lamingit.query.search import SEARCH_FIELDS, search_rank
 from lamingit.query.validate import (
     check_condition,
     check_feature_value,
@@ -127,32 +126,37 @@ class QuerySet(Generic[R]):
         if self._cache is not None:
             return self._cache
         registry = self.model._registry
-        records = self.view.select(registry, self._effective_q())
+        self._check_ordering()
         if self.ranked is not None:
-            ranked = []
-            for record in records:
-                texts = [getattr(record, f, None) for f in SEARCH_FIELDS]
-                rank = search_rank([t if isinstance(t, str) else None for t in texts], self.ranked)
-                if rank is not None:
-                    ranked.append((rank, record.created_at, record.uid, record))
-            ranked.sort(key=lambda t: (t[0], t[1], t[2]))
-            records = [t[3] for t in ranked]
+            from lamingit import index
+
+            # ranked in the index; only the records returned are decoded
+            wanted = index.FrameSpec(order=self.ordering, limit=self.limit, rank=self.ranked)
+            records = index.ordered_records(
+                self.view.snapshot(), registry, self._effective_q(), wanted
+            )
+            self._cache = [self.model._from_record(r, self.view) for r in records]
+            return self._cache
+        records = self.view.select(registry, self._effective_q())
         if self.ordering:
             for spec in reversed(self.ordering):
-                field = spec.lstrip("-")
-                if field not in self.model._field_names():
-                    hint = did_you_mean(field, self.model._field_names())
-                    raise FieldError(
-                        f"cannot order {self.model.__name__} by {field!r};{hint} "
-                        f"fields: {', '.join(sorted(self.model._field_names()))}"
-                    )
-                records.sort(key=_sort_key(field), reverse=spec.startswith("-"))
+                records.sort(key=_sort_key(spec.lstrip("-")), reverse=spec.startswith("-"))
         elif self.ranked is None:
             records.sort(key=_CREATION_ORDER)
         if self.limit is not None:
             records = records[: self.limit]
         self._cache = [self.model._from_record(r, self.view) for r in records]
         return self._cache
+
+    def _check_ordering(self) -> None:
+        for spec in self.ordering:
+            field = spec.lstrip("-")
+            if field not in self.model._field_names():
+                hint = did_you_mean(field, self.model._field_names())
+                raise FieldError(
+                    f"cannot order {self.model.__name__} by {field!r};{hint} "
+                    f"fields: {', '.join(sorted(self.model._field_names()))}"
+                )
 
     def __iter__(self) -> Iterator[R]:
         return iter(self._evaluate())
@@ -189,6 +193,10 @@ class QuerySet(Generic[R]):
 
     def first(self) -> R | None:
         """The first result, or None."""
+        if self._cache is None and self.ranked is not None:
+            # a search decodes only the records it returns: ask for one
+            top = self._clone(limit=1 if self.limit is None else min(1, self.limit))._evaluate()
+            return top[0] if top else None
         items = self._evaluate()
         return items[0] if items else None
 
@@ -222,6 +230,31 @@ class QuerySet(Generic[R]):
         parts = [f"{'__'.join(c.path)}__{c.op}={c.value!r}" for c in self.q.conditions()]
         return ", ".join(parts) or "the query"
 
+    def distinct(self, *fields: str) -> QuerySet[R]:
+        """The same results: a lamingit query never repeats a record (Django's ``distinct``).
+
+        Example:
+            >>> ln.Artifact.filter(ulabels__name__in=["a", "b"]).distinct().count()  # doctest: +SKIP
+        """
+        if fields:
+            raise InvalidArgument(
+                "distinct() takes no fields: results never repeat; for distinct values use "
+                "set(qs.to_dataframe()[field])"
+            )
+        return self._clone()
+
+    def describe(self, return_str: bool = False) -> str | None:
+        """Print (or return) the describe() tree of every result, one after the other.
+
+        Example:
+            >>> ln.Collection.filter(key__startswith="scrna/").describe()  # doctest: +SKIP
+        """
+        text = "\n\n".join(str(obj.describe(return_str=True)) for obj in self._evaluate())
+        if return_str:
+            return text
+        print(text)
+        return None
+
     def delete(self, permanent: bool = False) -> None:
         """Delete every result (to the trash unless ``permanent``)."""
         for obj in self._evaluate():
@@ -231,20 +264,40 @@ class QuerySet(Generic[R]):
     def to_dataframe(
         self, include: str | list[str] | None = None, limit: int | None = None
     ) -> pd.DataFrame:
-        """A pandas DataFrame indexed by uid; ``include`` adds features or related fields."""
-        import pandas as pd
+        """A pandas DataFrame indexed by uid, newest first (LaminDB's shape, docs/query.md).
 
-        items = self._evaluate()
-        if limit is not None:
-            items = items[:limit]
-        rows = [obj._row(include) for obj in items]
-        columns = self.model._columns()
-        frame = pd.DataFrame(rows)
-        if frame.empty:
-            frame = pd.DataFrame(columns=columns)
-        ordered = [c for c in columns if c in frame.columns]
-        extra = [c for c in frame.columns if c not in ordered]
-        return frame[ordered + extra].set_index("uid")
+        ``include="features"`` gives uid, the first field (``key``/``name``) and one column per
+        feature; a list of paths (``["created_by__handle"]``) adds related fields.
+
+        Example:
+            >>> ln.Artifact.filter(suffix=".csv").to_dataframe(include="features")  # doctest: +SKIP
+        """
+        return self._frame(include, limit).to_pandas()
+
+    def to_polars(self, include: str | list[str] | None = None, limit: int | None = None) -> Any:
+        """The same rows and columns as ``to_dataframe`` as a polars DataFrame (uid a column).
+
+        Example:
+            >>> ln.Artifact.filter(size__gt=0).to_polars()  # doctest: +SKIP
+        """
+        return self._frame(include, limit).to_polars()
+
+    def to_arrow(self, include: str | list[str] | None = None, limit: int | None = None) -> Any:
+        """The same rows and columns as ``to_dataframe`` as a ``pyarrow.Table``.
+
+        Example:
+            >>> ln.Artifact.filter(size__gt=0).to_arrow()  # doctest: +SKIP
+        """
+        return self._frame(include, limit).to_arrow()
+
+    def _frame(self, include: str | list[str] | None, limit: int | None) -> Any:
+        from lamingit import index
+
+        self._check_ordering()
+        includes = (include,) if isinstance(include, str) else tuple(include or ())
+        limits = [n for n in (self.limit, limit) if n is not None]
+        spec = index.FrameSpec(includes, self.ordering, min(limits, default=None), self.ranked)
+        return index.frame(self.view.snapshot(), self.model._registry, self._effective_q(), spec)
 
     df = to_dataframe
 
@@ -273,6 +326,30 @@ def _feature_dtype(model: type[Registry], name: str) -> str:
     return ""
 
 
+def reverse_condition(model: type[Registry], cond: Condition, holder: str, field: str) -> Condition:
+    """``Artifact.filter(collections=c)``: the records that ``holder`` records list in
+    ``field`` (``collection.artifacts``), as ``uid__in``; later steps filter the holders
+    (``collections__key="batches"``).
+
+    Example:
+        >>> reverse_condition(ln.Artifact, cond, "collection", "artifacts")  # doctest: +SKIP
+        Condition(path=('uid',), op='in', value=[...])
+    """
+    from lamingit.api.core import catalog
+
+    if cond.op == "isnull":
+        raise InvalidArgument(
+            f"{cond.path[0]}__isnull is not supported; filter the other side, e.g. "
+            f"ln.{holder.capitalize()}.filter()"
+        )
+    rest = "__".join(cond.path[1:]) or "uid"
+    lookup = rest if cond.op == "exact" else f"{rest}__{cond.op}"
+    cls = catalog.registry_class(holder)
+    holders = QuerySet(cls, build_q(cls, (), {lookup: cond.value}), view=model._view)
+    uids = sorted({u for h in holders for u in getattr(h._record, field)})
+    return Condition(("uid",), "in", uids)
+
+
 def build_q(model: type[Registry], args: tuple[Q, ...], kwargs: dict[str, Any]) -> Q:
     """Validate lookups against the registry and features; normalize their values.
 
@@ -283,8 +360,12 @@ def build_q(model: type[Registry], args: tuple[Q, ...], kwargs: dict[str, Any]) 
     q = Q(*args, **kwargs)
     known: frozenset[str] | None = None
 
+    reverse = getattr(STRUCTS[registry], "reverse", {})
+
     def check(cond: Condition) -> Condition:
         nonlocal known
+        if cond.path and cond.path[0] in reverse:
+            return reverse_condition(model, cond, *reverse[cond.path[0]])
         is_feature = False
         try:
             resolve_path(registry, cond.path, frozenset())

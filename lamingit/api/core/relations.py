@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from lamingit._util import is_base62, utcnow_iso
+from lamingit.api.core import catalog
 from lamingit.api.core.catalog import registry_class
 from lamingit.api.core.commit import commit
 from lamingit.api.core.links import creates_cycle, link_parents
@@ -43,6 +44,9 @@ class Link:
     reverse: bool = False
     no_self: bool = False
     on_link: Hook | None = None
+    fixed: str = ""
+    """Non-empty for an ordered list that is part of a record's identity (a collection's
+    members, a schema's features): the links are read-only and this says what to do instead."""
 
     @property
     def target(self) -> str:
@@ -50,7 +54,7 @@ class Link:
         return self.holder if self.reverse else self.pointee
 
 
-def _link_inputs(changes: ChangeSet, run: BaseRecord, added: list[str]) -> None:
+def link_inputs(changes: ChangeSet, run: BaseRecord, added: list[str]) -> None:
     """Run inputs: refuse a link that closes a lineage cycle; link the transforms' parents."""
     if not isinstance(run, RunRecord):
         return
@@ -63,33 +67,46 @@ def _link_inputs(changes: ChangeSet, run: BaseRecord, added: list[str]) -> None:
     link_parents(changes, run.transform, added)
 
 
-def _forward(holder: str, field: str, pointee: str, **extra: Any) -> Link:
+COLLECTION_MEMBERS = "collection.append(artifact) saves a new version with it"
+"""Why a collection's member list is read-only (``Link.fixed``): the members are its identity."""
+SCHEMA_MEMBERS = "a schema's features define it: save a new ln.Schema(features=[...])"
+"""Why a schema's feature list is read-only (``Link.fixed``)."""
+
+
+def forward(holder: str, field: str, pointee: str, **extra: Any) -> Link:
+    """The side of a relation whose records keep the uid list (``artifact.projects``).
+
+    Example:
+        >>> forward("artifact", "projects", "project").target
+        'project'
+    """
     return Link(holder, field, pointee, **extra)
 
 
-def _reverse(holder: str, field: str, pointee: str, **extra: Any) -> Link:
+def reverse(holder: str, field: str, pointee: str, **extra: Any) -> Link:
+    """The other side: the holders whose list names the owner (``project.artifacts``).
+
+    Example:
+        >>> reverse("artifact", "projects", "project").target
+        'artifact'
+    """
     return Link(holder, field, pointee, reverse=True, **extra)
 
 
-LINKS: dict[tuple[str, str], Link] = {
-    ("artifact", "projects"): _forward("artifact", "projects", "project"),
-    ("artifact", "records"): _forward("artifact", "records", "record"),
-    ("artifact", "input_of_runs"): _reverse("run", "inputs", "artifact", on_link=_link_inputs),
-    ("run", "input_artifacts"): _forward("run", "inputs", "artifact", on_link=_link_inputs),
-    ("run", "projects"): _forward("run", "projects", "project"),
-    ("transform", "projects"): _forward("transform", "projects", "project"),
-    ("transform", "predecessors"): _forward("transform", "parents", "transform", no_self=True),
-    ("transform", "successors"): _reverse("transform", "parents", "transform", no_self=True),
-    ("record", "parents"): _forward("record", "parents", "record", no_self=True),
-    ("record", "children"): _reverse("record", "parents", "record", no_self=True),
-    ("record", "projects"): _forward("record", "projects", "project"),
-    ("record", "artifacts"): _reverse("artifact", "records", "record"),
-    ("project", "artifacts"): _reverse("artifact", "projects", "project"),
-    ("project", "runs"): _reverse("run", "projects", "project"),
-    ("project", "transforms"): _reverse("transform", "projects", "project"),
-    ("project", "records"): _reverse("record", "projects", "project"),
-}
-"""(owner registry, accessor) → the relation it manages. Every many-to-many accessor is here."""
+def all_links() -> dict[tuple[str, str], Link]:
+    """(owner registry, accessor) → relation, for every registry class in the catalog.
+
+    Each registry declares its accessors in its own ``_links``.
+
+    Example:
+        >>> all_links()[("project", "artifacts")].holder
+        'artifact'
+    """
+    return {
+        (cls._registry, accessor): link
+        for cls in catalog.classes().values()
+        for accessor, link in cls._links.items()
+    }
 
 
 def related(owner: Registry, accessor: str) -> RelatedManager[Any]:
@@ -98,7 +115,7 @@ def related(owner: Registry, accessor: str) -> RelatedManager[Any]:
     Example:
         >>> related(artifact, "projects").add(project)  # doctest: +SKIP
     """
-    link = LINKS[(type(owner)._registry, accessor)]
+    link = type(owner)._links[accessor]
     return RelatedManager(owner, accessor, link, registry_class(link.target))
 
 
@@ -171,6 +188,8 @@ class RelatedManager(QuerySet[R]):
                 f"save the {type(owner).__name__} before changing its {self._accessor}: "
                 f"{type(owner).__name__.lower()}.save()"
             )
+        if link.fixed:
+            raise InvalidArgument(f"{self._accessor} cannot be changed in place; {link.fixed}")
         if link.no_self and owner._record.uid in uids:
             raise InvalidArgument(
                 f"a {type(owner).__name__} cannot be its own parent or child ({self._accessor})"
@@ -291,4 +310,4 @@ def _checked(manager: RelatedManager[Any], objs: tuple[Any, ...]) -> tuple[list[
     return sorted(set(uids)), given
 
 
-__all__ = ["LINKS", "Link", "RelatedManager", "related"]
+__all__ = ["Link", "RelatedManager", "all_links", "forward", "link_inputs", "related", "reverse"]

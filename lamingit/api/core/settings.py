@@ -46,6 +46,19 @@ class Settings:
         self.creation = CreationSettings()
 
     @property
+    def branch(self) -> str:
+        """The current branch's name; setting it switches (``ln.setup.switch``)."""
+        from lamingit.api.core import branches
+
+        return branches.current()
+
+    @branch.setter
+    def branch(self, value: object) -> None:
+        from lamingit.api.core import branches
+
+        branches.switch(str(getattr(value, "name", value)))
+
+    @property
     def fsync(self) -> bool:
         """Whether saves are flushed to disk before returning (survive power loss)."""
         return SESSION.repository().fsync

@@ -53,10 +53,11 @@ def _name(obj: Any, *fields: str) -> str:
 
 def _display_dtype(dtype: str, snapshot: Any) -> str:
     """A feature's dtype as LaminDB shows it: a categorical names its type, not its uid."""
-    if dtype.startswith("cat[Record[") and dtype.endswith("]]"):
-        uid = dtype[len("cat[Record[") : -2]
-        type_record = snapshot.find("record", uid)
-        return f"cat[Record[{type_record.name if type_record is not None else uid}]]"
+    for cls, registry in (("Record", "record"), ("ULabel", "ulabel")):
+        if dtype.startswith(f"cat[{cls}[") and dtype.endswith("]]"):
+            uid = dtype[len(f"cat[{cls}[") : -2]
+            type_record = snapshot.find(registry, uid)
+            return f"cat[{cls}[{type_record.name if type_record is not None else uid}]]"
     return dtype
 
 
@@ -149,6 +150,71 @@ def describe_artifact(artifact: Artifact) -> str:
         for field, cls, registry, uids in (
             ("projects", "Project", "project", rec.projects),
             ("records", "Record", "record", rec.records),
+            ("ulabels", "ULabel", "ulabel", rec.ulabels),
+        )
+        if uids
+    ]
+    snapshot = artifact._obj_view.snapshot()
+    return tree(
+        title,
+        [
+            ("General", general),
+            ("Lineage", lineage),
+            ("Dataset", _schema_lines(snapshot, rec.schema)),
+            ("Features", feature_lines(artifact)),
+            ("Labels", labels),
+        ],
+    )
+
+
+def _schema_lines(snapshot: Any, schema_uid: str | None) -> list[str]:
+    """The validated schema and its features (``schema: experiment`` then one line each)."""
+    schema = snapshot.find("schema", schema_uid) if schema_uid else None
+    if schema is None:
+        return []
+    lines = [f"schema: {schema.name or schema.uid} ({schema.uid})"]
+    for uid in schema.members:
+        feature = snapshot.find("feature", uid)
+        if feature is not None:
+            lines.append(f"{feature.name}: {_display_dtype(feature.dtype, snapshot)}")
+    for slot, uid in sorted(schema.slots.items()):
+        component = snapshot.find("schema", uid)
+        name = getattr(component, "name", None) or uid
+        lines.append(f"slot {slot}: {name}")
+    return lines
+
+
+def describe_collection(collection: Any) -> str:
+    """The describe() tree of a collection: general, members in order, lineage, labels.
+
+    Example:
+        >>> print(describe_collection(collection))  # doctest: +SKIP
+        Collection: batches (2)
+    """
+    rec = collection._record
+    snapshot = collection._obj_view.snapshot()
+    title = f"Collection: {rec.key or rec.description or rec.uid} ({rec.version or 'unsaved'})"
+    general = [f"uid: {rec.uid}", f"hash: {rec.hash}"]
+    if rec.description:
+        general.append(f"description: {rec.description}")
+    general.append(f"created_at: {rec.created_at}")
+    general.append(f"created_by: {_handle(collection)}")
+    general.append(f"is_latest: {rec.is_latest}" + (" (in trash)" if rec.trashed else ""))
+    members = []
+    for uid in rec.artifacts:
+        artifact = snapshot.find("artifact", uid)
+        members.append(f"{_name(artifact, 'key', 'description')} ({uid})" if artifact else uid)
+    lineage = [f"run: {rec.run}"] if rec.run else []
+    if rec.transform:
+        transform = snapshot.find("transform", rec.transform)
+        if transform is not None:
+            lineage.append(f"transform: {_name(transform, 'key', 'description')}")
+    labels = [
+        f".{field:<9} {cls:<8} {', '.join(_names(collection, registry, list(uids)))}"
+        for field, cls, registry, uids in (
+            ("projects", "Project", "project", rec.projects),
+            ("records", "Record", "record", rec.records),
+            ("ulabels", "ULabel", "ulabel", rec.ulabels),
         )
         if uids
     ]
@@ -156,19 +222,33 @@ def describe_artifact(artifact: Artifact) -> str:
         title,
         [
             ("General", general),
+            (f"Artifacts ({len(rec.artifacts)})", members),
             ("Lineage", lineage),
-            ("Features", feature_lines(artifact)),
             ("Labels", labels),
         ],
     )
 
 
-_LINK_FIELDS = ("inputs", "projects", "parents", "records", "unregistered_reads")
+_LINK_FIELDS = (
+    "inputs",
+    "projects",
+    "parents",
+    "records",
+    "ulabels",
+    "members",
+    "unregistered_reads",
+)
 _ONE_REGISTRY = {"type": "record", "transform": "transform", "initiated_by_run": "run"}
 _HIDDEN = ("features", "source_code", "environment", "updated_at", "hash_type")
 
 
-_LINK_REGISTRY = {"inputs": "artifact", "projects": "project", "records": "record"}
+_LINK_REGISTRY = {
+    "inputs": "artifact",
+    "projects": "project",
+    "records": "record",
+    "ulabels": "ulabel",
+    "members": "feature",
+}
 
 
 def _link_line(obj: Any, field: str) -> str:

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lamingit.api.present.lineage_svg import render_svg
-from lamingit.models import ArtifactRecord, RunRecord, TransformRecord
+from lamingit.models import ArtifactRecord, CollectionRecord, RunRecord, TransformRecord
 from lamingit.query import Q
 
 if TYPE_CHECKING:
     from lamingit.api.core.view import View
+    from lamingit.api.present.lineage_digraph import Digraph
     from lamingit.api.registries.artifact import Artifact
 
 MAX_NODES = 2000
@@ -94,6 +94,21 @@ class _Builder:
         detail = f"{kind} run · {record.started_at[:16].replace('T', ' ')}"
         self.graph.nodes.append(Node(record.uid, "run", name, detail))
 
+    def add_collection(self, record: CollectionRecord) -> None:
+        if record.uid in self._ids:
+            return
+        self._ids.add(record.uid)
+        label = record.key or record.description or record.uid
+        detail = f"collection · {len(record.artifacts)} artifacts · v{record.version}"
+        self.graph.nodes.append(Node(record.uid, "collection", label, detail))
+
+    def collections_of(self, artifact_uid: str) -> None:
+        """The collections that hold ``artifact_uid`` (an edge from it to each)."""
+        for found in self.view.select("collection", Q(artifacts=artifact_uid, trashed=False)):
+            if isinstance(found, CollectionRecord) and not self.full():
+                self.add_collection(found)
+                self.edge(artifact_uid, found.uid)
+
     def edge(self, source: str, target: str) -> None:
         if (source, target) not in self._edges:
             self._edges.add((source, target))
@@ -168,6 +183,30 @@ def lineage_graph(artifact: Artifact) -> LineageGraph:
     builder = _Builder(artifact._obj_view, record.uid)
     builder.upstream(record)
     builder.downstream(record)
+    builder.collections_of(record.uid)
+    return builder.graph
+
+
+def collection_lineage_graph(collection: Any) -> LineageGraph:
+    """A collection's lineage: its members' upstream lineage, each member → the collection,
+    and the run that made it.
+
+    Example:
+        >>> collection_lineage_graph(ln.Collection.get(key="batches")).nodes  # doctest: +SKIP
+    """
+    record = collection._record
+    builder = _Builder(collection._obj_view, record.uid)
+    builder.add_collection(record)
+    for uid in record.artifacts:
+        member = builder.snapshot.find("artifact", uid)
+        if isinstance(member, ArtifactRecord):
+            builder.upstream(member)
+            builder.edge(uid, record.uid)
+    run = builder.snapshot.find("run", record.run) if record.run else None
+    if isinstance(run, RunRecord):
+        builder.add_run(run)
+        builder.edge(run.uid, record.uid)
+    builder.graph.truncated = builder.full()
     return builder.graph
 
 
@@ -184,7 +223,9 @@ def _in_notebook() -> bool:
     return shell is not None and type(shell).__name__ != "TerminalInteractiveShell"
 
 
-def view_lineage(artifact: Artifact, return_graph: bool = False, path: str | None = None) -> Any:
+def view_lineage(
+    artifact: Artifact, return_graph: bool = False, path: str | None = None
+) -> Digraph | Path | None:
     """Render ``artifact``'s lineage; see ``Artifact.view_lineage``.
 
     Returns a ``graphviz.Digraph`` (``return_graph=True``; its ``.lineage`` is the plain
@@ -204,13 +245,17 @@ def view_lineage(artifact: Artifact, return_graph: bool = False, path: str | Non
     return show_graph(graph, path, default_filename(artifact), artifact.key or artifact.uid)
 
 
-def show_graph(graph: LineageGraph, path: str | None, default_name: str, label: str) -> Any:
+def show_graph(graph: LineageGraph, path: str | None, default_name: str, label: str) -> Path | None:
     """Display ``graph`` inline in Jupyter (None), else write its SVG and return the path.
 
     Example:
         >>> show_graph(graph, None, "lineage_a.svg", "a.csv")  # doctest: +SKIP
         PosixPath('lineage_a.svg')
     """
+    # Loaded here, not at import: xml.sax.saxutils pulls in urllib and email (~15 ms) that
+    # every `import` of an artifact would otherwise pay.
+    from lamingit.api.present.lineage_svg import render_svg
+
     svg = render_svg(graph)
     if path is None and _in_notebook():
         from IPython.display import SVG, display
@@ -238,6 +283,7 @@ def default_filename(artifact: Artifact) -> str:
 __all__ = [
     "LineageGraph",
     "Node",
+    "collection_lineage_graph",
     "lineage_graph",
     "view_lineage",
 ]

@@ -6,9 +6,12 @@ The only graphviz user; the Python package builds the object without the system 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    # Other modules name the type through this one (the only graphviz user).
+    from graphviz import Digraph
+
     from lamingit.api.present.lineage import LineageGraph
 
 _STYLE = {
@@ -19,7 +22,7 @@ _STYLE = {
 _FOCUS = {"fillcolor": "mistyrose", "penwidth": "2"}
 
 
-def to_digraph(graph: LineageGraph, name: str) -> Any:
+def to_digraph(graph: LineageGraph, name: str) -> Digraph:
     """A ``graphviz.Digraph`` of ``graph`` (left to right, the focus highlighted), carrying the
     plain data as ``.lineage`` (nodes, edges, ``to_dict()``).
 

@@ -24,6 +24,7 @@ STYLE = {
     "artifact": ("#e8f1fb", "#3b6ea8"),
     "run": ("#fdf1e3", "#c07a26"),
     "transform": ("#eaf6ea", "#3f8a3f"),
+    "collection": ("#f3ecfa", "#7a4fa8"),
 }
 
 

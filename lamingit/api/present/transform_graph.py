@@ -6,13 +6,15 @@ every walk keeps a visited set and stops at ``MAX_NODES``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lamingit.api.present.lineage import MAX_NODES, LineageGraph, Node, show_graph
 from lamingit.models import TransformRecord
 from lamingit.query import Q
 
 if TYPE_CHECKING:
+    from lamingit.api.present.lineage_digraph import Digraph
     from lamingit.api.registries.transform import Transform
 
 
@@ -69,7 +71,7 @@ def view_parents(
     with_children: bool = False,
     return_graph: bool = False,
     path: str | None = None,
-) -> Any:
+) -> Digraph | Path | None:
     """Render the transform graph; see ``Transform.view_parents``.
 
     Example:

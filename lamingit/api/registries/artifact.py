@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from lamingit._util import decode_counter, encode_counter, random_base62
+from lamingit.api.core.artifact_links import ArtifactLinks
 from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import commit, new_record_fields
+from lamingit.api.core.curation.rules import schema_annotation
 from lamingit.api.core.formats import (
     load_path,
     open_path,
@@ -19,8 +20,16 @@ from lamingit.api.core.formats import (
 from lamingit.api.core.keys import suffix_of, validate_key
 from lamingit.api.core.links import link_run_input
 from lamingit.api.core.messages import moved_to_trash, new_artifact, returning_existing
-from lamingit.api.core.queryset import QuerySet
-from lamingit.api.core.relations import RelatedManager, related
+from lamingit.api.core.relations import (
+    COLLECTION_MEMBERS,
+    Link,
+    RelatedManager,
+    forward,
+    link_inputs,
+    related,
+    reverse,
+)
+from lamingit.api.core.versioning import IsVersioned, elect_latest, free_stem, next_version_uid
 from lamingit.api.present.describe import describe_artifact
 from lamingit.api.present.lineage import view_lineage
 from lamingit.errors import InvalidArgument
@@ -30,11 +39,17 @@ from lamingit.repo import Repository
 from lamingit.storage.hashing import DirectoryDigest, decode_manifest, hash_directory, hash_file
 from lamingit.tracking import context as run_context
 
-STEM = 16
+if TYPE_CHECKING:
+    from lamingit.api.present.lineage_digraph import Digraph
+    from lamingit.api.registries.project import Project
+    from lamingit.api.registries.record import Record
+    from lamingit.api.registries.run import Run
+    from lamingit.api.registries.transform import Transform
+
 STAGE_THRESHOLD = 8 * 1024 * 1024
 
 
-class Artifact(Registry):
+class Artifact(ArtifactLinks, IsVersioned):
     """A dataset: a file or a directory (e.g. a zarr store), with lineage and versions.
 
     Example:
@@ -44,6 +59,13 @@ class Artifact(Registry):
 
     _registry: ClassVar[str] = "artifact"
     _struct = ArtifactRecord
+    _links: ClassVar[dict[str, Link]] = {
+        "projects": forward("artifact", "projects", "project"),
+        "records": forward("artifact", "records", "record"),
+        "input_of_runs": reverse("run", "inputs", "artifact", on_link=link_inputs),
+        "ulabels": forward("artifact", "ulabels", "ulabel"),
+        "collections": reverse("collection", "artifacts", "artifact", fixed=COLLECTION_MEMBERS),
+    }
     _uid_length: ClassVar[int] = 20
     _stem_length: ClassVar[int] = 16
 
@@ -136,7 +158,7 @@ class Artifact(Registry):
             return
         new_artifact(self._view, key, run_uid, revises)
         record = ArtifactRecord(
-            **new_record_fields(random_base62(STEM) + "0000"),
+            **new_record_fields(self._first_uid()),
             key=key,
             description=description,
             suffix=suffix,
@@ -217,9 +239,12 @@ class Artifact(Registry):
     ) -> Artifact:
         """An artifact from a pandas DataFrame: Parquet, or CSV if ``key`` ends in ``.csv``.
 
+        ``schema=`` validates first (nothing written on failure) and annotates (docs/curation.md).
+
         Example:
             >>> ln.Artifact.from_dataframe(df, key="datasets/processed.parquet").save()  # doctest: +SKIP
         """
+        df, annotation = schema_annotation(cls._view.snapshot(), df, kwargs.pop("schema", None))
         suffix = ".csv" if key is not None and key.endswith(".csv") else ".parquet"
         path = cls._view.writable_repository("save").scratch_dir() / f"dataframe{suffix}"
         write_dataframe(df, path)
@@ -235,6 +260,7 @@ class Artifact(Registry):
         )
         if not artifact._saved:
             object.__setattr__(artifact, "_memory", df)
+            artifact._record = replace(artifact._record, **annotation)
         return artifact
 
     from_df = from_dataframe
@@ -251,9 +277,14 @@ class Artifact(Registry):
     ) -> Artifact:
         """An artifact from an AnnData: ``.h5ad``, or a zarr store if ``key`` ends in ``.zarr``.
 
+        ``schema=`` (slots ``obs``, ``var``, ``var.T``) validates first, as in from_dataframe.
+
         Example:
             >>> ln.Artifact.from_anndata(adata, key="scrna/experiment1.h5ad").save()  # doctest: +SKIP
         """
+        adata, annotation = schema_annotation(
+            cls._view.snapshot(), adata, kwargs.pop("schema", None)
+        )
         suffix = suffix_of(key) if key is not None and key.endswith(".zarr") else ".h5ad"
         path = cls._view.writable_repository("save").scratch_dir() / f"anndata{suffix}"
         write_anndata(adata, path)
@@ -269,6 +300,7 @@ class Artifact(Registry):
         )
         if not artifact._saved:
             object.__setattr__(artifact, "_memory", adata)
+            artifact._record = replace(artifact._record, **annotation)
         return artifact
 
     # -- saving ---------------------------------------------------------------------------
@@ -308,26 +340,20 @@ class Artifact(Registry):
         record = self._record
         stem = None
         if self._revises is not None:
-            stem = self._revises.uid[:STEM]
+            stem = self._revises.stem_uid
         elif record.key is not None:
             latest = changes.lookup("artifact.key", record.key)
             if latest:
-                stem = latest[0][:STEM]
+                stem = latest[0][: self._stem_length]
         if stem is None:
-            stem = record.uid[:STEM]
-            while changes.uids_with_prefix("artifact", stem):
-                stem = random_base62(STEM)
-            counter = 0
-        else:
-            family = changes.uids_with_prefix("artifact", stem)
-            counter = max((decode_counter(u[STEM:]) for u in family), default=-1) + 1
-        uid = stem + encode_counter(counter)
+            stem = free_stem(changes, "artifact", record.uid[: self._stem_length])
+        uid, counter = next_version_uid(changes, "artifact", stem)
         record = replace(record, uid=uid, version=self._version_tag or str(counter + 1))
         verb = "create" if counter == 0 else f"save version {counter + 1} of"
         run_note = f" in run {record.run}" if record.run else ""
         changes.put(record, f"{verb} artifact {uid}{self._label()}{run_note}")
         self._record = record
-        elect_latest(changes, stem)
+        elect_latest(changes, "artifact", stem)
         self._record = changes.get("artifact", uid)  # type: ignore[assignment]
 
     def _duplicate_in(self, changes: ChangeSet) -> ArtifactRecord | None:
@@ -349,17 +375,17 @@ class Artifact(Registry):
 
     # -- relations & versions -------------------------------------------------------------
     @property
-    def run(self) -> Any:
+    def run(self) -> Run | None:
         """The Run that created this artifact (None for uploads without a run)."""
-        return self._related("run", self._record.run)
+        return cast("Run | None", self._related("run", self._record.run))
 
     @property
-    def transform(self) -> Any:
+    def transform(self) -> Transform | None:
         """The Transform whose run created this artifact."""
-        return self._related("transform", self._record.transform)
+        return cast("Transform | None", self._related("transform", self._record.transform))
 
     @property
-    def input_of_runs(self) -> RelatedManager[Any]:
+    def input_of_runs(self) -> RelatedManager[Run]:
         """The runs that read this artifact (``input_of`` is the same); ``.add(run)`` links one.
 
         Example:
@@ -370,7 +396,7 @@ class Artifact(Registry):
     input_of = input_of_runs
 
     @property
-    def projects(self) -> RelatedManager[Any]:
+    def projects(self) -> RelatedManager[Project]:
         """Projects this artifact is labeled with; ``artifact.projects.add(project)`` links one.
 
         Example:
@@ -379,7 +405,7 @@ class Artifact(Registry):
         return related(self, "projects")
 
     @property
-    def records(self) -> RelatedManager[Any]:
+    def records(self) -> RelatedManager[Record]:
         """Records this artifact is labeled with; ``artifact.records.add(sample)`` links one.
 
         Example:
@@ -387,7 +413,9 @@ class Artifact(Registry):
         """
         return related(self, "records")
 
-    def view_lineage(self, return_graph: bool = False, path: str | None = None) -> Any:
+    def view_lineage(
+        self, return_graph: bool = False, path: str | None = None
+    ) -> Digraph | Path | None:
         """Draw the upstream and downstream lineage (artifacts → runs → artifacts) as SVG.
 
         Inline in Jupyter; from a script it writes an SVG file and returns its path.
@@ -398,16 +426,6 @@ class Artifact(Registry):
             >>> ln.Artifact.get(key="figures/umap.png").view_lineage()  # doctest: +SKIP
         """
         return view_lineage(self, return_graph=return_graph, path=path)
-
-    @property
-    def stem_uid(self) -> str:
-        """The 16-character uid stem shared by all versions of this artifact."""
-        return self.uid[:STEM]
-
-    @property
-    def versions(self) -> QuerySet[Artifact]:
-        """All versions of this artifact's family, newest first."""
-        return type(self).filter(uid__startswith=self.stem_uid).order_by("-uid")
 
     @property
     def path(self) -> Path:
@@ -504,7 +522,7 @@ class Artifact(Registry):
                     replace(current, trashed=True, is_latest=False),
                     f"move artifact {uid}{self._label()} to the trash",
                 )
-            elect_latest(changes, stem)
+            elect_latest(changes, "artifact", stem)
 
         repo = commit(build, self._obj_view, "delete")
         if permanent:
@@ -529,7 +547,7 @@ class Artifact(Registry):
             if current is None or not current.trashed:  # type: ignore[attr-defined]
                 return
             changes.put(replace(current, trashed=False), f"restore artifact {uid}{self._label()}")
-            elect_latest(changes, stem)
+            elect_latest(changes, "artifact", stem)
 
         repo = commit(build, self._obj_view, "restore")
         record = repo.snapshot().find("artifact", uid)
@@ -552,22 +570,6 @@ class Artifact(Registry):
         return None
 
 
-def elect_latest(changes: ChangeSet, stem: str) -> None:
-    """Make exactly one version of family ``stem`` latest: the newest not in the trash.
-
-    Example:
-        >>> elect_latest(changes, artifact.stem_uid)  # doctest: +SKIP
-    """
-    family = changes.uids_with_prefix("artifact", stem)
-    records = [r for u in family if isinstance(r := changes.get("artifact", u), ArtifactRecord)]
-    alive = [r for r in records if not r.trashed]
-    winner = max(alive, key=lambda r: decode_counter(r.uid[STEM:])).uid if alive else None
-    for record in records:
-        should = record.uid == winner
-        if record.is_latest != should:
-            changes.put(replace(record, is_latest=should))
-
-
 def _copy_if_stale(repo: Repository, oid: str, dest: Path, size: int) -> None:
     """Copy a blob to ``dest`` unless an untouched copy is already there."""
     blob = repo.blob_path(oid)
@@ -580,4 +582,4 @@ def _copy_if_stale(repo: Repository, oid: str, dest: Path, size: int) -> None:
     os.utime(dest, ns=(blob_mtime, blob_mtime))
 
 
-__all__ = ["Artifact", "elect_latest"]
+__all__ = ["Artifact"]

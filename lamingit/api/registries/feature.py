@@ -2,35 +2,59 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from lamingit._util import random_base62
 from lamingit.api.core import catalog
 from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import new_record_fields
 from lamingit.errors import InvalidArgument, ValidationError
-from lamingit.feature_values import feature_name, normalize_dtype
+from lamingit.feature_values import coerce as coerce_value
+from lamingit.feature_values import feature_name, guess_dtype, normalize_dtype
 from lamingit.models import FeatureRecord
 from lamingit.records import ChangeSet
 
 
 def dtype_string(dtype: Any) -> str:
-    """The stored dtype of a spelling: names, Python types, ``ln.Record`` or a Record type.
+    """The stored dtype of a spelling: names, Python types, ``ln.Record`` / ``ln.ULabel`` or a type.
 
     Example:
         >>> dtype_string(float)
         'float'
     """
-    Record = catalog.registry_class("record")
-    if dtype is Record:
-        return "cat[Record]"
-    if isinstance(dtype, Record):
-        if not dtype.is_type or not dtype._saved:
-            raise ValidationError(
-                f"a categorical dtype needs a saved Record with is_type=True, got {dtype!r}"
-            )
-        return f"cat[Record[{dtype.uid}]]"
+    for registry, name in (("record", "Record"), ("ulabel", "ULabel")):
+        cls = catalog.registry_class(registry)
+        if dtype is cls:
+            return f"cat[{name}]"
+        if isinstance(dtype, cls):
+            if not dtype.is_type or not dtype._saved:  # type: ignore[attr-defined]
+                raise ValidationError(
+                    f"a categorical dtype needs a saved {name} with is_type=True, got {dtype!r}"
+                )
+            return f"cat[{name}[{dtype.uid}]]"  # type: ignore[attr-defined]
     return normalize_dtype(dtype)
+
+
+def check_feature_name(name: Any) -> str:
+    """A feature name: any text a column can have, except ``__`` (the query separator).
+
+    Example:
+        >>> check_feature_name("sepal length (cm)")
+        'sepal length (cm)'
+    """
+    if (
+        not isinstance(name, str)
+        or not name.strip()
+        or name != name.strip()
+        or "__" in name
+        or len(name) > 200
+        or any(ord(ch) < 32 for ch in name)
+    ):
+        raise InvalidArgument(
+            f"Feature name {name!r} must be non-empty text without '__' (a query keyword), "
+            "surrounding spaces or control characters, e.g. 'gc_content' or 'sepal length (cm)'"
+        )
+    return name
 
 
 class Feature(Registry):
@@ -45,21 +69,89 @@ class Feature(Registry):
     _uid_length: ClassVar[int] = 12
     _record: FeatureRecord
 
-    def __init__(self, name: str, dtype: Any = "str", description: str | None = None) -> None:
-        name = feature_name(name)
-        if not isinstance(name, str) or not name.isidentifier() or "__" in name:
-            raise InvalidArgument(
-                f"Feature name {name!r} must be an identifier without '__' (a query keyword), "
-                "e.g. 'gc_content'"
+    def __init__(
+        self,
+        name: str,
+        dtype: Any = "str",
+        description: str | None = None,
+        *,
+        is_type: bool = False,
+        type: Feature | None = None,
+        nullable: bool = True,
+        coerce: bool = False,
+        default_value: Any = None,
+    ) -> None:
+        name = check_feature_name(feature_name(name))
+        if type is not None and not (
+            getattr(type._record, "is_type", False) and type._saved  # a saved feature type
+        ):
+            raise ValidationError(
+                f"type= must be a saved Feature with is_type=True, got {type!r}; create one with "
+                "ln.Feature(name='Treatment', is_type=True).save()"
             )
+        stored = "str" if is_type and dtype == "str" else dtype_string(dtype)
+        if default_value is not None:
+            default_value = coerce_value(name, stored, default_value)
         self._init_record(
             FeatureRecord(
                 **new_record_fields(random_base62(12)),
                 name=name,
-                dtype=dtype_string(dtype),
+                dtype=stored,
                 description=description,
+                is_type=bool(is_type),
+                type=type.uid if type is not None else None,
+                nullable=bool(nullable),
+                coerce=bool(coerce),
+                default_value=default_value,
             )
         )
+
+    @property
+    def type(self) -> Feature | None:
+        """The feature type this feature belongs to (None if it has none)."""
+        return cast("Feature | None", self._related("feature", self._record.type))
+
+    @classmethod
+    def from_dataframe(cls, df: Any) -> list[Feature]:
+        """Unsaved features for a DataFrame's columns, dtypes inferred (``ln.save(...)`` them).
+
+        Example:
+            >>> ln.save(ln.Feature.from_dataframe(df))  # doctest: +SKIP
+        """
+        from pandas.api import types as pt
+
+        out = []
+        for column in df.columns:
+            kind = df[column].dtype
+            if pt.is_bool_dtype(kind):
+                dtype = "bool"
+            elif pt.is_integer_dtype(kind):
+                dtype = "int"
+            elif pt.is_float_dtype(kind):
+                dtype = "float"
+            elif pt.is_datetime64_any_dtype(kind):
+                dtype = "datetime"
+            else:
+                values = df[column].dropna().tolist()
+                dtype = guess_dtype(values[0]) if values else "str"
+            out.append(cls(name=str(column), dtype=dtype))
+        return out
+
+    from_df = from_dataframe
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> list[Feature]:
+        """Unsaved features for a dict's keys, dtypes guessed from the values.
+
+        Example:
+            >>> ln.save(ln.Feature.from_dict({"temperature": 21.5, "site": "A"}))  # doctest: +SKIP
+        """
+        if not isinstance(values, dict):
+            raise InvalidArgument(f"Feature.from_dict() takes a dict, got {values!r}")
+        return [
+            cls(name=str(k), dtype=guess_dtype(v) if v is not None else "str")
+            for k, v in values.items()
+        ]
 
     def _stage(self, changes: ChangeSet) -> None:
         if not self._saved:

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from lamingit._util import random_base62
 from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import new_record_fields
-from lamingit.api.core.relations import RelatedManager, related
+from lamingit.api.core.relations import (
+    Link,
+    RelatedManager,
+    related,
+    reverse,
+)
 from lamingit.errors import InvalidArgument
 from lamingit.models import ProjectRecord
 from lamingit.records import ChangeSet
+
+if TYPE_CHECKING:
+    from lamingit.api.registries.artifact import Artifact
+    from lamingit.api.registries.record import Record
+    from lamingit.api.registries.run import Run
+    from lamingit.api.registries.transform import Transform
 
 
 class Project(Registry):
@@ -23,6 +34,12 @@ class Project(Registry):
 
     _registry: ClassVar[str] = "project"
     _struct = ProjectRecord
+    _links: ClassVar[dict[str, Link]] = {
+        "artifacts": reverse("artifact", "projects", "project"),
+        "runs": reverse("run", "projects", "project"),
+        "transforms": reverse("transform", "projects", "project"),
+        "records": reverse("record", "projects", "project"),
+    }
     _uid_length: ClassVar[int] = 12
     _record: ProjectRecord
 
@@ -51,7 +68,7 @@ class Project(Registry):
         return None
 
     @property
-    def artifacts(self) -> RelatedManager[Any]:
+    def artifacts(self) -> RelatedManager[Artifact]:
         """Artifacts linked to this project; ``project.artifacts.add(artifact)`` links one.
 
         Example:
@@ -60,7 +77,7 @@ class Project(Registry):
         return related(self, "artifacts")
 
     @property
-    def runs(self) -> RelatedManager[Any]:
+    def runs(self) -> RelatedManager[Run]:
         """Runs linked to this project; ``project.runs.add(run)`` links one.
 
         Example:
@@ -69,7 +86,7 @@ class Project(Registry):
         return related(self, "runs")
 
     @property
-    def transforms(self) -> RelatedManager[Any]:
+    def transforms(self) -> RelatedManager[Transform]:
         """Transforms linked to this project; ``project.transforms.add(t)`` links one.
 
         Example:
@@ -78,7 +95,7 @@ class Project(Registry):
         return related(self, "transforms")
 
     @property
-    def records(self) -> RelatedManager[Any]:
+    def records(self) -> RelatedManager[Record]:
         """Records linked to this project; ``project.records.add(record)`` links one.
 
         Example:

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from lamingit._util import random_base62
 from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import new_record_fields
+from lamingit.api.core.features import validate_values
 from lamingit.api.core.queryset import QuerySet
-from lamingit.api.core.relations import RelatedManager, related
+from lamingit.api.core.relations import (
+    Link,
+    RelatedManager,
+    forward,
+    related,
+    reverse,
+)
 from lamingit.errors import InvalidArgument
 from lamingit.models import RecordRecord
-from lamingit.records import ChangeSet
+from lamingit.records import ChangeSet, replace
+
+if TYPE_CHECKING:
+    from lamingit.api.registries.artifact import Artifact
+    from lamingit.api.registries.project import Project
 
 
 def name_key(type_uid: str | None, name: str) -> str:
@@ -34,6 +45,12 @@ class Record(Registry):
 
     _registry: ClassVar[str] = "record"
     _struct = RecordRecord
+    _links: ClassVar[dict[str, Link]] = {
+        "parents": forward("record", "parents", "record", no_self=True),
+        "children": reverse("record", "parents", "record", no_self=True),
+        "projects": forward("record", "projects", "project"),
+        "artifacts": reverse("artifact", "records", "record"),
+    }
     _uid_length: ClassVar[int] = 16
     _record: RecordRecord
 
@@ -43,9 +60,13 @@ class Record(Registry):
         type: Record | None = None,
         is_type: bool = False,
         description: str | None = None,
+        features: dict[str, Any] | None = None,
     ) -> None:
         if not isinstance(name, str) or not name:
             raise InvalidArgument(f"Record(name=…) needs a non-empty string, got {name!r}")
+        if features is not None and not isinstance(features, dict):
+            raise InvalidArgument(f"features= takes a dict of feature values, got {features!r}")
+        self._pending_features = dict(features or {})
         if type is not None and not (isinstance(type, Record) and type.is_type):
             raise ValueError(
                 f"type= must be a Record with is_type=True, got {type!r}; "
@@ -63,6 +84,9 @@ class Record(Registry):
             )
         )
 
+    def _post_load(self) -> None:
+        object.__setattr__(self, "_pending_features", {})
+
     def _stage(self, changes: ChangeSet) -> None:
         if not self._saved:
             existing = changes.lookup("record.name", name_key(self._record.type, self._record.name))
@@ -70,7 +94,32 @@ class Record(Registry):
             if isinstance(found, RecordRecord):
                 self._record = found
                 return
+            if self._pending_features:  # validated in this commit: nothing is written if one fails
+                stored, _ = validate_values(changes, self._pending_features)
+                self._record = replace(self._record, features=dict(sorted(stored.items())))
         super()._stage(changes)
+
+    @classmethod
+    def from_dataframe(cls, df: Any, type: Record | None = None) -> list[Record]:
+        """Unsaved records, one per row: named by a ``name`` column (else the index), the other
+        columns as feature values (each column must be a saved feature). ``ln.save()`` them.
+
+        Example:
+            >>> ln.save(ln.Record.from_dataframe(samples_df, type=sample_type))  # doctest: +SKIP
+        """
+        import pandas as pd
+
+        if not isinstance(df, pd.DataFrame):
+            raise InvalidArgument(f"Record.from_dataframe() takes a DataFrame, got {df!r}")
+        names = df["name"] if "name" in df.columns else pd.Series(df.index, index=df.index)
+        columns = [c for c in df.columns if c != "name"]
+        records = []
+        for (_, row), name in zip(df[columns].iterrows(), names, strict=True):
+            values = {str(c): _plain(v) for c, v in row.items() if not _missing(v)}
+            records.append(cls(name=str(name), type=type, features=values))
+        return records
+
+    from_df = from_dataframe
 
     # -- hierarchy ------------------------------------------------------------------------
     @property
@@ -97,7 +146,7 @@ class Record(Registry):
         return related(self, "children")
 
     @property
-    def projects(self) -> RelatedManager[Any]:
+    def projects(self) -> RelatedManager[Project]:
         """Projects this record belongs to; ``record.projects.add(project)`` links one.
 
         Example:
@@ -106,7 +155,7 @@ class Record(Registry):
         return related(self, "projects")
 
     @property
-    def artifacts(self) -> RelatedManager[Any]:
+    def artifacts(self) -> RelatedManager[Artifact]:
         """Artifacts labeled with this record; ``record.artifacts.add(artifact)`` links one.
 
         Example:
@@ -165,6 +214,18 @@ class Record(Registry):
             frontier = [r.uid for r in found if r.uid not in seen and r.uid != self.uid]
             seen.update(frontier)
         return cls.filter(uid__in=sorted(seen))
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return bool(value is None or (value != value))  # NaN is the one value unequal to itself
+    except (TypeError, ValueError):
+        return False
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars → Python values (feature values are JSON-like)."""
+    return value.item() if hasattr(value, "item") and not isinstance(value, list | dict) else value
 
 
 __all__ = ["Record", "name_key"]

@@ -9,7 +9,13 @@ from lamingit.api.core import catalog
 from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import new_record_fields
 from lamingit.api.core.queryset import QuerySet
-from lamingit.api.core.relations import RelatedManager, related
+from lamingit.api.core.relations import (
+    Link,
+    RelatedManager,
+    forward,
+    link_inputs,
+    related,
+)
 from lamingit.errors import InvalidArgument
 from lamingit.models import RunRecord
 from lamingit.records import ChangeSet, replace
@@ -17,6 +23,7 @@ from lamingit.tracking import context as run_context
 
 if TYPE_CHECKING:
     from lamingit.api.registries.artifact import Artifact
+    from lamingit.api.registries.project import Project
     from lamingit.api.registries.transform import Transform
 
 
@@ -30,6 +37,10 @@ class Run(Registry):
 
     _registry: ClassVar[str] = "run"
     _struct = RunRecord
+    _links: ClassVar[dict[str, Link]] = {
+        "input_artifacts": forward("run", "inputs", "artifact", on_link=link_inputs),
+        "projects": forward("run", "projects", "project"),
+    }
     _uid_length: ClassVar[int] = 20
     _record: RunRecord
     _transform_obj: Transform | None
@@ -90,11 +101,11 @@ class Run(Registry):
             self._transform_obj._after_save()
 
     @property
-    def transform(self) -> Any:
-        """The Transform this run executed."""
+    def transform(self) -> Transform | None:
+        """The Transform this run executed (None only if its record is missing)."""
         if self._transform_obj is not None:
             return self._transform_obj
-        return self._related("transform", self._record.transform)
+        return cast("Transform | None", self._related("transform", self._record.transform))
 
     @property
     def input_artifacts(self) -> RelatedManager[Artifact]:
@@ -108,7 +119,7 @@ class Run(Registry):
     inputs = input_artifacts
 
     @property
-    def projects(self) -> RelatedManager[Any]:
+    def projects(self) -> RelatedManager[Project]:
         """Projects this run belongs to; ``run.projects.add(project)`` links one.
 
         Example:

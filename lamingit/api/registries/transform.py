@@ -2,24 +2,42 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from lamingit._util import decode_counter, encode_counter, random_base62
-from lamingit.api.core.base import Registry
+from lamingit._util import encode_counter, utcnow_iso
 from lamingit.api.core.commit import new_record_fields
 from lamingit.api.core.queryset import QuerySet
-from lamingit.api.core.relations import RelatedManager, related
+from lamingit.api.core.relations import (
+    Link,
+    RelatedManager,
+    forward,
+    related,
+    reverse,
+)
+from lamingit.api.core.versioning import (
+    COUNTER_WIDTH,
+    IsVersioned,
+    elect_latest,
+    next_version_uid,
+)
+from lamingit.api.core.versioning import family as versions_of
 from lamingit.api.present.transform_graph import view_parents
 from lamingit.errors import InvalidArgument
 from lamingit.models import TransformRecord
 from lamingit.records import ChangeSet, replace
 from lamingit.storage.hashing import hash_bytes
+from lamingit.tracking.source import SourceInfo
+
+if TYPE_CHECKING:
+    from lamingit.api.present.lineage_digraph import Digraph
+    from lamingit.api.registries.project import Project
+    from lamingit.api.registries.run import Run
 
 KINDS = ("pipeline", "notebook", "script", "function", "upload", "linker")
-STEM = 12
 
 
-class Transform(Registry):
+class Transform(IsVersioned):
     """Code that produces artifacts. Same key and same source → the same transform.
 
     ``name=`` and ``type=`` (the seed's spellings) are accepted for ``description=`` and
@@ -31,6 +49,11 @@ class Transform(Registry):
 
     _registry: ClassVar[str] = "transform"
     _struct = TransformRecord
+    _links: ClassVar[dict[str, Link]] = {
+        "projects": forward("transform", "projects", "project"),
+        "predecessors": forward("transform", "parents", "transform", no_self=True),
+        "successors": reverse("transform", "parents", "transform", no_self=True),
+    }
     _uid_length: ClassVar[int] = 16
     _stem_length: ClassVar[int] = 12
     _record: TransformRecord
@@ -57,7 +80,7 @@ class Transform(Registry):
             raise InvalidArgument("a Transform needs key= (e.g. the script name) or description=")
         self._init_record(
             TransformRecord(
-                **new_record_fields(random_base62(STEM) + "0000"),
+                **new_record_fields(self._first_uid()),
                 key=key,
                 description=description,
                 kind=kind,
@@ -85,7 +108,7 @@ class Transform(Registry):
         return self._record.kind
 
     @property
-    def runs(self) -> QuerySet[Any]:
+    def runs(self) -> QuerySet[Run]:
         """Every run of this transform."""
         return self._registry_filter("run", transform=self.uid)
 
@@ -117,7 +140,7 @@ class Transform(Registry):
     successors = children
 
     @property
-    def projects(self) -> RelatedManager[Any]:
+    def projects(self) -> RelatedManager[Project]:
         """Projects this transform belongs to; ``transform.projects.add(project)`` links one.
 
         Example:
@@ -127,7 +150,7 @@ class Transform(Registry):
 
     def view_parents(
         self, with_children: bool = False, return_graph: bool = False, path: str | None = None
-    ) -> Any:
+    ) -> Digraph | Path | None:
         """Draw this transform's parents (transitively), and its children if asked, as SVG.
 
         Inline in Jupyter; otherwise written to ``path`` (default ``./lineage_<key>.svg``)
@@ -139,11 +162,6 @@ class Transform(Registry):
             PosixPath('lineage_model.py.svg')
         """
         return view_parents(self, with_children, return_graph, path)
-
-    @property
-    def versions(self) -> QuerySet[Transform]:
-        """All versions of this transform, newest first."""
-        return type(self).filter(uid__startswith=self.uid[:STEM]).order_by("-uid")
 
     @classmethod
     def _get_fast(cls, fields: dict[str, Any]) -> Transform | None:
@@ -165,18 +183,80 @@ class Transform(Registry):
                 if latest.hash == record.hash and latest.kind == record.kind:
                     self._record = latest
                     return
-                stem = latest.uid[:STEM]
-        if stem is None:
-            uid = record.uid
-            counter = 0
-        else:
-            family = changes.uids_with_prefix("transform", stem)
-            counter = max(decode_counter(u[STEM:]) for u in family) + 1
-            uid = stem + encode_counter(counter)
-            for other in family:
-                prev = changes.get("transform", other)
-                if isinstance(prev, TransformRecord) and prev.is_latest:
-                    changes.put(replace(prev, is_latest=False))
+                stem = latest.uid[: self._stem_length]
+        uid = record.uid if stem is None else next_version_uid(changes, "transform", stem)[0]
         record = replace(record, uid=uid)
         changes.put(record, f"create transform {uid}{self._label()}")
+        if stem is not None:
+            elect_latest(changes, "transform", stem, winner=uid)  # the new version
         self._record = record
+
+
+def script_transform(
+    changes: ChangeSet,
+    info: SourceInfo,
+    uid: str | None,
+    description: str | None,
+    projects: list[str],
+) -> tuple[TransformRecord, bool]:
+    """The transform of a script's code in this transaction, and whether it is new.
+
+    Unchanged code (same hash and kind as the family's latest) reuses that transform; changed
+    code is a new version of the family named by ``uid`` (a 12-character stem or a 16-character
+    uid) or by the script's key; otherwise a new family starts.
+
+    Example:
+        >>> record, created = script_transform(changes, info, None, None, [])  # doctest: +SKIP
+    """
+    digest = hash_bytes(info.source_code.encode())
+    stem: str | None = None
+    if uid is not None:
+        stem = uid[: Transform._stem_length]
+    else:
+        latest_uids = changes.lookup("transform.key", info.key)
+        if latest_uids:
+            stem = latest_uids[0][: Transform._stem_length]
+    family: list[TransformRecord] = []
+    if stem is not None:
+        family = [
+            r for r in versions_of(changes, "transform", stem) if isinstance(r, TransformRecord)
+        ]
+    alive = [r for r in family if not r.trashed]
+    latest = next((r for r in alive if r.is_latest), alive[-1] if alive else None)
+    wanted_description = description or info.description
+    if latest is not None and latest.hash == digest and latest.kind == info.kind:
+        updated = latest
+        if projects and not set(projects) <= set(latest.projects):
+            updated = replace(updated, projects=sorted({*latest.projects, *projects}))
+        if description and latest.description != description:
+            updated = replace(updated, description=description)
+        if updated is not latest:
+            changes.put(replace(updated, updated_at=utcnow_iso()))
+        return updated, False
+    if family:
+        assert stem is not None
+        new_uid = next_version_uid(changes, "transform", stem)[0]
+        if uid is not None and len(uid) == 16 and uid not in {r.uid for r in family}:
+            new_uid = uid
+    elif uid is not None:
+        new_uid = uid if len(uid) == 16 else uid + encode_counter(0, COUNTER_WIDTH)
+    else:
+        new_uid = Transform._first_uid()
+    record = TransformRecord(
+        **new_record_fields(new_uid),
+        key=info.key,
+        description=wanted_description,
+        kind=info.kind,
+        source_code=info.source_code,
+        hash=digest,
+        git_commit=info.git_commit,
+        projects=projects,
+    )
+    verb = "create" if not family else "save new version of"
+    changes.put(record, f"{verb} transform {new_uid} ({info.key})")
+    if stem is not None and family:
+        elect_latest(changes, "transform", stem, winner=new_uid)
+    return record, True
+
+
+__all__ = ["KINDS", "Transform", "script_transform"]

@@ -62,16 +62,24 @@ def commit_before(repo: pygit2.Repository, head: str, moment: datetime) -> str |
         commit = commit.parents[0]
 
 
-def log(repo: pygit2.Repository, head: str, limit: int | None = None) -> Iterator[CommitInfo]:
-    """Commits reachable from ``head``, newest first (at most ``limit``).
+def log(
+    repo: pygit2.Repository, head: str, limit: int | None = None, first_parent: bool = False
+) -> Iterator[CommitInfo]:
+    """Commits reachable from ``head``, newest first (at most ``limit``); ``first_parent``:
+    only the branch's own line (``git log --first-parent``).
 
     Example:
         >>> next(log(repo, head)).message  # doctest: +SKIP
     """
-    # TIME alone misorders commits made within the same second; TOPOLOGICAL keeps
-    # children before parents.
-    order = pygit2.enums.SortMode.TOPOLOGICAL | pygit2.enums.SortMode.TIME
-    walker = repo.walk(head, order)
+    if first_parent:
+        # The first-parent chain is already newest first; unsorted, the walk streams (a sort
+        # reads the whole history before the first commit: ~60 ms per 3,000 commits).
+        walker = repo.walk(head, pygit2.enums.SortMode.NONE)
+        walker.simplify_first_parent()
+    else:
+        # TIME alone misorders commits made within the same second; TOPOLOGICAL keeps
+        # children before parents.
+        walker = repo.walk(head, pygit2.enums.SortMode.TOPOLOGICAL | pygit2.enums.SortMode.TIME)
     for n, commit in enumerate(walker):
         if limit is not None and n >= limit:
             return

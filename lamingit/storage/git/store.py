@@ -371,8 +371,11 @@ class GitStore:
         self._repo.config[name] = value
 
     # -- history ---------------------------------------------------------------------------
-    def log(self, start: str | None = None, limit: int | None = None) -> Iterator[CommitInfo]:
-        """Commits reachable from ``start`` (default: the branch head), newest first.
+    def log(
+        self, start: str | None = None, limit: int | None = None, first_parent: bool = False
+    ) -> Iterator[CommitInfo]:
+        """Commits reachable from ``start`` (default: the branch head), newest first
+        (``first_parent``: the branch's own line only, streamed without reading all history).
 
         Example:
             >>> [c.message for c in store.log(limit=3)]  # doctest: +SKIP
@@ -380,7 +383,7 @@ class GitStore:
         head = start or self.head()
         if head is None:
             return iter(())
-        return history.log(self._repo, head, limit)
+        return history.log(self._repo, head, limit, first_parent)
 
     def all_commits(self) -> list[str]:
         """Every commit reachable from any ref or reflog entry (what gc must keep alive).

@@ -1,0 +1,1 @@
+"""Validating datasets against schemas at the record level: the engine and the schema's rules."""

@@ -1,0 +1,238 @@
+"""DataFrameCurator and its ``.cat`` manager: validate, standardize, add new labels, save."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lamingit.api.core import catalog
+from lamingit.api.core.base import Lookup, save
+from lamingit.api.core.curation.checks import Report, canonical
+from lamingit.api.core.curation.rules import Validation, raise_if_invalid, validate_frame
+from lamingit.errors import InvalidArgument
+from lamingit.feature_values import category_registry, category_type
+from lamingit.models import FeatureRecord, SchemaRecord
+
+
+def schema_record(schema: Any) -> SchemaRecord:
+    """The record of a saved ``ln.Schema`` (refuses anything else with one line).
+
+    Example:
+        >>> schema_record(ln.Schema.get(name="experiment")).name  # doctest: +SKIP
+        'experiment'
+    """
+    record = getattr(schema, "_record", None)
+    if not isinstance(record, SchemaRecord) or not getattr(schema, "_saved", False):
+        raise InvalidArgument(
+            f"a curator needs a saved ln.Schema, got {schema!r}; e.g. "
+            "ln.Schema(features=[ln.Feature.get(name='x')]).save()"
+        )
+    return record
+
+
+def loaded(dataset: Any) -> tuple[Any, Any]:
+    """``(in-memory dataset, artifact or None)``: an Artifact is loaded (not a run input)."""
+    if getattr(type(dataset), "_registry", None) == "artifact":
+        return dataset.load(is_run_input=False), dataset
+    return dataset, None
+
+
+class Curator:
+    """Base class of the curators: a dataset, a schema, and whether it validated.
+
+    Example:
+        >>> curator = ln.curators.DataFrameCurator(df, schema)  # doctest: +SKIP
+    """
+
+    def __init__(self, dataset: Any, schema: Any) -> None:
+        self._dataset, self._artifact = loaded(dataset)
+        self._schema = schema
+        self._schema_record = schema_record(schema)
+        self._is_validated = False
+
+    def _snapshot(self) -> Any:
+        return type(self._schema)._view.snapshot()
+
+    def __repr__(self) -> str:
+        state = "validated" if self._is_validated else "unvalidated"
+        name = self._schema_record.name or self._schema_record.uid
+        return f"{type(self).__name__}(Schema: {name}, {state})"
+
+
+class DataFrameCurator(Curator):
+    """Validate a DataFrame against a Schema, fix its categoricals, save it annotated.
+
+    Example:
+        >>> curator = ln.curators.DataFrameCurator(df, schema)  # doctest: +SKIP
+        >>> curator.validate()  # doctest: +SKIP
+        >>> artifact = curator.save_artifact(key="examples/dataset1.parquet")  # doctest: +SKIP
+    """
+
+    def __init__(self, dataset: Any, schema: Any, slot: str | None = None) -> None:
+        super().__init__(dataset, schema)
+        import pandas as pd
+
+        if not isinstance(self._dataset, pd.DataFrame):
+            raise InvalidArgument(
+                f"DataFrameCurator takes a pandas DataFrame, got {type(self._dataset).__name__}"
+            )
+        self._slot = slot or ""
+        self._report: Report | None = None
+        self.cat = CatManager(self)
+
+    def _check(self) -> Report:
+        report = validate_frame(self._snapshot(), self._schema_record, self._dataset, self._slot)
+        self._report = report
+        return report
+
+    def validate(self) -> None:
+        """Raise ``ln.errors.ValidationError`` naming every problem; nothing is written.
+
+        Example:
+            >>> curator.validate()  # doctest: +SKIP
+        """
+        report = self._check()
+        self._is_validated = False
+        raise_if_invalid(Validation({self._slot: report}), "the DataFrame")
+        self._is_validated = True
+
+    def save_artifact(
+        self,
+        key: str | None = None,
+        description: str | None = None,
+        revises: Any = None,
+        run: Any = None,
+    ) -> Any:
+        """Validate, then save the DataFrame as an artifact annotated with the schema and labels.
+
+        Example:
+            >>> artifact = curator.save_artifact(key="examples/dataset1.parquet")  # doctest: +SKIP
+        """
+        self.validate()
+        artifact_cls = catalog.registry_class("artifact")
+        artifact = artifact_cls.from_dataframe(  # type: ignore[attr-defined]
+            self._dataset,
+            key=key,
+            description=description,
+            revises=revises,
+            run=run,
+            schema=self._schema,
+        )
+        return artifact.save()
+
+
+class CatManager:
+    """The categorical columns of a curator: ``non_validated``, ``standardize``, ``add_new_from``.
+
+    Example:
+        >>> curator.cat.non_validated  # doctest: +SKIP
+        {'cell_type': ['B-cell']}
+    """
+
+    def __init__(self, curator: DataFrameCurator) -> None:
+        self._curator = curator
+
+    def _report(self) -> Report:
+        return self._curator._check()
+
+    def _features(self) -> dict[str, FeatureRecord]:
+        snapshot = self._curator._snapshot()
+        out: dict[str, FeatureRecord] = {}
+        for column, label in self._report().labels.items():
+            if label not in ("ULabel", "Record"):
+                continue
+            uids = snapshot.lookup("feature.name", column)
+            record = snapshot.find("feature", uids[0]) if uids else None
+            if isinstance(record, FeatureRecord):
+                out[column] = record
+        return out
+
+    @property
+    def non_validated(self) -> dict[str, list[str]]:
+        """Categorical column → the values that name no saved label or record."""
+        return dict(self._report().non_validated)
+
+    def _keys(self, key: str) -> list[str]:
+        features = self._features()
+        if key == "all":
+            return sorted(features)
+        if key not in features:
+            raise InvalidArgument(
+                f"{key!r} is not a categorical column of the schema; "
+                f"categoricals: {', '.join(sorted(features)) or 'none'}"
+            )
+        return [key]
+
+    def standardize(self, key: str) -> None:
+        """Replace values that are case/spelling variants of a saved name (in place).
+
+        ``key="all"`` standardizes every categorical column. Values without a unique saved
+        variant stay as they are (``add_new_from`` saves them as new labels).
+
+        Example:
+            >>> curator.cat.standardize("cell_type")  # doctest: +SKIP
+        """
+        report = self._report()
+        frame = self._curator._dataset
+        for column in self._keys(key):
+            bad = report.non_validated.get(column, [])
+            if not bad:
+                continue
+            resolve_names = self._names(column)
+            mapping = {v: c for v in bad if (c := canonical(v, resolve_names)) is not None}
+            if not mapping:
+                continue
+            frame[column] = frame[column].map(
+                lambda v, m=mapping: (
+                    [m.get(x, x) for x in v] if isinstance(v, list) else m.get(v, v)
+                )
+            )
+        self._curator._is_validated = False
+
+    def _names(self, column: str) -> list[str]:
+        feature = self._features()[column]
+        registry = category_registry(feature.dtype) or "ulabel"
+        type_uid = category_type(feature.dtype) or None
+        cls = catalog.registry_class(registry)
+        qs = cls.filter(type=type_uid) if type_uid else cls.filter()
+        return [str(r.name) for r in qs]  # type: ignore[attr-defined]
+
+    def add_new_from(self, key: str, **kwargs: Any) -> None:
+        """Save every non-validated value of ``key`` as a new label (of the feature's type).
+
+        One commit for all of them; ``key="all"`` does it for every categorical column.
+
+        Example:
+            >>> curator.cat.add_new_from("cell_type")  # doctest: +SKIP
+        """
+        report = self._report()
+        features = self._features()
+        new: list[Any] = []
+        for column in self._keys(key):
+            feature = features[column]
+            registry = category_registry(feature.dtype) or "ulabel"
+            cls = catalog.registry_class(registry)
+            type_uid = category_type(feature.dtype) or None
+            type_obj = cls.get(type_uid) if type_uid else None
+            for value in report.non_validated.get(column, []):
+                new.append(cls(name=value, type=type_obj, **kwargs))  # type: ignore[call-arg]
+        if new:
+            save(new)
+        self._curator._is_validated = False
+
+    def lookup(self) -> dict[str, Lookup]:
+        """Column → a lookup of the saved names it may take (``lookup()["cell_type"].t_cell``).
+
+        Example:
+            >>> curator.cat.lookup()["cell_type"].t_cell  # doctest: +SKIP
+        """
+        out = {}
+        for column, feature in self._features().items():
+            registry = category_registry(feature.dtype) or "ulabel"
+            cls = catalog.registry_class(registry)
+            type_uid = category_type(feature.dtype) or None
+            qs = cls.filter(type=type_uid) if type_uid else cls.filter()
+            out[column] = Lookup(cls.__name__, "name", {r.name: r for r in qs})  # type: ignore[attr-defined]
+        return out
+
+
+__all__ = ["CatManager", "Curator", "DataFrameCurator", "loaded", "schema_record"]
