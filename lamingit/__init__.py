@@ -50,6 +50,20 @@ _MODULES: dict[str, str] = {"curators": "lamingit.api.curators", "setup": "lamin
 """Sub-modules users reach as attributes (``ln.curators.DataFrameCurator``)."""
 
 
+def _registry(name: str) -> Any:
+    # Fast path: ln.Artifact loads registries/artifact.py only (a registry's module is named
+    # after it); the full catalog is the fallback for any other spelling.
+    from lamingit.api.core import catalog
+
+    try:
+        cls = catalog.registry_class(name.lower())
+    except errors.LamingitError:
+        cls = None
+    if cls is not None and cls.__name__ == name:
+        return cls
+    return _registries().get(name)
+
+
 def __getattr__(name: str) -> Any:
     if name in _MODULES:
         value = importlib.import_module(_MODULES[name])
@@ -60,8 +74,8 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is not None:
         value = getattr(importlib.import_module(module), name)
-    elif name[:1].isupper() and name in (registries := _registries()):
-        value = registries[name]
+    elif name[:1].isupper() and (found := _registry(name)) is not None:
+        value = found
     else:
         import difflib
 

@@ -53,6 +53,13 @@ class InvalidArgument(LamingitError, ValueError):
     """An argument is unknown or malformed (e.g. a filter on an unknown field)."""
 
 
+class FieldValidationError(InvalidArgument):
+    """A constructor got a field that does not exist or a value the field does not allow.
+
+    LaminDB raises it for ``ln.Artifact(path, keyy=…)``; ``except ValueError`` catches it too.
+    """
+
+
 class FieldError(InvalidArgument):
     """A lookup names an operator or field that does not exist (``size__gtx=1``).
 
@@ -178,6 +185,7 @@ __all__ = [
     "DiskError",
     "DoesNotExist",
     "FieldError",
+    "FieldValidationError",
     "IncomingRejected",
     "IntegrityError",
     "InvalidArgument",

@@ -28,6 +28,7 @@ from lamingit.api.core.settings import settings
 from lamingit.api.core.view import LIVE
 from lamingit.api.registries.run import Run
 from lamingit.api.registries.transform import Transform, script_transform
+from lamingit.api.track_plan import plan_artifact
 from lamingit.errors import InvalidArgument, TrackNotCalled
 from lamingit.models import RunRecord, TransformRecord
 from lamingit.records import ChangeSet, Snapshot, replace
@@ -84,6 +85,7 @@ def track(
     branch: Any = None,
     features: dict[str, Any] | None = None,
     initiated_by_run: Any = None,
+    plan: Any = None,
 ) -> Run:
     """Start a run of the calling script or notebook (or of ``transform``).
 
@@ -108,6 +110,7 @@ def track(
             (a notebook's key is its path relative to its git work tree, as LaminDB).
         branch, features, initiated_by_run: switch to a branch first; the run's feature values;
             the run that started this one (docs/tracking.md).
+        plan: an agent plan file (or its Artifact), saved as ``kind="plan"``, the run's input.
 
     A process started with ``LAMINGIT_RUN=<run uid>`` in its environment (every subprocess of
     a tracked run, and commands run by ``lamingit track -- CMD``) records that run as
@@ -154,6 +157,7 @@ def track(
     if _ACTIVE is not None:
         # Re-tracking (a notebook re-run from the top) completes the previous run first.
         finish_run("completed")
+    plan_uid = plan_artifact(plan).uid if plan is not None else None  # saved outside the run
     environment = packages()
     run_uid = random_base62(20)
     parent_uid = initiating_run(snapshot, initiated_by_run, os.environ.get(RUN_ENV))
@@ -180,6 +184,7 @@ def track(
             environment=environment,
             projects=projects,
             initiated_by_run=parent_uid,
+            inputs=[plan_uid] if plan_uid else [],
         )
         run = with_features(changes, run, features)
         label = record.key or record.description

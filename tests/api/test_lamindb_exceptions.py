@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import lamingit as ln
@@ -69,3 +71,16 @@ def test_integer_ids_do_not_exist_and_say_so(repo) -> None:
         project.artifact  # noqa: B018
     with pytest.raises(ln.errors.FieldError, match="did you mean 'uid'"):
         ln.Project.filter(id=1)
+
+
+def test_unknown_constructor_fields_raise_field_validation_error(repo: Path) -> None:
+    assert issubclass(ln.errors.FieldValidationError, ValueError)
+    with pytest.raises(ln.errors.FieldValidationError, match="did you mean 'name'"):
+        ln.Project(nmae="x")  # type: ignore[call-arg]
+    with pytest.raises(
+        ln.errors.FieldValidationError, match="bogus are not valid fields of ULabel"
+    ):
+        ln.ULabel(name="x", bogus=1)  # type: ignore[call-arg]
+    with pytest.raises(ln.errors.FieldValidationError, match="keyy"):
+        ln.Transform(keyy="x.py")  # type: ignore[call-arg]
+    assert ln.Project.filter().count() == 0

@@ -14,6 +14,7 @@ from lamingit.api.core import branches, catalog
 from lamingit.api.core.commit import commit
 from lamingit.api.core.curation.values import CanCurate
 from lamingit.api.core.features import FeatureManager
+from lamingit.api.core.field_check import check_fields
 from lamingit.api.core.messages import moved_to_trash
 from lamingit.api.core.queryset import QuerySet, build_q, normalize_value
 from lamingit.api.core.view import LIVE, View
@@ -71,6 +72,7 @@ class Registry(CanCurate):
         if "_registry" not in cls.__dict__:
             return  # ln.at() subclasses inherit the exceptions too: one `except` serves both
         catalog.register(cls)
+        check_fields(cls)  # cls(bogus=1) → FieldValidationError, as in LaminDB
         # Django gives each model its own exceptions; `except ln.Project.DoesNotExist` must
         # not catch a missing Artifact, while `except ln.errors.DoesNotExist` catches both.
         for name, base in (

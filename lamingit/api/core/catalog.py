@@ -7,6 +7,7 @@ class by registry name. The classes load on first request (``lamingit.api.regist
 from __future__ import annotations
 
 import importlib
+import os
 from typing import TYPE_CHECKING
 
 from lamingit.errors import InvalidArgument
@@ -44,7 +45,12 @@ def load_all() -> None:
         >>> "artifact" in _CLASSES
         True
     """
-    importlib.import_module(REGISTRIES_PACKAGE)
+    package = importlib.import_module(REGISTRIES_PACKAGE)
+    # Every module of the package is a registry; importing it runs Registry.__init_subclass__.
+    # os.listdir, not pkgutil: pkgutil costs an import of its own.
+    for name in sorted(os.listdir(os.path.dirname(str(package.__file__)))):
+        if name.endswith(".py") and not name.startswith("_"):
+            importlib.import_module(f"{REGISTRIES_PACKAGE}.{name[:-3]}")
 
 
 def registry_class(registry: str) -> type[Registry]:
@@ -56,7 +62,10 @@ def registry_class(registry: str) -> type[Registry]:
     """
     cls = _CLASSES.get(registry)
     if cls is None:
-        load_all()
+        try:  # by convention the module is named after the registry: load just that one
+            importlib.import_module(f"{REGISTRIES_PACKAGE}.{registry}")
+        except ModuleNotFoundError:
+            load_all()
         cls = _CLASSES.get(registry)
     if cls is None:
         hint = did_you_mean(registry, _CLASSES)

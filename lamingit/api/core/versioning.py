@@ -7,7 +7,7 @@ exactly one version not in the trash is ``is_latest`` (the newest, unless one is
 
 from __future__ import annotations
 
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from lamingit._util import decode_counter, encode_counter, random_base62
 from lamingit.api.core.base import Registry
@@ -43,6 +43,21 @@ class IsVersioned(Registry):
     def versions(self: V) -> QuerySet[V]:
         """All versions of this record's family, newest first."""
         return type(self).filter(uid__startswith=self.stem_uid).order_by("-uid")
+
+    @property
+    def version_tag(self) -> str | None:
+        """LaminDB's name for ``version``; ``filter(version_tag=…)`` works too."""
+        tag: str | None = getattr(self._record, "version", None)
+        return tag
+
+    @classmethod
+    def _build_q(cls, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        # LaminDB 1.x calls the field version_tag and keeps version as its alias.
+        renamed = {
+            ("version" + k[len("version_tag") :] if k.split("__")[0] == "version_tag" else k): v
+            for k, v in kwargs.items()
+        }
+        return super()._build_q(args, renamed)
 
     @classmethod
     def _first_uid(cls) -> str:

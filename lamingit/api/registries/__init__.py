@@ -1,17 +1,6 @@
-"""The registries, one module per LaminDB class; importing this package fills the catalog.
+"""The registries, one module per LaminDB class (``artifact.py`` defines ``Artifact``).
 
 A registry module imports ``api.core`` and ``api.present`` only, never another registry:
-relations go through ``lamingit.api.core.catalog`` by registry name.
+relations go through ``lamingit.api.core.catalog`` by registry name. Defining a class enters
+it into the catalog; ``catalog.load_all()`` imports every module here.
 """
-
-from __future__ import annotations
-
-import importlib
-import os
-
-# Every module of this package is a registry; importing each runs Registry.__init_subclass__,
-# which enters the class into the catalog (adding a registry is adding a module here).
-# os.listdir, not pkgutil: pkgutil costs an import of its own on every `ln.Artifact`.
-for _name in sorted(os.listdir(os.path.dirname(__file__))):
-    if _name.endswith(".py") and not _name.startswith("_"):
-        importlib.import_module(f"{__name__}.{_name[:-3]}")

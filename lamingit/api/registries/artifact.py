@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from lamingit.api.core import artifact_options
+from lamingit.api.core.artifact_cache import copy_if_stale
 from lamingit.api.core.artifact_links import ArtifactLinks
 from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import commit, new_record_fields
@@ -76,6 +78,7 @@ class Artifact(ArtifactLinks, IsVersioned):
     _revises: Artifact | None
     _run_obj: Any
     _staged: Path | None
+    _skip_hash_lookup: bool
 
     def __init__(
         self,
@@ -90,8 +93,14 @@ class Artifact(ArtifactLinks, IsVersioned):
         otype: str | None = None,
         n_observations: int | None = None,
         is_new_version_of: Artifact | None = None,
+        **kwargs: Any,
     ) -> None:
         revises = revises if revises is not None else is_new_version_of
+        opts = artifact_options.parse(kwargs, version, kind)  # format=, skip_hash_lookup=, …
+        path, otype, n_observations, memory = artifact_options.from_data(
+            type(self), path, key, opts.format, otype, n_observations
+        )
+        version = opts.version
         if isinstance(path, Artifact | Registry):
             raise InvalidArgument("Artifact(path=…) needs a file or directory path, not a record")
         source = Path(os.fsdecode(path)).expanduser()  # bytes paths too (non-UTF-8 names)
@@ -145,10 +154,13 @@ class Artifact(ArtifactLinks, IsVersioned):
         object.__setattr__(self, "_source", source)
         object.__setattr__(self, "_run_obj", run)
         object.__setattr__(self, "_digest", digest)
-        object.__setattr__(self, "_memory", None)
+        object.__setattr__(self, "_memory", memory)
         object.__setattr__(self, "_revises", revises)
         object.__setattr__(self, "_version_tag", version)
-        existing = self._find_duplicate(content_hash, size, n_files)
+        object.__setattr__(self, "_skip_hash_lookup", opts.skip_hash_lookup)
+        existing = (
+            None if opts.skip_hash_lookup else self._find_duplicate(content_hash, size, n_files)
+        )
         if existing is not None:
             self._discard_staged()
             returning_existing(existing, key)
@@ -188,6 +200,7 @@ class Artifact(ArtifactLinks, IsVersioned):
         object.__setattr__(self, "_memory", None)
         object.__setattr__(self, "_revises", None)
         object.__setattr__(self, "_version_tag", None)
+        object.__setattr__(self, "_skip_hash_lookup", False)
 
     def _discard_staged(self) -> None:
         staged = self.__dict__.get("_staged")
@@ -212,19 +225,21 @@ class Artifact(ArtifactLinks, IsVersioned):
     def get(cls, uid_or_stem: str | None = None, **fields: Any) -> Artifact:
         """One artifact: by uid, by 16-character stem (the family's latest) or by fields.
 
-        ``get(key=…)`` returns the latest version under that key.
+        ``get(key=…)`` returns the latest version under that key. ``is_run_input=True`` (or
+        a Run) records it as an input of the active run (or of that run), as in LaminDB.
 
         Example:
             >>> ln.Artifact.get(key="sample.fasta").version  # doctest: +SKIP
             '2'
         """
+        is_run_input = fields.pop("is_run_input", False)
+        found = None
         if uid_or_stem is None and "key" in fields and "is_latest" not in fields:
             if set(fields) == {"key"} and isinstance(fields["key"], str):
                 found = cls._from_lookup("artifact.key", fields["key"])
-                if found is not None:
-                    return found
             fields = {**fields, "is_latest": True}
-        return super().get(uid_or_stem, **fields)
+        found = found if found is not None else super().get(uid_or_stem, **fields)
+        return artifact_options.mark_input(found, is_run_input)
 
     # -- constructors from memory ---------------------------------------------------------
     @classmethod
@@ -245,7 +260,7 @@ class Artifact(ArtifactLinks, IsVersioned):
             >>> ln.Artifact.from_dataframe(df, key="datasets/processed.parquet").save()  # doctest: +SKIP
         """
         df, annotation = schema_annotation(cls._view.snapshot(), df, kwargs.pop("schema", None))
-        suffix = ".csv" if key is not None and key.endswith(".csv") else ".parquet"
+        suffix = artifact_options.dataframe_suffix(key, kwargs.pop("format", None))
         path = cls._view.writable_repository("save").scratch_dir() / f"dataframe{suffix}"
         write_dataframe(df, path)
         artifact = cls(
@@ -357,7 +372,7 @@ class Artifact(ArtifactLinks, IsVersioned):
         self._record = changes.get("artifact", uid)  # type: ignore[assignment]
 
     def _duplicate_in(self, changes: ChangeSet) -> ArtifactRecord | None:
-        if self._record.size == 0 and not self._record.n_files:
+        if self._record.size == 0 and not self._record.n_files or self._skip_hash_lookup:
             return None
         for uid in changes.lookup("artifact.hash", self._record.hash):
             record = changes.get("artifact", uid)
@@ -462,9 +477,9 @@ class Artifact(ArtifactLinks, IsVersioned):
 
             prefetch(repo, [entry.hash for entry in manifest])  # missing files, in parallel
             for entry in manifest:
-                _copy_if_stale(repo, entry.hash, dest / entry.path, entry.size)
+                copy_if_stale(repo, entry.hash, dest / entry.path, entry.size)
             return dest
-        _copy_if_stale(repo, self.hash, dest, self.size)
+        copy_if_stale(repo, self.hash, dest, self.size)
         return dest
 
     def load(self, is_run_input: bool | None = None, **kwargs: Any) -> Any:
@@ -498,6 +513,8 @@ class Artifact(ArtifactLinks, IsVersioned):
 
     def _link_input(self, is_run_input: bool | None) -> None:
         link_run_input(self._record, is_run_input)
+
+    replace = artifact_options.replace_content
 
     # -- deleting -------------------------------------------------------------------------
     def delete(self, permanent: bool = False) -> None:
@@ -568,18 +585,6 @@ class Artifact(ArtifactLinks, IsVersioned):
             return text
         print(text)
         return None
-
-
-def _copy_if_stale(repo: Repository, oid: str, dest: Path, size: int) -> None:
-    """Copy a blob to ``dest`` unless an untouched copy is already there."""
-    blob = repo.blob_path(oid)
-    blob_mtime = blob.stat().st_mtime_ns
-    if dest.exists():
-        st = dest.stat()
-        if st.st_size == size and st.st_mtime_ns == blob_mtime:
-            return
-    repo.blobs.copy_out(oid, dest)
-    os.utime(dest, ns=(blob_mtime, blob_mtime))
 
 
 __all__ = ["Artifact"]

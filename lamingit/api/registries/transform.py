@@ -23,16 +23,18 @@ from lamingit.api.core.versioning import (
 )
 from lamingit.api.core.versioning import family as versions_of
 from lamingit.api.present.transform_graph import view_parents
-from lamingit.errors import InvalidArgument
+from lamingit.errors import FieldValidationError, InvalidArgument
 from lamingit.models import TransformRecord
 from lamingit.records import ChangeSet, replace
 from lamingit.storage.hashing import hash_bytes
-from lamingit.tracking.source import SourceInfo
 
 if TYPE_CHECKING:
+    # Only annotated: importing tracking.source (and its notebook helpers) costs every
+    # `ln.Artifact` ~8 ms.
     from lamingit.api.present.lineage_digraph import Digraph
     from lamingit.api.registries.project import Project
     from lamingit.api.registries.run import Run
+    from lamingit.tracking.source import SourceInfo
 
 KINDS = ("pipeline", "notebook", "script", "function", "upload", "linker")
 
@@ -71,13 +73,23 @@ class Transform(IsVersioned):
         name: str | None = None,
         type: str | None = None,
         git_commit: str | None = None,
+        revises: Transform | None = None,
+        version_tag: str | None = None,
     ) -> None:
         description = description if description is not None else name
         kind = kind or type or "pipeline"
         if kind not in KINDS:
-            raise InvalidArgument(f"kind={kind!r} is not one of {', '.join(KINDS)}")
+            raise FieldValidationError(f"kind={kind!r} is not one of {', '.join(KINDS)}")
+        if revises is not None and not isinstance(revises, Transform):
+            raise InvalidArgument("revises= must be a Transform, e.g. ln.Transform.get(key=…)")
+        if version_tag is not None and version is not None and version_tag != version:
+            raise InvalidArgument(f"version_tag={version_tag!r} and version={version!r} differ")
+        version = version if version is not None else version_tag
+        if key is None and revises is not None:
+            key = revises.key
         if key is None and description is None:
             raise InvalidArgument("a Transform needs key= (e.g. the script name) or description=")
+        object.__setattr__(self, "_revises", revises)
         self._init_record(
             TransformRecord(
                 **new_record_fields(self._first_uid()),
@@ -92,6 +104,32 @@ class Transform(IsVersioned):
                 git_commit=git_commit,
             )
         )
+
+    @classmethod
+    def from_path(
+        cls, path: str | Path, key: str | None = None, description: str | None = None
+    ) -> Transform:
+        """A transform whose source code is the file at ``path`` (unsaved; call ``.save()``).
+
+        ``key`` defaults to the file name; ``.ipynb`` files are notebooks, others scripts.
+        Saving the same code again returns the existing transform; changed code under the
+        same key becomes its next version.
+
+        Example:
+            >>> ln.Transform.from_path("scripts/clean.py").save()  # doctest: +SKIP
+        """
+        source = Path(path).expanduser()
+        if not source.is_file():
+            raise FileNotFoundError(f"{source} is not a file; pass the path of a script")
+        try:
+            code = source.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise InvalidArgument(f"{source} is not UTF-8 text; pass a script") from None
+        kind = "notebook" if source.suffix == ".ipynb" else "script"
+        return cls(key=key or source.name, description=description, kind=kind, source_code=code)
+
+    def _post_load(self) -> None:
+        object.__setattr__(self, "_revises", None)
 
     def _repr_fields(self) -> list[str]:
         # The source code is long; show it with transform.source_code.
@@ -176,7 +214,10 @@ class Transform(IsVersioned):
         record = self._record
         lookup_key = record.key
         stem = None
-        if lookup_key is not None:
+        revises = self.__dict__.get("_revises")
+        if revises is not None:
+            stem = revises.stem_uid  # an explicit family, whatever the key
+        elif lookup_key is not None:
             latest_uids = changes.lookup("transform.key", lookup_key)
             latest = changes.get("transform", latest_uids[0]) if latest_uids else None
             if isinstance(latest, TransformRecord):
