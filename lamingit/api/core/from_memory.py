@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lamingit.api.core.formats import write_mudata
 from lamingit.errors import InvalidArgument
 
+if TYPE_CHECKING:
+    from lamingit.api.registries.artifact import Artifact
+
 
 def from_mudata(
-    cls: Any,
+    cls: type[Artifact],
     mdata: Any,
     key: str | None = None,
     description: str | None = None,
     run: Any = None,
     revises: Any = None,
     **kwargs: Any,
-) -> Any:
+) -> Artifact:
     """An artifact from a MuData: ``.h5mu``, ``otype="MuData"``, ``n_observations`` set.
 
     Before saving, ``load()`` returns the object itself; afterwards ``load()`` reads the file

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from lamingit._log import logger
 from lamingit._util import random_base62, utcnow_iso
@@ -15,6 +15,11 @@ from lamingit.models import ULabelRecord
 from lamingit.query import Q
 from lamingit.records import ChangeSet, replace
 from lamingit.router import select
+
+if TYPE_CHECKING:
+    from lamingit.api.registries.artifact import Artifact
+    from lamingit.api.registries.collection import Collection
+    from lamingit.api.registries.project import Project
 
 LOOKUP = "ulabel.name"
 
@@ -119,7 +124,7 @@ class ULabel(Registry):
         return related(self, "children")
 
     @property
-    def artifacts(self) -> RelatedManager[Any]:
+    def artifacts(self) -> RelatedManager[Artifact]:
         """Artifacts labeled with this label (``ln.Artifact.filter(ulabels=label)``).
 
         Example:
@@ -128,12 +133,12 @@ class ULabel(Registry):
         return related(self, "artifacts")
 
     @property
-    def collections(self) -> RelatedManager[Any]:
+    def collections(self) -> RelatedManager[Collection]:
         """Collections labeled with this label."""
         return related(self, "collections")
 
     @property
-    def projects(self) -> RelatedManager[Any]:
+    def projects(self) -> RelatedManager[Project]:
         """Projects this label belongs to."""
         return related(self, "projects")
 
