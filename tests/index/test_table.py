@@ -50,7 +50,12 @@ COLUMNS = [
     "created_by_id",
 ]
 """An artifact frame's columns after uid (LaminDB's order; docs/query.md)."""
-RENAMED = {"schema_id": "schema", "run_id": "run", "transform_id": "transform", "created_by_id": "created_by"}
+RENAMED = {
+    "schema_id": "schema",
+    "run_id": "run",
+    "transform_id": "transform",
+    "created_by_id": "created_by",
+}
 INTS = {"size", "n_files", "n_observations"}
 BOOLS = {"trashed", "is_latest"}
 
