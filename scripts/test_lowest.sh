@@ -11,5 +11,5 @@ python3 -m venv "$venv"
 . "$venv/bin/activate"
 python -m pip install -q --upgrade pip
 python -m pip install -q -e ".[test]" -c constraints/lowest.txt
-python -m pip freeze --exclude-editable | grep -iE '^(pygit2|pyarrow|polars|pandas|anndata|zarr|msgspec|watchdog|click|blake3|rich|boto3|ipython|pyyaml|numpy)=='
+python -m pip freeze --exclude-editable | grep -iE '^(pygit2|pyarrow|polars|pandas|anndata|zarr|msgspec|watchdog|click|blake3|rich|boto3|ipython|pyyaml|graphviz|nbclient|nbconvert|nbformat|ipykernel|papermill|jupyter.server|jinja2|werkzeug|playwright|scikit.learn|mudata|numcodecs|numpy)=='
 python -m pytest "$@"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from lamingit.api.tracked import tracked
 from lamingit.errors import InvalidArgument, TrackNotCalled
@@ -18,7 +18,15 @@ from lamingit.tracking import context as run_context
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def flow(uid: str | None | Callable[..., Any] = None, global_run: str = "clear") -> Any:
+@overload
+def flow(uid: F, global_run: str = "clear") -> F: ...
+
+
+@overload
+def flow(uid: str | None = None, global_run: str = "clear") -> Callable[[F], F]: ...
+
+
+def flow(uid: str | None | F = None, global_run: str = "clear") -> F | Callable[[F], F]:
     """Track every call of the decorated function as a workflow run (``ln.context.run``
     during the call, cleared afterwards).
 
@@ -39,7 +47,15 @@ def flow(uid: str | None | Callable[..., Any] = None, global_run: str = "clear")
     return tracked(uid)
 
 
-def step(uid: str | None | Callable[..., Any] = None) -> Any:
+@overload
+def step(uid: F) -> F: ...
+
+
+@overload
+def step(uid: str | None = None) -> Callable[[F], F]: ...
+
+
+def step(uid: str | None | F = None) -> F | Callable[[F], F]:
     """Track every call as a step: a run initiated by the active run; outside any run it raises
     ``TrackNotCalled``.
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from lamingit.api.core import catalog
 
 
-def view(limit: int = 7, registries: list[str] | None = None, return_str: bool = False) -> Any:
+def view(
+    limit: int = 7, registries: list[str] | None = None, return_str: bool = False
+) -> str | None:
     """Print the ``limit`` newest records of each registry that has any (as DataFrames).
 
     ``registries`` narrows it to class names (``["Artifact", "ULabel"]``).

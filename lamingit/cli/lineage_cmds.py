@@ -7,11 +7,14 @@ children (the transforms whose outputs it read, and those that read its outputs)
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from lamingit.cli.output import by_uid
+
+if TYPE_CHECKING:
+    from lamingit.api.core.base import Registry
 
 
 def _find(ref: str) -> tuple[str, Any]:
@@ -20,7 +23,11 @@ def _find(ref: str) -> tuple[str, Any]:
     from lamingit.api.registries.transform import Transform
     from lamingit.errors import DoesNotExist
 
-    for registry, cls in (("artifact", Artifact), ("transform", Transform)):
+    registries: tuple[tuple[str, type[Registry]], ...] = (
+        ("artifact", Artifact),
+        ("transform", Transform),
+    )
+    for registry, cls in registries:
         found = by_uid(cls, ref)
         if found is not None:
             return registry, found

@@ -123,7 +123,7 @@ def scalar_expr(col: pl.Expr, kind: str, op: str, target: Any) -> pl.Expr:
         if not vals:
             return pl.lit(False)
         if kind == "str":
-            return col.is_in(pl.Series(vals, dtype=pl.Utf8).implode())
+            return col.is_in(vals)
         for v in vals:
             _check_num(v)
         return functools.reduce(operator.or_, [col == pl.lit(v) for v in vals])
@@ -326,21 +326,21 @@ class Evaluator:
                 return scalar_expr(pl.col(name), "str", op, target)
             target_registry = SCHEMAS[registry].relations[name][0]
             sub = self.uids(target_registry, rest, op, target)
-            return pl.col(name).is_in(sub.implode())
+            rows = part.cols([name]).with_row_index("_r")
+            return _mask(part, _rows_in(rows, name, sub))
         # MANY: explode the uid lists, test each element, map back to row positions
         exploded = part.cols([name]).select(
             pl.int_range(pl.len(), dtype=pl.UInt32).alias("_r"), name
         )
         exploded = exploded.explode(name)
-        if not rest:
-            if op == "present":
-                elem = pl.col(name).is_not_null()
-            else:
-                elem = scalar_expr(pl.col(name), "str", op, target)
-        else:
+        if rest:
             target_registry = SCHEMAS[registry].relations[name][0]
             sub = self.uids(target_registry, rest, op, target)
-            elem = pl.col(name).is_in(sub.implode())
+            return _mask(part, _rows_in(exploded, name, sub))
+        if op == "present":
+            elem = pl.col(name).is_not_null()
+        else:
+            elem = scalar_expr(pl.col(name), "str", op, target)
         return _mask(part, exploded.filter(elem.fill_null(False)).get_column("_r"))
 
 
@@ -358,10 +358,19 @@ def _columns(registry: str, q: Q) -> list[str]:
     return out
 
 
+def _rows_in(frame: pl.DataFrame, name: str, uids: pl.Series) -> pl.Series:
+    """Column ``_r`` of the rows of ``frame`` whose ``name`` is one of ``uids``."""
+    # A semi-join, not `is_in`: polars 1.0-1.27 refuse `is_in(uids.implode())` ("shapes don't
+    # match") and 1.28+ deprecate `is_in(uids)`; the join means the same on both, and is faster.
+    return frame.join(uids.to_frame(name), on=name, how="semi").get_column("_r")
+
+
 def _mask(part: Part, rows: pl.Series) -> pl.Expr:
     mask = pl.repeat(False, part.height, eager=True)
     if len(rows):
-        mask.scatter(rows, True)
+        # unique and sorted: polars before 1.4x refuse unsorted indices (a join need not keep
+        # row order) and mis-set repeated ones (a many-relation row matches once per element)
+        mask.scatter(rows.unique().sort(), True)
     return pl.lit(mask)
 
 

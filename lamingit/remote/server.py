@@ -110,9 +110,7 @@ class LamingitServer(ThreadingHTTPServer):
         exc = sys.exc_info()[1]
         if isinstance(exc, ConnectionError | TimeoutError):
             host = client_address[0] if isinstance(client_address, tuple) else client_address
-            sys.stderr.write(
-                f"{host} disconnected before the response was complete ({type(exc).__name__})\n"
-            )
+            sys.stderr.write(f"{host} client disconnected early ({type(exc).__name__})\n")
             return
         super().handle_error(request, client_address)  # type: ignore[arg-type]
 

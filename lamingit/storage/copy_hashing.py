@@ -69,9 +69,7 @@ def _small_copy_hashing(fin: int, fout: int, expected: int, *, fsync: bool) -> t
     return hasher.hexdigest(), size
 
 
-def _buffered_copy_hashing(
-    fin: io.BufferedReader[io.FileIO], fout: io.BufferedWriter
-) -> tuple[str, int]:
+def _buffered_copy_hashing(fin: io.BufferedIOBase, fout: io.BufferedWriter) -> tuple[str, int]:
     hasher = blake3.blake3(max_threads=blake3.blake3.AUTO)
     size = 0
     buf = bytearray(CHUNK)

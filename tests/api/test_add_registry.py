@@ -19,18 +19,18 @@ from typing import ClassVar
 from lamingit.models.structs import BaseRecord  # the struct comes first, as in structs.py
 
 
-class ULabelRecord(BaseRecord, frozen=True):
+class KeywordRecord(BaseRecord, frozen=True):
     """A free-text label."""
 
-    registry: ClassVar[str] = "ulabel"
-    to_many: ClassVar[dict[str, str]] = {"parents": "ulabel"}
+    registry: ClassVar[str] = "keyword"
+    to_many: ClassVar[dict[str, str]] = {"parents": "keyword"}
     name: str
     parents: list[str] = []
     trashed: bool = False
 
     def lookups(self) -> set[tuple[str, str]]:
         """See ``BaseRecord.lookups``."""
-        return set() if self.trashed else {("ulabel.name", self.name)}
+        return set() if self.trashed else {("keyword.name", self.name)}
 
 
 import lamingit as ln  # noqa: E402
@@ -40,32 +40,32 @@ from lamingit.api.core.commit import new_record_fields  # noqa: E402
 from lamingit.api.core.relations import Link, RelatedManager, forward, related  # noqa: E402
 
 
-class ULabel(Registry):
-    _registry: ClassVar[str] = "ulabel"
-    _struct = ULabelRecord
+class Keyword(Registry):
+    _registry: ClassVar[str] = "keyword"
+    _struct = KeywordRecord
     _uid_length: ClassVar[int] = 8
     _links: ClassVar[dict[str, Link]] = {
-        "parents": forward("ulabel", "parents", "ulabel", no_self=True)
+        "parents": forward("keyword", "parents", "keyword", no_self=True)
     }
 
     def __init__(self, name: str) -> None:
-        self._init_record(ULabelRecord(**new_record_fields(random_base62(8)), name=name))
+        self._init_record(KeywordRecord(**new_record_fields(random_base62(8)), name=name))
 
     @property
-    def parents(self) -> RelatedManager[ULabel]:
+    def parents(self) -> RelatedManager[Keyword]:
         return related(self, "parents")
 
 
 ln.connect(sys.argv[1])
-tissue = ULabel("tissue").save()
-liver = ULabel("liver").save()
+tissue = Keyword("tissue").save()
+liver = Keyword("liver").save()
 liver.parents.add(tissue)
-print(ln.ULabel is ULabel)
-print(ln.ULabel.filter(parents__name="tissue").one().name)
-print(ln.ULabel.get(name="liver").uid == liver.uid)
-print(ln.ULabel.search("liv").first().name)
-print(ln.at("HEAD").ULabel.filter().count())
-print(sorted(ln.ULabel.lookup().dict()))
+print(ln.Keyword is Keyword)
+print(ln.Keyword.filter(parents__name="tissue").one().name)
+print(ln.Keyword.get(name="liver").uid == liver.uid)
+print(ln.Keyword.search("liv").first().name)
+print(ln.at("HEAD").Keyword.filter().count())
+print(sorted(ln.Keyword.lookup().dict()))
 '''
 
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lamingit.errors import InvalidArgument
 
+if TYPE_CHECKING:
+    from lamingit.api.registries.artifact import Artifact
+
 
 def from_dir(
-    cls: Any, path: str | os.PathLike[str], key: str | None = None, *, run: Any = None
-) -> list[Any]:
+    cls: type[Artifact], path: str | os.PathLike[str], key: str | None = None, *, run: Any = None
+) -> list[Artifact]:
     """Unsaved artifacts, one per file under ``path`` (sorted), keyed ``<key>/<relative path>``.
 
     ``key`` defaults to the directory's name. Hidden files and directories (``.git``, …) are

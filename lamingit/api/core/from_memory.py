@@ -1,22 +1,29 @@
-"""``Artifact.from_mudata``: a MuData object stored as ``.h5mu`` (mudata is an optional extra)."""
+"""Artifacts from objects in memory: the staging step of ``from_dataframe``/``from_anndata``,
+and ``Artifact.from_mudata`` (``.h5mu``; mudata is an optional extra)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from lamingit.api.core.formats import write_mudata
 from lamingit.errors import InvalidArgument
+from lamingit.records import replace
+
+if TYPE_CHECKING:
+    from lamingit.api.registries.artifact import Artifact
 
 
 def from_mudata(
-    cls: Any,
+    cls: type[Artifact],
     mdata: Any,
     key: str | None = None,
     description: str | None = None,
     run: Any = None,
     revises: Any = None,
     **kwargs: Any,
-) -> Any:
+) -> Artifact:
     """An artifact from a MuData: ``.h5mu``, ``otype="MuData"``, ``n_observations`` set.
 
     Before saving, ``load()`` returns the object itself; afterwards ``load()`` reads the file
@@ -29,21 +36,47 @@ def from_mudata(
         raise InvalidArgument(f"from_mudata() takes a mudata.MuData, got {type(mdata).__name__}")
     if key is not None and not key.endswith(".h5mu"):
         raise InvalidArgument(f"key {key!r} must end in '.h5mu' for a MuData artifact")
-    path = cls._view.writable_repository("save").scratch_dir() / "mudata.h5mu"
-    write_mudata(mdata, path)
-    artifact = cls(
-        path,
-        key=key,
-        description=description,
-        run=run,
-        revises=revises,
+    return staged_object(
+        cls,
+        mdata,
+        "mudata.h5mu",
+        write_mudata,
         otype="MuData",
         n_observations=int(mdata.n_obs),
-        **{"kind": "dataset", **kwargs},
+        fields={"key": key, "description": description, "run": run, "revises": revises, **kwargs},
+    )
+
+
+def staged_object(
+    cls: type[Artifact],
+    obj: Any,
+    name: str,
+    write: Callable[[Any, Path], None],
+    *,
+    otype: str,
+    n_observations: int,
+    fields: dict[str, Any],
+    annotation: dict[str, Any] | None = None,
+) -> Artifact:
+    """An unsaved dataset artifact of ``obj``, written by ``write`` to the scratch file ``name``.
+
+    Until it is saved, ``load()`` returns ``obj`` itself; ``annotation`` (a validated schema's
+    fields) goes on the record unless the content deduplicated to an existing artifact.
+
+    Example:
+        >>> staged_object(ln.Artifact, df, "dataframe.parquet", write_dataframe, otype="DataFrame",
+        ...               n_observations=len(df), fields={"key": "a.parquet"})  # doctest: +SKIP
+    """
+    path = cls._view.writable_repository("save").scratch_dir() / name
+    write(obj, path)
+    artifact = cls(
+        path, otype=otype, n_observations=n_observations, **{"kind": "dataset", **fields}
     )
     if not artifact._saved:
-        object.__setattr__(artifact, "_memory", mdata)
+        object.__setattr__(artifact, "_memory", obj)
+        if annotation:
+            artifact._record = replace(artifact._record, **annotation)
     return artifact
 
 
-__all__ = ["from_mudata"]
+__all__ = ["from_mudata", "staged_object"]

@@ -135,35 +135,6 @@ class LabelManager:
         return record
 
 
-def accessor(name: str, doc: str) -> property:
-    """A class attribute that returns the many-to-many manager ``name`` of the instance.
-
-    Example:
-        >>> class Artifact(Registry):  # doctest: +SKIP
-        ...     ulabels = accessor("ulabels", "ULabels of this artifact.")
-    """
-
-    def get(owner: Registry) -> Any:
-        return related(owner, name)
-
-    return property(get, doc=doc)
-
-
-def to_one(name: str, doc: str) -> property:
-    """A class attribute that returns the record the instance's field ``name`` points to
-    (the registry of the same name, through the catalog), or None.
-
-    Example:
-        >>> class Artifact(Registry):  # doctest: +SKIP
-        ...     schema = to_one("schema", "The Schema it was validated against.")
-    """
-
-    def get(owner: Registry) -> Any:
-        return owner._related(name, getattr(owner._record, name))
-
-    return property(get, doc=doc)
-
-
 def _labels(owner: Registry) -> LabelManager:
     """Labels by feature: ``artifact.labels.add(label, feature=f)``, ``.get(f)``.
 
@@ -176,4 +147,4 @@ def _labels(owner: Registry) -> LabelManager:
 LABELS = property(_labels, doc=_labels.__doc__)
 """The ``labels`` accessor of a registry class (``labels = LABELS`` in its body)."""
 
-__all__ = ["LABELS", "LabelManager", "accessor", "to_one"]
+__all__ = ["LABELS", "LabelManager"]

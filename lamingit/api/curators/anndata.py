@@ -21,6 +21,8 @@ class AnnDataCurator(Curator):
         >>> artifact = curator.save_artifact(key="scrna/pbmc.h5ad")  # doctest: +SKIP
     """
 
+    _from = "from_anndata"
+
     def __init__(self, dataset: Any, schema: Any) -> None:
         super().__init__(dataset, schema)
         if type(self._dataset).__name__ != "AnnData":
@@ -67,30 +69,6 @@ class AnnDataCurator(Curator):
         self._is_validated = False
         raise_if_invalid(validation, "the AnnData")
         self._is_validated = True
-
-    def save_artifact(
-        self,
-        key: str | None = None,
-        description: str | None = None,
-        revises: Any = None,
-        run: Any = None,
-    ) -> Any:
-        """Validate, then save the AnnData as an artifact annotated with the schema and labels.
-
-        Example:
-            >>> artifact = curator.save_artifact(key="scrna/pbmc.h5ad")  # doctest: +SKIP
-        """
-        self.validate()
-        artifact_cls = catalog.registry_class("artifact")
-        artifact = artifact_cls.from_anndata(  # type: ignore[attr-defined]
-            self._dataset,
-            key=key,
-            description=description,
-            revises=revises,
-            run=run,
-            schema=self._schema,
-        )
-        return artifact.save()
 
 
 __all__ = ["AnnDataCurator"]

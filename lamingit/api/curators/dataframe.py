@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, Any, cast
 
 from lamingit.api.core import catalog
 from lamingit.api.core.base import Lookup, save
@@ -11,6 +12,9 @@ from lamingit.api.core.curation.rules import Validation, raise_if_invalid, valid
 from lamingit.errors import InvalidArgument
 from lamingit.feature_values import category_registry, category_type
 from lamingit.models import FeatureRecord, SchemaRecord
+
+if TYPE_CHECKING:
+    from lamingit.api.registries.artifact import Artifact
 
 
 def schema_record(schema: Any) -> SchemaRecord:
@@ -36,7 +40,7 @@ def loaded(dataset: Any) -> tuple[Any, Any]:
     return dataset, None
 
 
-class Curator:
+class Curator(ABC):
     """Base class of the curators: a dataset, a schema, and whether it validated.
 
     Example:
@@ -51,6 +55,37 @@ class Curator:
 
     def _snapshot(self) -> Any:
         return type(self._schema)._view.snapshot()
+
+    _from: str = "from_dataframe"
+    """The Artifact constructor for this curator's kind of dataset."""
+
+    @abstractmethod
+    def validate(self) -> None:
+        """Raise ``ln.errors.ValidationError`` naming every problem; nothing is written."""
+
+    def save_artifact(
+        self,
+        key: str | None = None,
+        description: str | None = None,
+        revises: Any = None,
+        run: Any = None,
+    ) -> Artifact:
+        """Validate, then save the dataset as an artifact annotated with the schema and labels.
+
+        Example:
+            >>> artifact = curator.save_artifact(key="examples/dataset1.parquet")  # doctest: +SKIP
+        """
+        self.validate()
+        artifact_cls = catalog.registry_class("artifact")
+        artifact = getattr(artifact_cls, self._from)(
+            self._dataset,
+            key=key,
+            description=description,
+            revises=revises,
+            run=run,
+            schema=self._schema,
+        )
+        return cast("Artifact", artifact.save())
 
     def __repr__(self) -> str:
         state = "validated" if self._is_validated else "unvalidated"
@@ -94,30 +129,6 @@ class DataFrameCurator(Curator):
         self._is_validated = False
         raise_if_invalid(Validation({self._slot: report}), "the DataFrame")
         self._is_validated = True
-
-    def save_artifact(
-        self,
-        key: str | None = None,
-        description: str | None = None,
-        revises: Any = None,
-        run: Any = None,
-    ) -> Any:
-        """Validate, then save the DataFrame as an artifact annotated with the schema and labels.
-
-        Example:
-            >>> artifact = curator.save_artifact(key="examples/dataset1.parquet")  # doctest: +SKIP
-        """
-        self.validate()
-        artifact_cls = catalog.registry_class("artifact")
-        artifact = artifact_cls.from_dataframe(  # type: ignore[attr-defined]
-            self._dataset,
-            key=key,
-            description=description,
-            revises=revises,
-            run=run,
-            schema=self._schema,
-        )
-        return artifact.save()
 
 
 class CatManager:

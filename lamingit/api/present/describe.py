@@ -281,7 +281,7 @@ def describe_record(obj: Any) -> str:
     title = f"{registry}: {label}" + (f" ({rec.version})" if getattr(rec, "version", None) else "")
     general = []
     for field in type(obj)._columns():
-        value = getattr(rec, field, None)
+        value: Any = getattr(rec, field, None)  # fields differ in type; each branch knows its own
         if field in _HIDDEN or field in _LINK_FIELDS or value in (None, "", [], {}):
             continue
         if field == "trashed" and not value:

@@ -19,6 +19,7 @@ from lamingit.api.core.formats import (
     write_anndata,
     write_dataframe,
 )
+from lamingit.api.core.from_memory import staged_object
 from lamingit.api.core.keys import suffix_of, validate_key
 from lamingit.api.core.links import link_run_input
 from lamingit.api.core.messages import moved_to_trash, new_artifact, returning_existing
@@ -261,22 +262,22 @@ class Artifact(ArtifactLinks, IsVersioned):
         """
         df, annotation = schema_annotation(cls._view.snapshot(), df, kwargs.pop("schema", None))
         suffix = artifact_options.dataframe_suffix(key, kwargs.pop("format", None))
-        path = cls._view.writable_repository("save").scratch_dir() / f"dataframe{suffix}"
-        write_dataframe(df, path)
-        artifact = cls(
-            path,
-            key=key,
-            description=description,
-            run=run,
-            revises=revises,
+        return staged_object(
+            cls,
+            df,
+            f"dataframe{suffix}",
+            write_dataframe,
             otype="DataFrame",
             n_observations=len(df),
-            **{"kind": "dataset", **kwargs},
+            fields={
+                "key": key,
+                "description": description,
+                "run": run,
+                "revises": revises,
+                **kwargs,
+            },
+            annotation=annotation,
         )
-        if not artifact._saved:
-            object.__setattr__(artifact, "_memory", df)
-            artifact._record = replace(artifact._record, **annotation)
-        return artifact
 
     from_df = from_dataframe
 
@@ -301,22 +302,22 @@ class Artifact(ArtifactLinks, IsVersioned):
             cls._view.snapshot(), adata, kwargs.pop("schema", None)
         )
         suffix = suffix_of(key) if key is not None and key.endswith(".zarr") else ".h5ad"
-        path = cls._view.writable_repository("save").scratch_dir() / f"anndata{suffix}"
-        write_anndata(adata, path)
-        artifact = cls(
-            path,
-            key=key,
-            description=description,
-            run=run,
-            revises=revises,
+        return staged_object(
+            cls,
+            adata,
+            f"anndata{suffix}",
+            write_anndata,
             otype="AnnData",
             n_observations=int(adata.n_obs),
-            **{"kind": "dataset", **kwargs},
+            fields={
+                "key": key,
+                "description": description,
+                "run": run,
+                "revises": revises,
+                **kwargs,
+            },
+            annotation=annotation,
         )
-        if not artifact._saved:
-            object.__setattr__(artifact, "_memory", adata)
-            artifact._record = replace(artifact._record, **annotation)
-        return artifact
 
     # -- saving ---------------------------------------------------------------------------
     def _prepare(self, repo: Repository) -> None:

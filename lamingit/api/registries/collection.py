@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import msgspec
 
@@ -12,18 +12,25 @@ from lamingit._util import decode_counter, encode_counter, random_base62, utcnow
 from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import commit, new_record_fields
 from lamingit.api.core.keys import validate_key
-from lamingit.api.core.labels import accessor
 from lamingit.api.core.mapped import MappedCollection, concat_objects
 from lamingit.api.core.queryset import QuerySet
-from lamingit.api.core.relations import COLLECTION_MEMBERS, Link, forward
+from lamingit.api.core.relations import COLLECTION_MEMBERS, Link, RelatedManager, forward, related
 from lamingit.api.present.describe import describe_collection
 from lamingit.api.present.lineage import collection_lineage_graph, show_graph
 from lamingit.errors import InvalidArgument
-from lamingit.merge import elect_family
 from lamingit.models import ArtifactRecord, CollectionRecord
 from lamingit.records import ChangeSet, replace
 from lamingit.storage.hashing import hash_bytes
 from lamingit.tracking import context as run_context
+
+if TYPE_CHECKING:
+    from lamingit.api.present.lineage_digraph import Digraph
+    from lamingit.api.registries.artifact import Artifact
+    from lamingit.api.registries.project import Project
+    from lamingit.api.registries.record import Record
+    from lamingit.api.registries.run import Run
+    from lamingit.api.registries.transform import Transform
+    from lamingit.api.registries.ulabel import ULabel
 
 STEM = 16
 
@@ -155,6 +162,9 @@ class Collection(Registry):
         record = replace(record, uid=uid, version=self._version_tag or str(counter + 1))
         verb = "create" if counter == 0 else f"save version {counter + 1} of"
         changes.put(record, f"{verb} collection {uid}{self._label()}")
+        # merge.py (4 ms) loads on a save, not with ln.Artifact
+        from lamingit.merge import elect_family
+
         elect_family(changes, "collection", stem)
         self._record = changes.get("collection", uid)  # type: ignore[assignment]
 
@@ -165,15 +175,28 @@ class Collection(Registry):
         return None
 
     # -- members --------------------------------------------------------------------------
-    artifacts = accessor(
-        "artifacts", "The member artifacts (``ordered_artifacts`` keeps the order)."
-    )
-    projects = accessor("projects", "Projects this collection belongs to.")
-    records = accessor("records", "Records this collection is labeled with.")
-    ulabels = accessor("ulabels", "ULabels this collection is labeled with.")
+    @property
+    def artifacts(self) -> RelatedManager[Artifact]:
+        """The member artifacts (``ordered_artifacts`` keeps the order)."""
+        return related(self, "artifacts")
 
     @property
-    def ordered_artifacts(self) -> list[Any]:
+    def projects(self) -> RelatedManager[Project]:
+        """Projects this collection belongs to."""
+        return related(self, "projects")
+
+    @property
+    def records(self) -> RelatedManager[Record]:
+        """Records this collection is labeled with."""
+        return related(self, "records")
+
+    @property
+    def ulabels(self) -> RelatedManager[ULabel]:
+        """ULabels this collection is labeled with."""
+        return related(self, "ulabels")
+
+    @property
+    def ordered_artifacts(self) -> list[Artifact]:
         """The member artifacts in the collection's order.
 
         Example:
@@ -197,14 +220,14 @@ class Collection(Registry):
         return type(self).filter(uid__startswith=self.stem_uid).order_by("-uid")
 
     @property
-    def run(self) -> Any:
+    def run(self) -> Run | None:
         """The Run that created this collection."""
-        return self._related("run", self._record.run)
+        return cast("Run | None", self._related("run", self._record.run))
 
     @property
-    def transform(self) -> Any:
+    def transform(self) -> Transform | None:
         """The Transform whose run created this collection."""
-        return self._related("transform", self._record.transform)
+        return cast("Transform | None", self._related("transform", self._record.transform))
 
     def append(self, artifact: Any) -> Collection:
         """A new version (unsaved) with ``artifact`` added at the end.
@@ -291,7 +314,9 @@ class Collection(Registry):
             layers_keys=layers_keys,
         )
 
-    def view_lineage(self, return_graph: bool = False, path: str | None = None) -> Any:
+    def view_lineage(
+        self, return_graph: bool = False, path: str | None = None
+    ) -> Digraph | Path | None:
         """Draw the members' lineage flowing into this collection (SVG, or a graphviz.Digraph).
 
         Example:
@@ -352,6 +377,8 @@ class Collection(Registry):
                     replace(current, trashed=trashed, is_latest=False, updated_at=utcnow_iso()),
                     f"{verb} collection {uid}{self._label()}{where}",
                 )
+            from lamingit.merge import elect_family  # see _save: merge.py loads when needed
+
             elect_family(changes, "collection", stem)
 
         repo = commit(build, self._obj_view, "delete" if trashed else "restore")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from lamingit._util import random_base62
-from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import new_record_fields
 from lamingit.api.core.features import validate_values
+from lamingit.api.core.hierarchy import HasHierarchy
 from lamingit.api.core.queryset import QuerySet
 from lamingit.api.core.relations import (
     Link,
@@ -35,7 +35,7 @@ def name_key(type_uid: str | None, name: str) -> str:
     return f"{type_uid or ''}/{name}"
 
 
-class Record(Registry):
+class Record(HasHierarchy):
     """An entity such as a sample; ``is_type=True`` makes it a type for other records.
 
     Example:
@@ -168,35 +168,6 @@ class Record(Registry):
         """For a type: its direct instances (``sample_type.records``)."""
         return type(self).filter(type=self.uid)
 
-    def query_parents(self) -> QuerySet[Record]:
-        """All ancestors (parents, their parents, …); safe on cycles.
-
-        Example:
-            >>> child.query_parents().to_dataframe()  # doctest: +SKIP
-        """
-        snapshot = self._obj_view.snapshot()
-        seen: set[str] = set()
-        frontier = list(self._record.parents)
-        while frontier:
-            nxt: list[str] = []
-            for uid in frontier:
-                if uid in seen or uid == self.uid:
-                    continue
-                seen.add(uid)
-                rec = snapshot.find("record", uid)
-                if isinstance(rec, RecordRecord):
-                    nxt.extend(rec.parents)
-            frontier = nxt
-        return type(self).filter(uid__in=sorted(seen))
-
-    def query_children(self) -> QuerySet[Record]:
-        """All descendants (children, their children, …); safe on cycles.
-
-        Example:
-            >>> parent.query_children().count()  # doctest: +SKIP
-        """
-        return self._closure("parents__in")
-
     def query_records(self) -> QuerySet[Record]:
         """For a type: every instance, including those of its sub-types, recursively.
 
@@ -204,16 +175,6 @@ class Record(Registry):
             >>> sample_type.query_records().to_dataframe()  # doctest: +SKIP
         """
         return self._closure("type__in")
-
-    def _closure(self, lookup: str) -> QuerySet[Record]:
-        cls = type(self)
-        seen: set[str] = set()
-        frontier = [self.uid]
-        while frontier:
-            found = cls.filter(**{lookup: frontier}).to_list()
-            frontier = [r.uid for r in found if r.uid not in seen and r.uid != self.uid]
-            seen.update(frontier)
-        return cls.filter(uid__in=sorted(seen))
 
 
 def _missing(value: Any) -> bool:

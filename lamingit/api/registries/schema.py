@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import msgspec
 
@@ -16,6 +16,10 @@ from lamingit.errors import InvalidArgument, ValidationError
 from lamingit.models import SchemaRecord
 from lamingit.records import ChangeSet, replace
 from lamingit.storage.hashing import hash_bytes
+
+if TYPE_CHECKING:
+    from lamingit.api.registries.artifact import Artifact
+    from lamingit.api.registries.feature import Feature
 
 OTYPES = ("DataFrame", "AnnData")
 SLOTS = ("obs", "var", "var.T")
@@ -155,7 +159,7 @@ class Schema(Registry):
 
     # -- related --------------------------------------------------------------------------
     @property
-    def features(self) -> QuerySet[Any]:  # type: ignore[override]
+    def features(self) -> QuerySet[Feature]:  # type: ignore[override]
         """The member features (``schema.members`` keeps their order).
 
         Example:
@@ -164,18 +168,18 @@ class Schema(Registry):
         return self._registry_filter("feature", uid__in=list(self._record.members))
 
     @property
-    def members(self) -> list[Any]:
+    def members(self) -> list[Feature]:
         """The member features in the schema's order.
 
         Example:
             >>> [f.name for f in schema.members]  # doctest: +SKIP
         """
-        return [self._related("feature", uid) for uid in self._record.members]
+        return [cast("Feature", self._related("feature", uid)) for uid in self._record.members]
 
     @property
-    def index(self) -> Any:
+    def index(self) -> Feature | None:
         """The feature the DataFrame index must satisfy, or None."""
-        return self._related("feature", self._record.index)
+        return cast("Feature | None", self._related("feature", self._record.index))
 
     @property
     def slots(self) -> dict[str, Schema]:
@@ -186,7 +190,7 @@ class Schema(Registry):
         }
 
     @property
-    def artifacts(self) -> QuerySet[Any]:
+    def artifacts(self) -> QuerySet[Artifact]:
         """Artifacts validated against this schema (``ln.Artifact.filter(schema=schema)``)."""
         return self._registry_filter("artifact", schema=self.uid)
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from lamingit._log import logger
 from lamingit._util import random_base62, utcnow_iso
-from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import commit, new_record_fields
+from lamingit.api.core.hierarchy import HasHierarchy
 from lamingit.api.core.queryset import QuerySet
 from lamingit.api.core.relations import Link, RelatedManager, forward, related, reverse
 from lamingit.errors import InvalidArgument, ValidationError
@@ -15,6 +15,11 @@ from lamingit.models import ULabelRecord
 from lamingit.query import Q
 from lamingit.records import ChangeSet, replace
 from lamingit.router import select
+
+if TYPE_CHECKING:
+    from lamingit.api.registries.artifact import Artifact
+    from lamingit.api.registries.collection import Collection
+    from lamingit.api.registries.project import Project
 
 LOOKUP = "ulabel.name"
 
@@ -29,7 +34,7 @@ def label_key(type_uid: str | None, name: str) -> str:
     return f"{type_uid or ''}/{name}"
 
 
-class ULabel(Registry):
+class ULabel(HasHierarchy):
     """A label such as an experiment, a treatment or a disease; ``is_type=True`` makes a type.
 
     Saving a label whose name already exists within the same type returns the existing one.
@@ -119,7 +124,7 @@ class ULabel(Registry):
         return related(self, "children")
 
     @property
-    def artifacts(self) -> RelatedManager[Any]:
+    def artifacts(self) -> RelatedManager[Artifact]:
         """Artifacts labeled with this label (``ln.Artifact.filter(ulabels=label)``).
 
         Example:
@@ -128,43 +133,14 @@ class ULabel(Registry):
         return related(self, "artifacts")
 
     @property
-    def collections(self) -> RelatedManager[Any]:
+    def collections(self) -> RelatedManager[Collection]:
         """Collections labeled with this label."""
         return related(self, "collections")
 
     @property
-    def projects(self) -> RelatedManager[Any]:
+    def projects(self) -> RelatedManager[Project]:
         """Projects this label belongs to."""
         return related(self, "projects")
-
-    def query_parents(self) -> QuerySet[ULabel]:
-        """All ancestors (parents, their parents, …); safe on cycles.
-
-        Example:
-            >>> label.query_parents().to_dataframe()  # doctest: +SKIP
-        """
-        snapshot = self._obj_view.snapshot()
-        seen: set[str] = set()
-        frontier = list(self._record.parents)
-        while frontier:
-            nxt: list[str] = []
-            for uid in frontier:
-                if uid in seen or uid == self.uid:
-                    continue
-                seen.add(uid)
-                rec = snapshot.find("ulabel", uid)
-                if isinstance(rec, ULabelRecord):
-                    nxt.extend(rec.parents)
-            frontier = nxt
-        return type(self).filter(uid__in=sorted(seen))
-
-    def query_children(self) -> QuerySet[ULabel]:
-        """All descendants (children, their children, …); safe on cycles.
-
-        Example:
-            >>> label.query_children().count()  # doctest: +SKIP
-        """
-        return self._closure("parents__in")
 
     def query_ulabels(self) -> QuerySet[ULabel]:
         """For a type: every instance, including those of its sub-types, recursively.
@@ -174,17 +150,6 @@ class ULabel(Registry):
         """
         return self._closure("type__in")
 
-    def _closure(self, lookup: str) -> QuerySet[ULabel]:
-        cls = type(self)
-        seen: set[str] = set()
-        frontier = [self.uid]
-        while frontier:
-            found = cls.filter(**{lookup: frontier}).to_list()
-            frontier = [r.uid for r in found if r.uid not in seen and r.uid != self.uid]
-            seen.update(frontier)
-        return cls.filter(uid__in=sorted(seen))
-
-    # -- trash ----------------------------------------------------------------------------
     def delete(self, permanent: bool = False) -> None:
         """Move to the trash (``restore()`` undoes it), or remove for good with ``permanent``.
 

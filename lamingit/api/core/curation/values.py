@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Self
 
 from lamingit._log import logger
 from lamingit.api.core.curation.checks import canonical, suggest
 from lamingit.errors import InvalidArgument
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 NAME_FIELDS = ("name", "handle", "key", "description")
 
@@ -69,7 +73,9 @@ class InspectResult:
         return len(self.validated) / total if total else 1.0
 
 
-def validate(cls: Any, values: Any, field_name: Any = None, mute: bool = False) -> Any:
+def validate(
+    cls: Any, values: Any, field_name: Any = None, mute: bool = False
+) -> npt.NDArray[np.bool_]:
     """A boolean numpy array: which ``values`` are saved values of ``field``.
 
     Example:
@@ -126,7 +132,7 @@ def standardize(
     field_name: Any = None,
     return_mapper: bool = False,
     case_sensitive: bool = False,
-) -> Any:
+) -> list[str] | dict[str, str]:
     """Values replaced by the saved value they are a case/spelling variant of.
 
     Only unambiguous variants are replaced (``"b-cell"`` → ``"B cell"``); other values stay.
@@ -174,7 +180,7 @@ class CanCurate:
     """LaminDB's ``CanCurate`` on every registry class (mixed into ``Registry``)."""
 
     @classmethod
-    def validate(cls, values: Any, field: Any = None, mute: bool = False) -> Any:
+    def validate(cls, values: Any, field: Any = None, mute: bool = False) -> npt.NDArray[np.bool_]:
         """Which ``values`` are saved values of ``field`` (default: the name field), as a
         boolean array.
 
@@ -185,7 +191,7 @@ class CanCurate:
         return validate(cls, values, field, mute)
 
     @classmethod
-    def inspect(cls, values: Any, field: Any = None, mute: bool = False) -> Any:
+    def inspect(cls, values: Any, field: Any = None, mute: bool = False) -> InspectResult:
         """Validated and non-validated distinct ``values``, with "did you mean" suggestions.
 
         Example:
@@ -201,7 +207,7 @@ class CanCurate:
         field: Any = None,
         return_mapper: bool = False,
         case_sensitive: bool = False,
-    ) -> Any:
+    ) -> list[str] | dict[str, str]:
         """``values`` with case/spelling variants replaced by the saved value.
 
         Example:
@@ -211,7 +217,7 @@ class CanCurate:
         return standardize(cls, values, field, return_mapper, case_sensitive)
 
     @classmethod
-    def from_values(cls, values: Any, field: Any = None) -> list[Any]:
+    def from_values(cls, values: Any, field: Any = None) -> list[Self]:
         """The saved records whose ``field`` is one of ``values`` (never creates any).
 
         Example:
