@@ -67,7 +67,8 @@ class ArtifactRecord(BaseRecord, frozen=True):
     """A file or directory stored as a content-addressed blob (``hash`` names the blob)."""
 
     registry: ClassVar[str] = "artifact"
-    to_one: ClassVar[dict[str, str]] = {"run": "run", "transform": "transform", "schema": "schema"}
+    # order = the frame's foreign-key columns: LaminDB shows schema_id before run_id (tracking last)
+    to_one: ClassVar[dict[str, str]] = {"schema": "schema", "run": "run", "transform": "transform"}
     to_many: ClassVar[dict[str, str]] = {
         "projects": "project",
         "records": "record",

@@ -44,12 +44,18 @@ COLUMNS = [
     "is_latest",
     "created_at",
     "updated_at",
+    "schema_id",
     "run_id",
     "transform_id",
     "created_by_id",
 ]
 """An artifact frame's columns after uid (LaminDB's order; docs/query.md)."""
-RENAMED = {"run_id": "run", "transform_id": "transform", "created_by_id": "created_by"}
+RENAMED = {
+    "schema_id": "schema",
+    "run_id": "run",
+    "transform_id": "transform",
+    "created_by_id": "created_by",
+}
 INTS = {"size", "n_files", "n_observations"}
 BOOLS = {"trashed", "is_latest"}
 
