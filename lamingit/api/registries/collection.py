@@ -8,13 +8,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 import msgspec
 
 from lamingit._log import logger
-from lamingit._util import decode_counter, encode_counter, random_base62, utcnow_iso
-from lamingit.api.core.base import Registry
+from lamingit._util import utcnow_iso
 from lamingit.api.core.commit import commit, new_record_fields
 from lamingit.api.core.keys import validate_key
 from lamingit.api.core.mapped import MappedCollection, concat_objects
-from lamingit.api.core.queryset import QuerySet
 from lamingit.api.core.relations import COLLECTION_MEMBERS, Link, RelatedManager, forward, related
+from lamingit.api.core.versioning import IsVersioned, free_stem, next_version_uid
 from lamingit.api.present.describe import describe_collection
 from lamingit.api.present.lineage import collection_lineage_graph, show_graph
 from lamingit.errors import InvalidArgument
@@ -45,7 +44,7 @@ def members_hash(hashes: list[str]) -> str:
     return hash_bytes(msgspec.json.encode(hashes))
 
 
-class Collection(Registry):
+class Collection(IsVersioned):
     """Artifacts grouped in order, versioned by key like artifacts.
 
     Saving the same members again returns the existing collection; the same key with other
@@ -116,7 +115,7 @@ class Collection(Registry):
             )
         self._init_record(
             CollectionRecord(
-                **new_record_fields(random_base62(STEM) + encode_counter(0)),
+                **new_record_fields(self._first_uid()),
                 key=key if key is not None else (revises.key if revises is not None else None),
                 description=description,
                 artifacts=[m.uid for m in members],
@@ -151,14 +150,8 @@ class Collection(Registry):
             latest = changes.lookup("collection.key", record.key)
             stem = latest[0][:STEM] if latest else None
         if stem is None:
-            stem = record.uid[:STEM]
-            while changes.uids_with_prefix("collection", stem):
-                stem = random_base62(STEM)
-            counter = 0
-        else:
-            family = changes.uids_with_prefix("collection", stem)
-            counter = max((decode_counter(u[STEM:]) for u in family), default=-1) + 1
-        uid = stem + encode_counter(counter)
+            stem = free_stem(changes, "collection", record.uid[:STEM])
+        uid, counter = next_version_uid(changes, "collection", stem)
         record = replace(record, uid=uid, version=self._version_tag or str(counter + 1))
         verb = "create" if counter == 0 else f"save version {counter + 1} of"
         changes.put(record, f"{verb} collection {uid}{self._label()}")
@@ -208,16 +201,6 @@ class Collection(Registry):
         trashed = self._registry_filter("artifact", uid__in=self._record.artifacts, trashed=True)
         found.update({a.uid: a for a in trashed})
         return [found[uid] for uid in self._record.artifacts if uid in found]
-
-    @property
-    def stem_uid(self) -> str:
-        """The 16-character uid stem shared by all versions of this collection."""
-        return self.uid[:STEM]
-
-    @property
-    def versions(self) -> QuerySet[Collection]:
-        """All versions of this collection's family, newest first."""
-        return type(self).filter(uid__startswith=self.stem_uid).order_by("-uid")
 
     @property
     def run(self) -> Run | None:
