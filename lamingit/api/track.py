@@ -170,7 +170,7 @@ def track(
             assert isinstance(transform, Transform)
             if not transform._saved:
                 transform._stage(changes)
-            record = changes.get("transform", transform.uid)  # type: ignore[assignment]
+            record = changes.get_as(TransformRecord, transform.uid) or transform._record
             created = True
             if projects and not set(projects) <= set(record.projects):
                 record = replace(record, projects=sorted({*record.projects, *projects}))
@@ -232,8 +232,9 @@ def track(
     logger.info(
         f"{verb} Transform('{t_record.uid}', key={t_record.key!r}) & started Run('{run_uid}')"
     )
-    run = Run._from_record(repo.snapshot().find("run", run_uid), LIVE)  # type: ignore[arg-type]
-    return run
+    run_record = repo.snapshot().find_as(RunRecord, run_uid)
+    assert run_record is not None, "the run was committed just above"
+    return Run._from_record(run_record, LIVE)
 
 
 def finish(ignore_non_consecutive: bool | None = None) -> None:

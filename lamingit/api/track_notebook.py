@@ -80,7 +80,7 @@ def begin(info: SourceInfo | None) -> None:
         return
     import IPython
 
-    notebook_capture.begin(IPython.get_ipython())  # type: ignore[attr-defined, no-untyped-call]
+    notebook_capture.begin(IPython.get_ipython())
 
 
 def prepare_finish(

@@ -26,7 +26,7 @@ from lamingit.errors import (
     MultipleResultsFound,
     translate_disk_errors,
 )
-from lamingit.models import BaseRecord
+from lamingit.models import BaseRecord, FeatureRecord
 from lamingit.query import Q
 from lamingit.query.validate import did_you_mean
 from lamingit.records import ChangeSet, replace
@@ -141,7 +141,11 @@ class Registry(CanCurate):
         return cls._field_names() - {"uid", "created_at", "created_by", "updated_at", "hash"}
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.uid == self.uid  # type: ignore[attr-defined]
+        return (
+            isinstance(other, Registry)
+            and type(other) is type(self)
+            and other._record.uid == self._record.uid
+        )
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, self._record.uid))
@@ -196,9 +200,9 @@ class Registry(CanCurate):
     def _known_features(cls) -> frozenset[str]:
         snapshot = cls._view.snapshot()
         return frozenset(
-            str(getattr(r, "name", ""))
+            r.name
             for r in snapshot.iter_records("feature")
-            if not r.trashed  # type: ignore[attr-defined]
+            if isinstance(r, FeatureRecord) and not r.trashed
         )
 
     @classmethod

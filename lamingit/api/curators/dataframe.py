@@ -9,6 +9,7 @@ from lamingit.api.core import catalog
 from lamingit.api.core.base import Lookup, save
 from lamingit.api.core.curation.checks import Report, canonical
 from lamingit.api.core.curation.rules import Validation, raise_if_invalid, validate_frame
+from lamingit.api.core.hierarchy import HasHierarchy
 from lamingit.errors import InvalidArgument
 from lamingit.feature_values import category_registry, category_type
 from lamingit.models import FeatureRecord, SchemaRecord
@@ -201,11 +202,10 @@ class CatManager:
 
     def _names(self, column: str) -> list[str]:
         feature = self._features()[column]
-        registry = category_registry(feature.dtype) or "ulabel"
         type_uid = category_type(feature.dtype) or None
-        cls = catalog.registry_class(registry)
+        cls = _label_class(feature.dtype)
         qs = cls.filter(type=type_uid) if type_uid else cls.filter()
-        return [str(r.name) for r in qs]  # type: ignore[attr-defined]
+        return [str(r.name) for r in qs]
 
     def add_new_from(self, key: str, **kwargs: Any) -> None:
         """Save every non-validated value of ``key`` as a new label (of the feature's type).
@@ -220,12 +220,11 @@ class CatManager:
         new: list[Any] = []
         for column in self._keys(key):
             feature = features[column]
-            registry = category_registry(feature.dtype) or "ulabel"
-            cls = catalog.registry_class(registry)
+            cls = _label_class(feature.dtype)
             type_uid = category_type(feature.dtype) or None
             type_obj = cls.get(type_uid) if type_uid else None
             for value in report.non_validated.get(column, []):
-                new.append(cls(name=value, type=type_obj, **kwargs))  # type: ignore[call-arg]
+                new.append(cls(name=value, type=type_obj, **kwargs))
         if new:
             save(new)
         self._curator._is_validated = False
@@ -238,12 +237,19 @@ class CatManager:
         """
         out = {}
         for column, feature in self._features().items():
-            registry = category_registry(feature.dtype) or "ulabel"
-            cls = catalog.registry_class(registry)
+            cls = _label_class(feature.dtype)
             type_uid = category_type(feature.dtype) or None
             qs = cls.filter(type=type_uid) if type_uid else cls.filter()
-            out[column] = Lookup(cls.__name__, "name", {r.name: r for r in qs})  # type: ignore[attr-defined]
+            out[column] = Lookup(cls.__name__, "name", {r.name: r for r in qs})
         return out
+
+
+def _label_class(dtype: str) -> type[HasHierarchy]:
+    """The registry whose names a categorical dtype takes (Record or ULabel)."""
+    cls = catalog.registry_class(category_registry(dtype) or "ulabel")
+    if not issubclass(cls, HasHierarchy):
+        raise InvalidArgument(f"dtype {dtype!r} does not name labels (Record or ULabel)")
+    return cls
 
 
 __all__ = ["CatManager", "Curator", "DataFrameCurator", "loaded", "schema_record"]

@@ -370,7 +370,7 @@ class Artifact(ArtifactLinks, IsVersioned):
         changes.put(record, f"{verb} artifact {uid}{self._label()}{run_note}")
         self._record = record
         elect_latest(changes, "artifact", stem)
-        self._record = changes.get("artifact", uid)  # type: ignore[assignment]
+        self._record = changes.get_as(ArtifactRecord, uid) or record  # as elected
 
     def _duplicate_in(self, changes: ChangeSet) -> ArtifactRecord | None:
         if self._record.size == 0 and not self._record.n_files or self._skip_hash_lookup:
@@ -547,9 +547,9 @@ class Artifact(ArtifactLinks, IsVersioned):
             if not repo.snapshot().lookup("artifact.hash", self.hash):
                 repo.blobs.delete(self.hash)
         else:
-            record = repo.snapshot().find("artifact", uid)
+            record = repo.snapshot().find_as(ArtifactRecord, uid)
             if record is not None:
-                self._record = record  # type: ignore[assignment]
+                self._record = record
             moved_to_trash("artifact to trash")
 
     def restore(self) -> None:
@@ -561,16 +561,16 @@ class Artifact(ArtifactLinks, IsVersioned):
         uid, stem = self.uid, self.stem_uid
 
         def build(changes: ChangeSet) -> None:
-            current = changes.get("artifact", uid)
-            if current is None or not current.trashed:  # type: ignore[attr-defined]
+            current = changes.get_as(ArtifactRecord, uid)
+            if current is None or not current.trashed:
                 return
             changes.put(replace(current, trashed=False), f"restore artifact {uid}{self._label()}")
             elect_latest(changes, "artifact", stem)
 
         repo = commit(build, self._obj_view, "restore")
-        record = repo.snapshot().find("artifact", uid)
+        record = repo.snapshot().find_as(ArtifactRecord, uid)
         if record is not None:
-            self._record = record  # type: ignore[assignment]
+            self._record = record
 
     # -- describing -----------------------------------------------------------------------
     def describe(self, return_str: bool = False) -> str | None:

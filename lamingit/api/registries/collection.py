@@ -159,7 +159,7 @@ class Collection(IsVersioned):
         from lamingit.merge import elect_family
 
         elect_family(changes, "collection", stem)
-        self._record = changes.get("collection", uid)  # type: ignore[assignment]
+        self._record = changes.get_as(CollectionRecord, uid) or record  # as elected
 
     @classmethod
     def _get_fast(cls, fields: dict[str, Any]) -> Collection | None:

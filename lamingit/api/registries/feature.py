@@ -11,7 +11,7 @@ from lamingit.api.core.commit import new_record_fields
 from lamingit.errors import InvalidArgument, ValidationError
 from lamingit.feature_values import coerce as coerce_value
 from lamingit.feature_values import feature_name, guess_dtype, normalize_dtype
-from lamingit.models import FeatureRecord
+from lamingit.models import FeatureRecord, RecordRecord, ULabelRecord
 from lamingit.records import ChangeSet
 
 
@@ -27,11 +27,13 @@ def dtype_string(dtype: Any) -> str:
         if dtype is cls:
             return f"cat[{name}]"
         if isinstance(dtype, cls):
-            if not dtype.is_type or not dtype._saved:  # type: ignore[attr-defined]
+            record = dtype._record
+            is_type = isinstance(record, RecordRecord | ULabelRecord) and record.is_type
+            if not is_type or not dtype._saved:
                 raise ValidationError(
                     f"a categorical dtype needs a saved {name} with is_type=True, got {dtype!r}"
                 )
-            return f"cat[{name}[{dtype.uid}]]"  # type: ignore[attr-defined]
+            return f"cat[{name}[{record.uid}]]"
     return normalize_dtype(dtype)
 
 

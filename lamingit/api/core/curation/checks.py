@@ -116,17 +116,17 @@ def dtype_fits(series: pd.Series, dtype: str) -> bool:
         return bool(pt.is_datetime64_any_dtype(kind))
     if dtype == "bool":
         return bool(pt.is_bool_dtype(kind)) or pt.infer_dtype(series, skipna=True) == "boolean"
-    values = series.dropna().tolist()
+    items = series.dropna().tolist()
     if dtype == "date":
         import datetime as dt
 
         if pt.is_datetime64_any_dtype(kind):
             return True
-        return all(isinstance(v, dt.date) and not isinstance(v, dt.datetime) for v in values)
+        return all(isinstance(v, dt.date) and not isinstance(v, dt.datetime) for v in items)
     if dtype == "dict":
-        return all(isinstance(v, dict) for v in values)
+        return all(isinstance(v, dict) for v in items)
     if dtype.startswith("list["):
-        return all(isinstance(v, list | tuple) for v in values)
+        return all(isinstance(v, list | tuple) for v in items)
     return False
 
 
