@@ -10,15 +10,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 import msgspec
 
 from lamingit._util import is_base62, utcnow_iso
-from lamingit.api.core import branches, catalog
+from lamingit.api.core import catalog
 from lamingit.api.core.commit import commit
 from lamingit.api.core.curation.values import CanCurate
-from lamingit.api.core.features import FeatureManager
 from lamingit.api.core.field_check import check_fields
 from lamingit.api.core.messages import moved_to_trash
 from lamingit.api.core.queryset import QuerySet, build_q, normalize_value
 from lamingit.api.core.view import LIVE, View
-from lamingit.api.present.describe import describe_record
 from lamingit.errors import (
     DoesNotExist,
     FieldError,
@@ -34,6 +32,7 @@ from lamingit.records import ChangeSet, replace
 if TYPE_CHECKING:
     import pandas as pd
 
+    from lamingit.api.core.features import FeatureManager
     from lamingit.api.core.relations import Link
     from lamingit.api.registries.user import User
 
@@ -223,7 +222,12 @@ class Registry(CanCurate):
             >>> ln.Artifact.filter(suffix=".csv", created_by__handle="testuser1").to_dataframe()  # doctest: +SKIP
         """
         branch = kwargs.pop("branch", None)
-        view = cls._view if branch is None else branches.branch_view(cls._view, branch)
+        if branch is None:
+            view = cls._view
+        else:
+            from lamingit.api.core.branches import branch_view  # not loaded with ln.Artifact
+
+            view = branch_view(cls._view, branch)
         return QuerySet(cls, cls._build_q(args, kwargs), view=view)
 
     @classmethod
@@ -341,6 +345,8 @@ class Registry(CanCurate):
         """Feature values of this record: ``add_values``, ``get_values``, ``features["x"]``."""
         if "features" not in self._record.__struct_fields__:
             raise AttributeError(f"{type(self).__name__} has no features")
+        from lamingit.api.core.features import FeatureManager  # not loaded with ln.Artifact
+
         return FeatureManager(self)
 
     def describe(self, return_str: bool = False) -> str | None:
@@ -349,6 +355,8 @@ class Registry(CanCurate):
         Example:
             >>> ln.Run.get(uid).describe()  # doctest: +SKIP
         """
+        from lamingit.api.present.describe import describe_record  # not with ln.Artifact
+
         text = describe_record(self)
         if return_str:
             return text

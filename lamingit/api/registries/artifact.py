@@ -11,7 +11,6 @@ from lamingit.api.core.artifact_cache import copy_if_stale
 from lamingit.api.core.artifact_links import ArtifactLinks
 from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import commit, new_record_fields
-from lamingit.api.core.curation.rules import schema_annotation
 from lamingit.api.core.formats import (
     load_path,
     open_path,
@@ -33,8 +32,6 @@ from lamingit.api.core.relations import (
     reverse,
 )
 from lamingit.api.core.versioning import IsVersioned, elect_latest, free_stem, next_version_uid
-from lamingit.api.present.describe import describe_artifact
-from lamingit.api.present.lineage import view_lineage
 from lamingit.errors import InvalidArgument
 from lamingit.models import ArtifactRecord
 from lamingit.records import ChangeSet, replace
@@ -260,6 +257,8 @@ class Artifact(ArtifactLinks, IsVersioned):
         Example:
             >>> ln.Artifact.from_dataframe(df, key="datasets/processed.parquet").save()  # doctest: +SKIP
         """
+        from lamingit.api.core.curation.rules import schema_annotation  # not with ln.Artifact
+
         df, annotation = schema_annotation(cls._view.snapshot(), df, kwargs.pop("schema", None))
         suffix = artifact_options.dataframe_suffix(key, kwargs.pop("format", None))
         return staged_object(
@@ -298,6 +297,8 @@ class Artifact(ArtifactLinks, IsVersioned):
         Example:
             >>> ln.Artifact.from_anndata(adata, key="scrna/experiment1.h5ad").save()  # doctest: +SKIP
         """
+        from lamingit.api.core.curation.rules import schema_annotation  # not with ln.Artifact
+
         adata, annotation = schema_annotation(
             cls._view.snapshot(), adata, kwargs.pop("schema", None)
         )
@@ -441,6 +442,8 @@ class Artifact(ArtifactLinks, IsVersioned):
         Example:
             >>> ln.Artifact.get(key="figures/umap.png").view_lineage()  # doctest: +SKIP
         """
+        from lamingit.api.present.lineage import view_lineage  # not with ln.Artifact
+
         return view_lineage(self, return_graph=return_graph, path=path)
 
     @property
@@ -581,6 +584,8 @@ class Artifact(ArtifactLinks, IsVersioned):
             Artifact: sample.fasta (1)
             ├── uid: …
         """
+        from lamingit.api.present.describe import describe_artifact  # not with ln.Artifact
+
         text = describe_artifact(self)
         if return_str:
             return text

@@ -7,7 +7,6 @@ tested alone and costs one lookup per distinct value, not a scan, when a dataset
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -171,6 +170,8 @@ def suggest(value: str, names: Sequence[str]) -> str | None:
     for name in names:
         if _normal(name) == norm:
             return name
+    import difflib  # a suggestion for a value no name matches: not loaded with ln.Artifact
+
     close = difflib.get_close_matches(value, list(names), n=1, cutoff=0.6)
     return close[0] if close else None
 

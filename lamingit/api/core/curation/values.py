@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Self
 
 from lamingit._log import logger
-from lamingit.api.core.curation.checks import canonical, suggest
 from lamingit.errors import InvalidArgument
 
 if TYPE_CHECKING:
@@ -108,6 +107,8 @@ def inspect(cls: Any, values: Any, field_name: Any = None, mute: bool = False) -
         validated=[v for v in distinct if v in saved],
         non_validated=[v for v in distinct if v not in saved],
     )
+    from lamingit.api.core.curation.checks import suggest  # not loaded with ln.Artifact
+
     names = list(saved)
     for value in result.non_validated:
         hint = suggest(value, names)
@@ -145,6 +146,8 @@ def standardize(
     name = name_field(cls, field_name)
     listed = _listed(values)
     saved = list(saved_values(cls, name))
+    from lamingit.api.core.curation.checks import canonical  # not loaded with ln.Artifact
+
     mapper: dict[str, str] = {}
     for value in sorted(set(listed)):
         if value in saved or case_sensitive:
