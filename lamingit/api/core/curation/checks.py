@@ -63,6 +63,9 @@ class Report:
     """Columns cast to their feature's dtype (``frame`` is then a copy; the input is untouched)."""
     copied: bool = False
     """Whether ``frame`` is the engine's own copy (cast columns, filled defaults)."""
+    column_synonyms: dict[str, str] = field(default_factory=dict)
+    """Column → the feature it is a synonym (or case variant) of: what
+    ``curator.cat.standardize("columns")`` renames."""
 
     @property
     def ok(self) -> bool:
@@ -222,11 +225,13 @@ def check_frame(
     ordered_set: bool = False,
     coerce: bool = False,
     fix_hint: str = "curator.cat.add_new_from",
+    column_synonyms: dict[str, str] | None = None,
 ) -> Report:
     """Check every column of ``frame`` against ``rules``; collect every problem.
 
     Columns without a rule are allowed unless ``maximal_set``. With ``coerce`` a column of
     another dtype is cast where every value can be (the report's ``frame`` is the cast copy).
+    ``column_synonyms`` (column → feature name) turn a missing column into a rename hint.
 
     Example:
         >>> import pandas as pd
@@ -234,7 +239,7 @@ def check_frame(
         >>> r.problems
         ["column 'a' has dtype object, expected int"]
     """
-    report = Report(frame)
+    report = Report(frame, column_synonyms=dict(column_synonyms or {}))
     names = [r.name for r in rules]
     present = [str(c) for c in frame.columns]
     if len(set(present)) != len(present):
@@ -255,7 +260,15 @@ def check_frame(
         if rule.name not in present and rule.required:
             report.missing.append(rule.name)
     if report.missing:
-        report.problems.append(f"column(s) {_show(report.missing)} missing")
+        renames = {c: f for c, f in report.column_synonyms.items() if f in report.missing}
+        hint = (
+            " ("
+            + ", ".join(f"{c!r} is a synonym of {f!r}" for c, f in renames.items())
+            + " → curator.cat.standardize('columns') renames them)"
+            if renames
+            else ""
+        )
+        report.problems.append(f"column(s) {_show(report.missing)} missing{hint}")
     if maximal_set:
         report.unexpected = [c for c in present if c not in names]
         if report.unexpected:
