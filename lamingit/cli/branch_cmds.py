@@ -136,6 +136,8 @@ def merge(name: str, as_json: bool) -> None:
         text += f"\nrenumbered {old} -> {new} (a new version was made on both branches)"
     for old, new in sorted(result.deduplicated.items()):
         text += f"\ndeduplicated {old} -> {new} (the same record was made on both branches)"
+    for old, new in sorted(result.unified.items()):
+        text += f"\nunified {old} -> {new} (the same name was created on both branches)"
     for conflict in result.conflicts:
         text += f"\nconflict: {conflict.describe()}"
     _emit(
@@ -146,6 +148,7 @@ def merge(name: str, as_json: bool) -> None:
             "conflicts": [c.to_dict() for c in result.conflicts],
             "renumbered": result.renumbered,
             "deduplicated": result.deduplicated,
+            "unified": result.unified,
         },
         text,
     )

@@ -20,17 +20,20 @@ from lamingit.merge.fields import (
     _MISSING,
     DERIVED_FIELDS,
     DICT_FIELDS,
+    SAME_NAME,
     SET_FIELDS,
     FieldConflict,
     merge_record,
     merge_uid_lists,
     merge_values,
 )
+from lamingit.merge.twins import find_twins, name_clashes, rewrite_dtype
 from lamingit.models import (
     STRUCTS,
     ArtifactRecord,
     BaseRecord,
     CollectionRecord,
+    SchemaRecord,
     TransformRecord,
     decode,
     encode,
@@ -52,6 +55,8 @@ class MergeResult:
     renumbered: dict[str, str] = field(default_factory=dict)
     deduplicated: dict[str, str] = field(default_factory=dict)
     """Their new record → our record with the same content under the same key (theirs dropped)."""
+    unified: dict[str, str] = field(default_factory=dict)
+    """Their new named record → ours of the same name, created on both sides (fields merged)."""
 
 
 def _record_diff(
@@ -73,9 +78,18 @@ def _rewrite_refs(record: BaseRecord, mapping: dict[str, str]) -> BaseRecord:
         if isinstance(value, str) and value in mapping:
             data[name] = mapping[value]
             changed = True
+        elif name == "dtype" and isinstance(value, str) and "[" in value:
+            data[name] = rewrite_dtype(value, mapping)
+            changed = changed or data[name] != value
         elif isinstance(value, list) and any(isinstance(v, str) and v in mapping for v in value):
-            data[name] = sorted(str(mapping.get(v, v)) for v in value)
+            moved = [mapping.get(v, v) if isinstance(v, str) else v for v in value]
+            data[name] = sorted(moved) if name in SET_FIELDS else moved  # members keep order
             changed = True
+        elif isinstance(value, dict) and name in ("slots",):
+            data[name] = {
+                k: mapping.get(v, v) if isinstance(v, str) else v for k, v in value.items()
+            }
+            changed = changed or data[name] != value
     return msgspec.convert(data, type(record)) if changed else record
 
 
@@ -117,13 +131,33 @@ def merge_trees(
         used.add(counter)
         result.renumbered[uid] = stem + encode_counter(counter)
     _rehome_new_families(base, ours, theirs, theirs_diff, result, taken)
-    mapping = {**result.renumbered, **result.deduplicated}
+    # 1b. The same name created on both sides (labels, records, features, projects): one record.
+    result.unified = find_twins(base, ours, theirs_diff, {**result.renumbered})
+    for registry, our_uid, their_uid in name_clashes(
+        base, ours, theirs_diff, {**result.renumbered, **result.unified}
+    ):
+        result.conflicts.append(
+            FieldConflict(registry, our_uid, SAME_NAME, _MISSING, our_uid, their_uid)
+        )
+    mapping = {**result.renumbered, **result.deduplicated, **result.unified}
     if mapping:
         renamed: dict[str, tuple[bytes | None, bytes | None]] = {}
         for path, (old, new) in theirs_diff.items():
             registry, uid = uid_from_path(path)
             if uid in result.deduplicated:
                 continue  # the same content exists on our side: links now point there
+            if uid in result.unified and new is not None:
+                target = result.unified[uid]
+                twin = _rewrite_refs(replace(decode(registry, new), uid=target), mapping)
+                mine_bytes = ours.read_path(record_path(registry, target))
+                assert mine_bytes is not None  # find_twins found it in ours
+                our_twin = decode(registry, mine_bytes)
+                if isinstance(our_twin, SchemaRecord):  # the same definition: ours' hash
+                    twin = replace(twin, hash=our_twin.hash)
+                merged, conflicts = merge_record(None, our_twin, twin, twins=True)
+                result.conflicts.extend(conflicts)
+                renamed[record_path(registry, target)] = (mine_bytes, encode(merged))
+                continue
             if uid in result.renumbered and new is not None:
                 new_uid = result.renumbered[uid]
                 record = decode(registry, new)

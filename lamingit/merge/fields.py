@@ -18,6 +18,10 @@ SET_FIELDS = frozenset(
 """List fields that are link sets: merged as sets, kept sorted."""
 DICT_FIELDS = frozenset({"features", "params", "environment", "slots"})
 """Dict fields merged key by key."""
+SAME_NAME = "(same name)"
+"""The pseudo-field of a conflict entry for a name both sides took for different records."""
+TEXT_SET_FIELDS = frozenset({"synonyms"})
+"""Text fields holding a ``|``-separated set (LaminDB's synonyms): merged as sets."""
 DERIVED_FIELDS = frozenset({"is_latest"})
 """Fields recomputed after a merge (never a conflict)."""
 MISSING: Any = object()
@@ -59,6 +63,11 @@ class FieldConflict:
             >>> FieldConflict("artifact", "A1", "description", "a", "b", "c").describe()
             "artifact A1: description changed both ways: kept 'b', theirs 'c' (was 'a')"
         """
+        if self.field == SAME_NAME:
+            return (
+                f"{self.registry} {self.uid}: their {self.theirs} has the same name and other "
+                "content, both kept; rename or delete one"
+            )
         return (
             f"{self.registry} {self.uid}: {self.field} changed both ways: "
             f"kept {_show(self.ours)}, theirs {_show(self.theirs)} (was {_show(self.base)})"
@@ -98,6 +107,14 @@ def merge_values(name: str, base: Any, ours: Any, theirs: Any) -> tuple[Any, lis
         return max(str(ours), str(theirs)), []
     if name == "created_at":
         return min(str(ours), str(theirs)), []
+    if name in TEXT_SET_FIELDS and all(isinstance(v, str | None) for v in (ours, theirs)):
+        parts = [
+            str(v).split("|") if v else []
+            for v in (base if base is not _MISSING else None, ours, theirs)
+        ]
+        merged_set = [p for p in _merge_set(*parts) if p]
+        ordered = [p for p in [*parts[1], *parts[2]] if p in merged_set]
+        return "|".join(dict.fromkeys(ordered)) or None, []
     if name in SET_FIELDS and isinstance(ours, list) and isinstance(theirs, list):
         base_list: list[Any] = base if isinstance(base, list) else []
         return _merge_set(base_list, ours, theirs), []
@@ -120,10 +137,18 @@ def merge_values(name: str, base: Any, ours: Any, theirs: Any) -> tuple[Any, lis
     return ours, [name]
 
 
+def _empty(value: Any) -> bool:
+    return value is _MISSING or value is None or value == "" or value == [] or value == {}
+
+
 def merge_record(
-    base: BaseRecord | None, ours: BaseRecord, theirs: BaseRecord
+    base: BaseRecord | None, ours: BaseRecord, theirs: BaseRecord, *, twins: bool = False
 ) -> tuple[BaseRecord, list[FieldConflict]]:
     """Three-way merge of one record (``base`` None when both sides created it).
+
+    ``twins=True`` merges two records both sides created for the same thing (a label of the
+    same name, made in two clones; ``theirs`` carries our uid): a field one of them left
+    empty takes the other's value, link sets join, and only two different values conflict.
 
     Example:
         >>> merged, conflicts = merge_record(base, ours, theirs)  # doctest: +SKIP
@@ -132,6 +157,11 @@ def merge_record(
     b = msgspec.to_builtins(base) if base is not None else {}
     o = msgspec.to_builtins(ours)
     t = msgspec.to_builtins(theirs)
+    if twins:
+        for name in set(o) | set(t):
+            ov, tv = o.get(name, _MISSING), t.get(name, _MISSING)
+            if _empty(ov) or _empty(tv):
+                b[name] = ov if _empty(ov) else tv  # the empty side is "unchanged"
     out: dict[str, Any] = {}
     conflicts: list[FieldConflict] = []
     if base is None and o.get("created_by") != t.get("created_by"):
@@ -176,7 +206,9 @@ __all__ = [
     "DERIVED_FIELDS",
     "DICT_FIELDS",
     "MISSING",
+    "SAME_NAME",
     "SET_FIELDS",
+    "TEXT_SET_FIELDS",
     "FieldConflict",
     "merge_record",
     "merge_uid_lists",

@@ -102,3 +102,21 @@ def test_branch_cli_uses_the_public_api_only() -> None:
         elif isinstance(node, ast.Attribute):
             assert not node.attr.startswith("_") or node.attr.startswith("__"), node.attr
     assert {m for m in modules if m.startswith("lamingit")} <= {"lamingit", "lamingit.cli.output"}
+
+
+def test_merge_unifies_a_label_created_on_both_branches(repo: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    ln.ULabel(name="base").save()
+    assert cli("branch", "switch", "-c", "other", cwd=repo).returncode == 0
+    theirs = ln.ULabel(name="DMSO", description="solvent").save()
+    assert cli("branch", "switch", "main", cwd=repo).returncode == 0
+    ours = ln.ULabel(name="DMSO", reference="CHEBI:28262").save()
+    merged = cli("branch", "merge", "other", "--json", cwd=repo)
+    assert merged.returncode == 0, merged.stderr
+    info = json.loads(merged.stdout)
+    assert info["unified"] == {theirs.uid: ours.uid} and info["conflicts"] == []
+    (label,) = ln.ULabel.filter(name="DMSO")
+    assert (label.uid, label.description, label.reference) == (
+        ours.uid,
+        "solvent",
+        "CHEBI:28262",
+    )
