@@ -155,23 +155,25 @@ def test_anndata_curator_good_and_bad(repo) -> None:
     ln.save([ln.ULabel(name=n, type=cell_type) for n in ("B cell", "T cell")])
     obs = ln.Schema(features=[ln.Feature(name="cell_type", dtype=cell_type).save()]).save()
     ln.save([ln.Feature(name=g, dtype=float) for g in ("CD4", "CD8A")])
+    ln.Feature.get(name="CD8A").add_synonym("CD8")
     var = ln.Schema(itype=ln.Feature).save()
     schema = ln.Schema(otype="AnnData", slots={"obs": obs, "var.T": var}).save()
     good = _adata(["B cell", "T cell"], ["CD4", "CD8A"])
     artifact = ln.curators.AnnDataCurator(good, schema).save_artifact(key="scrna/good.h5ad")
     assert artifact.schema == schema and artifact.otype == "AnnData"
     assert ln.Artifact.filter(ulabels__name="T cell").one() == artifact
-    bad = _adata(["B cell", "Tcell"], ["CD4", "GAPDH"])
+    bad = _adata(["B cell", "Tcell"], ["CD8", "GAPDH"])
     head = _head()
     curator = ln.curators.AnnDataCurator(bad, schema)
     with pytest.raises(ValidationError) as info:
         curator.validate()
     text = str(info.value)
     assert "[obs]" in text and "'Tcell' (did you mean 'T cell'?)" in text
-    assert "[var.T]" in text and "'GAPDH'" in text
+    assert "[var.T]" in text and "'GAPDH'" in text and "'CD8' (synonym of 'CD8A')" in text
     assert _head() == head
     curator.slots["obs"].cat.standardize("cell_type")
     ln.Feature(name="GAPDH", dtype=float).save()
+    ln.Feature(name="CD8", dtype=float).save()
     curator.validate()
     with pytest.raises(InvalidArgument, match="slots"):
         ln.curators.AnnDataCurator(good, obs)

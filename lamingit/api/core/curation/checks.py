@@ -42,6 +42,8 @@ class ColumnRule:
     """Cast this column to ``dtype`` when it does not fit (the feature's ``coerce=True``)."""
     default: Any = None
     """Fill a missing column and missing values with this (the feature's ``default_value``)."""
+    synonyms: Callable[[], dict[str, str]] | None = None
+    """Lower-cased synonym → the saved name it stands for (read only when a value fails)."""
 
 
 @dataclass
@@ -323,13 +325,19 @@ def _check_column(report: Report, rule: ColumnRule, coerce: bool, fix_hint: str)
         return
     report.non_validated[rule.name] = bad
     saved = rule.names() if rule.names is not None else []
-    hints = {v: s for v in bad if (s := suggest(v, saved)) is not None}
+    synonyms = rule.synonyms() if rule.synonyms is not None else {}
+    hints = {v: s for v in bad if (s := synonyms.get(v.lower()) or suggest(v, saved)) is not None}
     report.suggestions[rule.name] = hints
     shown = ", ".join(
-        f"{v!r} (did you mean {hints[v]!r}?)" if v in hints else repr(v) for v in bad[:20]
+        f"{v!r} (synonym of {hints[v]!r})"
+        if v.lower() in synonyms
+        else f"{v!r} (did you mean {hints[v]!r}?)"
+        if v in hints
+        else repr(v)
+        for v in bad[:20]
     )
     more = f", … ({len(bad) - 20} more)" if len(bad) > 20 else ""
-    fixable = any(canonical(v, saved) is not None for v in bad)
+    fixable = any(v.lower() in synonyms or canonical(v, saved) is not None for v in bad)
     fix = (
         f"curator.cat.standardize({rule.name!r}) fixes case and spelling variants; "
         if fixable

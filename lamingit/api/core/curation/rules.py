@@ -253,7 +253,17 @@ def var_names_report(snapshot: Snapshot, schema: SchemaRecord, names: Sequence[s
             report.problems.append(f"variable(s) {list(extra)[:20]!r} not in the schema")
         return report
     resolve, all_names = resolver_features(snapshot)
-    rule = ColumnRule("var_names", "str", resolve=resolve, names=all_names, label="Feature")
+
+    def synonyms() -> dict[str, str]:
+        out: dict[str, str] = {}
+        for record in select(snapshot, "feature", Q(trashed=False)):
+            for synonym in split_synonyms(getattr(record, "synonyms", None)):
+                out.setdefault(synonym.lower(), str(getattr(record, "name", "")))
+        return out
+
+    rule = ColumnRule(
+        "var_names", "str", resolve=resolve, names=all_names, label="Feature", synonyms=synonyms
+    )
     report = check_frame(
         pd.DataFrame({"var_names": list(names)}), [rule], fix_hint="ln.Feature(name=…).save"
     )
