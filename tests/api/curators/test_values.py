@@ -91,3 +91,21 @@ def test_add_remove_synonym_and_set_abbr(repo) -> None:
     assert ln.Project(name="Atlas", abbr="ATL").save().abbr == "ATL"
     with pytest.raises(ValidationError, match="abbreviation"):
         project.set_abbr("")
+
+
+def test_missing_values_keep_their_place_and_lamindb_spellings(repo) -> None:
+    ln.Feature(name="cell_type", dtype=str, synonyms="celltype").save()
+    values = ["celltype", None, float("nan"), "other"]
+    assert ln.Feature.standardize(values) == ["cell_type", None, None, "other"]
+    assert ln.Feature.standardize(values, public_aware=False, from_source=False) == [
+        "cell_type",
+        None,
+        None,
+        "other",
+    ]
+    assert ln.Feature.validate(["cell_type", None]).tolist() == [True, False]
+    assert ln.Feature.validate([["cell_type", "celltype"], ["other"]]).tolist() == [
+        True,
+        False,
+        False,
+    ]  # lists of lists are flattened, as in LaminDB

@@ -22,8 +22,9 @@ NAME_FIELDS = ("name", "handle", "key", "description")
 SEP = "|"
 """Separator of the ``synonyms`` field, as in LaminDB (``"T-cell|T lymphocyte"``)."""
 Keep = Literal["first", "last", False]
-Standardized = str | list[str] | list[str | list[str]] | dict[str, str] | dict[str, str | list[str]]
-"""What ``standardize`` returns: one value, the values, or the mapper (lists with ``keep=False``)."""
+Standardized = str | list[str] | list[str | list[str] | None] | dict[str, str | list[str]]
+"""What ``standardize`` returns: one value, the values (None where a value is missing), or the
+mapper (lists with ``keep=False``)."""
 
 
 def name_field(cls: Any, field_name: Any = None) -> str:
@@ -56,19 +57,23 @@ def split_synonyms(text: Any) -> list[str]:
     return [s for s in str(text).split(SEP) if s]
 
 
-def _listed(values: Any) -> list[str]:
-    """Values as strings; a list of lists (a list-valued column) is flattened, as in LaminDB."""
+def _flat(values: Any) -> list[str | None]:
+    """Values as strings in input order, missing ones (None, NaN) as None; a list of lists
+    (a list-valued column) is flattened, as in LaminDB."""
     if isinstance(values, str):
         return [values]
     if not isinstance(values, Iterable):
         raise InvalidArgument(f"pass a list of values, got {values!r}")
-    out: list[str] = []
+    out: list[str | None] = []
     for value in values:
-        if isinstance(value, list | tuple):
-            out.extend(str(v) for v in value)
-        elif value is not None:
-            out.append(str(value))
+        for v in value if isinstance(value, list | tuple) else [value]:
+            out.append(None if v is None or v != v else str(v))  # v != v: NaN
     return out
+
+
+def _listed(values: Any) -> list[str]:
+    """The present values of :func:`_flat`."""
+    return [v for v in _flat(values) if v is not None]
 
 
 def _records(cls: Any) -> list[Any]:
@@ -222,7 +227,7 @@ def validate(
 
     model = _model(cls)
     name = name_field(model, field_name)
-    listed = _listed(values)
+    listed = _flat(values)
     saved = saved_values(cls, name)
     if not saved and not mute:
         logger.warning(
@@ -230,7 +235,7 @@ def validate(
             f"e.g. ln.{model.__name__}({name}=…).save()"
         )
     result = np.array([v in saved for v in listed], dtype=bool)
-    bad = list(dict.fromkeys(v for v, ok in zip(listed, result, strict=True) if not ok))
+    bad = list(dict.fromkeys(v for v, ok in zip(listed, result, strict=True) if not ok and v))
     if bad and saved and not mute:
         logger.warning(
             f"{len(bad)} unique term(s) not validated for {name}: {', '.join(map(repr, bad[:10]))}"
@@ -316,7 +321,8 @@ def standardize(
     model = _model(cls)
     name = name_field(model, field_name)
     target = name_field(model, return_field if return_field is not None else field_name)
-    listed = _listed(values)
+    flat = _flat(values)
+    listed = [v for v in flat if v is not None]
     synonyms = synonyms_of(model, name, synonyms_field)
     if synonyms_field not in (None, "synonyms") and synonyms is None:
         raise InvalidArgument(
@@ -335,8 +341,10 @@ def standardize(
         logger.info(f"standardized {len(mapper)}/{len(listed)} term(s)")
     if return_mapper:
         return mapper
-    result: list[str | list[str]] = [mapper.get(v, v) for v in listed]
-    if isinstance(values, str) and len(result) == 1:
+    result: list[str | list[str] | None] = [
+        mapper.get(v, v) if v is not None else None for v in flat
+    ]
+    if isinstance(values, str) and len(result) == 1 and result[0] is not None:
         return result[0]
     return result
 
@@ -401,16 +409,18 @@ class CanCurate:
         from_source: bool = True,
         keep: Keep = "first",
         synonyms_field: str | None = "synonyms",
+        public_aware: bool = True,
     ) -> Standardized:
         """``values`` with synonyms and case/spelling variants replaced by the saved name.
 
-        ``from_source`` is accepted for LaminDB code; lamingit has no public ontologies.
+        ``from_source`` (LaminDB 0.x: ``public_aware``) is accepted for LaminDB code;
+        lamingit has no public ontologies.
 
         Example:
             >>> ln.Feature.standardize(["cell type"])  # doctest: +SKIP
             ['cell_type']
         """
-        del from_source
+        del from_source, public_aware
         return standardize(
             cls,
             values,
