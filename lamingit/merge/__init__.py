@@ -27,7 +27,7 @@ from lamingit.merge.fields import (
     merge_uid_lists,
     merge_values,
 )
-from lamingit.merge.twins import find_twins, name_clashes, rewrite_dtype
+from lamingit.merge.twins import find_twins, name_clashes, rewrite_dtype, vanished_twins
 from lamingit.models import (
     STRUCTS,
     ArtifactRecord,
@@ -82,7 +82,9 @@ def _rewrite_refs(record: BaseRecord, mapping: dict[str, str]) -> BaseRecord:
             data[name] = rewrite_dtype(value, mapping)
             changed = changed or data[name] != value
         elif isinstance(value, list) and any(isinstance(v, str) and v in mapping for v in value):
-            moved = [mapping.get(v, v) if isinstance(v, str) else v for v in value]
+            moved = list(
+                dict.fromkeys(mapping.get(v, v) if isinstance(v, str) else v for v in value)
+            )
             data[name] = sorted(moved) if name in SET_FIELDS else moved  # members keep order
             changed = True
         elif isinstance(value, dict) and name in ("slots",):
@@ -133,13 +135,16 @@ def merge_trees(
     _rehome_new_families(base, ours, theirs, theirs_diff, result, taken)
     # 1b. The same name created on both sides (labels, records, features, projects): one record.
     result.unified = find_twins(base, ours, theirs_diff, {**result.renumbered})
+    # ... and links to a label one side unified away in an earlier merge follow it.
+    ours_redirects = vanished_twins(base, ours, ours_diff, theirs_diff)
+    theirs_redirects = vanished_twins(base, theirs, theirs_diff, ours_diff)
     for registry, our_uid, their_uid in name_clashes(
         base, ours, theirs_diff, {**result.renumbered, **result.unified}
     ):
         result.conflicts.append(
             FieldConflict(registry, our_uid, SAME_NAME, _MISSING, our_uid, their_uid)
         )
-    mapping = {**result.renumbered, **result.deduplicated, **result.unified}
+    mapping = {**result.renumbered, **result.deduplicated, **result.unified, **ours_redirects}
     if mapping:
         renamed: dict[str, tuple[bytes | None, bytes | None]] = {}
         for path, (old, new) in theirs_diff.items():
@@ -211,6 +216,13 @@ def merge_trees(
         changes.put(merged)
     for path in ours_diff:
         touched.add(uid_from_path(path))
+    if theirs_redirects:  # our records still linking to a label they unified away
+        for registry, uid in sorted(touched):
+            current = changes.get(registry, uid)
+            if current is not None:
+                moved = _rewrite_refs(current, theirs_redirects)
+                if moved is not current:
+                    changes.put(moved)
 
     # 3. Repository settings merge per key (ours wins a conflict, which is reported).
     _merge_settings(base, ours, theirs, result)

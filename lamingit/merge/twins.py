@@ -125,6 +125,43 @@ def find_twins(
             return twins
 
 
+def vanished_twins(
+    base: Snapshot,
+    unifier: Snapshot,
+    unifier_diff: dict[str, tuple[bytes | None, bytes | None]],
+    keeper_diff: dict[str, tuple[bytes | None, bytes | None]],
+) -> dict[str, str]:
+    """Named records one side unified away since ``base`` → the record they became there.
+
+    A side that merged an earlier pull unified the other side's label X into its own Y (X is
+    gone there, Y has X's name); the other side may have linked more records to X since. Those
+    links are re-pointed at Y. X changed by the keeper is left to the usual deleted/changed rule.
+
+    Example:
+        >>> vanished_twins(base, theirs, theirs_diff, ours_diff)  # doctest: +SKIP
+        {'Xb2kQ9aa': 'Lm4tR2bb'}
+    """
+    gone: list[BaseRecord] = []
+    for path, (old, new) in sorted(unifier_diff.items()):
+        registry, _uid = uid_from_path(path)
+        if registry in NAMED and old is not None and new is None and path not in keeper_diff:
+            gone.append(decode(registry, old))
+    out: dict[str, str] = {}
+    while True:
+        found = False
+        for record in gone:
+            if record.uid in out:
+                continue
+            key = _key(record, out)
+            targets = [] if key is None else unifier.lookup(NAMED[record.registry], key)
+            target = next((u for u in targets if u != record.uid), None)
+            if target is not None:
+                out[record.uid] = target
+                found = True
+        if not found:
+            return out
+
+
 def name_clashes(
     base: Snapshot,
     ours: Snapshot,
@@ -152,4 +189,4 @@ def name_clashes(
     return out
 
 
-__all__ = ["NAMED", "find_twins", "name_clashes", "rewrite_dtype"]
+__all__ = ["NAMED", "find_twins", "name_clashes", "rewrite_dtype", "vanished_twins"]

@@ -10,7 +10,8 @@ import pytest
 import lamingit as ln
 from lamingit.merge import read_conflicts
 from lamingit.records import rebuild_lookups
-from lamingit.remote.sync import clone, pull, push, resolve_conflict
+from lamingit.remote import gitcli
+from lamingit.remote.sync import clone, fetch, merge_commit, pull, push, resolve_conflict
 from lamingit.repo import Repository
 from lamingit.session import SESSION
 from tests.remote.conftest import use
@@ -150,3 +151,39 @@ def test_synonyms_merge_as_sets() -> None:
     assert merge_values("synonyms", "a|b", "a", "a|b|c") == ("a|c", [])
     assert merge_values("synonyms", "a", None, "a|c") == ("c", [])
     assert merge_values("description", "a", "b", "c") == ("b", ["description"])
+
+
+def test_links_made_to_a_label_after_the_other_side_unified_it_follow_it(
+    two: tuple[Repository, Repository], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alice, bob = two
+    use(bob.root, "bob", monkeypatch)
+    bobs = ln.ULabel(name="DMSO").save()
+    push(bob)
+    use(alice.root, "alice", monkeypatch)
+    alices = ln.ULabel(name="DMSO").save()
+    assert pull(alice, AUTHOR).unified == {bobs.uid: alices.uid}
+    push(alice)
+
+    use(bob.root, "bob", monkeypatch)  # bob has not pulled: he still uses his label
+    one = ln.Artifact.from_dataframe(pd.DataFrame({"n": [7]}), key="b1.parquet").save()
+    one.ulabels.add(ln.ULabel.get(bobs.uid))
+
+    # alice merges bob's commit straight from his repository: his new link follows her label
+    use(alice.root, "alice", monkeypatch)
+    gitcli.add_remote(alice.paths.gitdir, "bob", str(bob.paths.gitdir))
+    theirs = fetch(alice, "bob")
+    assert theirs is not None
+    result = merge_commit(alice, theirs, AUTHOR)
+    assert result.kind == "merge" and result.conflicts == [] and result.unified == {}
+    assert ln.ULabel.filter(name="DMSO").count() == 1
+    labels = {u.uid for u in ln.Artifact.get(key="b1.parquet").ulabels.all()}
+    assert labels == {alices.uid}
+    _consistent(alice)
+
+    # bob pulls alice's first merge (which removed his label): his link follows it too
+    use(bob.root, "bob", monkeypatch)
+    assert pull(bob, AUTHOR).kind == "merge"
+    assert ln.ULabel.filter(name="DMSO").count() == 1
+    assert {u.uid for u in ln.Artifact.get(key="b1.parquet").ulabels.all()} == {alices.uid}
+    _consistent(bob)
