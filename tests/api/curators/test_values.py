@@ -109,3 +109,13 @@ def test_missing_values_keep_their_place_and_lamindb_spellings(repo) -> None:
         False,
         False,
     ]  # lists of lists are flattened, as in LaminDB
+
+
+def test_from_values_create_returns_unsaved_records(repo) -> None:
+    ln.ULabel(name="DMSO").save()
+    labels = ln.ULabel.from_values(["DMSO", "IFNG", "DMSO"], create=True)
+    assert [u.name for u in labels] == ["DMSO", "IFNG"]
+    assert ln.ULabel.filter(name="IFNG").count() == 0  # nothing written until saved
+    ln.save(labels)
+    assert ln.ULabel.get(name="IFNG").name == "IFNG"
+    assert ln.ULabel.from_values(["nope"], mute=True) == []

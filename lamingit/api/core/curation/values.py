@@ -349,9 +349,13 @@ def standardize(
     return result
 
 
-def from_values(cls: Any, values: Any, field_name: Any = None) -> list[Any]:
-    """The saved records whose ``field`` is one of ``values`` (in the order of ``values``);
-    values that are not saved are logged, never created.
+def from_values(
+    cls: Any, values: Any, field_name: Any = None, create: bool = False, mute: bool = False
+) -> list[Any]:
+    """The saved records whose ``field`` is one of ``values`` (in the order of ``values``).
+
+    Values that are not saved are logged and skipped, or with ``create=True`` returned as new
+    unsaved records (``ln.save(...)`` them), as in LaminDB; nothing is written here.
 
     Example:
         >>> ln.ULabel.from_values(["DMSO", "IFNG"])  # doctest: +SKIP
@@ -361,10 +365,14 @@ def from_values(cls: Any, values: Any, field_name: Any = None) -> list[Any]:
     saved = saved_values(cls, name)
     listed = list(dict.fromkeys(_listed(values)))
     missing = [v for v in listed if v not in saved]
-    if missing:
+    if missing and create:
+        made = {v: model(**{name: v}) for v in missing}
+        return [saved[v] if v in saved else made[v] for v in listed]
+    if missing and not mute:
         logger.warning(
             f"{len(missing)} value(s) are not saved {model.__name__} records and were skipped: "
-            f"{missing[:20]}; create them first, e.g. ln.{model.__name__}({name}={missing[0]!r}).save()"
+            f"{missing[:20]}; create them with {model.__name__}.from_values(values, create=True) "
+            f"or ln.{model.__name__}({name}={missing[0]!r}).save()"
         )
     return [saved[v] for v in listed if v in saved]
 
@@ -434,13 +442,16 @@ class CanCurate:
         )
 
     @classmethod
-    def from_values(cls, values: Any, field: Any = None) -> list[Self]:
-        """The saved records whose ``field`` is one of ``values`` (never creates any).
+    def from_values(
+        cls, values: Any, field: Any = None, create: bool = False, mute: bool = False
+    ) -> list[Self]:
+        """The saved records whose ``field`` is one of ``values``; ``create=True`` adds new
+        unsaved records for the others (save them with ``ln.save``).
 
         Example:
-            >>> ln.ULabel.from_values(["DMSO", "IFNG"])  # doctest: +SKIP
+            >>> ln.save(ln.ULabel.from_values(["DMSO", "IFNG"], create=True))  # doctest: +SKIP
         """
-        return from_values(cls, values, field)
+        return from_values(cls, values, field, create, mute)
 
 
 __all__ = [
