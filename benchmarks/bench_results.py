@@ -266,6 +266,7 @@ def dedup_rows(size_mb: int) -> list[Row]:
             )
         )
         rows.append(Row(f"  cp of the same file, {label}", copies[1], "ms", "reported"))
+        rows.append(Row(f"  ratio to cp, {label}", first[1] / copies[1], "×", "≤ 1.2×"))
     return rows
 
 
@@ -335,23 +336,37 @@ def tracking_rows(processes: int = 3) -> list[Row]:
             (data / f"{i}.txt").write_text(str(i))
         script = Path(tmp) / "tracked.py"
         script.write_text(TRACKED)
-        for _ in range(processes):
-            out = subprocess.run(
-                [sys.executable, str(script), str(Path(tmp) / "repo"), str(data)],
-                capture_output=True,
-                text=True,
-                check=True,
-                env=env,
-                cwd=tmp,
-            )
-            results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        filled = []  # the same once the cache holds a file: the watcher process starts
+        for batch in (results, filled):
+            if batch is filled:
+                (Path(tmp) / "cached.txt").write_text("cached")
+                ln.Artifact(Path(tmp) / "cached.txt", key="cached.txt").save().cache()
+            for _ in range(processes):
+                out = subprocess.run(
+                    [sys.executable, str(script), str(Path(tmp) / "repo"), str(data)],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                    env=env,
+                    cwd=tmp,
+                )
+                batch.append(json.loads(out.stdout.strip().splitlines()[-1]))
     med = {k: median(r[k] for r in results) for k in results[0]}
     ratio = median(r["first_save"] / r["warm_save"] for r in results)
+    med_filled = {k: median(r[k] for r in filled) for k in filled[0]}
+    ratio_filled = median(r["first_save"] / r["warm_save"] for r in filled)
     return [
         Row("added cost of one open() in a tracked run", med["added"], "µs", "≤ 5 µs"),
         Row("ln.track() + ln.finish(), first in a process", med["first"], "ms", "≤ 100 ms"),
         Row("ln.track() + ln.finish(), again", med["again"], "ms", "reported"),
         Row("first save in a process / a warm save", ratio, "×", "≤ 2×"),
+        Row(
+            "  cache not empty (the watcher starts): first track+finish",
+            med_filled["first"],
+            "ms",
+            "≤ 100 ms",
+        ),
+        Row("  cache not empty: first save in a process / a warm save", ratio_filled, "×", "≤ 2×"),
     ]
 
 

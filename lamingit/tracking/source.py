@@ -8,16 +8,15 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from lamingit.errors import InvalidArgument, LamingitError
 from lamingit.storage.git.command import git_executable, run_git
-from lamingit.tracking.notebook import read_notebook, source_text, title
-from lamingit.tracking.notebook_locate import (
-    NotebookLocation,
-    driven_by_person,
-    in_kernel,
-    locate,
-)
+
+if TYPE_CHECKING:
+    # The notebook helpers are imported where a notebook is involved: a script's first
+    # ln.track() does not load them (docs/tracking.md, speed).
+    from lamingit.tracking.notebook_locate import NotebookLocation
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parent.parent)
 
@@ -84,6 +83,8 @@ def detect(frame: FrameType | None) -> SourceInfo | None:
     if not path.is_file():
         return None
     if path.suffix == ".ipynb":
+        from lamingit.tracking.notebook_locate import NotebookLocation
+
         return notebook_source(NotebookLocation(path, "given"))
     text = path.read_text(errors="replace")
     root, commit = git_origin(path)
@@ -93,6 +94,8 @@ def detect(frame: FrameType | None) -> SourceInfo | None:
 
 def _notebook() -> SourceInfo:
     import IPython
+
+    from lamingit.tracking.notebook_locate import in_kernel, locate
 
     shell = IPython.get_ipython()  # type: ignore[attr-defined, no-untyped-call]
     found = locate(shell)
@@ -121,6 +124,8 @@ def notebook_source(location: NotebookLocation) -> SourceInfo:
         >>> notebook_source(NotebookLocation(Path("nb.ipynb"), "given")).kind  # doctest: +SKIP
         'notebook'
     """
+    from lamingit.tracking.notebook import read_notebook, source_text, title
+
     path = location.path
     doc = read_notebook(path)
     root, commit = git_origin(path)
@@ -149,6 +154,8 @@ def source_for_path(path: str | Path) -> SourceInfo:
         root, commit = git_origin(target)
         key = target.relative_to(root).as_posix() if root is not None else target.name
         return SourceInfo(target, key, target.name, "script", text, commit)
+    from lamingit.tracking.notebook_locate import NotebookLocation, driven_by_person, in_kernel
+
     runner = "given"
     if in_ipython():
         import IPython

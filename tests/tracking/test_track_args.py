@@ -4,7 +4,9 @@ no commit); ln.track(transform=t, branch=b) with t saved on another branch only.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from subprocess import CompletedProcess
 from typing import Any
 
 import pytest
@@ -82,7 +84,9 @@ print("watcher", watcher_pid())
 """
 
 
-def test_refused_calls_start_no_watcher_process(repo: Path, tmp_path: Path, script_runner) -> None:  # type: ignore[no-untyped-def]
+def test_refused_calls_start_no_watcher_process(
+    repo: Path, tmp_path: Path, script_runner: Callable[..., CompletedProcess[str]]
+) -> None:
     script = tmp_path / "bad.py"
     script.write_text(BAD_CALLS_SCRIPT)
     out = script_runner(script, repo).stdout.splitlines()
