@@ -194,10 +194,12 @@ class BlobStore:
         Example:
             >>> tmp, oid, size = store.stage_file(Path("big.bin"))  # doctest: +SKIP
         """
-        with open(src, "rb", buffering=0) as fh:
-            size = os.fstat(fh.fileno()).st_size
-            known = self._probes(size)
-            probe = content_probe(fh.fileno(), size) if known else None
+        size = os.stat(src).st_size
+        known = self._probes(size)  # None below 8 MiB: no file opened for a small save
+        probe = None
+        if known:
+            with open(src, "rb", buffering=0) as fh:
+                probe = content_probe(fh.fileno(), size)
         # A marker without probes (written before probes were) knows only the size.
         if known is not None and (not known or probe in known):
             oid, size = hash_mapped(src)
