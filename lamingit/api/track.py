@@ -227,8 +227,7 @@ def track(
     state.previous_env = os.environ.get(RUN_ENV)
     os.environ[RUN_ENV] = run_uid  # subprocesses that track themselves name this run
     roots = [repo.paths.cache] if watch_cache else []
-    if cache_empty:
-        repo.paths.cache.mkdir(parents=True, exist_ok=True)
+    repo.paths.cache.mkdir(parents=True, exist_ok=True)
     if roots or named:
         watcher = ReadWatcher(roots + named, _watcher_read, reads.warn)
         # Paths the user named are watched when track() returns. The cache alone is not

@@ -249,11 +249,11 @@ class ReadWatcher:
         Example:
             >>> watcher.start(wait=False)  # doctest: +SKIP
         """
-        if deferred:
-            self._deferred = True
-            return
         if not sys.platform.startswith("linux"):
             self._on_overflow(_NO_INOTIFY)
+            return
+        if deferred:
+            self._deferred = True
             return
         roots: list[bytes] = []  # "d" (a tree) or "f" (one file) + the path
         for root in self.roots:
