@@ -282,6 +282,7 @@ class Columns:
     def __init__(self, frame: pl.DataFrame | None = None, path: Path | None = None) -> None:
         self._path = path
         self._loaded: dict[str, pl.Series] = {}
+        self._lowered: dict[str, pl.Series] = {}
         if frame is not None:
             self._loaded = {c.name: c for c in frame.get_columns()}
             self._names = list(frame.columns)
@@ -307,6 +308,13 @@ class Columns:
     def all(self) -> pl.DataFrame:
         """The whole frame."""
         return self.get(self._names)
+
+    def lowered(self, name: str) -> pl.Series:
+        """Text column ``name`` lowercased, kept for the next search (the frame never changes)."""
+        found = self._lowered.get(name)
+        if found is None:
+            found = self._lowered[name] = self.get([name]).get_column(name).str.to_lowercase()
+        return found
 
 
 def partition_values(values: pl.DataFrame) -> ValueRows:

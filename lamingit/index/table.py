@@ -14,7 +14,7 @@ import msgspec
 import polars as pl
 
 from lamingit.index.evaluate import Evaluator
-from lamingit.index.rank import hit_expr, ranked
+from lamingit.index.rank import best_first
 from lamingit.index.rows import SEP, column_kinds, decode_records
 from lamingit.index.store import IndexState, Part
 from lamingit.models import BaseRecord
@@ -119,25 +119,27 @@ def selected(state: IndexState, registry: str, q: Q, spec: FrameSpec) -> Selecti
     needed = list(dict.fromkeys(n for n in needed if n in kinds))
     parts: list[Part] = []
     frames = []
-    searched = [c for c in SEARCH_FIELDS if c in needed]
     for part, mask in Evaluator(state).masks(registry, q):
-        keep = pl.lit(mask)
-        if spec.rank is not None:  # the cheap literal test in the same pass: fewer rows copied
-            keep = keep & hit_expr(searched, spec.rank)
-        frame = (
-            part.cols(needed)
-            .lazy()
-            .with_columns(
-                pl.lit(len(parts), dtype=pl.UInt32).alias("_part"),
-                pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"),
+        if spec.rank is not None:
+            rows = _hits(part, [c for c in SEARCH_FIELDS if c in kinds], spec.rank, mask)
+            # eager steps on a few rows: a lazy query costs ~0.5 ms to plan, more than the work
+            here = pl.Series("_part", [len(parts)] * len(rows), dtype=pl.UInt32)
+            frame = part.cols(needed)[rows].hstack([here, rows])
+        else:
+            frame = (
+                part.cols(needed)
+                .lazy()
+                .with_columns(
+                    pl.lit(len(parts), dtype=pl.UInt32).alias("_part"),
+                    pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"),
+                )
+                .filter(pl.lit(mask))
+                .collect()
             )
-            .filter(keep)
-            .collect()
-        )
         parts.append(part)
         frames.append(frame)
     if frames:
-        frame = pl.concat(frames)
+        frame = pl.concat(frames) if len(frames) > 1 else frames[0]
     else:
         schema = {**_empty_schema(registry), "_part": pl.UInt32, "_row": pl.UInt32}
         frame = pl.DataFrame(schema=schema).select(*needed, *_POS)
@@ -145,6 +147,24 @@ def selected(state: IndexState, registry: str, q: Q, spec: FrameSpec) -> Selecti
     if spec.limit is not None:
         frame = frame.head(spec.limit)
     return Selection(registry, frame, parts)
+
+
+def _hits(part: Part, fields: list[str], text: str, mask: pl.Series) -> pl.Series:
+    """Positions (``_row``) of the rows in ``mask`` whose ``fields`` contain ``text`` (any case).
+
+    The literal substring test on the lowercased columns (kept by the part's table) is the
+    only pass over every row; the rank is computed for the rows it finds.
+    """
+    q = text.strip().lower()
+    found = None
+    for name in fields if q else []:
+        hit = part.table.lowered(name).str.contains(q, literal=True)
+        if hit.null_count() == len(hit):
+            continue  # a column nobody filled (every artifact's ``name``, say)
+        found = hit if found is None else found | hit
+    if found is None:
+        return pl.Series("_row", [], dtype=pl.UInt32)
+    return (found & mask).arg_true().cast(pl.UInt32).alias("_row")
 
 
 @dataclass
@@ -157,11 +177,14 @@ class Selection:
 
     def blobs(self) -> list[bytes]:
         """The stored JSON of every row, in the frame's order (only these rows are read)."""
+        if len(self.parts) == 1 or not self.frame.height:
+            rows = self.frame.get_column("_row").to_list()
+            return self.parts[0].json_rows(rows) if rows else []
         out: list[bytes] = [b""] * self.frame.height
         positions = self.frame.select(pl.int_range(pl.len()).alias("_n"), *_POS)
         for (part_no,), group in positions.group_by("_part"):
-            json = self.parts[int(part_no)].json()  # type: ignore[call-overload]
-            for n, blob in zip(group["_n"], json.gather(group["_row"]).to_list(), strict=True):
+            got = self.parts[int(part_no)].json_rows(group["_row"].to_list())  # type: ignore[call-overload]
+            for n, blob in zip(group["_n"], got, strict=True):
                 out[n] = blob
         return out
 
@@ -230,12 +253,9 @@ def _empty_schema(registry: str) -> dict[str, Any]:
 def _ordered(frame: pl.DataFrame, spec: FrameSpec) -> pl.DataFrame:
     """Rank, then sort: ``order_by`` fields (ties by uid), else best match or newest first."""
     if spec.rank is not None:
-        frame = ranked(frame, list(SEARCH_FIELDS), spec.rank)
-        if not spec.order:
-            return frame.sort(["_rank", "created_at", "uid"]).drop("_rank")
+        frame = best_first(frame, list(SEARCH_FIELDS), spec.rank)
         # order_by after search(): the ranked order breaks ties, as QuerySet does
-        frame = frame.sort(["_rank", "created_at", "uid"]).drop("_rank")
-        return _sort_fields(frame, spec.order, tie="_keep")
+        return _sort_fields(frame, spec.order, tie="_keep") if spec.order else frame
     if spec.order:
         return _sort_fields(frame, spec.order, tie="uid")
     # LaminDB's to_dataframe: newest first (the exact reverse of iteration order)
