@@ -148,7 +148,9 @@ def ordered_records(snapshot: Snapshot, registry: str, q: Q, spec: FrameSpec) ->
     """
     if snapshot.commit is not None:
         try:
-            return _run(lambda ev: selected(ev.state, registry, q, spec).records(), snapshot)
+            return _run(
+                lambda ev: selected(ev.state, registry, q, spec).records(snapshot), snapshot
+            )
         except Unsupported:
             pass
     return selected(_scanned(snapshot, registry, q), registry, Q(), spec).records()

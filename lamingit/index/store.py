@@ -47,8 +47,6 @@ COMPACT_RECORDS = 256
 """Fold the overlay into a new base once it holds this many changed records …"""
 COMPACT_DELTAS = 64
 """… or once this many delta files have accumulated."""
-SLICED = 16
-"""Record JSON rows read one by one from a base file before its whole column is read."""
 
 Changes = dict[str, dict[str, BaseRecord | None]]
 """registry → uid → new record (None: removed)."""
@@ -60,7 +58,6 @@ class JsonColumn:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.series: pl.Series | None = None
-        self._sliced = 0
 
     def get(self) -> pl.Series:
         """The column (read on first use)."""
@@ -68,21 +65,10 @@ class JsonColumn:
             self.series = pl.read_parquet(self.path).get_column(JSON)
         return self.series
 
-    def rows(self, rows: list[int]) -> list[bytes]:
-        """The JSON of ``rows``: the first few rows asked for are read alone, not the column.
-
-        A search or a small page in a fresh process needs a handful of records; reading one
-        row costs ~2 ms, the whole column of 100k records ~50 ms. After :data:`SLICED` rows
-        read alone, the column is read (and kept) in full.
-        """
-        if not rows:
-            return []
-        if self.series is None and self._sliced + len(rows) <= SLICED:
-            self._sliced += len(rows)
-            scan = pl.scan_parquet(self.path)
-            got = pl.concat([scan.slice(r, 1) for r in rows]).collect()
-            return list(got.get_column(JSON).to_list())
-        return list(self.get().gather(rows).to_list())
+    @property
+    def loaded(self) -> bool:
+        """Whether the column has been read."""
+        return self.series is not None
 
 
 class Part:
@@ -130,10 +116,12 @@ class Part:
         return self.json_column.get()
 
     def json_rows(self, rows: list[int]) -> list[bytes]:
-        """The record JSON of ``rows`` (positions), in that order; reads no more than needed."""
-        if JSON in self.table.names or self.json_column is None:
-            return list(self.json().gather(rows).to_list())
-        return self.json_column.rows(rows)
+        """The record JSON of ``rows`` (positions), in that order."""
+        return list(self.json().gather(rows).to_list())
+
+    def json_loaded(self) -> bool:
+        """Whether the records' JSON is in memory (a base read from disk reads it on first use)."""
+        return self.json_column is None or JSON in self.table.names or self.json_column.loaded
 
     def with_json(self) -> pl.DataFrame:
         """The frame including the JSON column."""

@@ -22,6 +22,7 @@ from lamingit.query.evaluate import RecordResolver, path_values
 from lamingit.query.expr import Q
 from lamingit.query.fields import SCHEMAS, FieldKind
 from lamingit.query.search import SEARCH_FIELDS
+from lamingit.records import Snapshot
 
 DATETIMES = ("created_at", "updated_at", "started_at", "finished_at")
 """ISO-text fields shown as UTC datetimes (LaminDB's DateTimeFields)."""
@@ -30,6 +31,8 @@ _TO_END = ("version", "is_latest", "created_at", "updated_at")
 """Moved behind the other fields, as LaminDB orders its columns."""
 _POS = ["_part", "_row"]
 _JSON_DEC = msgspec.json.Decoder()
+FEW_READS = 32
+"""Up to this many records are read from git rather than from a base's unread JSON column."""
 
 
 @dataclass(frozen=True)
@@ -207,8 +210,20 @@ class Selection:
         cols = pl.concat(pieces).sort("_n").drop("_n")
         return self.frame.hstack(cols.get_columns())
 
-    def records(self) -> list[BaseRecord]:
-        """The rows' records, decoded in one call, in the frame's order."""
+    def records(self, source: Snapshot | None = None) -> list[BaseRecord]:
+        """The rows' records, decoded in one call, in the frame's order.
+
+        With ``source`` (the snapshot the index answered for), up to :data:`FEW_READS` rows
+        are read from git when their JSON is not in memory yet: reading a base's JSON
+        column costs ~50 ms at 100k records, a search or a first page needs a handful.
+        """
+        few = source is not None and 0 < self.frame.height <= FEW_READS
+        if few and not all(part.json_loaded() for part in self.parts):
+            assert source is not None
+            uids = self.frame.get_column("uid").to_list()
+            found = [source.find(self.registry, uid) for uid in uids]
+            if all(r is not None for r in found):
+                return [r for r in found if r is not None]
         return decode_records(self.registry, self.blobs())
 
 
