@@ -48,6 +48,8 @@ COMPACT_RECORDS = 256
 """Fold the overlay into a new base once it holds this many changed records …"""
 COMPACT_DELTAS = 64
 """… or once this many delta files have accumulated."""
+ROW_GROUP = 65_536
+"""Rows per Parquet row group of the index files."""
 BUILD_CHUNK = 50_000
 """Records decoded and turned into columns at a time when an index is built from git."""
 
@@ -517,11 +519,17 @@ class RepoIndex:
         tmp.mkdir(parents=True)
         for registry, reg in state.registries.items():
             frame = reg.base.with_json()
-            frame.drop(JSON).write_parquet(tmp / f"{registry}.parquet", compression="lz4")
-            frame.select(JSON).write_parquet(tmp / f"{registry}.json.parquet", compression="lz4")
+            # row groups of 64k rows: the writer holds one group's pages, not the whole file's
+            # (1M records' JSON: ~500 MB less at the peak of a build)
+            frame.drop(JSON).write_parquet(
+                tmp / f"{registry}.parquet", compression="lz4", row_group_size=ROW_GROUP
+            )
+            frame.select(JSON).write_parquet(
+                tmp / f"{registry}.json.parquet", compression="lz4", row_group_size=ROW_GROUP
+            )
             # sorted by (field, path): a query for one path reads only its row groups
             _flat_values(reg.base).sort("field", "path", "row").write_parquet(
-                tmp / f"{registry}.values.parquet", compression="lz4", row_group_size=65_536
+                tmp / f"{registry}.values.parquet", compression="lz4", row_group_size=ROW_GROUP
             )
         os.replace(tmp, self.dir / name)
         old = self._read_manifest()
