@@ -200,6 +200,8 @@ def build_frames(
     Example:
         >>> base, values = build_frames("user", [user_record])  # doctest: +SKIP
     """
+    if not records:  # most registries of most repositories: just the schema
+        return pl.DataFrame(schema=base_schema(registry)), pl.DataFrame(schema=VALUE_SCHEMA)
     if blobs is None:
         records = sorted(records, key=_UID)
         blobs = list(map(_ENC.encode, records))
@@ -273,8 +275,10 @@ def top_level_values(
         if kind == "str":
             cols["t"] = pl.Series(picked, dtype=pl.Utf8)
         elif kind != "null":
-            cols[_TYPED[kind]] = pl.Series(picked, dtype=_POLARS[kind])
-            cols["t"] = pl.Series(list(map(str, picked)), dtype=pl.Utf8)
+            typed = cols[_TYPED[kind]] = pl.Series(picked, dtype=_POLARS[kind])
+            # polars writes integers as Python does; floats and bools differ ("true", "1e-05")
+            text = typed.cast(pl.Utf8) if kind == "int" else list(map(str, picked))
+            cols["t"] = pl.Series(text, dtype=pl.Utf8)
         frames.append(_kind_frame(kind, field, rows.gather(found), paths.gather(found), cols))
     if not frames:
         return pl.DataFrame(schema=VALUE_SCHEMA)
