@@ -91,7 +91,7 @@ def with_rank(frame: pl.DataFrame, fields: list[str], text: str) -> pl.DataFrame
 
     Example:
         >>> with_rank(pl.DataFrame({"key": ["a.csv", "b"]}), ["key"], "a")["_rank"].to_list()
-        [2]
+        [1]
     """
     rank = ranker(text)
     fields = [f for f in fields if f in frame.columns]
