@@ -330,7 +330,9 @@ def _build_registry(
         frame, vals = build_frames(registry, records, kept)
         del records, kept
         frames.append(frame)
-        values.append(vals.with_columns(pl.col("row") + pl.lit(offset, dtype=pl.UInt32)))
+        if offset:
+            vals = vals.with_columns(pl.col("row") + pl.lit(offset, dtype=pl.UInt32))
+        values.append(vals)
         offset += frame.height
     if len(frames) == 1:
         return frames[0], values[0]
@@ -362,13 +364,17 @@ def _decode_checked(
 def _out_of_bounds(datas: list[bytes]) -> bool:
     """Whether a blob is too large or too deeply nested (``bounds_problem``), counted in bulk.
 
-    Only blobs with more brackets than the depth limit (or not UTF-8) are checked one by one.
+    Only blobs with more brackets than the depth limit are checked one by one (all of them,
+    when one is not UTF-8: its decoding fails anyway).
     """
-    if not datas:
-        return False
-    text = pl.Series(datas, dtype=pl.Binary).cast(pl.Utf8, strict=False)
-    brackets = text.str.count_matches("[\\[{]").fill_null(MAX_DEPTH + 1)
-    suspect = (brackets > MAX_DEPTH) | (text.str.len_bytes().fill_null(0) > MAX_RECORD_BYTES)
+    if len(datas) < 4096:  # a polars pass costs more than counting a few blobs' brackets
+        return any(map(bounds_problem, datas))
+    try:
+        text = pl.Series(datas, dtype=pl.Binary).cast(pl.Utf8)
+    except pl.exceptions.PolarsError:
+        return any(map(bounds_problem, datas))
+    brackets = text.str.count_matches("[\\[{]")
+    suspect = (brackets > MAX_DEPTH) | (text.str.len_bytes() > MAX_RECORD_BYTES)
     return any(bounds_problem(datas[i]) for i in suspect.arg_true().to_list())
 
 

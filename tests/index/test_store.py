@@ -140,3 +140,16 @@ def test_a_build_in_chunks_equals_one_in_one_go(
         assert [r.uid for r in index.select(snapshot, "artifact", q)] == [
             r.uid for r in scan(snapshot, "artifact", q)
         ]
+
+
+@pytest.mark.parametrize("many", [10, 5000])
+@pytest.mark.parametrize("odd", [b'{"a":"\xff ]]]"}', b'{"a":"\xc3\xa9 ]]]"}'])
+def test_bounds_of_many_blobs_are_counted_as_one_by_one(many: int, odd: bytes) -> None:
+    """Few blobs are checked one by one, many in polars: the same verdict either way."""
+    from lamingit.models.codec import MAX_RECORD_BYTES
+
+    ok = [b'{"a":[1,{"b":2}]}'] * many + [odd, b"[" * 64 + b"]" * 64]
+    assert not store._out_of_bounds(ok)
+    assert store._out_of_bounds([*ok, b"[" * 65 + b"]" * 65])
+    assert store._out_of_bounds([*ok, b'"' + b"x" * MAX_RECORD_BYTES + b'"'])
+    assert store._out_of_bounds([*ok, b"{" * 40 + b"[" * 40 + b"]" * 40 + b"}" * 40])
