@@ -127,7 +127,7 @@ class SpatialDataAccessor:
 
         self.storage = zarr.open_group(str(path), mode="r")
         self._name = path.name
-        tables = self.storage["tables"] if "tables" in self.storage else None
+        tables = self.storage.get("tables", None)
         self.tables = _Tables(tables)
 
     def __repr__(self) -> str:
