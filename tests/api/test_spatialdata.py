@@ -95,8 +95,9 @@ def test_spatialdata_save_load_open_describe(repo: Path) -> None:
 
     # the same content again deduplicates; a key without .zarr and a non-SpatialData refuse
     assert ln.Artifact.from_spatialdata(loaded, key="spatial/sample1.zarr").uid == got.uid
-    with pytest.raises(InvalidArgument, match="must end in '.zarr'"):
-        ln.Artifact.from_spatialdata(sdata, key="spatial/sample1.h5ad")
+    for bad in ("spatial/sample1.h5ad", "spatial/sample1.anndata.zarr"):
+        with pytest.raises(InvalidArgument, match="must end in '.zarr'"):
+            ln.Artifact.from_spatialdata(sdata, key=bad)
     with pytest.raises(InvalidArgument, match="spatialdata.SpatialData"):
         ln.Artifact.from_spatialdata(table, key="x.zarr")
 

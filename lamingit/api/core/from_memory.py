@@ -73,10 +73,12 @@ def from_spatialdata(
         raise InvalidArgument(
             f"from_spatialdata() takes a spatialdata.SpatialData, got {type(sdata).__name__}"
         )
-    if key is not None and not key.lower().endswith(".zarr"):
+    if key is not None and (
+        not key.lower().endswith(".zarr") or key.lower().endswith(".anndata.zarr")
+    ):
         raise InvalidArgument(
-            f"key {key!r} must end in '.zarr' for a SpatialData artifact (a zarr store), "
-            "e.g. 'spatial/sample1.zarr'"
+            f"key {key!r} must end in '.zarr' (not '.anndata.zarr') for a SpatialData "
+            "artifact, e.g. 'spatial/sample1.zarr'"
         )
     suffix = suffix_of(key) if key is not None else ".zarr"
     return staged_object(
