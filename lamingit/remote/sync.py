@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlparse
 
-from lamingit._util import FileLock, dump_toml, read_toml
+from lamingit._util import FileLock, dump_toml, read_toml, redact_url
 from lamingit.blob_settings import (
     blob_remote_of,
     committed_settings,
@@ -130,7 +130,7 @@ def clone(url: str, path: Path, reporter: Reporter | None = None) -> Repository:
         path.mkdir(parents=True, exist_ok=True)
         gitcli.clone_bare(url, paths.gitdir)
         # Nothing is known here yet: every commit of every branch is checked.
-        verify_incoming(paths.gitdir, ["--all"], [], f"clone of {url}")
+        verify_incoming(paths.gitdir, ["--all"], [], f"clone of {redact_url(url)}")
         gitcli.run_git(["config", "core.logAllRefUpdates", "true"], gitdir=paths.gitdir)
         for sub in (paths.objects, paths.index, paths.cache):
             sub.mkdir(parents=True, exist_ok=True)
@@ -200,7 +200,8 @@ def set_blob_remote(
         data = with_blob_remote(settings, url, endpoint_url)
         if data != changes.snapshot.settings_bytes():
             changes.put_file(SETTINGS_FILE, data)
-            changes.summary.append(f"set blob remote to {url}" if url else "remove blob remote")
+            shown = redact_url(url) if url else None  # the commit message never holds a token
+            changes.summary.append(f"set blob remote to {shown}" if shown else "remove blob remote")
 
     repo.transact(build, author=author)
 
