@@ -1,9 +1,10 @@
-"""Small dependency-free helpers: base62 ids, UTC clocks and atomic file writes."""
+"""Small dependency-free helpers: base62 ids, UTC clocks, atomic file writes, URL redaction."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 from datetime import UTC, datetime
 from pathlib import Path
@@ -268,3 +269,35 @@ def user_config_file() -> str:
     """
     base = os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config")
     return os.path.join(base, "lamingit", "config.toml")
+
+
+REDACTED = "***"
+# http(s)://USERINFO@ : the whole userinfo (a bare https://TOKEN@host/ is a token too).
+_HTTP_USERINFO = re.compile(r"(?i)\b(https?://)[^/?#@\s]+@")
+# other schemes: only a password is secret (ssh://git@host/ keeps its user name).
+_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/?#@\s:]*):[^/?#@\s]+@")
+# ?token=…, &access_token=…, X-Amz-Signature=…: the value of a secret-looking query parameter.
+_SECRET_PARAM = re.compile(
+    r"(?i)([?&;](?:[\w.-]*(?:token|secret|password|passwd|signature|credential)"
+    r"|sig|key|apikey|api_key|auth)=)[^&#\s\"'<>]+"
+)
+
+
+def redact_url(text: str) -> str:
+    """``text`` with the secrets of every URL in it replaced by ``***``, for display only.
+
+    Hidden: the user info of an http(s) URL (``https://user:TOKEN@host`` and
+    ``https://TOKEN@host``), the password of any other URL, and the values of
+    secret-looking query parameters (``?token=``, ``access_token``, signatures). Works on a
+    single URL and on free text (a log line, git's error message). Never apply it to a URL
+    that is stored for use: only to what is printed, logged or written into a message.
+
+    Example:
+        >>> redact_url("https://user:s3cret@host/x.git?token=abc&at=HEAD")
+        'https://***@host/x.git?token=***&at=HEAD'
+        >>> redact_url("ssh://git@host/x.git")
+        'ssh://git@host/x.git'
+    """
+    text = _HTTP_USERINFO.sub(lambda m: f"{m.group(1)}{REDACTED}@", text)
+    text = _PASSWORD.sub(lambda m: f"{m.group(1)}:{REDACTED}@", text)
+    return _SECRET_PARAM.sub(lambda m: f"{m.group(1)}{REDACTED}", text)

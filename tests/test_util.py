@@ -9,7 +9,14 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lamingit._util import BASE62, FileLock, create_new_file, encode_counter, random_base62
+from lamingit._util import (
+    BASE62,
+    FileLock,
+    create_new_file,
+    encode_counter,
+    random_base62,
+    redact_url,
+)
 
 
 @given(st.integers(min_value=1, max_value=40))
@@ -64,3 +71,28 @@ def test_create_new_file_makes_the_directory_and_keeps_the_mode(tmp_path: Path) 
     fd2, path2 = create_new_file(directory, "blob-", 0o444)
     os.close(fd2)
     assert path2 != path
+
+
+def test_redact_url_hides_secrets_and_keeps_the_rest() -> None:
+    cases = {
+        "https://user:pw0rd@host/x.git": "https://***@host/x.git",
+        "https://ghp_abc123@github.com/a/b.git": "https://***@github.com/a/b.git",
+        "ssh://git:pw0rd@host/x.git": "ssh://git:***@host/x.git",
+        "http://h/?token=abc&at=HEAD": "http://h/?token=***&at=HEAD",
+        "s3://b/p?X-Amz-Signature=abc&X-Amz-Credential=def": (
+            "s3://b/p?X-Amz-Signature=***&X-Amz-Credential=***"
+        ),
+        "fatal: unable to access 'https://t:abc@h:1/': 401": "fatal: unable to access 'https://***@h:1/': 401",
+        "GET /history?access_token=abc HTTP/1.1": "GET /history?access_token=*** HTTP/1.1",
+    }
+    for url, shown in cases.items():
+        assert redact_url(url) == shown, url
+    for kept in (
+        "ssh://git@host/x.git",
+        "git@github.com:a/b.git",
+        "/srv/x.git",
+        "s3://b/p",
+        "http://h/?monkey=1&keys=2",
+        "file:///srv/x.git",
+    ):
+        assert redact_url(kept) == kept

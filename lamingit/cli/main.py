@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from lamingit._util import redact_url
 from lamingit.errors import DiskError, LamingitError, disk_error
 
 # Exit codes (docs/cli.md): 0 ok, 1 a user error, 2 a usage error, 3 the file system refused a
@@ -39,6 +40,7 @@ COMMANDS: dict[str, str] = {
     "fetch": "lamingit.cli.remote_cmds:fetch",
     "resolve": "lamingit.cli.remote_cmds:resolve",
     "merge-driver": "lamingit.cli.remote_cmds:merge_driver",
+    "branch": "lamingit.cli.branch_cmds:branch",
     "hooks": "lamingit.cli.remote_cmds:hooks",
     "lineage": "lamingit.cli.lineage_cmds:lineage",
     "search": "lamingit.cli.search_cmds:search",
@@ -88,16 +90,17 @@ def main(argv: list[str] | None = None) -> Any:
         exc.show()
         sys.exit(exc.exit_code)
     except DiskError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {redact_url(str(exc))}", err=True)
         sys.exit(EXIT_DISK)
     except (LamingitError, FileNotFoundError, ValueError, NotImplementedError) as exc:
-        click.echo(f"error: {exc}", err=True)
+        # A remote URL in a message never shows its token (docs/collaboration.md).
+        click.echo(f"error: {redact_url(str(exc))}", err=True)
         sys.exit(1)
     except OSError as exc:
         translated = disk_error(exc)
         if translated is None:
             raise
-        click.echo(f"error: {translated}", err=True)
+        click.echo(f"error: {redact_url(str(translated))}", err=True)
         sys.exit(EXIT_DISK)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)

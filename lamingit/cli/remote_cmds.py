@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from lamingit._util import redact_url
 from lamingit.errors import LamingitError
 
 
@@ -85,6 +86,8 @@ def clone(url: str, path: Path, as_json: bool) -> None:
     repo = do_clone(url, path, RichReporter(enabled=not as_json))
     set_default_repository(repo.root)
     blobs, _ = blob_remote_location(repo)
+    # Shown, never stored, without the URL's token (the stored remote keeps it for use).
+    url, blobs = redact_url(url), (redact_url(blobs) if blobs else blobs)
     _emit(
         as_json,
         {"path": str(repo.root), "commit": repo.git.head(), "blob_remote": blobs},
@@ -126,7 +129,8 @@ def remote_add(
     if blobs:
         set_blob_remote(repo, blobs, _author(), endpoint_url)
         blobs = repository_relative(repo, blobs)  # as stored in lamingit.toml
-    click.echo(f"remote {name} -> {url}" + (f"; blobs -> {blobs}" if blobs else ""))
+    shown = f"remote {name} -> {url}" + (f"; blobs -> {blobs}" if blobs else "")
+    click.echo(redact_url(shown))
 
 
 @remote.command("set-blobs")
@@ -139,7 +143,7 @@ def remote_set_blobs(location: str, endpoint_url: str | None) -> None:
 
     repo = _repo()
     set_blob_remote(repo, location, _author(), endpoint_url)
-    click.echo(f"blob remote -> {repository_relative(repo, location)}")
+    click.echo(redact_url(f"blob remote -> {repository_relative(repo, location)}"))
 
 
 @remote.command("remove")
@@ -163,8 +167,9 @@ def remote_list(as_json: bool) -> None:
     from lamingit.remote import gitcli
 
     repo = _repo()
-    remotes = gitcli.remotes(repo.paths.gitdir)
+    remotes = {n: redact_url(u) for n, u in gitcli.remotes(repo.paths.gitdir).items()}
     blobs, endpoint = blob_remote_location(repo)
+    blobs = redact_url(blobs) if blobs else blobs
     lines = [f"{n}\t{u}" for n, u in sorted(remotes.items())]
     lines.append(f"blobs\t{blobs or '(none)'}" + (f"\t{endpoint}" if endpoint else ""))
     _emit(as_json, {"remotes": remotes, "blobs": blobs, "endpoint_url": endpoint}, "\n".join(lines))
@@ -221,6 +226,8 @@ def pull(name: str, as_json: bool) -> None:
         text += f"\nrenumbered {old} -> {new} (a new version was made on both sides)"
     for old, new in sorted(result.deduplicated.items()):
         text += f"\ndeduplicated {old} -> {new} (same key and content on both sides)"
+    for old, new in sorted(result.unified.items()):
+        text += f"\nunified {old} -> {new} (the same name was created on both sides)"
     for line in conflicts:
         text += f"\nconflict: {line}"
     _emit(
@@ -231,6 +238,7 @@ def pull(name: str, as_json: bool) -> None:
             "conflicts": [c.to_dict() for c in result.conflicts],
             "renumbered": result.renumbered,
             "deduplicated": result.deduplicated,
+            "unified": result.unified,
         },
         text,
     )

@@ -26,6 +26,12 @@ class BaseRecord(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, froze
     """Field holding a sorted list of uids → the registry they point into."""
     aliases: ClassVar[dict[str, str]] = {}
     """Query spellings (LaminDB's names) → the field they mean."""
+    stem_length: ClassVar[int] = 0
+    """A versioned registry's family stem: a uid is the stem plus a 4-character counter
+    (0: not versioned). The API's versioning mixin and ``lamingit log STEM`` read it."""
+    name_lookup: ClassVar[str] = ""
+    """The unique lookup by which people name a record (``"artifact.key"``), if any, whose
+    value is the field itself (``lookups()`` writes it; ``lamingit log NAME`` reads it)."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -54,6 +60,7 @@ class UserRecord(BaseRecord, frozen=True):
     """A person who saves records; ``handle`` is unique."""
 
     registry: ClassVar[str] = "user"
+    name_lookup: ClassVar[str] = "user.handle"
     handle: str
     name: str | None = None
     email: str | None = None
@@ -67,6 +74,8 @@ class ArtifactRecord(BaseRecord, frozen=True):
     """A file or directory stored as a content-addressed blob (``hash`` names the blob)."""
 
     registry: ClassVar[str] = "artifact"
+    stem_length: ClassVar[int] = 16
+    name_lookup: ClassVar[str] = "artifact.key"
     # order = the frame's foreign-key columns: LaminDB shows schema_id before run_id (tracking last)
     to_one: ClassVar[dict[str, str]] = {"schema": "schema", "run": "run", "transform": "transform"}
     to_many: ClassVar[dict[str, str]] = {
@@ -119,6 +128,8 @@ class TransformRecord(BaseRecord, frozen=True):
     """
 
     registry: ClassVar[str] = "transform"
+    stem_length: ClassVar[int] = 12
+    name_lookup: ClassVar[str] = "transform.key"
     to_many: ClassVar[dict[str, str]] = {"projects": "project", "parents": "transform"}
     aliases: ClassVar[dict[str, str]] = {
         "name": "description",
@@ -181,6 +192,7 @@ class FeatureRecord(BaseRecord, frozen=True):
     """A typed annotation dimension; ``dtype`` is a dtype name or ``cat[Record[<uid>]]``."""
 
     registry: ClassVar[str] = "feature"
+    name_lookup: ClassVar[str] = "feature.name"
     to_one: ClassVar[dict[str, str]] = {"type": "feature"}
     name: str
     dtype: str
@@ -195,6 +207,8 @@ class FeatureRecord(BaseRecord, frozen=True):
     """True: curators cast a column to this feature's dtype (as the schema's ``coerce_dtype``)."""
     default_value: Any = None
     """Curators fill a missing column and missing values with this value."""
+    synonyms: str | None = None
+    """Bar-separated (|) synonyms of the name: curators and ``standardize`` map them to it."""
 
     def lookups(self) -> set[tuple[str, str]]:
         """See ``BaseRecord.lookups``."""
@@ -205,8 +219,11 @@ class ProjectRecord(BaseRecord, frozen=True):
     """A project that groups artifacts, runs, transforms and records."""
 
     registry: ClassVar[str] = "project"
+    name_lookup: ClassVar[str] = "project.name"
     name: str
     description: str | None = None
+    abbr: str | None = None
+    """An abbreviation (``project.set_abbr("CDS")``)."""
     trashed: bool = False
 
     def lookups(self) -> set[tuple[str, str]]:
@@ -266,6 +283,8 @@ class CollectionRecord(BaseRecord, frozen=True):
     """An ordered, versioned set of artifacts; ``hash`` is over the members' hashes in order."""
 
     registry: ClassVar[str] = "collection"
+    stem_length: ClassVar[int] = 16
+    name_lookup: ClassVar[str] = "collection.key"
     to_one: ClassVar[dict[str, str]] = {"run": "run", "transform": "transform"}
     to_many: ClassVar[dict[str, str]] = {
         "artifacts": "artifact",
@@ -310,6 +329,7 @@ class SchemaRecord(BaseRecord, frozen=True):
     """
 
     registry: ClassVar[str] = "schema"
+    name_lookup: ClassVar[str] = "schema.name"
     to_one: ClassVar[dict[str, str]] = {"index": "feature"}
     to_many: ClassVar[dict[str, str]] = {"members": "feature"}
     aliases: ClassVar[dict[str, str]] = {"features": "members"}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from lamingit._util import redact_url
 from lamingit.errors import InvalidArgument, RemoteError
 from lamingit.storage.git import command
 from lamingit.storage.git.command import git_executable
@@ -58,7 +59,8 @@ def git_bytes(args: list[str], *, gitdir: Path) -> bytes:
 
 
 def _fail(args: list[str], code: int, said: str) -> None:
-    raise RemoteError(f"git {args[0]} failed: {command.last_line(said, code)}")
+    # git's message may quote the remote URL: never with its token.
+    raise RemoteError(f"git {args[0]} failed: {redact_url(command.last_line(said, code))}")
 
 
 def clone_bare(url: str, gitdir: Path, remote: str = "origin") -> None:

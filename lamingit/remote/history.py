@@ -20,7 +20,28 @@ from lamingit.storage.git.history import CommitInfo
 from lamingit.storage.git.store import GitStore
 
 RUN_TRAILER = "Lamingit-Run"
-FAMILY_STEMS: dict[str, int] = {"artifact": 16, "transform": 12}
+
+
+def family_stems() -> dict[str, int]:
+    """Versioned registry → the length of its uids' family stem, as the structs declare it.
+
+    Example:
+        >>> family_stems()["artifact"], family_stems()["transform"]
+        (16, 12)
+    """
+    return {name: struct.stem_length for name, struct in STRUCTS.items() if struct.stem_length}
+
+
+def name_lookups() -> list[tuple[str, str]]:
+    """(registry, lookup) by which people name records: versioned registries first (a key
+    names a whole family), as the structs declare them.
+
+    Example:
+        >>> ("artifact", "artifact.key") in name_lookups()
+        True
+    """
+    named = [(s.stem_length == 0, name, s.name_lookup) for name, s in STRUCTS.items()]
+    return [(name, lookup) for _, name, lookup in sorted(named) if lookup]
 
 
 @dataclass(frozen=True)
@@ -224,22 +245,17 @@ def resolve_targets(snapshot: Snapshot, text: str) -> list[tuple[str, str]]:
     for registry in STRUCTS:
         if snapshot.find(registry, text) is not None:
             return [(registry, text)]
-    for registry, stem_len in FAMILY_STEMS.items():
+    stems = family_stems()
+    for registry, stem_len in stems.items():
         if len(text) == stem_len:
             family = snapshot.uids_with_prefix(registry, text)
             if family:
                 return [(registry, u) for u in family]
-    for registry, lookup in (("artifact", "artifact.key"), ("transform", "transform.key")):
+    for registry, lookup in name_lookups():
         uids = snapshot.lookup(lookup, text)
-        if uids:
-            stem = uids[0][: FAMILY_STEMS[registry]]
+        if uids and registry in stems:
+            stem = uids[0][: stems[registry]]
             return [(registry, u) for u in snapshot.uids_with_prefix(registry, stem)]
-    for registry, lookup in (
-        ("feature", "feature.name"),
-        ("project", "project.name"),
-        ("user", "user.handle"),
-    ):
-        uids = snapshot.lookup(lookup, text)
         if uids:
             return [(registry, u) for u in uids]
     raise InvalidArgument(

@@ -28,6 +28,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import blake3
 
+from lamingit._util import redact_url
 from lamingit.blob_settings import blob_remote_of
 from lamingit.errors import LamingitError
 from lamingit.remote.gitcli import git_exe
@@ -131,7 +132,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         # One access line per request on stderr, as http.server does, but without the date.
-        sys.stderr.write(f"{self.address_string()} {format % args}\n")
+        # A ?token= in a request line (the browse link) is never logged.
+        sys.stderr.write(f"{self.address_string()} {redact_url(format % args)}\n")
 
     # -- dispatch -------------------------------------------------------------------------
     def do_GET(self) -> None:

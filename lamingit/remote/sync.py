@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlparse
 
-from lamingit._util import FileLock, dump_toml, read_toml
+from lamingit._util import FileLock, dump_toml, read_toml, redact_url
 from lamingit.blob_settings import (
     blob_remote_of,
     committed_settings,
@@ -88,6 +88,8 @@ class PullResult:
     conflicts: list[FieldConflict] = field(default_factory=list)
     renumbered: dict[str, str] = field(default_factory=dict)
     deduplicated: dict[str, str] = field(default_factory=dict)
+    unified: dict[str, str] = field(default_factory=dict)
+    """Their label/record/feature/project → ours of the same name, made on both sides."""
 
 
 def branch_name(repo: Repository) -> str:
@@ -128,7 +130,7 @@ def clone(url: str, path: Path, reporter: Reporter | None = None) -> Repository:
         path.mkdir(parents=True, exist_ok=True)
         gitcli.clone_bare(url, paths.gitdir)
         # Nothing is known here yet: every commit of every branch is checked.
-        verify_incoming(paths.gitdir, ["--all"], [], f"clone of {url}")
+        verify_incoming(paths.gitdir, ["--all"], [], f"clone of {redact_url(url)}")
         gitcli.run_git(["config", "core.logAllRefUpdates", "true"], gitdir=paths.gitdir)
         for sub in (paths.objects, paths.index, paths.cache):
             sub.mkdir(parents=True, exist_ok=True)
@@ -198,7 +200,8 @@ def set_blob_remote(
         data = with_blob_remote(settings, url, endpoint_url)
         if data != changes.snapshot.settings_bytes():
             changes.put_file(SETTINGS_FILE, data)
-            changes.summary.append(f"set blob remote to {url}" if url else "remove blob remote")
+            shown = redact_url(url) if url else None  # the commit message never holds a token
+            changes.summary.append(f"set blob remote to {shown}" if shown else "remove blob remote")
 
     repo.transact(build, author=author)
 
@@ -420,7 +423,7 @@ def resolve_conflict(
             updates: dict[str, object] = {}
             for entry in chosen:
                 top, _, sub = str(entry["field"]).partition(".")
-                if top == "(record)":
+                if top.startswith("("):  # "(record)", "(same name)": nothing to write
                     continue
                 if sub:
                     held = updates.get(top, getattr(record, top))
@@ -562,9 +565,13 @@ def merge_commit(repo: Repository, theirs: str, author: tuple[str, str]) -> Pull
             lines.append(f"renumbered: {old} -> {new} (a new version made on both sides)")
         for old, new in sorted(merged.deduplicated.items()):
             lines.append(f"deduplicated: {old} -> {new} (same key and content on both sides)")
+        for old, new in sorted(merged.unified.items()):
+            lines.append(f"unified: {old} -> {new} (the same name created on both sides)")
         message = lines[0] + ("\n\n" + "\n".join(lines[1:]) if len(lines) > 1 else "") + "\n"
         commit = repo.git.write_commit(
             ours, merged.changes.to_changes(), message, author, extra_parents=(theirs,)
         )
         _move_branch(repo, commit, ours, author, f"pull: {lines[0]}")
-    return PullResult("merge", commit, merged.conflicts, merged.renumbered, merged.deduplicated)
+    return PullResult(
+        "merge", commit, merged.conflicts, merged.renumbered, merged.deduplicated, merged.unified
+    )

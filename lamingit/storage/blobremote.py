@@ -19,6 +19,7 @@ from urllib.parse import urlparse
 
 import blake3
 
+from lamingit._util import redact_url
 from lamingit.errors import IntegrityError, InvalidArgument, RemoteError
 from lamingit.storage.blobs import BlobStore
 from lamingit.storage.hashing import CHUNK
@@ -248,7 +249,7 @@ class HttpRemote:
     TIMEOUT = 60.0
 
     def __init__(self, url: str) -> None:
-        self.url = url
+        self.url = redact_url(url)  # for messages only
         # A token in the URL (http://any:TOKEN@host/) goes in a header, never in messages.
         plain, self._auth = _split_credentials(url)
         self.base = plain.rstrip("/")

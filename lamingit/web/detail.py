@@ -75,6 +75,22 @@ def _history(page: Page, registry: str, uids: list[str]) -> dict[str, Any]:
     return {"history": entries, "complete": complete}
 
 
+def visitor_describe(page: Page, artifact: Any) -> str:
+    """``artifact.describe()`` as a visitor may see it: locations relative to the repository.
+
+    The storage path of the server's own checkout means nothing to a visitor and tells them
+    how the server's disk is laid out; the same place in their clone does mean something.
+
+    Example:
+        >>> "storage path: .lamingit/objects/" in visitor_describe(page, artifact)  # doctest: +SKIP
+        True
+    """
+    text = str(artifact.describe(return_str=True))
+    for root in {str(page.repo.root), str(page.repo.root.resolve())}:
+        text = text.replace(root.rstrip("/") + "/", "")
+    return text
+
+
 def artifact_page(page: Page, uid: str) -> WebResponse:
     """An artifact: describe(), features, labels, versions, lineage, history, preview."""
     artifact = get(page, "Artifact", uid)
@@ -97,7 +113,7 @@ def artifact_page(page: Page, uid: str) -> WebResponse:
     return page.render(
         "artifact.html",
         artifact=artifact,
-        describe=artifact.describe(return_str=True),
+        describe=visitor_describe(page, artifact),
         fields=record_fields,
         features=features,
         labels=record_fields.get("records") or [],

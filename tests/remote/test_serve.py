@@ -46,12 +46,13 @@ class Server:
         self.url = first.split(" at ")[1].split()[0]
         # The start-up lines, read here: communicate() later cannot see what readline buffered.
         self.banner = [first]
+        self.err = ""  # what it wrote to stderr (its access log), once stopped
         while not self.banner[-1].startswith("clone it with"):
             self.banner.append(self.proc.stdout.readline())
 
     def stop(self, sig: int = signal.SIGTERM) -> tuple[int, str]:
         self.proc.send_signal(sig)
-        out, _err = self.proc.communicate(timeout=20)
+        out, self.err = self.proc.communicate(timeout=20)
         return self.proc.returncode, out
 
 
@@ -334,3 +335,62 @@ def test_the_ui_of_a_lazy_clone_downloads_through_its_blob_remote(
     status, headers, body = _get(f"{mirror.url}artifacts/{genes.uid}/download")
     assert status == 200 and body == b"gene\nTP53\n"
     assert headers["Content-Disposition"] == 'attachment; filename="genes.tsv"'
+
+
+def test_no_output_log_or_commit_shows_the_token_of_a_url(
+    repo: Path, serve: Callable[..., Server], cli: Cli, tmp_path: Path
+) -> None:
+    save_text("genes.tsv", "gene\nTP53\n")
+    server = serve("--writable", "--token", TOKEN)
+    port = server.url.rsplit(":", 1)[1].strip("/")
+    authed = f"http://token:{TOKEN}@127.0.0.1:{port}/"
+    copy = tmp_path / "copy"
+    seen: list[subprocess.CompletedProcess[str]] = []
+
+    def run(*args: str, cwd: Path = copy) -> subprocess.CompletedProcess[str]:
+        seen.append(cli(*args, cwd=cwd))
+        return seen[-1]
+
+    assert run("clone", authed, str(copy), cwd=tmp_path).returncode == 0, seen[-1].stderr
+    assert f"cloned http://***@127.0.0.1:{port}/ into" in seen[-1].stdout
+    assert run("clone", authed, str(tmp_path / "c2"), "--json", cwd=tmp_path).returncode == 0
+    assert json.loads(seen[-1].stdout)["blob_remote"] == f"http://***@127.0.0.1:{port}/"
+    assert run("remote", "list").returncode == 0
+    assert f"origin\thttp://***@127.0.0.1:{port}/" in seen[-1].stdout
+    assert run("remote", "list", "--json").returncode == 0
+    assert run("load", "genes.tsv").returncode == 0
+    (copy / "more.txt").write_text("more\n")
+    assert run("save", str(copy / "more.txt"), "--key", "more.txt").returncode == 0
+    assert run("push").returncode == 0, seen[-1].stderr
+    assert run("pull").returncode == 0, seen[-1].stderr
+    assert run("fetch").returncode == 0
+    assert (
+        run("remote", "add", "mirror", f"https://user:{TOKEN}@example.invalid/x.git").returncode
+        == 0
+    )
+    assert "https://***@example.invalid/x.git" in seen[-1].stdout
+    assert run("remote", "set-blobs", f"{authed}?token={TOKEN}").returncode == 0
+    # failures quote the URL too: a refused token, a server that is not there
+    wrong = authed.replace(TOKEN, TOKEN[::-1])
+    assert run("clone", wrong, str(tmp_path / "c3"), cwd=tmp_path).returncode == 1
+    assert run("pull", "mirror").returncode == 1
+    # the browse link sends ?token= once; the server's access log shows it redacted
+    assert _get(f"{server.url}history?token={TOKEN}")[0] == 303
+    code, out = server.stop()
+    assert code == 0
+    log = server.err
+    assert "/history?token=*** " in log
+    for proc in seen:
+        assert TOKEN not in proc.stdout + proc.stderr, proc.args
+    assert "error: git clone failed" in seen[-2].stderr
+    # the startup banner is the one place that shows it: it is the invitation to hand out
+    assert TOKEN not in out + log
+    # git's own records and the commit messages never hold it ...
+    for args in (["reflog", "--all"], ["log", "--all", "--format=%B"]):
+        shown = subprocess.run(["git", *args], cwd=copy, capture_output=True, text=True)
+        assert shown.returncode == 0 and TOKEN not in shown.stdout, args
+    # ... while what is stored for use keeps it
+    stored = subprocess.run(
+        ["git", "config", "remote.origin.url"], cwd=copy, capture_output=True, text=True
+    )
+    assert stored.stdout.strip() == authed

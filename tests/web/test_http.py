@@ -173,3 +173,12 @@ def test_bad_input_is_a_one_line_error_page(served: Served) -> None:
     ):
         got, _, body = request(served, "GET", path)
         assert got == status and text.encode() in body, (path, got, body[:500])
+
+
+def test_describe_shows_locations_relative_to_the_repository(served: Served) -> None:
+    status, _, body = request(served, "GET", f"/artifacts/{served.uids['hits']}")
+    assert status == 200
+    page = body.decode()
+    for root in {str(served.root), str(served.root.resolve())}:
+        assert root not in page  # the server's disk layout is not shown to visitors
+    assert "storage path: .lamingit/objects/" in page

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from lamingit.api.core.from_dir import from_dir
-from lamingit.api.core.from_memory import from_mudata
+from lamingit.api.core.from_memory import from_mudata, from_spatialdata
 from lamingit.api.core.labels import LABELS
 from lamingit.api.core.relations import RelatedManager, related
 from lamingit.api.core.storage import STORAGE
@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 class ArtifactLinks:
     """Mixed into ``ln.Artifact``: ``ulabels``, ``collections``, ``labels``, ``schema``,
-    ``storage``, ``Artifact.from_dir`` and ``Artifact.from_mudata``.
+    ``storage``, ``Artifact.from_dir``, ``Artifact.from_mudata`` and
+    ``Artifact.from_spatialdata``.
 
     Example:
         >>> artifact.ulabels.add(ln.ULabel.get(name="DMSO"))  # doctest: +SKIP
@@ -60,6 +61,7 @@ class ArtifactLinks:
     storage = STORAGE
     from_dir = classmethod(from_dir)
     from_mudata = classmethod(from_mudata)
+    from_spatialdata = classmethod(from_spatialdata)
 
 
 __all__ = ["ArtifactLinks"]

@@ -1,10 +1,17 @@
-"""Reading and writing artifact content by suffix (pandas, anndata, zarr imported lazily)."""
+"""Reading and writing artifact content by suffix (pandas, anndata, zarr imported lazily;
+SpatialData stores are told apart in formats_spatial)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 from typing import Any
+
+from lamingit.api.core.formats_spatial import (
+    SpatialDataAccessor,
+    is_spatialdata_store,
+    read_spatialdata,
+)
 
 TABULAR = {".parquet", ".csv", ".tsv", ".csv.gz", ".tsv.gz"}
 SHOWN = {".html", ".svg", ".png", ".jpg", ".jpeg", ".gif"}
@@ -65,7 +72,8 @@ def load_path(path: Path, suffix: str, **kwargs: Any) -> Any:
     """Load a local file or directory into its natural in-memory object.
 
     ``kwargs`` go to the reader (``pd.read_parquet``, ``pd.read_csv``, ``ad.read_h5ad``,
-    ``ad.read_zarr``), as in LaminDB: ``load(columns=["x"])`` reads only column ``x``.
+    ``ad.read_zarr``, ``spatialdata.read_zarr`` for a SpatialData store), as in LaminDB:
+    ``load(columns=["x"])`` reads only column ``x``.
 
     Example:
         >>> load_path(Path("x.parquet"), ".parquet", columns=["x"])  # doctest: +SKIP
@@ -110,9 +118,11 @@ def _reader(path: Path, suffix: str, kwargs: dict[str, Any]) -> tuple[Any, str]:
     if s == ".h5mu":
         return partial(_mudata().read_h5mu, path), "mudata.read_h5mu"
     if _is_zarr(s):
+        refuse_pickled_zarr(path)
+        if is_spatialdata_store(path, s):
+            return partial(read_spatialdata, path), "spatialdata.read_zarr"
         import anndata as ad
 
-        refuse_pickled_zarr(path)
         return partial(ad.read_zarr, path), "anndata.read_zarr"
     if s in (".json", ".yaml", ".yml") or s in TEXT:
         if kwargs:
@@ -170,8 +180,8 @@ def open_path(path: Path, suffix: str, engine: str = "pyarrow") -> Any:
     """Open content for streaming access without loading it all.
 
     Tabular data gives a ``pyarrow.dataset.Dataset`` (or a polars LazyFrame with
-    ``engine="polars"``), h5ad a backed AnnData, zarr a zarr group, anything else a binary
-    file object.
+    ``engine="polars"``), h5ad a backed AnnData, a SpatialData store a
+    ``SpatialDataAccessor``, other zarr a zarr group, anything else a binary file object.
 
     Example:
         >>> open_path(Path("x.parquet"), ".parquet").to_table()  # doctest: +SKIP
@@ -198,9 +208,11 @@ def open_path(path: Path, suffix: str, engine: str = "pyarrow") -> Any:
     if s == ".h5mu":
         return _mudata().read_h5mu(path, backed=True)
     if _is_zarr(s):
+        refuse_pickled_zarr(path)
+        if is_spatialdata_store(path, s):
+            return SpatialDataAccessor(path)
         import zarr
 
-        refuse_pickled_zarr(path)
         return zarr.open_group(str(path), mode="r")
     return open(path, "rb")
 

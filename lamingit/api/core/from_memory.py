@@ -1,5 +1,6 @@
 """Artifacts from objects in memory: the staging step of ``from_dataframe``/``from_anndata``,
-and ``Artifact.from_mudata`` (``.h5mu``; mudata is an optional extra)."""
+``Artifact.from_mudata`` (``.h5mu``) and ``Artifact.from_spatialdata`` (a ``.zarr`` store);
+mudata and spatialdata are optional extras."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lamingit.api.core.formats import write_mudata
+from lamingit.api.core.formats_spatial import write_spatialdata
+from lamingit.api.core.keys import suffix_of
 from lamingit.errors import InvalidArgument
 from lamingit.records import replace
 
@@ -47,6 +50,48 @@ def from_mudata(
     )
 
 
+def from_spatialdata(
+    cls: type[Artifact],
+    sdata: Any,
+    key: str | None = None,
+    description: str | None = None,
+    run: Any = None,
+    revises: Any = None,
+    **kwargs: Any,
+) -> Artifact:
+    """An artifact from a SpatialData: a ``.zarr`` directory, ``otype="SpatialData"``.
+
+    As in LaminDB, ``n_observations`` stays unset (a SpatialData has no single count of
+    observations). Before saving, ``load()`` returns the object itself; afterwards ``load()``
+    reads the store (``spatialdata.read_zarr``) and ``open()`` gives a read-only
+    ``SpatialDataAccessor`` (its ``tables``). Needs ``pip install 'lamingit[spatialdata]'``.
+
+    Example:
+        >>> ln.Artifact.from_spatialdata(sdata, key="spatial/sample1.zarr").save()  # doctest: +SKIP
+    """
+    if type(sdata).__name__ != "SpatialData":
+        raise InvalidArgument(
+            f"from_spatialdata() takes a spatialdata.SpatialData, got {type(sdata).__name__}"
+        )
+    if key is not None and (
+        not key.lower().endswith(".zarr") or key.lower().endswith(".anndata.zarr")
+    ):
+        raise InvalidArgument(
+            f"key {key!r} must end in '.zarr' (not '.anndata.zarr') for a SpatialData "
+            "artifact, e.g. 'spatial/sample1.zarr'"
+        )
+    suffix = suffix_of(key) if key is not None else ".zarr"
+    return staged_object(
+        cls,
+        sdata,
+        f"sdata{suffix}",
+        write_spatialdata,
+        otype="SpatialData",
+        n_observations=None,
+        fields={"key": key, "description": description, "run": run, "revises": revises, **kwargs},
+    )
+
+
 def staged_object(
     cls: type[Artifact],
     obj: Any,
@@ -54,7 +99,7 @@ def staged_object(
     write: Callable[[Any, Path], None],
     *,
     otype: str,
-    n_observations: int,
+    n_observations: int | None,
     fields: dict[str, Any],
     annotation: dict[str, Any] | None = None,
 ) -> Artifact:
@@ -79,4 +124,4 @@ def staged_object(
     return artifact
 
 
-__all__ = ["from_mudata", "staged_object"]
+__all__ = ["from_mudata", "from_spatialdata", "staged_object"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from lamingit.api.core import artifact_options
 from lamingit.api.core.artifact_cache import copy_if_stale
@@ -21,6 +21,7 @@ from lamingit.api.core.formats import (
 from lamingit.api.core.from_memory import staged_object
 from lamingit.api.core.keys import suffix_of, validate_key
 from lamingit.api.core.links import link_run_input
+from lamingit.api.core.made_by import MadeByRun
 from lamingit.api.core.messages import moved_to_trash, new_artifact, returning_existing
 from lamingit.api.core.relations import (
     COLLECTION_MEMBERS,
@@ -44,12 +45,11 @@ if TYPE_CHECKING:
     from lamingit.api.registries.project import Project
     from lamingit.api.registries.record import Record
     from lamingit.api.registries.run import Run
-    from lamingit.api.registries.transform import Transform
 
 STAGE_THRESHOLD = 8 * 1024 * 1024
 
 
-class Artifact(ArtifactLinks, IsVersioned):
+class Artifact(ArtifactLinks, MadeByRun, IsVersioned):
     """A dataset: a file or a directory (e.g. a zarr store), with lineage and versions.
 
     Example:
@@ -391,16 +391,6 @@ class Artifact(ArtifactLinks, IsVersioned):
             ctx.outputs.add(self.uid)
 
     # -- relations & versions -------------------------------------------------------------
-    @property
-    def run(self) -> Run | None:
-        """The Run that created this artifact (None for uploads without a run)."""
-        return cast("Run | None", self._related("run", self._record.run))
-
-    @property
-    def transform(self) -> Transform | None:
-        """The Transform whose run created this artifact."""
-        return cast("Transform | None", self._related("transform", self._record.transform))
-
     @property
     def input_of_runs(self) -> RelatedManager[Run]:
         """The runs that read this artifact (``input_of`` is the same); ``.add(run)`` links one.

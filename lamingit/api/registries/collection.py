@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import msgspec
 
@@ -11,6 +11,7 @@ from lamingit._log import logger
 from lamingit._util import utcnow_iso
 from lamingit.api.core.commit import commit, new_record_fields
 from lamingit.api.core.keys import validate_key
+from lamingit.api.core.made_by import MadeByRun
 from lamingit.api.core.mapped import MappedCollection, concat_objects
 from lamingit.api.core.relations import COLLECTION_MEMBERS, Link, RelatedManager, forward, related
 from lamingit.api.core.versioning import IsVersioned, free_stem, next_version_uid
@@ -27,8 +28,6 @@ if TYPE_CHECKING:
     from lamingit.api.registries.artifact import Artifact
     from lamingit.api.registries.project import Project
     from lamingit.api.registries.record import Record
-    from lamingit.api.registries.run import Run
-    from lamingit.api.registries.transform import Transform
     from lamingit.api.registries.ulabel import ULabel
 
 STEM = 16
@@ -44,7 +43,7 @@ def members_hash(hashes: list[str]) -> str:
     return hash_bytes(msgspec.json.encode(hashes))
 
 
-class Collection(IsVersioned):
+class Collection(MadeByRun, IsVersioned):
     """Artifacts grouped in order, versioned by key like artifacts.
 
     Saving the same members again returns the existing collection; the same key with other
@@ -201,16 +200,6 @@ class Collection(IsVersioned):
         trashed = self._registry_filter("artifact", uid__in=self._record.artifacts, trashed=True)
         found.update({a.uid: a for a in trashed})
         return [found[uid] for uid in self._record.artifacts if uid in found]
-
-    @property
-    def run(self) -> Run | None:
-        """The Run that created this collection."""
-        return cast("Run | None", self._related("run", self._record.run))
-
-    @property
-    def transform(self) -> Transform | None:
-        """The Transform whose run created this collection."""
-        return cast("Transform | None", self._related("transform", self._record.transform))
 
     def append(self, artifact: Any) -> Collection:
         """A new version (unsaved) with ``artifact`` added at the end.

@@ -8,6 +8,7 @@ from lamingit._util import random_base62
 from lamingit.api.core import catalog
 from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import new_record_fields
+from lamingit.api.core.curation.synonyms import HasSynonyms, joined_synonyms
 from lamingit.errors import InvalidArgument, ValidationError
 from lamingit.feature_values import coerce as coerce_value
 from lamingit.feature_values import feature_name, guess_dtype, normalize_dtype
@@ -59,7 +60,7 @@ def check_feature_name(name: Any) -> str:
     return name
 
 
-class Feature(Registry):
+class Feature(Registry, HasSynonyms):
     """A feature: name and dtype. Same name and dtype → the existing feature.
 
     Example:
@@ -82,6 +83,7 @@ class Feature(Registry):
         nullable: bool = True,
         coerce: bool = False,
         default_value: Any = None,
+        synonyms: str | list[str] | None = None,
     ) -> None:
         name = check_feature_name(feature_name(name))
         if type is not None and not (
@@ -105,6 +107,7 @@ class Feature(Registry):
                 nullable=bool(nullable),
                 coerce=bool(coerce),
                 default_value=default_value,
+                synonyms=joined_synonyms(synonyms),
             )
         )
 
