@@ -217,6 +217,47 @@ class QuerySet(Generic[R]):
             )
         return items[0]
 
+    def get(self, idlike: str | int | None = None, **expressions: Any) -> R:
+        """Exactly one record of this selection, by uid (or uid prefix), integer id or fields.
+
+        As LaminDB's ``QuerySet.get``: ``DoesNotExist`` / ``MultipleResultsFound`` otherwise;
+        a uid stem of a versioned registry gives the family's latest version;
+        ``is_run_input=`` links an Artifact or Collection as an input of the run (True: the
+        active one; None: if ``ln.settings.track_run_inputs``; a saved Run: that run).
+
+        Example:
+            >>> ln.Artifact.filter(suffix=".csv").get(key="a.csv", is_run_input=True)  # doctest: +SKIP
+        """
+        is_run_input = expressions.pop("is_run_input", False)
+        qs: QuerySet[R] = self.filter(**expressions) if expressions else self
+        if isinstance(idlike, int) and not isinstance(idlike, bool):
+            found = qs.filter(id=idlike).one()
+        elif isinstance(idlike, str):
+            found = qs._by_uid_prefix(idlike)
+        elif idlike is None:
+            if not expressions:
+                raise InvalidArgument(
+                    f"get() needs a uid, an id or field lookups, e.g. "
+                    f"ln.{self.model.__name__}.filter(...).get(uid='…')"
+                )
+            found = qs.one()
+        else:
+            raise InvalidArgument(f"get() takes a uid (str) or an id (int), got {idlike!r}")
+        return self.model._mark_input(found, is_run_input)
+
+    def _by_uid_prefix(self, prefix: str) -> R:
+        """LaminDB's ``get("uid or stem")``: a stem of a versioned registry gives its latest."""
+        qs = self.filter(uid__startswith=prefix)
+        stem_length = self.model._stem_length
+        if stem_length and len(prefix) <= stem_length:
+            latest = qs.filter(is_latest=True).first() or qs.order_by("-created_at").first()
+            if latest is None:
+                raise self.model.DoesNotExist(
+                    f"no {self.model.__name__} with uid {prefix!r} in this selection"
+                )
+            return latest
+        return qs.one()
+
     def one_or_none(self) -> R | None:
         """The one result, None if there is none, MultipleResultsFound if more."""
         items = self._evaluate()

@@ -26,6 +26,9 @@ class User(Registry):
     def __init__(self, handle: str, name: str | None = None, email: str | None = None) -> None:
         fields = new_record_fields(user_uid(handle))
         fields["created_by"] = fields["uid"]
+        # Every clone derives a user's uid from the handle: the id is derived too (from the
+        # uid), so two clones that create the same user agree on both.
+        del fields["id"]
         self._init_record(
             UserRecord(
                 **fields, handle=handle, name=name, email=email or f"{handle}@lamingit.local"
