@@ -151,11 +151,12 @@ def merge_record(
     t = msgspec.to_builtins(theirs)
     out: dict[str, Any] = {}
     conflicts: list[FieldConflict] = []
-    if base is None and o.get("created_by") != t.get("created_by"):
-        # Both created it: the earlier creation names the creator (as created_at does).
-        first = o if str(o.get("created_at")) <= str(t.get("created_at")) else t
-        o = {**o, "created_by": first.get("created_by")}
-        t = {**t, "created_by": first.get("created_by")}
+    if base is None:
+        # Both created it: the earlier creation names the creator (as created_at does) and
+        # keeps its id (ties: the smaller id), so every clone settles on the same one.
+        first = min((o, t), key=lambda d: (str(d.get("created_at")), d.get("id", 0)))
+        o = {**o, "created_by": first.get("created_by"), "id": first.get("id")}
+        t = {**t, "created_by": first.get("created_by"), "id": first.get("id")}
     for name in sorted(set(o) | set(t)):
         value, names = merge_values(
             name, b.get(name, _MISSING), o.get(name, _MISSING), t.get(name, _MISSING)
