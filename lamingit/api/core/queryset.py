@@ -369,8 +369,10 @@ def _feature_dtype(model: type[Registry], name: str) -> str:
 
 def reverse_condition(model: type[Registry], cond: Condition, holder: str, field: str) -> Condition:
     """``Artifact.filter(collections=c)``: the records that ``holder`` records list in
-    ``field`` (``collection.artifacts``), as ``uid__in``; later steps filter the holders
-    (``collections__key="batches"``).
+    ``field`` (``collection.artifacts``) or name in it (``Run.filter(output_artifacts=a)``:
+    ``artifact.run``), as ``uid__in``; later steps filter the holders
+    (``collections__key="batches"``). The holders are those ``ln.<Holder>.filter(...)`` sees
+    (not in the trash), through the index or a scan as any query.
 
     Example:
         >>> reverse_condition(ln.Artifact, cond, "collection", "artifacts")  # doctest: +SKIP
@@ -386,9 +388,24 @@ def reverse_condition(model: type[Registry], cond: Condition, holder: str, field
     rest = "__".join(cond.path[1:]) or "uid"
     lookup = rest if cond.op == "exact" else f"{rest}__{cond.op}"
     cls = catalog.registry_class(holder)
+    if rest == "uid":  # a record (or records) of the holder registry, not of another
+        given = cond.value if isinstance(cond.value, list | tuple | QuerySet) else [cond.value]
+        for value in given:
+            registry = getattr(type(value), "_registry", holder)
+            if registry != holder:
+                raise InvalidArgument(
+                    f"{model.__name__}.filter({cond.path[0]}=…) takes {cls.__name__} records, "
+                    f"got {value!r}"
+                )
     holders = QuerySet(cls, build_q(cls, (), {lookup: cond.value}), view=model._view)
-    uids = sorted({u for h in holders for u in getattr(h._record, field)})
-    return Condition(("uid",), "in", uids)
+    uids: set[str] = set()
+    for h in holders:
+        linked = getattr(h._record, field)
+        if isinstance(linked, list):
+            uids.update(linked)
+        elif linked is not None:
+            uids.add(linked)
+    return Condition(("uid",), "in", sorted(uids))
 
 
 def build_q(model: type[Registry], args: tuple[Q, ...], kwargs: dict[str, Any]) -> Q:
@@ -401,7 +418,11 @@ def build_q(model: type[Registry], args: tuple[Q, ...], kwargs: dict[str, Any]) 
     q = Q(*args, **kwargs)
     known: frozenset[str] | None = None
 
-    reverse = getattr(STRUCTS[registry], "reverse", {})
+    reverse = dict(getattr(STRUCTS[registry], "reverse", {}))
+    # the reverse sides each registry declares (project.artifacts, run.output_artifacts, …)
+    reverse.update(
+        {name: (link.holder, link.field) for name, link in model._links.items() if link.reverse}
+    )
 
     def check(cond: Condition) -> Condition:
         nonlocal known

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from lamingit._util import random_base62
 from lamingit.api.core import catalog
 from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import new_record_fields
+from lamingit.api.core.relations import (
+    SCHEMA_MEMBERS,
+    TYPED,
+    Link,
+    RelatedManager,
+    related,
+    reverse,
+    reverse_one,
+)
 from lamingit.errors import InvalidArgument, ValidationError
 from lamingit.feature_values import coerce as coerce_value
 from lamingit.feature_values import feature_name, guess_dtype, normalize_dtype
 from lamingit.models import FeatureRecord
 from lamingit.records import ChangeSet
+
+if TYPE_CHECKING:
+    from lamingit.api.registries.schema import Schema
 
 
 def dtype_string(dtype: Any) -> str:
@@ -67,6 +79,10 @@ class Feature(Registry):
     _registry: ClassVar[str] = "feature"
     _struct = FeatureRecord
     _uid_length: ClassVar[int] = 12
+    _links: ClassVar[dict[str, Link]] = {
+        "schemas": reverse("schema", "members", "feature", fixed=SCHEMA_MEMBERS),
+        "features": reverse_one("feature", "type", "feature", fixed=TYPED),
+    }
     _record: FeatureRecord
 
     def __init__(
@@ -105,6 +121,15 @@ class Feature(Registry):
                 default_value=default_value,
             )
         )
+
+    @property
+    def schemas(self) -> RelatedManager[Schema]:
+        """The schemas that list this feature (read-only: a schema's features define it).
+
+        Example:
+            >>> ln.Feature.get(name="perturbation").schemas.count()  # doctest: +SKIP
+        """
+        return related(self, "schemas")
 
     @property
     def type(self) -> Feature | None:
