@@ -82,7 +82,7 @@ def with_cat_filters(dtype: str, cat_filters: dict[str, Any]) -> str:
         if isinstance(value, str) and not value.strip():
             raise ValidationError(f"Empty value in filter {key}")
         if isinstance(record, BaseRecord):
-            if not value._saved:
+            if not getattr(value, "_saved", False):
                 raise ValidationError(f"save the record in cat_filters[{key!r}] first: .save()")
             key, value = ("type__uid" if key == "type" else f"{key}__uid"), record.uid
         elif not isinstance(value, bool | str):
