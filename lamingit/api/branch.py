@@ -48,6 +48,20 @@ class Branch:
         """Whether saves go to this branch now."""
         return self.name == branches.current()
 
+    @property
+    def is_merged(self) -> bool:
+        """Whether the current branch has every commit of this one (deleting it loses nothing).
+
+        Example:
+            >>> ln.Branch.get(name="feature/new-assay").is_merged  # doctest: +SKIP
+            False
+        """
+        from lamingit.remote.gitcli import merge_base
+
+        current = branches.head_of(branches.current())
+        gitdir = SESSION.repository().paths.gitdir
+        return merge_base(gitdir, self.commit, current) == self.commit
+
     @classmethod
     def _load(cls, name: str) -> Branch:
         return cls(name, description=branches.description(name))

@@ -39,6 +39,7 @@ COMMANDS: dict[str, str] = {
     "fetch": "lamingit.cli.remote_cmds:fetch",
     "resolve": "lamingit.cli.remote_cmds:resolve",
     "merge-driver": "lamingit.cli.remote_cmds:merge_driver",
+    "branch": "lamingit.cli.branch_cmds:branch",
     "hooks": "lamingit.cli.remote_cmds:hooks",
     "lineage": "lamingit.cli.lineage_cmds:lineage",
     "search": "lamingit.cli.search_cmds:search",

@@ -221,6 +221,8 @@ def pull(name: str, as_json: bool) -> None:
         text += f"\nrenumbered {old} -> {new} (a new version was made on both sides)"
     for old, new in sorted(result.deduplicated.items()):
         text += f"\ndeduplicated {old} -> {new} (same key and content on both sides)"
+    for old, new in sorted(result.unified.items()):
+        text += f"\nunified {old} -> {new} (the same name was created on both sides)"
     for line in conflicts:
         text += f"\nconflict: {line}"
     _emit(
@@ -231,6 +233,7 @@ def pull(name: str, as_json: bool) -> None:
             "conflicts": [c.to_dict() for c in result.conflicts],
             "renumbered": result.renumbered,
             "deduplicated": result.deduplicated,
+            "unified": result.unified,
         },
         text,
     )

@@ -231,6 +231,8 @@ class FeatureRecord(BaseRecord, frozen=True):
     """True: curators cast a column to this feature's dtype (as the schema's ``coerce_dtype``)."""
     default_value: Any = None
     """Curators fill a missing column and missing values with this value."""
+    synonyms: str | None = None
+    """Bar-separated (|) synonyms of the name: curators and ``standardize`` map them to it."""
 
     def lookups(self) -> set[tuple[str, str]]:
         """See ``BaseRecord.lookups``."""
@@ -243,6 +245,8 @@ class ProjectRecord(BaseRecord, frozen=True):
     registry: ClassVar[str] = "project"
     name: str
     description: str | None = None
+    abbr: str | None = None
+    """An abbreviation (``project.set_abbr("CDS")``)."""
     trashed: bool = False
 
     def lookups(self) -> set[tuple[str, str]]:

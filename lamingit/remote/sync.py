@@ -88,6 +88,8 @@ class PullResult:
     conflicts: list[FieldConflict] = field(default_factory=list)
     renumbered: dict[str, str] = field(default_factory=dict)
     deduplicated: dict[str, str] = field(default_factory=dict)
+    unified: dict[str, str] = field(default_factory=dict)
+    """Their label/record/feature/project → ours of the same name, made on both sides."""
 
 
 def branch_name(repo: Repository) -> str:
@@ -420,7 +422,7 @@ def resolve_conflict(
             updates: dict[str, object] = {}
             for entry in chosen:
                 top, _, sub = str(entry["field"]).partition(".")
-                if top == "(record)":
+                if top.startswith("("):  # "(record)", "(same name)": nothing to write
                     continue
                 if sub:
                     current = dict(updates.get(top, getattr(record, top)))  # type: ignore[call-overload]
@@ -556,9 +558,13 @@ def merge_commit(repo: Repository, theirs: str, author: tuple[str, str]) -> Pull
             lines.append(f"renumbered: {old} -> {new} (a new version made on both sides)")
         for old, new in sorted(merged.deduplicated.items()):
             lines.append(f"deduplicated: {old} -> {new} (same key and content on both sides)")
+        for old, new in sorted(merged.unified.items()):
+            lines.append(f"unified: {old} -> {new} (the same name created on both sides)")
         message = lines[0] + ("\n\n" + "\n".join(lines[1:]) if len(lines) > 1 else "") + "\n"
         commit = repo.git.write_commit(
             ours, merged.changes.to_changes(), message, author, extra_parents=(theirs,)
         )
         _move_branch(repo, commit, ours, author, f"pull: {lines[0]}")
-    return PullResult("merge", commit, merged.conflicts, merged.renumbered, merged.deduplicated)
+    return PullResult(
+        "merge", commit, merged.conflicts, merged.renumbered, merged.deduplicated, merged.unified
+    )

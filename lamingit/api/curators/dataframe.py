@@ -5,10 +5,12 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, cast
 
+from lamingit._log import logger
 from lamingit.api.core import catalog
 from lamingit.api.core.base import Lookup, save
-from lamingit.api.core.curation.checks import Report, canonical
+from lamingit.api.core.curation.checks import Report
 from lamingit.api.core.curation.rules import Validation, raise_if_invalid, validate_frame
+from lamingit.api.core.curation.values import match, synonyms_of
 from lamingit.errors import InvalidArgument
 from lamingit.feature_values import category_registry, category_type
 from lamingit.models import FeatureRecord, SchemaRecord
@@ -169,27 +171,42 @@ class CatManager:
         if key not in features:
             raise InvalidArgument(
                 f"{key!r} is not a categorical column of the schema; "
-                f"categoricals: {', '.join(sorted(features)) or 'none'}"
+                f"categoricals: {', '.join(sorted(features)) or 'none'} (or 'columns')"
             )
         return [key]
 
     def standardize(self, key: str) -> None:
-        """Replace values that are case/spelling variants of a saved name (in place).
+        """Replace synonyms and case/spelling variants of saved names with the names (in place).
 
-        ``key="all"`` standardizes every categorical column. Values without a unique saved
-        variant stay as they are (``add_new_from`` saves them as new labels).
+        ``key`` is a categorical column (its values), ``"columns"`` (column names that are
+        synonyms of the schema's features are renamed to the feature names), or ``"all"``
+        (columns first, then every categorical column). Values that stand for no saved name
+        stay as they are (``add_new_from`` saves them as new labels).
 
         Example:
             >>> curator.cat.standardize("cell_type")  # doctest: +SKIP
         """
-        report = self._report()
         frame = self._curator._dataset
+        if key in ("columns", "all"):
+            renames = self._report().column_synonyms
+            if renames:
+                frame.rename(columns=renames, inplace=True)
+                _log_standardized("columns", renames)
+            if key == "columns":
+                self._curator._is_validated = False
+                return
+        report = self._report()
         for column in self._keys(key):
             bad = report.non_validated.get(column, [])
             if not bad:
                 continue
-            resolve_names = self._names(column)
-            mapping = {v: c for v in bad if (c := canonical(v, resolve_names)) is not None}
+            found = match(
+                bad,
+                self._records(column),
+                "name",
+                synonyms_field=synonyms_of(self._registry(column), "name", "synonyms"),
+            )
+            mapping = {v: str(objs[0].name) for v, objs in found.items()}
             if not mapping:
                 continue
             frame[column] = frame[column].map(
@@ -197,15 +214,18 @@ class CatManager:
                     [m.get(x, x) for x in v] if isinstance(v, list) else m.get(v, v)
                 )
             )
+            _log_standardized(column, mapping)
         self._curator._is_validated = False
 
-    def _names(self, column: str) -> list[str]:
+    def _registry(self, column: str) -> Any:
         feature = self._features()[column]
-        registry = category_registry(feature.dtype) or "ulabel"
-        type_uid = category_type(feature.dtype) or None
-        cls = catalog.registry_class(registry)
-        qs = cls.filter(type=type_uid) if type_uid else cls.filter()
-        return [str(r.name) for r in qs]  # type: ignore[attr-defined]
+        return catalog.registry_class(category_registry(feature.dtype) or "ulabel")
+
+    def _records(self, column: str) -> list[Any]:
+        """The saved labels or records a categorical column may name (of the feature's type)."""
+        cls = self._registry(column)
+        type_uid = category_type(self._features()[column].dtype) or None
+        return list(cls.filter(type=type_uid) if type_uid else cls.filter())
 
     def add_new_from(self, key: str, **kwargs: Any) -> None:
         """Save every non-validated value of ``key`` as a new label (of the feature's type).
@@ -244,6 +264,11 @@ class CatManager:
             qs = cls.filter(type=type_uid) if type_uid else cls.filter()
             out[column] = Lookup(cls.__name__, "name", {r.name: r for r in qs})  # type: ignore[attr-defined]
         return out
+
+
+def _log_standardized(key: str, mapping: dict[str, str]) -> None:
+    shown = ", ".join(f"{k!r} → {v!r}" for k, v in list(mapping.items())[:20])
+    logger.info(f"standardized {len(mapping)} synonym(s) in {key!r}: {shown}")
 
 
 __all__ = ["CatManager", "Curator", "DataFrameCurator", "loaded", "schema_record"]

@@ -8,6 +8,7 @@ from lamingit._util import random_base62
 from lamingit.api.core import catalog
 from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import new_record_fields
+from lamingit.api.core.curation.synonyms import HasSynonyms, joined_synonyms
 from lamingit.api.core.relations import (
     SCHEMA_MEMBERS,
     TYPED,
@@ -132,7 +133,7 @@ def check_feature_name(name: Any) -> str:
     return name
 
 
-class Feature(Registry):
+class Feature(Registry, HasSynonyms):
     """A feature: name and dtype. Same name and dtype → the existing feature.
 
     Example:
@@ -159,6 +160,7 @@ class Feature(Registry):
         nullable: bool = True,
         coerce: bool = False,
         default_value: Any = None,
+        synonyms: str | list[str] | None = None,
         cat_filters: dict[str, Any] | None = None,
     ) -> None:
         name = check_feature_name(feature_name(name))
@@ -185,6 +187,7 @@ class Feature(Registry):
                 nullable=bool(nullable),
                 coerce=bool(coerce),
                 default_value=default_value,
+                synonyms=joined_synonyms(synonyms),
             )
         )
 

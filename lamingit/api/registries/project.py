@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from lamingit._util import random_base62
 from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import new_record_fields
+from lamingit.api.core.curation.synonyms import HasAbbr
 from lamingit.api.core.relations import (
     Link,
     RelatedManager,
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from lamingit.api.registries.ulabel import ULabel
 
 
-class Project(Registry):
+class Project(Registry, HasAbbr):
     """A project (``ln.Project(name="Cancer Drug Screen 2025").save()``); names are unique.
 
     Example:
@@ -47,12 +48,17 @@ class Project(Registry):
     _uid_length: ClassVar[int] = 12
     _record: ProjectRecord
 
-    def __init__(self, name: str, description: str | None = None) -> None:
+    def __init__(
+        self, name: str, description: str | None = None, *, abbr: str | None = None
+    ) -> None:
         if not isinstance(name, str) or not name:
             raise InvalidArgument(f"Project(name=…) needs a non-empty string, got {name!r}")
         self._init_record(
             ProjectRecord(
-                **new_record_fields(random_base62(12)), name=name, description=description
+                **new_record_fields(random_base62(12)),
+                name=name,
+                description=description,
+                abbr=abbr,
             )
         )
 

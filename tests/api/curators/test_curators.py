@@ -155,23 +155,25 @@ def test_anndata_curator_good_and_bad(repo) -> None:
     ln.save([ln.ULabel(name=n, type=cell_type) for n in ("B cell", "T cell")])
     obs = ln.Schema(features=[ln.Feature(name="cell_type", dtype=cell_type).save()]).save()
     ln.save([ln.Feature(name=g, dtype=float) for g in ("CD4", "CD8A")])
+    ln.Feature.get(name="CD8A").add_synonym("CD8")
     var = ln.Schema(itype=ln.Feature).save()
     schema = ln.Schema(otype="AnnData", slots={"obs": obs, "var.T": var}).save()
     good = _adata(["B cell", "T cell"], ["CD4", "CD8A"])
     artifact = ln.curators.AnnDataCurator(good, schema).save_artifact(key="scrna/good.h5ad")
     assert artifact.schema == schema and artifact.otype == "AnnData"
     assert ln.Artifact.filter(ulabels__name="T cell").one() == artifact
-    bad = _adata(["B cell", "Tcell"], ["CD4", "GAPDH"])
+    bad = _adata(["B cell", "Tcell"], ["CD8", "GAPDH"])
     head = _head()
     curator = ln.curators.AnnDataCurator(bad, schema)
     with pytest.raises(ValidationError) as info:
         curator.validate()
     text = str(info.value)
     assert "[obs]" in text and "'Tcell' (did you mean 'T cell'?)" in text
-    assert "[var.T]" in text and "'GAPDH'" in text
+    assert "[var.T]" in text and "'GAPDH'" in text and "'CD8' (synonym of 'CD8A')" in text
     assert _head() == head
     curator.slots["obs"].cat.standardize("cell_type")
     ln.Feature(name="GAPDH", dtype=float).save()
+    ln.Feature(name="CD8", dtype=float).save()
     curator.validate()
     with pytest.raises(InvalidArgument, match="slots"):
         ln.curators.AnnDataCurator(good, obs)
@@ -208,3 +210,48 @@ def test_schema_trash_restore_permanent_and_history(schema) -> None:
     assert ln.Schema.filter(uid=spare.uid, trashed=True).count() == 0
     with pytest.raises(InvalidArgument, match="schema= takes a saved ln.Schema"):
         ln.Artifact.from_dataframe(_good(), key="e.parquet", schema="experiment")
+
+
+def test_column_synonyms_are_named_and_standardized(schema) -> None:
+    ln.Feature.get(name="cell_type").add_synonym("cell type")
+    df = _good().rename(columns={"cell_type": "cell type", "concentration": "Concentration"})
+    curator = ln.curators.DataFrameCurator(df, schema)
+    head = _head()
+    with pytest.raises(ValidationError) as info:
+        curator.validate()
+    message = str(info.value)
+    assert "'cell type' is a synonym of 'cell_type'" in message
+    assert "'Concentration' is a synonym of 'concentration'" in message
+    assert "curator.cat.standardize('columns')" in message
+    assert _head() == head  # nothing written
+    curator.cat.standardize("columns")
+    assert list(df.columns) == ["perturbation", "cell_type", "concentration", "extra"]
+    curator.validate()
+    assert curator.save_artifact(key="examples/renamed.parquet").schema == schema
+
+
+def test_flexible_schema_renames_synonym_columns(repo) -> None:
+    ln.Feature(name="concentration", dtype=float, synonyms="conc").save()
+    schema = ln.Schema(name="flexible", itype=ln.Feature).save()
+    df = pd.DataFrame({"conc": ["high"], "other": [1]})
+    curator = ln.curators.DataFrameCurator(df, schema)
+    curator.validate()  # a flexible schema does not check unknown columns (warns about 'conc')
+    curator.cat.standardize("all")
+    assert list(df.columns) == ["concentration", "other"]
+    with pytest.raises(ValidationError, match="'concentration' has dtype"):
+        curator.validate()  # now validated as the feature, whose dtype it does not have
+
+
+def test_categorical_standardize_maps_case_variants_and_synonyms(repo) -> None:
+    column = ln.Feature(name="column_name", dtype="str").save()
+    kind = ln.ULabel(name="Kind", is_type=True).save()
+    ln.save([ln.ULabel(name=n, type=kind) for n in ("B cell", "T cell")])
+    label = ln.Feature(name="kind", dtype=kind).save()
+    schema = ln.Schema(name="kinds", features=[label, column]).save()
+    df = pd.DataFrame({"kind": ["b-cell", "T CELL", "NK"], "column_name": ["a", "b", "c"]})
+    curator = ln.curators.DataFrameCurator(df, schema)
+    with pytest.raises(ValidationError, match="did you mean 'B cell'"):
+        curator.validate()
+    curator.cat.standardize("kind")
+    assert df["kind"].tolist() == ["B cell", "T cell", "NK"]
+    assert curator.cat.non_validated == {"kind": ["NK"]}

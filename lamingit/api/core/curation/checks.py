@@ -42,6 +42,8 @@ class ColumnRule:
     """Cast this column to ``dtype`` when it does not fit (the feature's ``coerce=True``)."""
     default: Any = None
     """Fill a missing column and missing values with this (the feature's ``default_value``)."""
+    synonyms: Callable[[], dict[str, str]] | None = None
+    """Lower-cased synonym → the saved name it stands for (read only when a value fails)."""
 
 
 @dataclass
@@ -63,6 +65,9 @@ class Report:
     """Columns cast to their feature's dtype (``frame`` is then a copy; the input is untouched)."""
     copied: bool = False
     """Whether ``frame`` is the engine's own copy (cast columns, filled defaults)."""
+    column_synonyms: dict[str, str] = field(default_factory=dict)
+    """Column → the feature it is a synonym (or case variant) of: what
+    ``curator.cat.standardize("columns")`` renames."""
 
     @property
     def ok(self) -> bool:
@@ -222,11 +227,13 @@ def check_frame(
     ordered_set: bool = False,
     coerce: bool = False,
     fix_hint: str = "curator.cat.add_new_from",
+    column_synonyms: dict[str, str] | None = None,
 ) -> Report:
     """Check every column of ``frame`` against ``rules``; collect every problem.
 
     Columns without a rule are allowed unless ``maximal_set``. With ``coerce`` a column of
     another dtype is cast where every value can be (the report's ``frame`` is the cast copy).
+    ``column_synonyms`` (column → feature name) turn a missing column into a rename hint.
 
     Example:
         >>> import pandas as pd
@@ -234,7 +241,7 @@ def check_frame(
         >>> r.problems
         ["column 'a' has dtype object, expected int"]
     """
-    report = Report(frame)
+    report = Report(frame, column_synonyms=dict(column_synonyms or {}))
     names = [r.name for r in rules]
     present = [str(c) for c in frame.columns]
     if len(set(present)) != len(present):
@@ -255,7 +262,15 @@ def check_frame(
         if rule.name not in present and rule.required:
             report.missing.append(rule.name)
     if report.missing:
-        report.problems.append(f"column(s) {_show(report.missing)} missing")
+        renames = {c: f for c, f in report.column_synonyms.items() if f in report.missing}
+        hint = (
+            " ("
+            + ", ".join(f"{c!r} is a synonym of {f!r}" for c, f in renames.items())
+            + " → curator.cat.standardize('columns') renames them)"
+            if renames
+            else ""
+        )
+        report.problems.append(f"column(s) {_show(report.missing)} missing{hint}")
     if maximal_set:
         report.unexpected = [c for c in present if c not in names]
         if report.unexpected:
@@ -310,13 +325,19 @@ def _check_column(report: Report, rule: ColumnRule, coerce: bool, fix_hint: str)
         return
     report.non_validated[rule.name] = bad
     saved = rule.names() if rule.names is not None else []
-    hints = {v: s for v in bad if (s := suggest(v, saved)) is not None}
+    synonyms = rule.synonyms() if rule.synonyms is not None else {}
+    hints = {v: s for v in bad if (s := synonyms.get(v.lower()) or suggest(v, saved)) is not None}
     report.suggestions[rule.name] = hints
     shown = ", ".join(
-        f"{v!r} (did you mean {hints[v]!r}?)" if v in hints else repr(v) for v in bad[:20]
+        f"{v!r} (synonym of {hints[v]!r})"
+        if v.lower() in synonyms
+        else f"{v!r} (did you mean {hints[v]!r}?)"
+        if v in hints
+        else repr(v)
+        for v in bad[:20]
     )
     more = f", … ({len(bad) - 20} more)" if len(bad) > 20 else ""
-    fixable = any(canonical(v, saved) is not None for v in bad)
+    fixable = any(v.lower() in synonyms or canonical(v, saved) is not None for v in bad)
     fix = (
         f"curator.cat.standardize({rule.name!r}) fixes case and spelling variants; "
         if fixable

@@ -10,7 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from lamingit._log import logger
 from lamingit.api.core.curation.checks import ColumnRule, Report, check_frame
+from lamingit.api.core.curation.values import split_synonyms
 from lamingit.errors import InvalidArgument, ValidationError
 from lamingit.feature_values import category_filters, category_registry, category_type
 from lamingit.models import FeatureRecord, SchemaRecord
@@ -129,6 +131,46 @@ def rules_for(snapshot: Snapshot, schema: SchemaRecord, columns: Sequence[str]) 
     return []
 
 
+def column_synonyms(
+    snapshot: Snapshot, schema: SchemaRecord, columns: Sequence[str], rules: Sequence[ColumnRule]
+) -> dict[str, str]:
+    """Columns that name a feature by a synonym or in another case → that feature's name.
+
+    Only columns that are no rule's name and features that are no column's name count; the
+    schema's members, or for a flexible schema every saved feature (read only when some
+    column is unknown).
+
+    Example:
+        >>> column_synonyms(snapshot, schema, ["cell type"], rules)  # doctest: +SKIP
+        {'cell type': 'cell_type'}
+    """
+    taken = {r.name for r in rules}
+    unknown = [c for c in columns if c not in taken]
+    if not unknown:
+        return {}
+    if schema.members:
+        features: list[Any] = members(snapshot, schema)
+    elif schema.itype == "Feature":
+        features = list(select(snapshot, "feature", Q(trashed=False)))
+    else:
+        return {}
+    present = set(columns)
+    by_name: dict[str, str] = {}
+    by_synonym: dict[str, str] = {}
+    for feature in features:
+        if not isinstance(feature, FeatureRecord) or feature.name in present:
+            continue
+        by_name.setdefault(feature.name.lower(), feature.name)
+        for synonym in split_synonyms(feature.synonyms):
+            by_synonym.setdefault(synonym.lower(), feature.name)
+    out: dict[str, str] = {}
+    for column in unknown:
+        target = by_name.get(column.lower()) or by_synonym.get(column.lower())
+        if target is not None and target not in out.values():
+            out[column] = target
+    return out
+
+
 @dataclass
 class Validation:
     """What validating one dataset (or one slot of it) found."""
@@ -165,8 +207,10 @@ def validate_frame(
         >>> validate_frame(snapshot, schema, df).problems  # doctest: +SKIP
         []
     """
-    rules = rules_for(snapshot, schema, [str(c) for c in frame.columns])
+    columns = [str(c) for c in frame.columns]
+    rules = rules_for(snapshot, schema, columns)
     hint = f"curator.slots[{slot!r}].cat.add_new_from" if slot else "curator.cat.add_new_from"
+    renames = column_synonyms(snapshot, schema, columns, rules)
     report = check_frame(
         frame,
         rules,
@@ -174,7 +218,15 @@ def validate_frame(
         ordered_set=schema.ordered_set,
         coerce=schema.coerce_dtype,
         fix_hint=hint,
+        column_synonyms=renames,
     )
+    if renames and not schema.members:
+        cat = f"curator.slots[{slot!r}].cat" if slot else "curator.cat"
+        logger.warning(
+            "column(s) not validated: "
+            + ", ".join(f"{c!r} is a synonym of feature {f!r}" for c, f in renames.items())
+            + f" → rename them with {cat}.standardize('columns')"
+        )
     if schema.index is not None:
         index_feature = snapshot.find("feature", schema.index)
         if isinstance(index_feature, FeatureRecord):
@@ -213,7 +265,17 @@ def var_names_report(snapshot: Snapshot, schema: SchemaRecord, names: Sequence[s
             report.problems.append(f"variable(s) {list(extra)[:20]!r} not in the schema")
         return report
     resolve, all_names = resolver_features(snapshot)
-    rule = ColumnRule("var_names", "str", resolve=resolve, names=all_names, label="Feature")
+
+    def synonyms() -> dict[str, str]:
+        out: dict[str, str] = {}
+        for record in select(snapshot, "feature", Q(trashed=False)):
+            for synonym in split_synonyms(getattr(record, "synonyms", None)):
+                out.setdefault(synonym.lower(), str(getattr(record, "name", "")))
+        return out
+
+    rule = ColumnRule(
+        "var_names", "str", resolve=resolve, names=all_names, label="Feature", synonyms=synonyms
+    )
     report = check_frame(
         pd.DataFrame({"var_names": list(names)}), [rule], fix_hint="ln.Feature(name=…).save"
     )
@@ -320,6 +382,7 @@ def schema_annotation(snapshot: Snapshot, dataset: Any, schema: Any) -> tuple[An
 
 __all__ = [
     "Validation",
+    "column_synonyms",
     "feature_rule",
     "members",
     "raise_if_invalid",

@@ -1,14 +1,14 @@
 """LaminDB's ``CanCurate`` verbs on every registry: validate, inspect, standardize, from_values.
 
-Values are compared with one field of the registry's saved records (its name field unless
-``field=`` says otherwise); nothing here writes.
+Values are compared with one field of the saved records (the name field unless ``field=``
+says otherwise); on the name field, a registry's ``synonyms`` map to names. Nothing here writes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 from lamingit._log import logger
 from lamingit.api.core.curation.checks import canonical, suggest
@@ -19,6 +19,12 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
 NAME_FIELDS = ("name", "handle", "key", "description")
+SEP = "|"
+"""Separator of the ``synonyms`` field, as in LaminDB (``"T-cell|T lymphocyte"``)."""
+Keep = Literal["first", "last", False]
+Standardized = str | list[str] | list[str | list[str] | None] | dict[str, str | list[str]]
+"""What ``standardize`` returns: one value, the values (None where a value is missing), or the
+mapper (lists with ``keep=False``)."""
 
 
 def name_field(cls: Any, field_name: Any = None) -> str:
@@ -39,44 +45,179 @@ def name_field(cls: Any, field_name: Any = None) -> str:
     return name
 
 
-def _listed(values: Any) -> list[str]:
+def split_synonyms(text: Any) -> list[str]:
+    """The synonyms of a ``synonyms`` field value (``"a|b"`` → ``["a", "b"]``).
+
+    Example:
+        >>> split_synonyms("T-cell|T lymphocyte"), split_synonyms(None)
+        (['T-cell', 'T lymphocyte'], [])
+    """
+    if not text:
+        return []
+    return [s for s in str(text).split(SEP) if s]
+
+
+def _flat(values: Any) -> list[str | None]:
+    """Values as strings in input order, missing ones (None, NaN) as None; a list of lists
+    (a list-valued column) is flattened, as in LaminDB."""
     if isinstance(values, str):
         return [values]
     if not isinstance(values, Iterable):
         raise InvalidArgument(f"pass a list of values, got {values!r}")
-    return [str(v) for v in values]
+    out: list[str | None] = []
+    for value in values:
+        for v in value if isinstance(value, list | tuple) else [value]:
+            out.append(None if v is None or v != v else str(v))  # v != v: NaN
+    return out
+
+
+def _listed(values: Any) -> list[str]:
+    """The present values of :func:`_flat`."""
+    return [v for v in _flat(values) if v is not None]
+
+
+def _records(cls: Any) -> list[Any]:
+    """The saved records to compare with: a registry's (not in the trash), or a QuerySet's."""
+    return list(cls.filter() if isinstance(cls, type) and hasattr(cls, "filter") else cls)
+
+
+def _model(cls: Any) -> Any:
+    return cls if isinstance(cls, type) else cls.model
 
 
 def saved_values(cls: Any, field_name: str) -> dict[str, Any]:
-    """Saved value of ``field_name`` → the record holding it (records not in the trash)."""
+    """Saved value of ``field_name`` → the record holding it (records not in the trash).
+
+    Example:
+        >>> sorted(saved_values(ln.ULabel, "name"))  # doctest: +SKIP
+        ['DMSO', 'IFNG']
+    """
     out: dict[str, Any] = {}
-    for obj in cls.filter():
+    for obj in _records(cls):
         value = getattr(obj._record, field_name, None)
         if value is not None:
             out.setdefault(str(value), obj)
     return out
 
 
+def synonyms_of(model: Any, field_name: str, synonyms_field: str | None) -> str | None:
+    """The field holding synonyms when ``field_name`` is the name field, else None.
+
+    As in LaminDB, synonyms map only to the name field (``field="uid"`` maps exact values).
+
+    Example:
+        >>> synonyms_of(ln.Feature, "name", "synonyms"), synonyms_of(ln.ULabel, "name", "synonyms")  # doctest: +SKIP
+        ('synonyms', None)
+    """
+    if synonyms_field is None or field_name != name_field(model):
+        return None
+    return synonyms_field if synonyms_field in model._field_names() else None
+
+
+def match(
+    values: Sequence[str],
+    records: Sequence[Any],
+    field_name: str,
+    *,
+    case_sensitive: bool = False,
+    synonyms_field: str | None = None,
+) -> dict[str, list[Any]]:
+    """Distinct ``values`` → the saved records each one stands for, tier by tier.
+
+    Tiers, the first that finds anything wins: the exact value; the value in another case;
+    a synonym (``synonyms_field``, case-insensitive unless ``case_sensitive``); a variant that
+    equals one saved value after ignoring case, spaces and punctuation (``"b-cell"`` →
+    ``"B cell"``, lamingit's addition). The last two skip values that are not saved anywhere.
+
+    Example:
+        >>> match(["dmso"], ln.ULabel.filter(), "name")  # doctest: +SKIP
+        {'dmso': [ULabel(name='DMSO', …)]}
+    """
+    exact: dict[str, list[Any]] = {}
+    folded: dict[str, list[Any]] = {}
+    synonyms: dict[str, list[Any]] = {}
+    for obj in records:
+        raw = getattr(obj._record, field_name, None)
+        if raw is None:
+            continue
+        value = str(raw)
+        exact.setdefault(value, []).append(obj)
+        folded.setdefault(value.lower(), []).append(obj)
+        if synonyms_field is not None:
+            for synonym in split_synonyms(getattr(obj._record, synonyms_field, None)):
+                key = synonym if case_sensitive else synonym.lower()
+                synonyms.setdefault(key, []).append(obj)
+    names = list(exact)
+    out: dict[str, list[Any]] = {}
+    for value in dict.fromkeys(values):
+        if value in exact:
+            out[value] = exact[value]
+        elif not case_sensitive and value.lower() in folded:
+            out[value] = folded[value.lower()]
+        elif (value if case_sensitive else value.lower()) in synonyms:
+            out[value] = synonyms[value if case_sensitive else value.lower()]
+        elif not case_sensitive and (variant := canonical(value, names)) is not None:
+            out[value] = exact[variant]
+    return out
+
+
+def _pick(found: list[Any], return_field: str, keep: Keep) -> str | list[str]:
+    targets = list(dict.fromkeys(str(getattr(o._record, return_field)) for o in found))
+    if keep == "first":
+        return targets[0]
+    if keep == "last":
+        return targets[-1]
+    return targets[0] if len(targets) == 1 else targets
+
+
 @dataclass
 class InspectResult:
-    """What ``Registry.inspect`` found: the values that are saved and those that are not."""
+    """What ``Registry.inspect`` found (LaminDB's ``InspectResult``), with suggestions.
+
+    Example:
+        >>> result = ln.ULabel.inspect(["DMSO", "dmso"])  # doctest: +SKIP
+        >>> result.validated, result.non_validated, result.synonyms_mapper  # doctest: +SKIP
+        (['DMSO'], ['dmso'], {'dmso': 'DMSO'})
+    """
 
     validated: list[str] = field(default_factory=list)
     non_validated: list[str] = field(default_factory=list)
+    synonyms_mapper: dict[str, str] = field(default_factory=dict)
+    """Non-validated value → the saved name it is a case variant or synonym of
+    (what ``standardize`` replaces)."""
     suggestions: dict[str, str] = field(default_factory=dict)
-    """Non-validated value → the closest saved value (typos, case)."""
+    """Non-validated value → the closest saved name ("did you mean"): synonyms and case
+    variants first, then spelling."""
+    n_empty: int = 0
+    """How many values were empty or repeated."""
+
+    @property
+    def n_unique(self) -> int:
+        """How many distinct non-empty values were inspected."""
+        return len(self.validated) + len(self.non_validated)
 
     @property
     def frac_validated(self) -> float:
-        """The share of distinct values that are saved."""
-        total = len(self.validated) + len(self.non_validated)
-        return len(self.validated) / total if total else 1.0
+        """The percentage of distinct values that are saved (0 to 100, as in LaminDB)."""
+        if not self.n_unique:
+            return 0.0
+        return 100 - round(len(self.non_validated) / self.n_unique * 100, 1)
+
+    def __getitem__(self, key: str) -> list[str]:
+        """``result["validated"]`` / ``result["non_validated"]``, as in LaminDB."""
+        if key in ("validated", "mapped"):
+            return self.validated
+        if key in ("non_validated", "not_mapped"):
+            return self.non_validated
+        raise KeyError(f"{key!r}: use 'validated' or 'non_validated'")
 
 
 def validate(
     cls: Any, values: Any, field_name: Any = None, mute: bool = False
-) -> npt.NDArray[np.bool_]:
-    """A boolean numpy array: which ``values`` are saved values of ``field``.
+) -> npt.NDArray[np.bool_] | bool:
+    """A boolean numpy array: which ``values`` are saved values of ``field`` (exact match).
+
+    A single string gives a single bool, as in LaminDB.
 
     Example:
         >>> ln.ULabel.validate(["DMSO", "IFNJ"])  # doctest: +SKIP
@@ -84,94 +225,154 @@ def validate(
     """
     import numpy as np
 
-    name = name_field(cls, field_name)
-    listed = _listed(values)
+    model = _model(cls)
+    name = name_field(model, field_name)
+    listed = _flat(values)
     saved = saved_values(cls, name)
+    if not saved and not mute:
+        logger.warning(
+            f"Your {model.__name__} registry is empty, consider populating it first! "
+            f"e.g. ln.{model.__name__}({name}=…).save()"
+        )
     result = np.array([v in saved for v in listed], dtype=bool)
-    bad = sorted({v for v, ok in zip(listed, result, strict=True) if not ok})
-    if bad and not mute:
-        logger.warning(f"{len(bad)} value(s) not validated in {cls.__name__}.{name}: {bad[:20]}")
+    bad = list(dict.fromkeys(v for v, ok in zip(listed, result, strict=True) if not ok and v))
+    if bad and saved and not mute:
+        logger.warning(
+            f"{len(bad)} unique term(s) not validated for {name}: {', '.join(map(repr, bad[:10]))}"
+        )
+    if isinstance(values, str) and len(result) == 1:
+        return bool(result[0])
     return result
 
 
 def inspect(cls: Any, values: Any, field_name: Any = None, mute: bool = False) -> InspectResult:
-    """Which distinct ``values`` are saved, which are not, and suggestions for the latter.
+    """Which distinct ``values`` are saved, which are not, and what the others stand for.
 
     Example:
         >>> ln.ULabel.inspect(["DMSO", "dmso", "IFNJ"]).non_validated  # doctest: +SKIP
-        ['IFNJ', 'dmso']
+        ['dmso', 'IFNJ']
     """
-    name = name_field(cls, field_name)
-    saved = saved_values(cls, name)
-    distinct = sorted(set(_listed(values)))
+    model = _model(cls)
+    name = name_field(model, field_name)
+    records = _records(cls)
+    listed = [v for v in _listed(values) if v != ""]
+    distinct = list(dict.fromkeys(listed))
+    saved = {str(getattr(o._record, name)) for o in records if getattr(o._record, name, None)}
     result = InspectResult(
         validated=[v for v in distinct if v in saved],
         non_validated=[v for v in distinct if v not in saved],
+        n_empty=len(_listed(values)) - len(distinct),
     )
-    names = list(saved)
-    for value in result.non_validated:
-        hint = suggest(value, names)
-        if hint is not None:
-            result.suggestions[value] = hint
+    if result.non_validated:
+        synonyms = synonyms_of(model, name, "synonyms")
+        found = match(result.non_validated, records, name, synonyms_field=synonyms)
+        result.synonyms_mapper = {v: str(_pick(objs, name, "first")) for v, objs in found.items()}
+        names = sorted(saved)
+        for value in result.non_validated:
+            hint = result.synonyms_mapper.get(value) or suggest(value, names)
+            if hint is not None:
+                result.suggestions[value] = hint
     if result.non_validated and not mute:
         logger.warning(
-            f"{len(result.non_validated)} value(s) not validated in {cls.__name__}.{name}: "
-            + ", ".join(
-                f"{v!r} (did you mean {result.suggestions[v]!r}?)"
-                if v in result.suggestions
-                else repr(v)
-                for v in result.non_validated[:20]
+            f"{len(result.non_validated)} value(s) not validated in {model.__name__}.{name}: "
+            + ", ".join(_did_you_mean(v, result) for v in result.non_validated[:20])
+            + (
+                f" → standardize them: ln.{model.__name__}.standardize(values)"
+                if result.synonyms_mapper
+                else ""
             )
         )
     return result
+
+
+def _did_you_mean(value: str, result: InspectResult) -> str:
+    if value in result.synonyms_mapper:
+        return f"{value!r} (synonym of {result.synonyms_mapper[value]!r})"
+    if value in result.suggestions:
+        return f"{value!r} (did you mean {result.suggestions[value]!r}?)"
+    return repr(value)
 
 
 def standardize(
     cls: Any,
     values: Any,
     field_name: Any = None,
+    *,
+    return_field: Any = None,
     return_mapper: bool = False,
     case_sensitive: bool = False,
-) -> list[str] | dict[str, str]:
-    """Values replaced by the saved value they are a case/spelling variant of.
+    mute: bool = False,
+    keep: Keep = "first",
+    synonyms_field: str | None = "synonyms",
+) -> Standardized:
+    """Values replaced by the saved name they stand for (case variant, synonym, spelling).
 
-    Only unambiguous variants are replaced (``"b-cell"`` → ``"B cell"``); other values stay.
-    ``return_mapper=True`` returns ``{value: standardized}`` for the replaced ones.
+    Values that stand for nothing saved stay as they are. ``return_mapper=True`` returns
+    ``{value: standardized}`` for the replaced values only; ``return_field=`` returns another
+    field of the matched records (e.g. ``"uid"``); ``keep=False`` returns every match of a
+    synonym several records share (as a list). A single string gives a single string.
 
     Example:
-        >>> ln.ULabel.standardize(["dmso", "IFNG"])  # doctest: +SKIP
-        ['DMSO', 'IFNG']
+        >>> ln.Feature.standardize(["cell type", "concentration"])  # doctest: +SKIP
+        ['cell_type', 'concentration']
     """
-    name = name_field(cls, field_name)
-    listed = _listed(values)
-    saved = list(saved_values(cls, name))
-    mapper: dict[str, str] = {}
-    for value in sorted(set(listed)):
-        if value in saved or case_sensitive:
-            continue
-        found = canonical(value, saved)
-        if found is not None:
-            mapper[value] = found
+    if keep not in ("first", "last", False):
+        raise InvalidArgument(f"keep= takes 'first', 'last' or False, got {keep!r}")
+    model = _model(cls)
+    name = name_field(model, field_name)
+    target = name_field(model, return_field if return_field is not None else field_name)
+    flat = _flat(values)
+    listed = [v for v in flat if v is not None]
+    synonyms = synonyms_of(model, name, synonyms_field)
+    if synonyms_field not in (None, "synonyms") and synonyms is None:
+        raise InvalidArgument(
+            f"{model.__name__} has no field {synonyms_field!r} for synonyms; "
+            f"fields: {', '.join(sorted(model._field_names()))}"
+        )
+    found = match(
+        listed, _records(cls), name, case_sensitive=case_sensitive, synonyms_field=synonyms
+    )
+    mapper: dict[str, str | list[str]] = {}
+    for value, objs in found.items():
+        picked = _pick(objs, target, keep)
+        if picked != value:
+            mapper[value] = picked
+    if mapper and not mute:
+        logger.info(f"standardized {len(mapper)}/{len(listed)} term(s)")
     if return_mapper:
         return mapper
-    return [mapper.get(v, v) for v in listed]
+    result: list[str | list[str] | None] = [
+        mapper.get(v, v) if v is not None else None for v in flat
+    ]
+    if isinstance(values, str) and len(result) == 1 and result[0] is not None:
+        return result[0]
+    return result
 
 
-def from_values(cls: Any, values: Any, field_name: Any = None) -> list[Any]:
-    """The saved records whose ``field`` is one of ``values`` (in the order of ``values``);
-    values that are not saved are logged, never created.
+def from_values(
+    cls: Any, values: Any, field_name: Any = None, create: bool = False, mute: bool = False
+) -> list[Any]:
+    """The saved records whose ``field`` is one of ``values`` (in the order of ``values``).
+
+    Values that are not saved are logged and skipped, or with ``create=True`` returned as new
+    unsaved records (``ln.save(...)`` them), as in LaminDB; nothing is written here.
 
     Example:
         >>> ln.ULabel.from_values(["DMSO", "IFNG"])  # doctest: +SKIP
     """
-    name = name_field(cls, field_name)
+    model = _model(cls)
+    name = name_field(model, field_name)
     saved = saved_values(cls, name)
     listed = list(dict.fromkeys(_listed(values)))
     missing = [v for v in listed if v not in saved]
-    if missing:
+    if missing and create:
+        made = {v: model(**{name: v}) for v in missing}
+        return [saved[v] if v in saved else made[v] for v in listed]
+    if missing and not mute:
         logger.warning(
-            f"{len(missing)} value(s) are not saved {cls.__name__} records and were skipped: "
-            f"{missing[:20]}; create them first, e.g. ln.{cls.__name__}({name}={missing[0]!r}).save()"
+            f"{len(missing)} value(s) are not saved {model.__name__} records and were skipped: "
+            f"{missing[:20]}; create them with {model.__name__}.from_values(values, create=True) "
+            f"or ln.{model.__name__}({name}={missing[0]!r}).save()"
         )
     return [saved[v] for v in listed if v in saved]
 
@@ -180,9 +381,11 @@ class CanCurate:
     """LaminDB's ``CanCurate`` on every registry class (mixed into ``Registry``)."""
 
     @classmethod
-    def validate(cls, values: Any, field: Any = None, mute: bool = False) -> npt.NDArray[np.bool_]:
+    def validate(
+        cls, values: Any, field: Any = None, *, mute: bool = False
+    ) -> npt.NDArray[np.bool_] | bool:
         """Which ``values`` are saved values of ``field`` (default: the name field), as a
-        boolean array.
+        boolean array (exact matches only; ``inspect`` tells what the others stand for).
 
         Example:
             >>> ln.ULabel.validate(["DMSO", "IFNJ"])  # doctest: +SKIP
@@ -191,8 +394,9 @@ class CanCurate:
         return validate(cls, values, field, mute)
 
     @classmethod
-    def inspect(cls, values: Any, field: Any = None, mute: bool = False) -> InspectResult:
-        """Validated and non-validated distinct ``values``, with "did you mean" suggestions.
+    def inspect(cls, values: Any, field: Any = None, *, mute: bool = False) -> InspectResult:
+        """Validated and non-validated distinct ``values``, with the synonyms and case variants
+        among them (``synonyms_mapper``) and "did you mean" suggestions.
 
         Example:
             >>> ln.ULabel.inspect(["DMSO", "dmso"]).non_validated  # doctest: +SKIP
@@ -205,25 +409,49 @@ class CanCurate:
         cls,
         values: Any,
         field: Any = None,
+        *,
+        return_field: Any = None,
         return_mapper: bool = False,
         case_sensitive: bool = False,
-    ) -> list[str] | dict[str, str]:
-        """``values`` with case/spelling variants replaced by the saved value.
+        mute: bool = False,
+        from_source: bool = True,
+        keep: Keep = "first",
+        synonyms_field: str | None = "synonyms",
+        public_aware: bool = True,
+    ) -> Standardized:
+        """``values`` with synonyms and case/spelling variants replaced by the saved name.
+
+        ``from_source`` (LaminDB 0.x: ``public_aware``) is accepted for LaminDB code;
+        lamingit has no public ontologies.
 
         Example:
-            >>> ln.ULabel.standardize(["dmso"])  # doctest: +SKIP
-            ['DMSO']
+            >>> ln.Feature.standardize(["cell type"])  # doctest: +SKIP
+            ['cell_type']
         """
-        return standardize(cls, values, field, return_mapper, case_sensitive)
+        del from_source, public_aware
+        return standardize(
+            cls,
+            values,
+            field,
+            return_field=return_field,
+            return_mapper=return_mapper,
+            case_sensitive=case_sensitive,
+            mute=mute,
+            keep=keep,
+            synonyms_field=synonyms_field,
+        )
 
     @classmethod
-    def from_values(cls, values: Any, field: Any = None) -> list[Self]:
-        """The saved records whose ``field`` is one of ``values`` (never creates any).
+    def from_values(
+        cls, values: Any, field: Any = None, create: bool = False, mute: bool = False
+    ) -> list[Self]:
+        """The saved records whose ``field`` is one of ``values``; ``create=True`` adds new
+        unsaved records for the others (save them with ``ln.save``).
 
         Example:
-            >>> ln.ULabel.from_values(["DMSO", "IFNG"])  # doctest: +SKIP
+            >>> ln.save(ln.ULabel.from_values(["DMSO", "IFNG"], create=True))  # doctest: +SKIP
         """
-        return from_values(cls, values, field)
+        return from_values(cls, values, field, create, mute)
 
 
 __all__ = [
@@ -231,7 +459,10 @@ __all__ = [
     "InspectResult",
     "from_values",
     "inspect",
+    "match",
     "name_field",
+    "split_synonyms",
     "standardize",
+    "synonyms_of",
     "validate",
 ]

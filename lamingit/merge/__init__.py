@@ -16,11 +16,24 @@ import msgspec
 
 from lamingit._util import decode_counter, encode_counter, utcnow_iso
 from lamingit.layout import RECORDS, SETTINGS_FILE, record_path, uid_from_path
+from lamingit.merge.fields import (
+    _MISSING,
+    DERIVED_FIELDS,
+    DICT_FIELDS,
+    SAME_NAME,
+    SET_FIELDS,
+    FieldConflict,
+    merge_record,
+    merge_uid_lists,
+    merge_values,
+)
+from lamingit.merge.twins import find_twins, name_clashes, rewrite_dtype, vanished_twins
 from lamingit.models import (
     STRUCTS,
     ArtifactRecord,
     BaseRecord,
     CollectionRecord,
+    SchemaRecord,
     TransformRecord,
     decode,
     encode,
@@ -28,166 +41,9 @@ from lamingit.models import (
 from lamingit.records import ChangeSet, Snapshot, replace
 from lamingit.storage.git.store import GitStore
 
-SET_FIELDS = frozenset(
-    {"inputs", "projects", "parents", "records", "ulabels", "unregistered_reads"}
-)
-"""List fields that are link sets: merged as sets, kept sorted."""
-DICT_FIELDS = frozenset({"features", "params", "environment", "slots"})
-"""Dict fields merged key by key."""
-DERIVED_FIELDS = frozenset({"is_latest"})
-"""Fields recomputed after a merge (never a conflict)."""
 FAMILIES: dict[str, int] = {"artifact": 16, "collection": 16, "transform": 12}
 """Versioned registries → length of the family stem in the uid."""
 CONFLICTS = "conflicts"
-_MISSING: Any = object()
-
-
-@dataclass(frozen=True)
-class FieldConflict:
-    """The same field of one record changed two ways; ``ours`` was kept in the record."""
-
-    registry: str
-    uid: str
-    field: str
-    base: Any
-    ours: Any
-    theirs: Any
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-able form (absent values become None)."""
-
-        def plain(value: Any) -> Any:
-            return None if value is _MISSING else value
-
-        return {
-            "registry": self.registry,
-            "uid": self.uid,
-            "field": self.field,
-            "base": plain(self.base),
-            "ours": plain(self.ours),
-            "theirs": plain(self.theirs),
-            "message": self.describe(),
-        }
-
-    def describe(self) -> str:
-        """One line in the user's words.
-
-        Example:
-            >>> FieldConflict("artifact", "A1", "description", "a", "b", "c").describe()
-            "artifact A1: description changed both ways: kept 'b', theirs 'c' (was 'a')"
-        """
-        return (
-            f"{self.registry} {self.uid}: {self.field} changed both ways: "
-            f"kept {_show(self.ours)}, theirs {_show(self.theirs)} (was {_show(self.base)})"
-        )
-
-
-def _show(value: Any) -> str:
-    if value is _MISSING:
-        return "absent"
-    return repr(value)
-
-
-def _merge_set(base: list[Any], ours: list[Any], theirs: list[Any]) -> list[Any]:
-    b, o, t = set(base), set(ours), set(theirs)
-    removed = (b - o) | (b - t)
-    return sorted((o | t) - removed)
-
-
-def merge_values(name: str, base: Any, ours: Any, theirs: Any) -> tuple[Any, list[str]]:
-    """Merge one field; return the value and the (sub)field names that conflicted.
-
-    Example:
-        >>> merge_values("inputs", ["a"], ["a", "b"], ["c"])
-        (['b', 'c'], [])
-        >>> merge_values("description", "x", "y", "z")
-        ('y', ['description'])
-    """
-    if ours == theirs:
-        return ours, []
-    if ours == base:  # also when both lack the key (_MISSING is one object)
-        return theirs, []
-    if theirs == base:
-        return ours, []
-    if name in DERIVED_FIELDS:
-        return ours, []
-    if name == "updated_at":
-        return max(str(ours), str(theirs)), []
-    if name == "created_at":
-        return min(str(ours), str(theirs)), []
-    if name in SET_FIELDS and isinstance(ours, list) and isinstance(theirs, list):
-        base_list: list[Any] = base if isinstance(base, list) else []
-        return _merge_set(base_list, ours, theirs), []
-    if name in DICT_FIELDS and isinstance(ours, dict) and isinstance(theirs, dict):
-        start: dict[str, Any] = base if isinstance(base, dict) else {}
-        merged: dict[str, Any] = {}
-        conflicts: list[str] = []
-        for key in sorted(set(start) | set(ours) | set(theirs)):
-            value, sub = merge_values(
-                f"{name}.{key}",
-                start.get(key, _MISSING),
-                ours.get(key, _MISSING),
-                theirs.get(key, _MISSING),
-            )
-            if sub:
-                conflicts.append(f"{name}.{key}")
-            if value is not _MISSING:
-                merged[key] = value
-        return merged, conflicts
-    return ours, [name]
-
-
-def merge_record(
-    base: BaseRecord | None, ours: BaseRecord, theirs: BaseRecord
-) -> tuple[BaseRecord, list[FieldConflict]]:
-    """Three-way merge of one record (``base`` None when both sides created it).
-
-    Example:
-        >>> merged, conflicts = merge_record(base, ours, theirs)  # doctest: +SKIP
-    """
-    cls = type(ours)
-    b = msgspec.to_builtins(base) if base is not None else {}
-    o = msgspec.to_builtins(ours)
-    t = msgspec.to_builtins(theirs)
-    out: dict[str, Any] = {}
-    conflicts: list[FieldConflict] = []
-    if base is None:
-        # Both created it: the earlier creation names the creator (as created_at does) and
-        # keeps its id (ties: the smaller id), so every clone settles on the same one.
-        first = min((o, t), key=lambda d: (str(d.get("created_at")), d.get("id", 0)))
-        o = {**o, "created_by": first.get("created_by"), "id": first.get("id")}
-        t = {**t, "created_by": first.get("created_by"), "id": first.get("id")}
-    for name in sorted(set(o) | set(t)):
-        value, names = merge_values(
-            name, b.get(name, _MISSING), o.get(name, _MISSING), t.get(name, _MISSING)
-        )
-        if value is not _MISSING:
-            out[name] = value
-        for sub in names:
-            conflicts.append(
-                FieldConflict(cls.registry, ours.uid, sub, _dig(b, sub), _dig(o, sub), _dig(t, sub))
-            )
-    merged = msgspec.convert(out, cls)
-    return merged, conflicts
-
-
-def _dig(data: dict[str, Any], dotted: str) -> Any:
-    current: Any = data
-    for part in dotted.split("."):
-        if not isinstance(current, dict) or part not in current:
-            return _MISSING
-        current = current[part]
-    return current
-
-
-def merge_uid_lists(base: list[str] | None, ours: list[str], theirs: list[str]) -> list[str]:
-    """Three-way merge of a lookup entry (a sorted uid list), as a set.
-
-    Example:
-        >>> merge_uid_lists(["a"], ["a", "b"], [])
-        ['b']
-    """
-    return _merge_set(base or [], ours, theirs)
 
 
 @dataclass
@@ -199,6 +55,8 @@ class MergeResult:
     renumbered: dict[str, str] = field(default_factory=dict)
     deduplicated: dict[str, str] = field(default_factory=dict)
     """Their new record → our record with the same content under the same key (theirs dropped)."""
+    unified: dict[str, str] = field(default_factory=dict)
+    """Their new named record → ours of the same name, created on both sides (fields merged)."""
 
 
 def _record_diff(
@@ -220,9 +78,20 @@ def _rewrite_refs(record: BaseRecord, mapping: dict[str, str]) -> BaseRecord:
         if isinstance(value, str) and value in mapping:
             data[name] = mapping[value]
             changed = True
+        elif name == "dtype" and isinstance(value, str) and "[" in value:
+            data[name] = rewrite_dtype(value, mapping)
+            changed = changed or data[name] != value
         elif isinstance(value, list) and any(isinstance(v, str) and v in mapping for v in value):
-            data[name] = sorted(str(mapping.get(v, v)) for v in value)
+            moved = list(
+                dict.fromkeys(mapping.get(v, v) if isinstance(v, str) else v for v in value)
+            )
+            data[name] = sorted(moved) if name in SET_FIELDS else moved  # members keep order
             changed = True
+        elif isinstance(value, dict) and name in ("slots",):
+            data[name] = {
+                k: mapping.get(v, v) if isinstance(v, str) else v for k, v in value.items()
+            }
+            changed = changed or data[name] != value
     return msgspec.convert(data, type(record)) if changed else record
 
 
@@ -264,13 +133,36 @@ def merge_trees(
         used.add(counter)
         result.renumbered[uid] = stem + encode_counter(counter)
     _rehome_new_families(base, ours, theirs, theirs_diff, result, taken)
-    mapping = {**result.renumbered, **result.deduplicated}
+    # 1b. The same name created on both sides (labels, records, features, projects): one record.
+    result.unified = find_twins(base, ours, theirs_diff, {**result.renumbered})
+    # ... and links to a label one side unified away in an earlier merge follow it.
+    ours_redirects = vanished_twins(base, ours, ours_diff, theirs_diff)
+    theirs_redirects = vanished_twins(base, theirs, theirs_diff, ours_diff)
+    for registry, our_uid, their_uid in name_clashes(
+        base, ours, theirs_diff, {**result.renumbered, **result.unified}
+    ):
+        result.conflicts.append(
+            FieldConflict(registry, our_uid, SAME_NAME, _MISSING, our_uid, their_uid)
+        )
+    mapping = {**result.renumbered, **result.deduplicated, **result.unified, **ours_redirects}
     if mapping:
         renamed: dict[str, tuple[bytes | None, bytes | None]] = {}
         for path, (old, new) in theirs_diff.items():
             registry, uid = uid_from_path(path)
             if uid in result.deduplicated:
                 continue  # the same content exists on our side: links now point there
+            if uid in result.unified and new is not None:
+                target = result.unified[uid]
+                twin = _rewrite_refs(replace(decode(registry, new), uid=target), mapping)
+                mine_bytes = ours.read_path(record_path(registry, target))
+                assert mine_bytes is not None  # find_twins found it in ours
+                our_twin = decode(registry, mine_bytes)
+                if isinstance(our_twin, SchemaRecord):  # the same definition: ours' hash
+                    twin = replace(twin, hash=our_twin.hash)
+                merged, conflicts = merge_record(None, our_twin, twin, twins=True)
+                result.conflicts.extend(conflicts)
+                renamed[record_path(registry, target)] = (mine_bytes, encode(merged))
+                continue
             if uid in result.renumbered and new is not None:
                 new_uid = result.renumbered[uid]
                 record = decode(registry, new)
@@ -324,6 +216,13 @@ def merge_trees(
         changes.put(merged)
     for path in ours_diff:
         touched.add(uid_from_path(path))
+    if theirs_redirects:  # our records still linking to a label they unified away
+        for registry, uid in sorted(touched):
+            current = changes.get(registry, uid)
+            if current is not None:
+                moved = _rewrite_refs(current, theirs_redirects)
+                if moved is not current:
+                    changes.put(moved)
 
     # 3. Repository settings merge per key (ours wins a conflict, which is reported).
     _merge_settings(base, ours, theirs, result)
@@ -578,3 +477,22 @@ def merge_file(path: str, base: bytes | None, ours: bytes, theirs: bytes) -> tup
     if ours == base:
         return theirs, True
     return ours, False
+
+
+__all__ = [
+    "CONFLICTS",
+    "DERIVED_FIELDS",
+    "DICT_FIELDS",
+    "FAMILIES",
+    "SET_FIELDS",
+    "FieldConflict",
+    "MergeResult",
+    "conflict_path",
+    "elect_family",
+    "merge_file",
+    "merge_record",
+    "merge_trees",
+    "merge_uid_lists",
+    "merge_values",
+    "read_conflicts",
+]
