@@ -100,3 +100,11 @@ def test_ulabel_features_take_filters_too(repo, write) -> None:
         artifact.features.add_values({"control": "IFNG"})
     artifact.features.add_values({"control": "DMSO"})
     assert [u.name for u in artifact.ulabels] == ["DMSO"]
+
+
+def test_describe_names_the_type_and_shows_the_filters(cells, write) -> None:
+    ln.Feature(name="curated", dtype=cells, cat_filters={"description": "curated"}).save()
+    artifact = ln.Artifact(write("a.csv", "a\n1\n"), key="a.csv").save()
+    artifact.features.add_values({"curated": "B cell"})
+    text = artifact.describe(return_str=True)
+    assert "cat[Record[CellType, description=curated]]" in str(text)
