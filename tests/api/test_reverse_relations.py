@@ -107,6 +107,13 @@ def test_reverse_filters_agree_on_index_and_scan(
         _scan_only(m)
         via_scan = sorted(o.uid for o in cls.filter(**lookups))
     assert via_index == via_scan
+    # and both say what the links say
+    if owner in ("project", "ulabel"):
+        pairs = links if owner == "project" else labels
+        owners = projects if owner == "project" else ulabels
+        keys = {arts[i].key for i in pick}
+        expected = sorted({owners[j].uid for i, j in pairs if arts[i].key in keys})
+        assert via_index == expected
 
 
 def test_run_output_artifacts_add_remove_set(world) -> None:
