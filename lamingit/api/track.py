@@ -12,7 +12,6 @@ import sys
 import time
 import traceback
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -28,10 +27,19 @@ from lamingit.api.core.settings import settings
 from lamingit.api.core.view import LIVE
 from lamingit.api.registries.run import Run
 from lamingit.api.registries.transform import Transform, script_transform
-from lamingit.api.track_plan import plan_artifact
+from lamingit.api.track_args import (
+    check_features,
+    check_options,
+    project_uids,
+    target_branch,
+    target_snapshot,
+    transform_here,
+    watch_paths,
+)
+from lamingit.api.track_plan import check_plan, plan_artifact
 from lamingit.errors import InvalidArgument, TrackNotCalled
 from lamingit.models import RunRecord, TransformRecord
-from lamingit.records import ChangeSet, Snapshot, replace
+from lamingit.records import ChangeSet, replace
 from lamingit.repo import Repository
 from lamingit.session import SESSION
 from lamingit.tracking import audit
@@ -49,21 +57,21 @@ RUN_ENV = "LAMINGIT_RUN"
 """Environment variable naming the run that started this process (``initiated_by_run``)."""
 
 
-@dataclass
 class _Tracking:
-    """The state of the one top-level tracked run of this process."""
+    """The state of the one top-level tracked run of this process (a plain class: a
+    dataclass costs ~0.6 ms to create, on every first ``ln.track()`` of a process)."""
 
-    repo: Repository
-    ctx: run_context.RunContext
-    started: float
-    capture: OutputCapture | None
-    reads: ReadLog
-    watcher: ReadWatcher | None
-    previous_log: Any
-    warnings: list[str] = field(default_factory=list)
-    previous_env: str | None = None
-    source: SourceInfo | None = None
-    created: bool = False
+    def __init__(self, repo: Repository, ctx: run_context.RunContext, reads: ReadLog) -> None:
+        self.repo = repo
+        self.ctx = ctx
+        self.started = time.perf_counter()
+        self.reads = reads
+        self.capture: OutputCapture | None = None
+        self.watcher: ReadWatcher | None = None
+        self.previous_log: Any = None
+        self.previous_env: str | None = None
+        self.source: SourceInfo | None = None
+        self.created = False
 
 
 _ACTIVE: _Tracking | None = None
@@ -120,22 +128,27 @@ def track(
         >>> ln.track(params={"learning_rate": 0.01}, project="My project")  # doctest: +SKIP
         >>> ln.finish()  # doctest: +SKIP
     """
-    switch_branch(branch)
-    if getattr(settings, "watch_cache", True) or watch or getattr(settings, "watch", None):
-        prestart()  # the watcher process starts while this run is being recorded
-
-    global _ACTIVE
-    # `ln.context.uid = "…"; ln.track()` is LaminDB's way to pin a transform's identity: a
-    # plain ln.track() honours what was set on ln.context (explicit arguments win).
+    # Every argument is checked before anything starts or is written (docs/tracking.md).
+    target = target_branch(branch)
     if uid is None and transform is None:
+        # `ln.context.uid = "…"; ln.track()` is LaminDB's way to pin a transform's identity:
+        # a plain ln.track() honours what was set on ln.context (explicit arguments win).
         uid = context.uid
     if description is None:
         description = context.description
-    repo = SESSION.repository()
-    snapshot = repo.snapshot()
-    projects = _project_uids(snapshot, project)
     if transform is not None and isinstance(transform, str):
         uid, transform = transform, None
+    if transform is not None and not isinstance(transform, Transform):
+        raise InvalidArgument("transform= must be an ln.Transform, a transform uid or None")
+    if uid is not None and (
+        not isinstance(uid, str) or len(uid) not in (TRANSFORM_STEM, 16) or not is_base62(uid)
+    ):
+        raise InvalidArgument(
+            f"transform uid {uid!r} must be 12 or 16 base62 characters, e.g. '1LCd8kco9lZU0000'"
+        )
+    check_options(params, features, capture_output)
+    named = watch_paths(watch) + watch_paths(getattr(settings, "watch", None))
+    check_plan(plan)
     info: SourceInfo | None = source
     if path is not None and info is None:
         info = source_for_path(path)
@@ -146,21 +159,29 @@ def track(
                 "ln.track() could not find the calling script (interactive python -c?); "
                 "pass ln.track(transform=ln.Transform(key='my-step', kind='script'))"
             )
-    elif transform is not None and not isinstance(transform, Transform):
-        raise InvalidArgument("transform= must be an ln.Transform, a transform uid or None")
+    repo = SESSION.repository()
+    snapshot = target_snapshot(repo, target)  # the branch the run is recorded on
+    projects = project_uids(snapshot, project)
+    parent_uid = initiating_run(snapshot, initiated_by_run, os.environ.get(RUN_ENV))
+    check_features(snapshot, features)
     given = {**tnb.injected_params(info), **(params or {})}
     clean_params = {str(k): jsonable(v) for k, v in given.items()}
-    if uid is not None and (len(uid) not in (TRANSFORM_STEM, 16) or not is_base62(uid)):
-        raise InvalidArgument(
-            f"transform uid {uid!r} must be 12 or 16 base62 characters, e.g. '1LCd8kco9lZU0000'"
-        )
+
+    # -- the run starts: switch, start the watcher, write --------------------------------
+    global _ACTIVE
+    switch_branch(target)
+    watch_cache = bool(getattr(settings, "watch_cache", True))
+    # An empty cache has nothing to read until cache() fills it, which waits for the
+    # watches: the watcher process then starts on demand (docs/tracking.md).
+    cache_empty = watch_cache and not named and _empty(repo.paths.cache)
+    if (watch_cache and not cache_empty) or named:
+        prestart()  # the watcher process starts while this run is being recorded
     if _ACTIVE is not None:
         # Re-tracking (a notebook re-run from the top) completes the previous run first.
         finish_run("completed")
     plan_uid = plan_artifact(plan).uid if plan is not None else None  # saved outside the run
     environment = packages()
     run_uid = random_base62(20)
-    parent_uid = initiating_run(snapshot, initiated_by_run, os.environ.get(RUN_ENV))
     outcome: dict[str, Any] = {}
 
     def build(changes: ChangeSet) -> None:
@@ -168,10 +189,8 @@ def track(
             record, created = script_transform(changes, info, uid, description, projects)
         else:
             assert isinstance(transform, Transform)
-            if not transform._saved:
-                transform._stage(changes)
-            record = changes.get("transform", transform.uid)  # type: ignore[assignment]
-            created = True
+            # resolved on the branch switched to: one saved elsewhere only is brought here
+            record, created = transform_here(changes, transform)
             if projects and not set(projects) <= set(record.projects):
                 record = replace(record, projects=sorted({*record.projects, *projects}))
                 changes.put(record)
@@ -201,22 +220,21 @@ def track(
     if info is not None and info.path is not None:
         reads.ignore(info.path)
     ctx.reads = reads
-    state = _Tracking(repo, ctx, time.perf_counter(), None, reads, None, None)
+    state = _Tracking(repo, ctx, reads)
     state.source, state.created = info, bool(outcome["created"])
     tnb.hand_off(run_uid, info)  # lamingit run-notebook attaches the report to this run
     tnb.begin(info)  # a headless kernel records its cells' outputs for the report
     state.previous_env = os.environ.get(RUN_ENV)
     os.environ[RUN_ENV] = run_uid  # subprocesses that track themselves name this run
-    named = [Path(p) for p in (watch or [])]
-    named += [Path(p) for p in getattr(settings, "watch", []) or []]
-    roots = [repo.paths.cache] if getattr(settings, "watch_cache", True) else []
+    roots = [repo.paths.cache] if watch_cache else []
     repo.paths.cache.mkdir(parents=True, exist_ok=True)
     if roots or named:
         watcher = ReadWatcher(roots + named, _watcher_read, reads.warn)
         # Paths the user named are watched when track() returns. The cache alone is not
-        # waited for here (the watcher process needs ~40–65 ms: it imports watchdog): cache() waits before
-        # it hands out a path, and so does the first subprocess the run starts.
-        watcher.start(wait=bool(named))
+        # waited for here (the watcher process needs ~40–65 ms: it imports watchdog):
+        # cache() waits before it hands out a path, and so does the first subprocess the
+        # run starts; an empty cache is not even watched before then.
+        watcher.start(wait=bool(named), deferred=cache_empty)
         state.watcher = watcher
         ctx.watcher = watcher
         audit.before_spawn(watcher.ready)
@@ -343,27 +361,13 @@ def jsonable(value: Any) -> Any:
     return repr(value)
 
 
-def _project_uids(snapshot: Snapshot, project: Any) -> list[str]:
-    if project is None:
-        return []
-    items = project if isinstance(project, list | tuple | set) else [project]
-    uids: list[str] = []
-    for item in items:
-        if isinstance(item, str):
-            found = snapshot.lookup("project.name", item)
-            if not found:
-                raise InvalidArgument(
-                    f"no project named {item!r}; create it with "
-                    f"ln.Project(name={item!r}).save() or check the spelling"
-                )
-            uids.append(found[0])
-        elif getattr(item, "uid", None):
-            if not getattr(item, "_saved", True):
-                raise InvalidArgument("save the project first: ln.Project(name=…).save()")
-            uids.append(str(item.uid))
-        else:
-            raise InvalidArgument(f"project= takes a project name or ln.Project, got {item!r}")
-    return sorted(set(uids))
+def _empty(directory: Path) -> bool:
+    """Whether ``directory`` holds nothing (or does not exist yet)."""
+    try:
+        with os.scandir(directory) as entries:
+            return next(entries, None) is None
+    except FileNotFoundError:
+        return True
 
 
 def _watcher_read(path: str) -> None:

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import sys
 from typing import Any
 
 from lamingit._log import logger
@@ -17,9 +17,11 @@ from lamingit.models import ArtifactRecord, RunRecord, TransformRecord
 from lamingit.records import ChangeSet, replace
 from lamingit.repo import Repository
 from lamingit.storage.hashing import hash_bytes
-from lamingit.tracking import notebook as nb
-from lamingit.tracking import notebook_capture, notebook_runner
 from lamingit.tracking.source import SourceInfo, notebook_source
+
+# The notebook helpers (tracking.notebook, notebook_capture, notebook_runner) are imported
+# where a notebook is involved: a script's first ln.track() does not load them.
+_CAPTURE_MODULE = "lamingit.tracking.notebook_capture"
 
 __all__ = [
     "NotebookFinish",
@@ -35,12 +37,15 @@ SAVE_WAIT = 20.0
 """Seconds ``finish()`` waits for an interactive notebook to be saved (LaminDB: ~30)."""
 
 
-@dataclass
 class NotebookFinish:
-    """The notebook's state at ``finish()``: source on disk and report blob."""
+    """The notebook's state at ``finish()``: source on disk and report blob (a plain class:
+    a dataclass costs ~0.6 ms to create at import, on every script's first ``track()``)."""
 
-    source: SourceInfo
-    report_oid: str | None
+    __slots__ = ("report_oid", "source")
+
+    def __init__(self, source: SourceInfo, report_oid: str | None) -> None:
+        self.source = source
+        self.report_oid = report_oid
 
 
 def _under_runner(info: SourceInfo | None) -> bool:
@@ -55,7 +60,11 @@ def injected_params(info: SourceInfo | None) -> dict[str, Any]:
         >>> injected_params(None)
         {}
     """
-    return notebook_runner.injected_params() if _under_runner(info) else {}
+    if not _under_runner(info):
+        return {}
+    from lamingit.tracking import notebook_runner
+
+    return notebook_runner.injected_params()
 
 
 def hand_off(run_uid: str, info: SourceInfo | None) -> None:
@@ -65,6 +74,8 @@ def hand_off(run_uid: str, info: SourceInfo | None) -> None:
         >>> hand_off("AbCdEfGhIjKlMnOpQrSt", None)
     """
     if _under_runner(info):
+        from lamingit.tracking import notebook_runner
+
         notebook_runner.hand_off(run_uid)
 
 
@@ -75,10 +86,14 @@ def begin(info: SourceInfo | None) -> None:
     Example:
         >>> begin(None)
     """
-    notebook_capture.end()
+    loaded = sys.modules.get(_CAPTURE_MODULE)  # not loaded: no capture to end
+    if loaded is not None:
+        loaded.end()
     if info is None or info.notebook is None or info.notebook.runner != "headless":
         return
     import IPython
+
+    from lamingit.tracking import notebook_capture
 
     notebook_capture.begin(IPython.get_ipython())  # type: ignore[attr-defined, no-untyped-call]
 
@@ -99,6 +114,9 @@ def prepare_finish(
     location = info.notebook
     if location is None or info.path is None:
         return None
+    from lamingit.tracking import notebook as nb
+    from lamingit.tracking import notebook_capture
+
     path = info.path
     if location.interactive and not nb.wait_for_save(path, 0):
         print(f"→ please hit {nb.save_shortcut()} to save the notebook in your editor", end="")

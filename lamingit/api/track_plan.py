@@ -11,6 +11,25 @@ from lamingit.api.registries.artifact import Artifact
 from lamingit.errors import InvalidArgument
 
 
+def check_plan(plan: Any) -> None:
+    """Refuse a ``plan=`` that cannot be saved (before ``track()`` starts anything).
+
+    Example:
+        >>> check_plan(None)
+    """
+    if plan is None:
+        return
+    if isinstance(plan, Artifact):
+        if not plan._saved:
+            raise InvalidArgument("plan= takes a saved Artifact; call .save() on it first")
+        return
+    if not isinstance(plan, str | os.PathLike):
+        raise InvalidArgument(f"plan= takes a file path or an ln.Artifact, got {plan!r}")
+    path = Path(plan).expanduser()
+    if not path.is_file():
+        raise FileNotFoundError(f"plan file {path} does not exist; pass the plan's path")
+
+
 def plan_artifact(plan: Any) -> Artifact:
     """The saved plan artifact for ``plan``: an Artifact, or a path saved now.
 
@@ -22,15 +41,10 @@ def plan_artifact(plan: Any) -> Artifact:
         >>> plan_artifact(".cursor/plans/qc.plan.md").kind  # doctest: +SKIP
         'plan'
     """
+    check_plan(plan)
     if isinstance(plan, Artifact):
-        if not plan._saved:
-            raise InvalidArgument("plan= takes a saved Artifact; call .save() on it first")
         return plan
-    if not isinstance(plan, str | os.PathLike):
-        raise InvalidArgument(f"plan= takes a file path or an ln.Artifact, got {plan!r}")
     path = Path(plan).expanduser()
-    if not path.is_file():
-        raise FileNotFoundError(f"plan file {path} does not exist; pass the plan's path")
     artifact = Artifact(path, key=f".plans/{path.name}", description=_title(path), kind="plan")
     return artifact.save()
 
@@ -50,4 +64,4 @@ def _title(path: Path) -> str:
     return path.name
 
 
-__all__ = ["plan_artifact"]
+__all__ = ["check_plan", "plan_artifact"]

@@ -74,37 +74,50 @@ def count(snapshot: Snapshot, registry: str, q: Q) -> int:
 
 
 def page(
-    snapshot: Snapshot, registry: str, q: Q, order: str, offset: int, limit: int
+    snapshot: Snapshot,
+    registry: str,
+    q: Q,
+    order: str,
+    offset: int,
+    limit: int,
+    rank: str | None = None,
 ) -> tuple[int, list[BaseRecord]]:
     """How many records match ``q``, and one page of them sorted by column ``order``.
 
-    ``order`` is a scalar column (``-`` prefix: descending; ties broken by uid). Only the
-    page's records are decoded, so a page of a 100k-record registry costs little more
-    than counting it.
+    ``order`` is a scalar column (``-`` prefix: descending; ties broken by uid). With
+    ``rank`` (a search text), rows whose search fields match it better come first (exact >
+    word > prefix > substring > no match, as ``search``), ``order`` sorts within a rank.
+    Only the page's records are decoded, so a page of a 100k-record registry costs little
+    more than counting it.
 
     Example:
         >>> total, rows = page(repo.snapshot(), "artifact", Q(), "-created_at", 0, 50)  # doctest: +SKIP
     """
     if snapshot.commit is None:
         return 0, []
-    return _run(lambda ev: _page(ev, registry, q, order, offset, limit), snapshot)
+    return _run(lambda ev: _page(ev, registry, q, order, (offset, limit), rank), snapshot)
 
 
 def _page(
-    ev: Evaluator, registry: str, q: Q, order: str, offset: int, limit: int
+    ev: Evaluator, registry: str, q: Q, order: str, window: tuple[int, int], rank: str | None
 ) -> tuple[int, list[BaseRecord]]:
     import polars as pl
 
+    from lamingit.index.rank import rank_expr
     from lamingit.index.rows import column_kinds, decode_records
+    from lamingit.query.search import SEARCH_FIELDS
 
+    offset, limit = window
+    kinds = column_kinds(registry)
     column = order.lstrip("-")
-    if column_kinds(registry).get(column) not in ("str", "int", "float", "bool"):
+    if kinds.get(column) not in ("str", "int", "float", "bool"):
         raise Unsupported(f"cannot order {registry} by {column!r}")
+    searched = [f for f in SEARCH_FIELDS if f in kinds] if rank and rank.strip() else []
     frames = []
     for part, mask in ev.masks(registry, q):
         if not mask.any():
             continue
-        cols = part.cols(["uid", column]).with_row_index("_row")
+        cols = part.cols(list(dict.fromkeys(["uid", column, *searched]))).with_row_index("_row")
         frames.append((part, cols.filter(mask)))
     total = sum(f.height for _, f in frames)
     if not frames:
@@ -113,12 +126,21 @@ def _page(
         [f.with_columns(pl.lit(i).alias("_part")) for i, (_, f) in enumerate(frames)]
     )
     desc = order.startswith("-")
-    # A partial sort of the first offset+limit rows: several times cheaper than sorting all
-    # 100k when the page is near the start, as it nearly always is.
-    keep = offset + limit
-    by = [column, "uid"]
-    top = tagged.top_k(keep, by=by) if desc else tagged.bottom_k(keep, by=by)
-    chosen = top.sort(by, descending=[desc, desc], nulls_last=True).slice(offset, limit)
+    if searched:
+        assert rank is not None
+        # no match ranks after every match (4); within a rank, the order column as asked
+        ranked = tagged.with_columns(rank_expr(searched, rank).fill_null(4).alias("_rank"))
+        by = ["_rank", column, "uid"]
+        chosen = ranked.sort(by, descending=[False, desc, desc], nulls_last=True)
+    else:
+        # A partial sort of the first offset+limit rows: several times cheaper than sorting
+        # all 100k when the page is near the start, as it nearly always is.
+        by = [column, "uid"]
+        top = (
+            tagged.top_k(offset + limit, by=by) if desc else tagged.bottom_k(offset + limit, by=by)
+        )
+        chosen = top.sort(by, descending=[desc, desc], nulls_last=True)
+    chosen = chosen.slice(offset, limit)
     blobs = [frames[p][0].json()[r] for p, r in zip(chosen["_part"], chosen["_row"], strict=True)]
     return total, decode_records(registry, blobs)
 
@@ -148,7 +170,9 @@ def ordered_records(snapshot: Snapshot, registry: str, q: Q, spec: FrameSpec) ->
     """
     if snapshot.commit is not None:
         try:
-            return _run(lambda ev: selected(ev.state, registry, q, spec).records(), snapshot)
+            return _run(
+                lambda ev: selected(ev.state, registry, q, spec).records(snapshot), snapshot
+            )
         except Unsupported:
             pass
     return selected(_scanned(snapshot, registry, q), registry, Q(), spec).records()

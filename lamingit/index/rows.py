@@ -14,6 +14,7 @@ import math
 import operator
 import types
 from collections.abc import Sequence
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin
 
@@ -199,6 +200,8 @@ def build_frames(
     Example:
         >>> base, values = build_frames("user", [user_record])  # doctest: +SKIP
     """
+    if not records:  # most registries of most repositories: just the schema
+        return pl.DataFrame(schema=base_schema(registry)), pl.DataFrame(schema=VALUE_SCHEMA)
     if blobs is None:
         records = sorted(records, key=_UID)
         blobs = list(map(_ENC.encode, records))
@@ -218,16 +221,101 @@ def build_frames(
     series = [_column(n, kinds[n], col) for n, col in zip(names, columns, strict=True)]
     series.append(pl.Series(JSON, blobs, dtype=pl.Binary))
     values = _ValueCollector()
+    frames = []
     for field in dict_fields(registry):
         field_values = map(operator.attrgetter(field), records)
         if field == "features":
-            for row, value in enumerate(field_values):
-                for key, sub in value.items():
-                    values.add(row, field, key, sub)
+            frames.append(top_level_values(field, list(field_values), values))
         else:
             for row, value in enumerate(field_values):
                 values.add(row, field, "", value)
-    return pl.DataFrame(series), values.frame()
+    frames.append(values.frame())
+    return pl.DataFrame(series), pl.concat(frames) if len(frames) > 1 else frames[0]
+
+
+_SCALARS: dict[type, str] = {str: "str", int: "int", float: "float", bool: "bool", _NULL: "null"}
+
+
+def top_level_values(
+    field: str, dicts: list[dict[str, Any]], rest: _ValueCollector
+) -> pl.DataFrame:
+    """Value rows of one dict per row, one per key (the key is the path), built per column.
+
+    Scalar values (nearly every feature value) are sorted into kinds by their exact type and
+    become typed columns in bulk; the rest (lists, nested dicts, NaN, integers beyond 64
+    bits) go to ``rest``, whose rows are the same as if every value had been added there.
+
+    Example:
+        >>> top_level_values("features", [{"n": 1}], _ValueCollector()).select("path", "i").rows()
+        [('n', 1)]
+    """
+    counts = list(map(len, dicts))
+    rows = pl.Series("row", list(chain.from_iterable(map(repeat, range(len(dicts)), counts))))
+    rows = rows.cast(pl.UInt32)
+    paths = pl.Series("path", list(chain.from_iterable(dicts)), dtype=pl.Utf8)
+    values = list(chain.from_iterable(map(dict.values, dicts)))
+    kinds = pl.Series("kind", list(map(_SCALARS.get, map(type, values))), dtype=pl.Utf8)
+    frames = []
+    for kind in (*dict.fromkeys(_SCALARS.values()), None):
+        found = (kinds.is_null() if kind is None else kinds == kind).arg_true()
+        if not len(found):
+            continue
+        if kind is None:  # lists, dicts, other types: row by row
+            for n in found.to_list():
+                rest.add(rows[n], field, paths[n], values[n])
+            continue
+        picked = _pick(values, found.to_list())
+        odd = _inexact(kind, picked)
+        if odd is not None:  # NaN, or beyond 64 bits: those rows through ``rest``
+            for n in found.filter(odd).to_list():
+                rest.add(rows[n], field, paths[n], values[n])
+            picked = [v for v, bad in zip(picked, odd.to_list(), strict=True) if not bad]
+            found = found.filter(~odd)
+        cols: dict[str, pl.Series] = {}
+        if kind == "str":
+            cols["t"] = pl.Series(picked, dtype=pl.Utf8)
+        elif kind != "null":
+            typed = cols[_TYPED[kind]] = pl.Series(picked, dtype=_POLARS[kind])
+            # polars writes integers as Python does; floats and bools differ ("true", "1e-05")
+            text = typed.cast(pl.Utf8) if kind == "int" else list(map(str, picked))
+            cols["t"] = pl.Series(text, dtype=pl.Utf8)
+        frames.append(_kind_frame(kind, field, rows.gather(found), paths.gather(found), cols))
+    if not frames:
+        return pl.DataFrame(schema=VALUE_SCHEMA)
+    return pl.concat(frames) if len(frames) > 1 else frames[0]
+
+
+def _pick(values: list[Any], positions: list[int]) -> list[Any]:
+    """``values`` at ``positions`` (one C-level call)."""
+    if len(positions) == 1:
+        return [values[positions[0]]]
+    return list(operator.itemgetter(*positions)(values))
+
+
+_TYPED = {"int": "i", "float": "f", "bool": "b"}
+
+
+def _inexact(kind: str, picked: list[Any]) -> pl.Series | None:
+    """Which values no typed column holds exactly (None: none): NaN, beyond 64 bits."""
+    if kind == "float" and any(map(math.isnan, picked)):
+        return pl.Series(list(map(math.isnan, picked)), dtype=pl.Boolean)
+    if kind == "int" and (min(picked) < -_I64 or max(picked) >= _I64):
+        return pl.Series([not -_I64 <= v < _I64 for v in picked], dtype=pl.Boolean)
+    return None
+
+
+def _kind_frame(
+    kind: str, field: str, rows: pl.Series, paths: pl.Series, cols: dict[str, pl.Series]
+) -> pl.DataFrame:
+    """Value rows of one kind in the columns of ``VALUE_SCHEMA`` (absent columns null)."""
+    frame = pl.DataFrame([rows.alias("row"), paths.alias("path"), *cols.values()])
+    frame.columns = ["row", "path", *cols]
+    return frame.select(
+        pl.col(c)
+        if c in frame.columns
+        else pl.lit(kind if c == "kind" else field if c == "field" else None, dtype=t).alias(c)
+        for c, t in VALUE_SCHEMA.items()
+    )
 
 
 class ValueRows:
@@ -282,6 +370,7 @@ class Columns:
     def __init__(self, frame: pl.DataFrame | None = None, path: Path | None = None) -> None:
         self._path = path
         self._loaded: dict[str, pl.Series] = {}
+        self._lowered: dict[str, pl.Series] = {}
         if frame is not None:
             self._loaded = {c.name: c for c in frame.get_columns()}
             self._names = list(frame.columns)
@@ -307,6 +396,13 @@ class Columns:
     def all(self) -> pl.DataFrame:
         """The whole frame."""
         return self.get(self._names)
+
+    def lowered(self, name: str) -> pl.Series:
+        """Text column ``name`` lowercased, kept for the next search (the frame never changes)."""
+        found = self._lowered.get(name)
+        if found is None:
+            found = self._lowered[name] = self.get([name]).get_column(name).str.to_lowercase()
+        return found
 
 
 def partition_values(values: pl.DataFrame) -> ValueRows:

@@ -14,7 +14,7 @@ import msgspec
 import polars as pl
 
 from lamingit.index.evaluate import Evaluator
-from lamingit.index.rank import hit_expr, ranked
+from lamingit.index.rank import best_first
 from lamingit.index.rows import SEP, column_kinds, decode_records
 from lamingit.index.store import IndexState, Part
 from lamingit.models import BaseRecord
@@ -22,6 +22,7 @@ from lamingit.query.evaluate import RecordResolver, path_values
 from lamingit.query.expr import Q
 from lamingit.query.fields import SCHEMAS, FieldKind
 from lamingit.query.search import SEARCH_FIELDS
+from lamingit.records import Snapshot
 
 DATETIMES = ("created_at", "updated_at", "started_at", "finished_at")
 """ISO-text fields shown as UTC datetimes (LaminDB's DateTimeFields)."""
@@ -30,6 +31,8 @@ _TO_END = ("version", "is_latest", "created_at", "updated_at")
 """Moved behind the other fields, as LaminDB orders its columns."""
 _POS = ["_part", "_row"]
 _JSON_DEC = msgspec.json.Decoder()
+FEW_READS = 32
+"""Up to this many records are read from git rather than from a base's unread JSON column."""
 
 
 @dataclass(frozen=True)
@@ -119,25 +122,27 @@ def selected(state: IndexState, registry: str, q: Q, spec: FrameSpec) -> Selecti
     needed = list(dict.fromkeys(n for n in needed if n in kinds))
     parts: list[Part] = []
     frames = []
-    searched = [c for c in SEARCH_FIELDS if c in needed]
     for part, mask in Evaluator(state).masks(registry, q):
-        keep = pl.lit(mask)
-        if spec.rank is not None:  # the cheap literal test in the same pass: fewer rows copied
-            keep = keep & hit_expr(searched, spec.rank)
-        frame = (
-            part.cols(needed)
-            .lazy()
-            .with_columns(
-                pl.lit(len(parts), dtype=pl.UInt32).alias("_part"),
-                pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"),
+        if spec.rank is not None:
+            rows = _hits(part, [c for c in SEARCH_FIELDS if c in kinds], spec.rank, mask)
+            # eager steps on a few rows: a lazy query costs ~0.5 ms to plan, more than the work
+            here = pl.Series("_part", [len(parts)] * len(rows), dtype=pl.UInt32)
+            frame = part.cols(needed)[rows].hstack([here, rows])
+        else:
+            frame = (
+                part.cols(needed)
+                .lazy()
+                .with_columns(
+                    pl.lit(len(parts), dtype=pl.UInt32).alias("_part"),
+                    pl.int_range(pl.len(), dtype=pl.UInt32).alias("_row"),
+                )
+                .filter(pl.lit(mask))
+                .collect()
             )
-            .filter(keep)
-            .collect()
-        )
         parts.append(part)
         frames.append(frame)
     if frames:
-        frame = pl.concat(frames)
+        frame = pl.concat(frames) if len(frames) > 1 else frames[0]
     else:
         schema = {**_empty_schema(registry), "_part": pl.UInt32, "_row": pl.UInt32}
         frame = pl.DataFrame(schema=schema).select(*needed, *_POS)
@@ -145,6 +150,24 @@ def selected(state: IndexState, registry: str, q: Q, spec: FrameSpec) -> Selecti
     if spec.limit is not None:
         frame = frame.head(spec.limit)
     return Selection(registry, frame, parts)
+
+
+def _hits(part: Part, fields: list[str], text: str, mask: pl.Series) -> pl.Series:
+    """Positions (``_row``) of the rows in ``mask`` whose ``fields`` contain ``text`` (any case).
+
+    The literal substring test on the lowercased columns (kept by the part's table) is the
+    only pass over every row; the rank is computed for the rows it finds.
+    """
+    q = text.strip().lower()
+    found = None
+    for name in fields if q else []:
+        hit = part.table.lowered(name).str.contains(q, literal=True)
+        if hit.null_count() == len(hit):
+            continue  # a column nobody filled (every artifact's ``name``, say)
+        found = hit if found is None else found | hit
+    if found is None:
+        return pl.Series("_row", [], dtype=pl.UInt32)
+    return (found & mask).arg_true().cast(pl.UInt32).alias("_row")
 
 
 @dataclass
@@ -157,11 +180,14 @@ class Selection:
 
     def blobs(self) -> list[bytes]:
         """The stored JSON of every row, in the frame's order (only these rows are read)."""
+        if len(self.parts) == 1 or not self.frame.height:
+            rows = self.frame.get_column("_row").to_list()
+            return self.parts[0].json_rows(rows) if rows else []
         out: list[bytes] = [b""] * self.frame.height
         positions = self.frame.select(pl.int_range(pl.len()).alias("_n"), *_POS)
         for (part_no,), group in positions.group_by("_part"):
-            json = self.parts[int(part_no)].json()  # type: ignore[call-overload]
-            for n, blob in zip(group["_n"], json.gather(group["_row"]).to_list(), strict=True):
+            got = self.parts[int(part_no)].json_rows(group["_row"].to_list())  # type: ignore[call-overload]
+            for n, blob in zip(group["_n"], got, strict=True):
                 out[n] = blob
         return out
 
@@ -184,8 +210,20 @@ class Selection:
         cols = pl.concat(pieces).sort("_n").drop("_n")
         return self.frame.hstack(cols.get_columns())
 
-    def records(self) -> list[BaseRecord]:
-        """The rows' records, decoded in one call, in the frame's order."""
+    def records(self, source: Snapshot | None = None) -> list[BaseRecord]:
+        """The rows' records, decoded in one call, in the frame's order.
+
+        With ``source`` (the snapshot the index answered for), up to :data:`FEW_READS` rows
+        are read from git when their JSON is not in memory yet: reading a base's JSON
+        column costs ~50 ms at 100k records, a search or a first page needs a handful.
+        """
+        few = source is not None and 0 < self.frame.height <= FEW_READS
+        if few and not all(part.json_loaded() for part in self.parts):
+            assert source is not None
+            uids = self.frame.get_column("uid").to_list()
+            found = [source.find(self.registry, uid) for uid in uids]
+            if all(r is not None for r in found):
+                return [r for r in found if r is not None]
         return decode_records(self.registry, self.blobs())
 
 
@@ -230,12 +268,9 @@ def _empty_schema(registry: str) -> dict[str, Any]:
 def _ordered(frame: pl.DataFrame, spec: FrameSpec) -> pl.DataFrame:
     """Rank, then sort: ``order_by`` fields (ties by uid), else best match or newest first."""
     if spec.rank is not None:
-        frame = ranked(frame, list(SEARCH_FIELDS), spec.rank)
-        if not spec.order:
-            return frame.sort(["_rank", "created_at", "uid"]).drop("_rank")
+        frame = best_first(frame, list(SEARCH_FIELDS), spec.rank)
         # order_by after search(): the ranked order breaks ties, as QuerySet does
-        frame = frame.sort(["_rank", "created_at", "uid"]).drop("_rank")
-        return _sort_fields(frame, spec.order, tie="_keep")
+        return _sort_fields(frame, spec.order, tie="_keep") if spec.order else frame
     if spec.order:
         return _sort_fields(frame, spec.order, tie="uid")
     # LaminDB's to_dataframe: newest first (the exact reverse of iteration order)

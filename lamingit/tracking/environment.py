@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 _CACHE: dict[str, str] | None = None
 _NAME = re.compile(r"[-_.]+")
+_INFO = (".dist-info", ".egg-info")
 
 
 def packages() -> dict[str, str]:
@@ -43,9 +44,9 @@ def _scan(directory: str, found: dict[str, str]) -> None:
     except OSError:
         return
     for name in names:
-        stem, dot, ext = name.rpartition(".")
-        if not dot or ext not in ("dist-info", "egg-info"):
+        if not name.endswith(_INFO):  # most entries: one C call each, no split
             continue
+        stem, _, _ext = name.rpartition(".")
         dist, _, rest = stem.partition("-")
         version = rest.split("-py")[0]
         if not version:

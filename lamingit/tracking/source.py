@@ -5,35 +5,80 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from lamingit.errors import InvalidArgument, LamingitError
 from lamingit.storage.git.command import git_executable, run_git
-from lamingit.tracking.notebook import read_notebook, source_text, title
-from lamingit.tracking.notebook_locate import (
-    NotebookLocation,
-    driven_by_person,
-    in_kernel,
-    locate,
-)
+
+if TYPE_CHECKING:
+    # The notebook helpers are imported where a notebook is involved: a script's first
+    # ln.track() does not load them (docs/tracking.md, speed).
+    from lamingit.tracking.notebook_locate import NotebookLocation
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parent.parent)
 
 
-@dataclass(frozen=True)
 class SourceInfo:
-    """The code a run executes, as ``ln.track()`` records it on the Transform."""
+    """The code a run executes, as ``ln.track()`` records it on the Transform.
 
+    Read-only after creation; ``notebook`` is where the notebook file is and who runs it
+    (notebooks with a file only). A plain class, not a dataclass: creating a frozen dataclass
+    costs ~1 ms at import, on every script's first ``ln.track()``.
+
+    Example:
+        >>> SourceInfo(None, "align.sh", "align.sh", "script", "", None).kind
+        'script'
+    """
+
+    __slots__ = ("description", "git_commit", "key", "kind", "notebook", "path", "source_code")
     path: Path | None
     key: str
     description: str
     kind: str
     source_code: str
     git_commit: str | None
-    notebook: NotebookLocation | None = None
-    """Where the notebook file is and who runs it (notebooks with a file only)."""
+    notebook: NotebookLocation | None
+
+    def __init__(
+        self,
+        path: Path | None,
+        key: str,
+        description: str,
+        kind: str,
+        source_code: str,
+        git_commit: str | None,
+        notebook: NotebookLocation | None = None,
+    ) -> None:
+        for name, value in (
+            ("path", path),
+            ("key", key),
+            ("description", description),
+            ("kind", kind),
+            ("source_code", source_code),
+            ("git_commit", git_commit),
+            ("notebook", notebook),
+        ):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"SourceInfo is read-only: cannot set {name!r}")
+
+    def _fields(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in _SOURCE_FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SourceInfo) and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return f"SourceInfo(key={self.key!r}, kind={self.kind!r}, path={self.path!r})"
+
+
+_SOURCE_FIELDS = ("path", "key", "description", "kind", "source_code", "git_commit", "notebook")
 
 
 def caller_frame() -> FrameType | None:
@@ -84,6 +129,8 @@ def detect(frame: FrameType | None) -> SourceInfo | None:
     if not path.is_file():
         return None
     if path.suffix == ".ipynb":
+        from lamingit.tracking.notebook_locate import NotebookLocation
+
         return notebook_source(NotebookLocation(path, "given"))
     text = path.read_text(errors="replace")
     root, commit = git_origin(path)
@@ -93,6 +140,8 @@ def detect(frame: FrameType | None) -> SourceInfo | None:
 
 def _notebook() -> SourceInfo:
     import IPython
+
+    from lamingit.tracking.notebook_locate import in_kernel, locate
 
     shell = IPython.get_ipython()  # type: ignore[attr-defined, no-untyped-call]
     found = locate(shell)
@@ -121,6 +170,8 @@ def notebook_source(location: NotebookLocation) -> SourceInfo:
         >>> notebook_source(NotebookLocation(Path("nb.ipynb"), "given")).kind  # doctest: +SKIP
         'notebook'
     """
+    from lamingit.tracking.notebook import read_notebook, source_text, title
+
     path = location.path
     doc = read_notebook(path)
     root, commit = git_origin(path)
@@ -149,6 +200,8 @@ def source_for_path(path: str | Path) -> SourceInfo:
         root, commit = git_origin(target)
         key = target.relative_to(root).as_posix() if root is not None else target.name
         return SourceInfo(target, key, target.name, "script", text, commit)
+    from lamingit.tracking.notebook_locate import NotebookLocation, driven_by_person, in_kernel
+
     runner = "given"
     if in_ipython():
         import IPython

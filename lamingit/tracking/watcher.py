@@ -23,7 +23,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from lamingit._log import logger
@@ -50,11 +49,15 @@ def _child_code() -> str:
     return f"import sys; sys.path += {paths!r}; import watch_child; watch_child.main()"
 
 
-@dataclass(frozen=True)
 class _Reply:
-    ok: bool
-    warnings: list[str]
-    reads: list[str]
+    """The watcher process's answer to one request (a plain class: see reads.ReadLog)."""
+
+    __slots__ = ("ok", "reads", "warnings")
+
+    def __init__(self, ok: bool, warnings: list[str], reads: list[str]) -> None:
+        self.ok = ok
+        self.warnings = warnings
+        self.reads = reads
 
 
 class _Child:
@@ -229,21 +232,28 @@ class ReadWatcher:
         self._on_overflow = on_overflow
         self._sid: int | None = None
         self._pending = False  # the "watches in place" reply has not been received yet
+        self._deferred = False  # start() was asked to wait for the first ready()
         self.available = False
 
     def _warn(self, message: str) -> None:
         logger.warning(message)
         self._on_overflow(message)
 
-    def start(self, *, wait: bool = True) -> None:
+    def start(self, *, wait: bool = True, deferred: bool = False) -> None:
         """Ask the watcher process to watch the roots; with ``wait``, return once the
         watches are in place, else leave that to ``ready()`` (``sync()`` calls it).
+
+        ``deferred``: start nothing now; the first ``ready()`` starts watching and waits
+        (for roots with nothing in them yet to read: see ``track()``).
 
         Example:
             >>> watcher.start(wait=False)  # doctest: +SKIP
         """
         if not sys.platform.startswith("linux"):
             self._on_overflow(_NO_INOTIFY)
+            return
+        if deferred:
+            self._deferred = True
             return
         roots: list[bytes] = []  # "d" (a tree) or "f" (one file) + the path
         for root in self.roots:
@@ -279,6 +289,13 @@ class ReadWatcher:
             >>> watcher.ready()  # doctest: +SKIP
             True
         """
+        if self._deferred:
+            with _LOCK:
+                if self._deferred:
+                    # Cleared first: the watcher process's own start is a spawn the audit
+                    # hook reports, and its ready() call must return at once.
+                    self._deferred = False
+                    self.start(wait=False)
         if not self._pending:
             return self.available
         with _LOCK:
@@ -318,6 +335,8 @@ class ReadWatcher:
             >>> watcher.sync()  # doctest: +SKIP
             True
         """
+        if self._deferred:
+            return True  # nothing was watched yet: nothing can have been read there
         if self._pending and not self._replied():
             # The watcher process has not placed the watches yet (this run is younger than
             # its startup, ~40-70 ms, and has neither called cache() nor started a process):
@@ -355,7 +374,7 @@ class ReadWatcher:
     def stop(self) -> None:
         """Stop watching (call ``sync()`` first to collect the last reads)."""
         sid, self._sid = self._sid, None
-        self._pending = False
+        self._pending = self._deferred = False
         self.available = False
         if sid is None:
             return

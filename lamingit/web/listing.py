@@ -125,8 +125,10 @@ def artifact_table(view: Any, snapshot: Any, params: dict[str, str], page: int, 
     if sort.lstrip("-") not in SORTABLE:
         raise InvalidArgument(f"cannot sort by {sort!r}; columns: {', '.join(SORTABLE)}")
     q = artifact_query(view, params)
+    # a search without a chosen sort: best matches first (as ``search``), newest within a rank
+    rank = params.get("q") if not params.get("sort") else None
     try:
-        total, rows = index_page(snapshot, "artifact", q, sort, (page - 1) * size, size)
+        total, rows = index_page(snapshot, "artifact", q, sort, (page - 1) * size, size, rank)
     except Unsupported as exc:
         raise InvalidArgument(f"this filter cannot be answered: {exc}") from None
     pages = max(1, -(-total // size))

@@ -13,6 +13,7 @@ from lamingit import index
 from lamingit.index import Unsupported
 from lamingit.models import ArtifactRecord
 from lamingit.query import Q
+from lamingit.query.search import search_rank
 from lamingit.records import ChangeSet
 from lamingit.repo import Repository
 
@@ -51,6 +52,7 @@ def _save(repo: Repository, specs: list[tuple[int, str | None, bool]], start: in
     order=st.sampled_from(["size", "-size", "key", "-key", "created_at", "-created_at"]),
     offset=st.integers(0, 40),
     limit=st.integers(1, 10),
+    text=st.sampled_from([None, "a", "B", " "]),
 )
 def test_page_is_the_slice_of_the_full_sort(
     first: list[tuple[int, str | None, bool]],
@@ -58,6 +60,7 @@ def test_page_is_the_slice_of_the_full_sort(
     order: str,
     offset: int,
     limit: int,
+    text: str | None,
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         repo = Repository.init(Path(tmp) / "r", author=AUTHOR)
@@ -77,9 +80,17 @@ def test_page_is_the_slice_of_the_full_sort(
         expected = present + sorted(
             (r for r in everything if getattr(r, column) is None), key=lambda r: r.uid, reverse=desc
         )
-        total, page = index.page(snapshot, "artifact", q, order, offset, limit)
+        if text is not None and text.strip():
+            # ranked (the table's search): best match first, no match last, stable within
+            expected.sort(key=lambda r: _rank_or_last(r.key, text))
+        total, page = index.page(snapshot, "artifact", q, order, offset, limit, rank=text)
         assert total == len(everything)
         assert [r.uid for r in page] == [r.uid for r in expected[offset : offset + limit]]
+
+
+def _rank_or_last(key: str | None, text: str) -> int:
+    rank = search_rank([key], text)
+    return 4 if rank is None else rank
 
 
 def test_page_refuses_a_column_it_cannot_sort(repo: Path) -> None:

@@ -5,8 +5,17 @@ from __future__ import annotations
 import math
 
 import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from lamingit.index.rows import JSON, SEP, build_frames, decode_records
+from lamingit.index.rows import (
+    JSON,
+    SEP,
+    _ValueCollector,
+    build_frames,
+    decode_records,
+    top_level_values,
+)
 from lamingit.models import ArtifactRecord, RunRecord, encode
 
 
@@ -80,3 +89,34 @@ def test_dict_fields_and_empty_registries() -> None:
     base, values = build_frames("artifact", [])
     assert base.height == 0 and values.height == 0
     assert base.schema["projects"] == pl.List(pl.Utf8)
+
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=4),
+)
+feature_values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.dictionaries(st.text(max_size=3), feature_values, max_size=5), max_size=6))
+def test_bulk_value_rows_equal_one_by_one(dicts: list[dict[str, object]]) -> None:
+    """Feature values sorted into kinds in bulk give exactly the rows of one call per value."""
+    reference = _ValueCollector()
+    for row, value in enumerate(dicts):
+        for key, sub in value.items():
+            reference.add(row, "features", key, sub)
+    rest = _ValueCollector()
+    bulk = pl.concat([top_level_values("features", dicts, rest), rest.frame()])
+    order = ["row", "path", "kind", "t"]
+    expected = reference.frame().sort(order, nulls_last=True)
+    assert bulk.sort(order, nulls_last=True).equals(expected)

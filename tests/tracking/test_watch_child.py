@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import lamingit as ln
+from lamingit.session import SESSION
 from lamingit.tracking.watcher import watcher_pid
 
 PACKAGE_ROOT = str(Path(ln.__file__).resolve().parent.parent)
@@ -339,6 +340,9 @@ def _stopped_watcher(monkeypatch: pytest.MonkeyPatch) -> int:
     from lamingit.tracking import watcher as watcher_module
 
     monkeypatch.setattr(watcher_module, "_REPLY_MARGIN", 0.5)
+    cache = SESSION.repository().paths.cache
+    cache.mkdir(parents=True, exist_ok=True)
+    (cache / "placeholder").write_text("x")  # a cache in use: track() starts the watcher
     ln.track(capture_output=False)
     ln.finish()
     pid = watcher_pid()

@@ -7,7 +7,9 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from subprocess import CompletedProcess
 
 import lamingit as ln
 from lamingit.tracking.watcher import OVERFLOW_MESSAGE, ReadWatcher, watcher_pid
@@ -181,3 +183,43 @@ def test_a_file_name_that_is_not_utf8_comes_back_as_it_was(tmp_path: Path) -> No
     finally:
         watcher.stop()
     assert reads == [str(target)] and problems == []
+
+
+DEFERRED_SCRIPT = """\
+import subprocess, sys
+from pathlib import Path
+import lamingit as ln
+from lamingit.tracking.watcher import watcher_pid
+Path("a.txt").write_text("a")
+Path("b.txt").write_text("b")
+a = ln.Artifact("a.txt", key="a.txt").save()
+b = ln.Artifact("b.txt", key="b.txt").save()
+run = ln.track(capture_output=False)
+print("empty cache, after track:", watcher_pid())
+path = a.cache()  # waits for the watches: the watcher process starts now
+print("after cache():", watcher_pid() is not None)
+ln.finish()
+first = run.uid
+run = ln.track(capture_output=False)  # the cache holds a file now: started at once
+print("cache not empty, after track:", watcher_pid() is not None)
+subprocess.run(["cat", str(path)], check=True, capture_output=True)  # read by another process
+ln.finish()
+print("inputs", first, run.uid)
+"""
+
+
+def test_an_empty_cache_starts_the_watcher_only_when_needed(
+    repo: Path, tmp_path: Path, script_runner: Callable[..., CompletedProcess[str]]
+) -> None:
+    script = tmp_path / "deferred.py"
+    script.write_text(DEFERRED_SCRIPT)
+    out = script_runner(script, repo).stdout.splitlines()
+    assert out[:3] == [
+        "empty cache, after track: None",
+        "after cache(): True",
+        "cache not empty, after track: True",
+    ]
+    first, second = out[3].split()[1:]
+    assert [a.key for a in ln.Run.get(first).input_artifacts.all()] == ["a.txt"]
+    # the second run got the cached file only through `cat`: the watcher saw it
+    assert [a.key for a in ln.Run.get(second).input_artifacts.all()] == ["a.txt"]
