@@ -28,9 +28,12 @@ SIMPLE_DTYPES: tuple[str, ...] = (
 # (models/codec.MAX_DEPTH), so 32 leaves room and keeps the checks below far from Python's
 # recursion limit.
 MAX_VALUE_DEPTH = 32
-_CAT_INNER = r"cat\[(Record|ULabel)(?:\[([0-9A-Za-z]+)\])?\]"
+_CAT_INNER = r"cat\[(Record|ULabel)(?:\[([^\[\]]+)\])?\]"
 _CAT = re.compile(rf"^(?:{_CAT_INNER}|list\[{_CAT_INNER}\])$")
-"""``cat[Record]``, ``cat[ULabel[<type uid>]]``, and lists of those (``list[cat[ULabel]]``)."""
+"""``cat[Record]``, ``cat[ULabel[<type uid>]]``, lists of those (``list[cat[ULabel]]``), and
+LaminDB's filtered form ``cat[Record[<type uid>, is_type=True, created_by__uid=…]]``."""
+_UID = re.compile(r"^[0-9A-Za-z]+$")
+_FILTER_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _CAT_REGISTRY = {"Record": "record", "ULabel": "ulabel"}
 _PY_TYPES: dict[Any, str] = {
     int: "int",
@@ -56,6 +59,88 @@ def feature_name(name: str) -> str:
     return unicodedata.normalize("NFC", name) if isinstance(name, str) else name
 
 
+def _split_payload(payload: str) -> list[str]:
+    """The comma-separated items of ``cat[Record[…]]`` (commas inside quotes do not split)."""
+    items, current, quote = [], "", ""
+    for ch in payload:
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == ",":
+            items.append(current.strip())
+            current = ""
+            continue
+        current += ch
+    items.append(current.strip())
+    return items
+
+
+def _unquote(text: str) -> str:
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1]
+    return text
+
+
+def _parse_payload(payload: str) -> tuple[str, dict[str, str]] | None:
+    """``(type uid, {filter key: raw value})`` of a bracket payload, None if malformed."""
+    type_uid, filters = "", {}
+    for i, item in enumerate(_split_payload(payload)):
+        key, sep, value = item.partition("=")
+        if not sep:
+            if i != 0 or not _UID.match(item):
+                return None
+            type_uid = item
+            continue
+        key, value = key.strip(), _unquote(value.strip())
+        if not _FILTER_KEY.match(key) or not value or key in filters:
+            return None
+        filters[key] = value
+    return type_uid, filters
+
+
+def format_filter_value(value: Any) -> str:
+    """LaminDB's spelling of a filter value in a dtype (quoted only if it has a comma).
+
+    Example:
+        >>> format_filter_value(True), format_filter_value("a, b")
+        ('True', '"a, b"')
+    """
+    text = str(value)
+    if "," not in text:
+        return text
+    for quote in ('"', "'"):
+        if quote not in text:
+            return f"{quote}{text}{quote}"
+    raise ValidationError(f"a cat_filters value cannot hold a comma and both quotes: {text!r}")
+
+
+def categorical_dtype(registry: str, type_uid: str, filters: dict[str, Any]) -> str:
+    """The dtype string of a categorical: ``cat[Record[<type uid>, key=value, …]]``.
+
+    Example:
+        >>> categorical_dtype("Record", "abc", {"is_type": True})
+        'cat[Record[abc, is_type=True]]'
+    """
+    items = ([type_uid] if type_uid else []) + [
+        f"{key}={format_filter_value(value)}" for key, value in filters.items()
+    ]
+    return f"cat[{registry}[{', '.join(items)}]]" if items else f"cat[{registry}]"
+
+
+def _canonical_cat(text: str) -> str | None:
+    match = _CAT.match(text)
+    if match is None:
+        return None
+    name = match.group(1) or match.group(3)
+    payload = match.group(2) or match.group(4)
+    parsed = _parse_payload(payload) if payload else ("", {})
+    if parsed is None:
+        return None
+    inner = categorical_dtype(name, *parsed)
+    return f"list[{inner}]" if text.startswith("list[") else inner
+
+
 def normalize_dtype(dtype: Any) -> str:
     """The canonical dtype string of a spelling: a name, a Python type, or ``cat[Record[uid]]``.
 
@@ -64,9 +149,12 @@ def normalize_dtype(dtype: Any) -> str:
         ('float', 'list[str]')
     """
     if isinstance(dtype, str):
-        text = dtype.strip().replace(" ", "")
-        if text in SIMPLE_DTYPES or _CAT.match(text):
-            return text
+        text = dtype.strip()
+        if text.replace(" ", "") in SIMPLE_DTYPES:
+            return text.replace(" ", "")
+        canonical = _canonical_cat(text)
+        if canonical is not None:
+            return canonical
     else:
         try:
             found = _PY_TYPES.get(dtype)
@@ -91,7 +179,26 @@ def category_type(dtype: str) -> str | None:
     match = _CAT.match(dtype)
     if match is None:
         return None
-    return match.group(2) or match.group(4) or ""
+    payload = match.group(2) or match.group(4)
+    parsed = _parse_payload(payload) if payload else None
+    return parsed[0] if parsed is not None else ""
+
+
+def category_filters(dtype: str) -> dict[str, Any]:
+    """The ``cat_filters`` of a categorical dtype (LaminDB's ``cat[Record[uid, key=value]]``):
+    lookups that the named records must also satisfy; ``True``/``False`` are booleans.
+
+    Example:
+        >>> category_filters("cat[Record[abc, is_type=False, created_by__uid=Xy]]")
+        {'is_type': False, 'created_by__uid': 'Xy'}
+    """
+    match = _CAT.match(dtype)
+    payload = (match.group(2) or match.group(4)) if match is not None else None
+    parsed = _parse_payload(payload) if payload else None
+    if parsed is None:
+        return {}
+    booleans = {"True": True, "False": False}
+    return {key: booleans.get(value, value) for key, value in parsed[1].items()}
 
 
 def category_registry(dtype: str) -> str | None:
@@ -292,6 +399,8 @@ def decode_value(dtype: str, stored: Any) -> Any:
 
 __all__ = [
     "SIMPLE_DTYPES",
+    "categorical_dtype",
+    "category_filters",
     "category_registry",
     "category_type",
     "coerce",

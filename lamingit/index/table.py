@@ -454,7 +454,7 @@ def _column_order(
     features: list[str],
     paths: list[str],
 ) -> list[str]:
-    """LaminDB's order: uid, fields, version/is_latest/created_at/updated_at, foreign keys.
+    """LaminDB's order: uid, id, fields, version/is_latest/created_at/updated_at, foreign keys.
 
     Many-to-many lists (``projects``, ``inputs``, …) are left out, as in LaminDB; with
     ``include``, only uid and the first field stay (plus fields named in ``include``).
@@ -465,7 +465,7 @@ def _column_order(
     fields = [
         n
         for n in _struct_fields(registry)
-        if (n in present or n in dicts) and n not in many and n != "uid"
+        if (n in present or n in dicts) and n not in many and n not in ("uid", "id")
     ]
     fields = [f for f in fields if f not in _TO_END] + [f for f in _TO_END if f in fields]
     keys = [f for f in ones if f in present]
@@ -473,7 +473,9 @@ def _column_order(
     if include:
         first = fields[:1]
         named = [f for f in fields[1:] if f in include]
-        fields = first + named
+        fields = first + named + (["id"] if "id" in include else [])
+    elif "id" in present:
+        fields = ["id", *fields]  # LaminDB's frames lead with the id (its index) and uid
     return ["uid", *fields, *features, *paths]
 
 

@@ -169,6 +169,15 @@ def merge_record(
         first = o if str(o.get("created_at")) <= str(t.get("created_at")) else t
         o = {**o, "created_by": first.get("created_by")}
         t = {**t, "created_by": first.get("created_by")}
+    if base is None:
+        # One record from two creations keeps one id (docs/repository.md): twins keep ours,
+        # as they keep our uid; the same uid made on both sides keeps the earlier creation's
+        # (equal times: the smaller id), so every clone settles on the same one.
+        first = (
+            o if twins else min((o, t), key=lambda d: (str(d.get("created_at")), d.get("id", 0)))
+        )
+        o = {**o, "id": first.get("id")}
+        t = {**t, "id": first.get("id")}
     for name in sorted(set(o) | set(t)):
         value, names = merge_values(
             name, b.get(name, _MISSING), o.get(name, _MISSING), t.get(name, _MISSING)

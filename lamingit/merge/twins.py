@@ -62,9 +62,15 @@ def rewrite_dtype(dtype: str, mapping: dict[str, str]) -> str:
     Example:
         >>> rewrite_dtype("cat[ULabel[abc]]", {"abc": "xyz"})
         'cat[ULabel[xyz]]'
+        >>> rewrite_dtype("cat[Record[abc, schema__uid=abc]]", {"abc": "xyz"})
+        'cat[Record[xyz, schema__uid=xyz]]'
     """
     for old, new in mapping.items():
-        dtype = dtype.replace(f"[{old}]", f"[{new}]")
+        dtype = dtype.replace(f"[{old}]", f"[{new}]").replace(f"[{old}, ", f"[{new}, ")
+        # cat_filters name records too: cat[Record[<type>, created_by__uid=<uid>]]
+        dtype = dtype.replace(f"__uid={old},", f"__uid={new},").replace(
+            f"__uid={old}]", f"__uid={new}]"
+        )
     return dtype
 
 

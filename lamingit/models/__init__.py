@@ -16,6 +16,8 @@ from lamingit.models.structs import (
     TransformRecord,
     ULabelRecord,
     UserRecord,
+    derived_id,
+    new_record_id,
 )
 
 __all__ = [
@@ -32,6 +34,8 @@ __all__ = [
     "ULabelRecord",
     "UserRecord",
     "decode",
+    "derived_id",
     "encode",
+    "new_record_id",
     "schema_for",
 ]

@@ -8,6 +8,8 @@ aliases, so the query layer and the API read one declaration per registry.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from typing import Any, ClassVar
 
 import msgspec
@@ -45,6 +47,15 @@ class BaseRecord(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, froze
     created_at: str
     created_by: str
     updated_at: str = ""
+    id: int = 0
+    """LaminDB's integer id: drawn at random when the record is created (``new_record_id``)
+    and stored, so it never changes, not when a merge renumbers the uid of a version; 0 in
+    the stored JSON (records written before ids existed, a user's record) means "derived":
+    ``derived_id(uid)``, filled in when the record is decoded (docs/repository.md)."""
+
+    def __post_init__(self) -> None:
+        if not 0 < self.id < 1 << ID_BITS:  # absent (0), or out of range in a crafted record
+            msgspec.structs.force_setattr(self, "id", derived_id(self.uid))
 
     def lookups(self) -> set[tuple[str, str]]:
         """The ``(lookup name, value)`` pairs this record is findable by (unique lookups).
@@ -54,6 +65,31 @@ class BaseRecord(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, froze
             [('user.handle', 'x')]
         """
         return set()
+
+
+ID_BITS = 63
+"""Ids are positive 63-bit integers: they fit int64 columns (pandas, polars, Parquet)."""
+
+
+def new_record_id() -> int:
+    """A fresh random id for a record being created (``secrets``: never repeats by design).
+
+    Example:
+        >>> 0 < new_record_id() < 2**63
+        True
+    """
+    return secrets.randbits(ID_BITS) or 1
+
+
+def derived_id(uid: str) -> int:
+    """The id of a record that stores none: a 63-bit hash of its uid (the same in every clone).
+
+    Example:
+        >>> derived_id("abc") == derived_id("abc") > 0
+        True
+    """
+    digest = hashlib.blake2b(uid.encode("utf-8", "surrogateescape"), digest_size=8).digest()
+    return (int.from_bytes(digest, "big") >> 1) or 1
 
 
 class UserRecord(BaseRecord, frozen=True):

@@ -63,14 +63,13 @@ def test_historical_view_raises_the_same_exception_class(repo) -> None:
         ln.at("HEAD").Project.get(name="nope")
 
 
-def test_integer_ids_do_not_exist_and_say_so(repo) -> None:
+def test_integer_ids_exist_and_typos_say_so(repo) -> None:
     project = ln.Project(name="p").save()
-    with pytest.raises(AttributeError, match="no integer ids; use .uid"):
-        project.id  # noqa: B018
+    assert isinstance(project.id, int) and project.pk == project.id
     with pytest.raises(AttributeError, match="did you mean 'artifacts'"):
         project.artifact  # noqa: B018
-    with pytest.raises(ln.errors.FieldError, match="did you mean 'uid'"):
-        ln.Project.filter(id=1)
+    with pytest.raises(ln.Project.DoesNotExist):
+        ln.Project.get(id=project.id + 1 if project.id < 2**62 else 1)
 
 
 def test_unknown_constructor_fields_raise_field_validation_error(repo: Path) -> None:

@@ -29,6 +29,7 @@ from lamingit.router import scan
 from tests.index.test_property import AUTHOR, _populate, datasets, queries
 
 COLUMNS = [
+    "id",
     "key",
     "description",
     "suffix",
@@ -56,7 +57,7 @@ RENAMED = {
     "transform_id": "transform",
     "created_by_id": "created_by",
 }
-INTS = {"size", "n_files", "n_observations"}
+INTS = {"id", "size", "n_files", "n_observations"}
 BOOLS = {"trashed", "is_latest"}
 
 

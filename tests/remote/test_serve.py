@@ -358,6 +358,20 @@ def test_no_output_log_or_commit_shows_the_token_of_a_url(
     assert run("remote", "list").returncode == 0
     assert f"origin\thttp://***@127.0.0.1:{port}/" in seen[-1].stdout
     assert run("remote", "list", "--json").returncode == 0
+    shown_storage = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import lamingit as ln; ln.connect('.'); s = ln.Storage.get(is_remote=True); "
+            "print(s.type); print(repr(s)); print(s.root)",
+        ],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+    )
+    kind, shown, root = shown_storage.stdout.splitlines()
+    assert kind == "http" and f"http://***@127.0.0.1:{port}/" in shown
+    assert TOKEN not in shown and TOKEN in root  # printed hidden, kept for use
     assert run("load", "genes.tsv").returncode == 0
     (copy / "more.txt").write_text("more\n")
     assert run("save", str(copy / "more.txt"), "--key", "more.txt").returncode == 0

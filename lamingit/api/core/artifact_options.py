@@ -137,18 +137,23 @@ def replace_content(artifact: Any, data: Any, run: Any = None, format: str | Non
 
 
 def mark_input(artifact: Any, is_run_input: Any) -> Any:
-    """LaminDB's ``Artifact.get(..., is_run_input=)``: True links the artifact as an input of
-    the active run, a Run links it to that run; returns the artifact.
+    """LaminDB's ``Artifact.get(..., is_run_input=)``: True links the artifact (or each of a
+    list of artifacts) as an input of the active run, None does if
+    ``ln.settings.track_run_inputs``, a Run links it to that run (one commit); returns
+    ``artifact``.
 
     Example:
         >>> mark_input(ln.Artifact.get(key="raw.csv"), True)  # doctest: +SKIP
     """
-    if is_run_input is True:
-        link_run_input(artifact._record, True)
-    elif is_run_input not in (False, None):
+    items = artifact if isinstance(artifact, list) else [artifact]
+    if is_run_input is True or is_run_input is None:  # None: ln.settings.track_run_inputs
+        for item in items:
+            link_run_input(item._record, is_run_input)
+    elif is_run_input is not False:
         if type(is_run_input).__name__ != "Run" or not getattr(is_run_input, "_saved", False):
-            raise InvalidArgument("is_run_input= takes True, False or a saved ln.Run")
-        is_run_input.input_artifacts.add(artifact)
+            raise InvalidArgument("is_run_input= takes True, False, None or a saved ln.Run")
+        if items:
+            is_run_input.input_artifacts.add(items)
     return artifact
 
 

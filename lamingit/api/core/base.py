@@ -119,11 +119,8 @@ class Registry(CanCurate):
         record = self.__dict__.get("_record")
         if record is not None and name in record.__struct_fields__ and not name.startswith("_"):
             return getattr(record, name)
-        if name in ("id", "pk"):  # LaminDB's integer primary key: lamingit has none by design
-            raise AttributeError(
-                f"{type(self).__name__} has no {name!r}: lamingit records have no integer ids; "
-                "use .uid (filter(uid=…), get(uid))"
-            )
+        if name == "pk" and record is not None:  # Django's name for the primary key: the id
+            return record.id
         hint = "" if name.startswith("_") else did_you_mean(name, _public_names(self))
         raise AttributeError(
             f"{type(self).__name__} has no attribute {name!r}{hint and ';' + hint}"
@@ -137,7 +134,7 @@ class Registry(CanCurate):
 
     @classmethod
     def _settable(cls) -> frozenset[str]:
-        return cls._field_names() - {"uid", "created_at", "created_by", "updated_at", "hash"}
+        return cls._field_names() - {"uid", "id", "created_at", "created_by", "updated_at", "hash"}
 
     def __eq__(self, other: object) -> bool:
         return (
@@ -159,7 +156,8 @@ class Registry(CanCurate):
         return f"{type(self).__name__}({', '.join(shown)})"
 
     def _repr_fields(self) -> list[str]:
-        return [n for n in self._columns() if n not in ("updated_at", "hash_type", "trashed")]
+        hidden = ("id", "updated_at", "hash_type", "trashed")
+        return [n for n in self._columns() if n not in hidden]
 
     # -- related objects ------------------------------------------------------------------
     def _related(self, registry: str, uid: str | None) -> Registry | None:
@@ -236,12 +234,31 @@ class Registry(CanCurate):
         return QuerySet(cls, Q(), view=cls._view)
 
     @classmethod
-    def get(cls: type[R], uid_or_stem: str | None = None, **fields: Any) -> R:
-        """Exactly one record by uid, uid stem (latest version of the family) or fields.
+    def get(cls: type[R], uid_or_stem: str | int | None = None, **fields: Any) -> R:
+        """Exactly one record by uid, uid stem (latest version of the family), integer id or fields.
+
+        ``is_run_input=`` is accepted by every registry (LaminDB's ``get``); it links an
+        Artifact or a Collection as an input of the active run (or of a Run passed as value).
 
         Example:
             >>> ln.Artifact.get(key="sample.fasta")  # doctest: +SKIP
         """
+        is_run_input = fields.pop("is_run_input", False)
+        return cls._mark_input(cls._get(uid_or_stem, **fields), is_run_input)
+
+    @classmethod
+    def _mark_input(cls: type[R], found: R, is_run_input: Any) -> R:
+        """Link ``found`` as a run input (Artifact, Collection); other registries ignore it."""
+        return found
+
+    @classmethod
+    def _get(cls: type[R], uid_or_stem: str | int | None = None, **fields: Any) -> R:
+        if isinstance(uid_or_stem, int) and not isinstance(uid_or_stem, bool):
+            return cls.filter(id=uid_or_stem, **fields).one()  # LaminDB: an int is the id
+        if uid_or_stem is not None and not isinstance(uid_or_stem, str):
+            raise InvalidArgument(
+                f"{cls.__name__}.get() takes a uid (str) or an id (int), got {uid_or_stem!r}"
+            )
         if uid_or_stem is not None:
             found = cls._get_by_uid(uid_or_stem)
             if found is None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from lamingit._util import utcnow_iso
 from lamingit.api.core.view import View
-from lamingit.models import UserRecord
+from lamingit.models import UserRecord, new_record_id
 from lamingit.records import ChangeSet, replace
 from lamingit.repo import Repository
 from lamingit.session import current_identity
@@ -65,9 +65,15 @@ def ensure_user(changes: ChangeSet) -> str:
 
 
 def new_record_fields(uid: str) -> dict[str, Any]:
-    """``uid``, ``created_at``, ``created_by`` for a record being created now."""
+    """``uid``, ``id`` (random), ``created_at``, ``created_by`` for a record being created now."""
     now = utcnow_iso()
-    return {"uid": uid, "created_at": now, "created_by": current_identity().uid, "updated_at": now}
+    return {
+        "uid": uid,
+        "id": new_record_id(),
+        "created_at": now,
+        "created_by": current_identity().uid,
+        "updated_at": now,
+    }
 
 
 __all__ = ["commit", "ensure_user", "new_record_fields"]

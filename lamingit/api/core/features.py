@@ -11,6 +11,7 @@ from lamingit.api.core.commit import commit
 from lamingit.api.core.queryset import normalize_value
 from lamingit.errors import InvalidArgument, ValidationError
 from lamingit.feature_values import (
+    category_filters,
     category_registry,
     category_type,
     coerce,
@@ -19,6 +20,8 @@ from lamingit.feature_values import (
     guess_dtype,
 )
 from lamingit.models import ArtifactRecord, BaseRecord, FeatureRecord
+from lamingit.query import Q
+from lamingit.query.evaluate import matches
 from lamingit.records import ChangeSet, replace
 
 if TYPE_CHECKING:
@@ -52,8 +55,26 @@ def _category(changes: ChangeSet, feature: FeatureRecord, value: Any) -> list[st
                 f"feature {feature.name!r} has dtype {feature.dtype!r}, but there is no {registry} "
                 f"{name!r} {where}; create it with ln.{cls}(name={name!r}, type=...).save()"
             )
+        filters = category_filters(feature.dtype)
+        record = changes.get(registry, found[0])
+        if filters and (record is None or not matches(record, Q(**filters), _Found(changes))):
+            shown = ", ".join(f"{k}={v!r}" for k, v in filters.items())
+            raise ValidationError(
+                f"feature {feature.name!r} takes only {cls} records with {shown} "
+                f"(its cat_filters), and {name!r} is not one; pick another {cls}"
+            )
         uids.append(f"{registry}:{found[0]}")
     return uids
+
+
+class _Found:
+    """The records of a transaction as a query resolver (``find``), pending ones included."""
+
+    def __init__(self, changes: ChangeSet) -> None:
+        self._changes = changes
+
+    def find(self, registry: str, uid: str) -> BaseRecord | None:
+        return self._changes.get(registry, uid)
 
 
 def validate_values(changes: ChangeSet, values: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:

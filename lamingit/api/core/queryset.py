@@ -217,6 +217,47 @@ class QuerySet(Generic[R]):
             )
         return items[0]
 
+    def get(self, idlike: str | int | None = None, **expressions: Any) -> R:
+        """Exactly one record of this selection, by uid (or uid prefix), integer id or fields.
+
+        As LaminDB's ``QuerySet.get``: ``DoesNotExist`` / ``MultipleResultsFound`` otherwise;
+        a uid stem of a versioned registry gives the family's latest version;
+        ``is_run_input=`` links an Artifact or Collection as an input of the run (True: the
+        active one; None: if ``ln.settings.track_run_inputs``; a saved Run: that run).
+
+        Example:
+            >>> ln.Artifact.filter(suffix=".csv").get(key="a.csv", is_run_input=True)  # doctest: +SKIP
+        """
+        is_run_input = expressions.pop("is_run_input", False)
+        qs: QuerySet[R] = self.filter(**expressions) if expressions else self
+        if isinstance(idlike, int) and not isinstance(idlike, bool):
+            found = qs.filter(id=idlike).one()
+        elif isinstance(idlike, str):
+            found = qs._by_uid_prefix(idlike)
+        elif idlike is None:
+            if not expressions:
+                raise InvalidArgument(
+                    f"get() needs a uid, an id or field lookups, e.g. "
+                    f"ln.{self.model.__name__}.filter(...).get(uid='…')"
+                )
+            found = qs.one()
+        else:
+            raise InvalidArgument(f"get() takes a uid (str) or an id (int), got {idlike!r}")
+        return self.model._mark_input(found, is_run_input)
+
+    def _by_uid_prefix(self, prefix: str) -> R:
+        """LaminDB's ``get("uid or stem")``: a stem of a versioned registry gives its latest."""
+        qs = self.filter(uid__startswith=prefix)
+        stem_length = self.model._stem_length
+        if stem_length and len(prefix) <= stem_length:
+            latest = qs.filter(is_latest=True).first() or qs.order_by("-created_at").first()
+            if latest is None:
+                raise self.model.DoesNotExist(
+                    f"no {self.model.__name__} with uid {prefix!r} in this selection"
+                )
+            return latest
+        return qs.one()
+
     def one_or_none(self) -> R | None:
         """The one result, None if there is none, MultipleResultsFound if more."""
         items = self._evaluate()
@@ -328,8 +369,10 @@ def _feature_dtype(model: type[Registry], name: str) -> str:
 
 def reverse_condition(model: type[Registry], cond: Condition, holder: str, field: str) -> Condition:
     """``Artifact.filter(collections=c)``: the records that ``holder`` records list in
-    ``field`` (``collection.artifacts``), as ``uid__in``; later steps filter the holders
-    (``collections__key="batches"``).
+    ``field`` (``collection.artifacts``) or name in it (``Run.filter(output_artifacts=a)``:
+    ``artifact.run``), as ``uid__in``; later steps filter the holders
+    (``collections__key="batches"``). The holders are those ``ln.<Holder>.filter(...)`` sees
+    (not in the trash), through the index or a scan as any query.
 
     Example:
         >>> reverse_condition(ln.Artifact, cond, "collection", "artifacts")  # doctest: +SKIP
@@ -345,9 +388,24 @@ def reverse_condition(model: type[Registry], cond: Condition, holder: str, field
     rest = "__".join(cond.path[1:]) or "uid"
     lookup = rest if cond.op == "exact" else f"{rest}__{cond.op}"
     cls = catalog.registry_class(holder)
+    if rest == "uid":  # a record (or records) of the holder registry, not of another
+        given = cond.value if isinstance(cond.value, list | tuple | QuerySet) else [cond.value]
+        for value in given:
+            registry = getattr(type(value), "_registry", holder)
+            if registry != holder:
+                raise InvalidArgument(
+                    f"{model.__name__}.filter({cond.path[0]}=…) takes {cls.__name__} records, "
+                    f"got {value!r}"
+                )
     holders = QuerySet(cls, build_q(cls, (), {lookup: cond.value}), view=model._view)
-    uids = sorted({u for h in holders for u in getattr(h._record, field)})
-    return Condition(("uid",), "in", uids)
+    uids: set[str] = set()
+    for h in holders:
+        linked = getattr(h._record, field)
+        if isinstance(linked, list):
+            uids.update(linked)
+        elif linked is not None:
+            uids.add(linked)
+    return Condition(("uid",), "in", sorted(uids))
 
 
 def build_q(model: type[Registry], args: tuple[Q, ...], kwargs: dict[str, Any]) -> Q:
@@ -360,7 +418,11 @@ def build_q(model: type[Registry], args: tuple[Q, ...], kwargs: dict[str, Any]) 
     q = Q(*args, **kwargs)
     known: frozenset[str] | None = None
 
-    reverse = getattr(STRUCTS[registry], "reverse", {})
+    reverse = dict(getattr(STRUCTS[registry], "reverse", {}))
+    # the reverse sides each registry declares (project.artifacts, run.output_artifacts, …)
+    reverse.update(
+        {name: (link.holder, link.field) for name, link in model._links.items() if link.reverse}
+    )
 
     def check(cond: Condition) -> Condition:
         nonlocal known

@@ -1,5 +1,6 @@
-"""Many-to-many accessors (``artifact.projects``, ``run.input_artifacts``, ``project.artifacts``):
-LaminDB's ``RelatedManager`` over the sorted uid lists that records keep, one commit per change.
+"""Relation accessors (``artifact.projects``, ``project.artifacts``, ``run.output_artifacts``):
+LaminDB's ``RelatedManager`` over the uid lists and uid fields that records keep, one commit
+per change.
 """
 
 from __future__ import annotations
@@ -47,6 +48,14 @@ class Link:
     fixed: str = ""
     """Non-empty for an ordered list that is part of a record's identity (a collection's
     members, a schema's features): the links are read-only and this says what to do instead."""
+    single: bool = False
+    """The holder's ``field`` holds one uid, not a list: a reverse one-to-many side
+    (``run.output_artifacts`` over ``artifact.run``)."""
+    companions: Callable[[ChangeSet, str | None], dict[str, Any]] | None = None
+    """For a ``single`` link: the holder's other fields that follow the link (the artifact's
+    ``transform`` follows its ``run``), given the uid it now points at (None: unlinked)."""
+    also: tuple[str, ...] = ()
+    """The field names ``companions`` writes."""
 
     @property
     def target(self) -> str:
@@ -71,6 +80,14 @@ COLLECTION_MEMBERS = "collection.append(artifact) saves a new version with it"
 """Why a collection's member list is read-only (``Link.fixed``): the members are its identity."""
 SCHEMA_MEMBERS = "a schema's features define it: save a new ln.Schema(features=[...])"
 """Why a schema's feature list is read-only (``Link.fixed``)."""
+RUN_TRANSFORM = "a run's transform is what it ran: create ln.Run(transform=…) instead"
+"""Why ``transform.runs`` is read-only."""
+VALIDATED = "an artifact's schema is the one it was validated against: Artifact.from_dataframe(df, schema=…)"
+"""Why ``schema.validated_artifacts`` is read-only."""
+TYPED = "set the type on the record itself: record.type = a_type; record.save()"
+"""Why the members of a type (``type.records``, ``type.ulabels``) are read-only here."""
+CREATOR = "a record's creator is the user who saved it"
+"""Why ``user.created_artifacts`` and its kin are read-only."""
 
 
 def forward(holder: str, field: str, pointee: str, **extra: Any) -> Link:
@@ -91,6 +108,42 @@ def reverse(holder: str, field: str, pointee: str, **extra: Any) -> Link:
         'artifact'
     """
     return Link(holder, field, pointee, reverse=True, **extra)
+
+
+def reverse_one(holder: str, field: str, pointee: str, **extra: Any) -> Link:
+    """A reverse one-to-many side: the holders whose uid field names the owner
+    (``run.output_artifacts`` over ``artifact.run``); ``.add(a)`` sets ``a.run``.
+
+    Example:
+        >>> reverse_one("artifact", "run", "run").single
+        True
+    """
+    return Link(holder, field, pointee, reverse=True, single=True, **extra)
+
+
+def follow_run(changes: ChangeSet, run_uid: str | None) -> dict[str, Any]:
+    """An output's ``transform`` follows its ``run`` (None when it leaves the run).
+
+    Example:
+        >>> follow_run(changes, run.uid)  # doctest: +SKIP
+        {'transform': 'Xb2…'}
+    """
+    run = changes.get("run", run_uid) if run_uid is not None else None
+    return {"transform": run.transform if isinstance(run, RunRecord) else None}
+
+
+def link_output(changes: ChangeSet, artifact: BaseRecord, runs: list[str]) -> None:
+    """Refuse making an artifact the output of a run that read it, or of one downstream of it."""
+    for run_uid in runs:
+        run = changes.get("run", run_uid)
+        if not isinstance(run, RunRecord):
+            continue
+        for uid in run.inputs:
+            if uid == artifact.uid or creates_cycle(changes, run_uid, uid):
+                raise InvalidArgument(
+                    f"artifact {artifact.uid} is (or leads to) an input of run {run_uid}; making "
+                    "it that run's output would make the lineage a cycle"
+                )
 
 
 def all_links() -> dict[tuple[str, str], Link]:
@@ -210,7 +263,15 @@ class RelatedManager(QuerySet[R]):
                         f"{self._accessor}; save it first"
                     )
             note = f"{verb} {self._accessor} of {owner_registry} {owner._record.uid}"
-            if link.reverse:
+            if link.single:
+                holders = set(uids)
+                if mode == "set":
+                    q = Q(**{link.field: owner._record.uid})
+                    holders |= {r.uid for r in select(changes.snapshot, link.holder, q)}
+                for holder in sorted(holders):
+                    wanted = mode != "remove" and holder in uids
+                    _put_one(changes, link, holder, owner._record.uid, wanted, note)
+            elif link.reverse:
                 holders = set(uids)
                 if mode == "set":
                     q = Q(**{link.field: owner._record.uid})
@@ -229,7 +290,7 @@ class RelatedManager(QuerySet[R]):
         for obj in holders:
             record = snapshot.find(link.holder, obj._record.uid)
             if record is not None:
-                fresh = {link.field: getattr(record, link.field)}
+                fresh = {n: getattr(record, n) for n in (link.field, *link.also)}
                 obj._record = replace(obj._record, **fresh)
                 if obj._base is not None:
                     obj._base = replace(obj._base, **fresh)
@@ -264,6 +325,26 @@ def _put_list(
     added = sorted(new - current)
     if added and link.on_link is not None:
         link.on_link(changes, updated, added)
+
+
+def _put_one(
+    changes: ChangeSet, link: Link, holder_uid: str, owner_uid: str, wanted: bool, note: str
+) -> None:
+    """Point one holder's uid field at the owner (``wanted``) or away from it (None)."""
+    record = changes.get(link.holder, holder_uid)
+    if record is None:
+        return
+    current = getattr(record, link.field)
+    new = owner_uid if wanted else (None if current == owner_uid else current)
+    if new == current:
+        return
+    fields: dict[str, Any] = {link.field: new, "updated_at": utcnow_iso()}
+    if link.companions is not None:
+        fields.update(link.companions(changes, new))
+    updated = replace(record, **fields)
+    changes.put(updated, f"{note}: {holder_uid}")
+    if wanted and link.on_link is not None:
+        link.on_link(changes, updated, [owner_uid])
 
 
 def _query(owner: Registry, link: Link) -> Q:
@@ -310,4 +391,19 @@ def _checked(manager: RelatedManager[Any], objs: tuple[Any, ...]) -> tuple[list[
     return sorted(set(uids)), given
 
 
-__all__ = ["Link", "RelatedManager", "all_links", "forward", "link_inputs", "related", "reverse"]
+__all__ = [
+    "CREATOR",
+    "RUN_TRANSFORM",
+    "TYPED",
+    "VALIDATED",
+    "Link",
+    "RelatedManager",
+    "all_links",
+    "follow_run",
+    "forward",
+    "link_inputs",
+    "link_output",
+    "related",
+    "reverse",
+    "reverse_one",
+]

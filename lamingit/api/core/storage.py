@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from lamingit._util import redact_url
 from lamingit.blob_settings import blob_remote_location
 from lamingit.errors import DoesNotExist, InvalidArgument, MultipleResultsFound
 from lamingit.session import SESSION
@@ -25,9 +26,17 @@ class Storage:
 
     root: str
     type: str
-    """``local`` (this repository's own store), ``directory`` or ``s3`` (a blob remote)."""
+    """``local`` (this repository's own store), ``directory``, ``s3`` or ``http`` (a blob
+    remote; ``http`` is a ``lamingit serve`` URL)."""
     is_remote: bool = False
     endpoint_url: str | None = None
+
+    def __repr__(self) -> str:
+        # root keeps a serve URL's token (it is what gets used); printing must not show it.
+        return (
+            f"Storage(root={redact_url(self.root)!r}, type={self.type!r}, "
+            f"is_remote={self.is_remote!r}, endpoint_url={self.endpoint_url!r})"
+        )
 
     @property
     def uid(self) -> str:
@@ -51,7 +60,13 @@ class Storage:
         found = [cls(str(repo.paths.objects), "local")]
         url, endpoint = blob_remote_location(repo)
         if url:
-            kind = "s3" if url.startswith("s3://") else "directory"
+            kind = (
+                "s3"
+                if url.startswith("s3://")
+                else "http"
+                if url.startswith(("http://", "https://"))
+                else "directory"
+            )
             found.append(cls(url, kind, is_remote=True, endpoint_url=endpoint))
         return [s for s in found if all(getattr(s, k) == v for k, v in fields.items())]
 

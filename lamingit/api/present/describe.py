@@ -55,9 +55,13 @@ def _display_dtype(dtype: str, snapshot: Any) -> str:
     """A feature's dtype as LaminDB shows it: a categorical names its type, not its uid."""
     for cls, registry in (("Record", "record"), ("ULabel", "ulabel")):
         if dtype.startswith(f"cat[{cls}[") and dtype.endswith("]]"):
-            uid = dtype[len(f"cat[{cls}[") : -2]
+            payload = dtype[len(f"cat[{cls}[") : -2]
+            uid, sep, filters = payload.partition(", ")  # cat_filters follow the type
+            if "=" in uid:  # filters only, no type
+                return dtype
             type_record = snapshot.find(registry, uid)
-            return f"cat[{cls}[{type_record.name if type_record is not None else uid}]]"
+            name = type_record.name if type_record is not None else uid
+            return f"cat[{cls}[{name}{sep}{filters}]]"
     return dtype
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from lamingit.api.core import artifact_options
 from lamingit.api.core.artifact_cache import copy_if_stale
@@ -220,24 +220,32 @@ class Artifact(ArtifactLinks, MadeByRun, IsVersioned):
         return None
 
     @classmethod
-    def get(cls, uid_or_stem: str | None = None, **fields: Any) -> Artifact:
-        """One artifact: by uid, by 16-character stem (the family's latest) or by fields.
+    def get(cls, uid_or_stem: str | int | None = None, **fields: Any) -> Artifact:
+        """One artifact: by uid, by 16-character stem (the family's latest), by id or by fields.
 
         ``get(key=…)`` returns the latest version under that key. ``is_run_input=True`` (or
-        a Run) records it as an input of the active run (or of that run), as in LaminDB.
+        a Run) records it as an input of the active run (or of that run), as in LaminDB;
+        ``None`` follows ``ln.settings.track_run_inputs``; the default ``False`` links nothing.
 
         Example:
             >>> ln.Artifact.get(key="sample.fasta").version  # doctest: +SKIP
             '2'
         """
-        is_run_input = fields.pop("is_run_input", False)
-        found = None
+        return super().get(uid_or_stem, **fields)
+
+    @classmethod
+    def _get(cls, uid_or_stem: str | int | None = None, **fields: Any) -> Artifact:
         if uid_or_stem is None and "key" in fields and "is_latest" not in fields:
             if set(fields) == {"key"} and isinstance(fields["key"], str):
                 found = cls._from_lookup("artifact.key", fields["key"])
+                if found is not None:
+                    return found
             fields = {**fields, "is_latest": True}
-        found = found if found is not None else super().get(uid_or_stem, **fields)
-        return artifact_options.mark_input(found, is_run_input)
+        return super()._get(uid_or_stem, **fields)
+
+    @classmethod
+    def _mark_input(cls, found: Artifact, is_run_input: Any) -> Artifact:
+        return cast("Artifact", artifact_options.mark_input(found, is_run_input))
 
     # -- constructors from memory ---------------------------------------------------------
     @classmethod

@@ -9,6 +9,7 @@ import msgspec
 
 from lamingit._log import logger
 from lamingit._util import utcnow_iso
+from lamingit.api.core import artifact_options
 from lamingit.api.core.commit import commit, new_record_fields
 from lamingit.api.core.keys import validate_key
 from lamingit.api.core.made_by import MadeByRun
@@ -213,6 +214,14 @@ class Collection(MadeByRun, IsVersioned):
             description=self._record.description,
             revises=self,
         )
+
+    @classmethod
+    def _mark_input(cls, found: Collection, is_run_input: Any) -> Collection:
+        # lamingit keeps no list of input collections: the members carry the lineage
+        # (docs/collections.md), as when the collection is loaded in a run
+        if is_run_input is not False:
+            artifact_options.mark_input(found.ordered_artifacts, is_run_input)
+        return found
 
     # -- content --------------------------------------------------------------------------
     def cache(self, is_run_input: bool | None = None) -> list[Path]:

@@ -2,18 +2,37 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from lamingit._util import random_base62
 from lamingit.api.core import catalog
 from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import new_record_fields
 from lamingit.api.core.curation.synonyms import HasSynonyms, joined_synonyms
-from lamingit.errors import InvalidArgument, ValidationError
+from lamingit.api.core.relations import (
+    SCHEMA_MEMBERS,
+    TYPED,
+    Link,
+    RelatedManager,
+    related,
+    reverse,
+    reverse_one,
+)
+from lamingit.errors import FieldError, InvalidArgument, ValidationError
+from lamingit.feature_values import (
+    categorical_dtype,
+    category_registry,
+    category_type,
+    feature_name,
+    guess_dtype,
+    normalize_dtype,
+)
 from lamingit.feature_values import coerce as coerce_value
-from lamingit.feature_values import feature_name, guess_dtype, normalize_dtype
-from lamingit.models import FeatureRecord, RecordRecord, ULabelRecord
+from lamingit.models import BaseRecord, FeatureRecord, RecordRecord, ULabelRecord
 from lamingit.records import ChangeSet
+
+if TYPE_CHECKING:
+    from lamingit.api.registries.schema import Schema
 
 
 def dtype_string(dtype: Any) -> str:
@@ -36,6 +55,62 @@ def dtype_string(dtype: Any) -> str:
                 )
             return f"cat[{name}[{record.uid}]]"
     return normalize_dtype(dtype)
+
+
+def with_cat_filters(dtype: str, cat_filters: dict[str, Any]) -> str:
+    """``dtype`` restricted by LaminDB's ``cat_filters``: ``cat[Record[<type>, key=value]]``.
+
+    Records become ``<key>__uid=<uid>`` (``type`` names the type, as ``dtype=a_type`` does);
+    every key must be a lookup of the categorical's registry.
+
+    Example:
+        >>> with_cat_filters("cat[Record]", {"is_type": False})  # doctest: +SKIP
+        'cat[Record[is_type=False]]'
+    """
+    registry = category_registry(dtype)
+    if registry is None or dtype.startswith("list["):
+        raise ValidationError(
+            f"cat_filters restrict a categorical dtype (ln.Record, ln.ULabel or a type of them), "
+            f"not {dtype!r}"
+        )
+    if not isinstance(cat_filters, dict) or not cat_filters:
+        raise ValidationError(f"cat_filters takes a non-empty dict, got {cat_filters!r}")
+    cls = catalog.registry_class(registry)
+    type_uid = category_type(dtype) or ""
+    filters: dict[str, Any] = {}
+    for key, value in cat_filters.items():
+        record = getattr(value, "_record", None)
+        if value is None or (not isinstance(value, bool) and not value):
+            raise ValidationError(f"Empty value in filter {key}")
+        if isinstance(value, str) and not value.strip():
+            raise ValidationError(f"Empty value in filter {key}")
+        if isinstance(record, BaseRecord):
+            if not getattr(value, "_saved", False):
+                raise ValidationError(f"save the record in cat_filters[{key!r}] first: .save()")
+            key, value = ("type__uid" if key == "type" else f"{key}__uid"), record.uid
+        elif not isinstance(value, bool | str):
+            raise ValidationError(
+                f"cat_filters[{key!r}] takes a saved record, True/False or text, got {value!r}"
+            )
+        if key in ("type", "type__uid"):
+            if type_uid and value != type_uid:
+                raise ValidationError(
+                    f"Conflicting typed dtype and cat_filters type selector: dtype uses uid "
+                    f"'{type_uid}', cat_filters uses uid '{value}'"
+                )
+            type_record = cls._view.snapshot().find(registry, str(value))
+            if type_record is None or not getattr(type_record, "is_type", False):
+                raise ValidationError(
+                    f"cat_filters type {value!r} is not a saved {cls.__name__} with is_type=True"
+                )
+            type_uid = str(value)
+            continue
+        filters[str(key)] = value
+    try:
+        cls.filter(**filters)  # every key must be a lookup of the registry
+    except (InvalidArgument, FieldError) as exc:
+        raise ValidationError(f"cat_filters for {cls.__name__}: {exc}") from None
+    return categorical_dtype(cls.__name__, type_uid, filters)
 
 
 def check_feature_name(name: Any) -> str:
@@ -70,6 +145,10 @@ class Feature(Registry, HasSynonyms):
     _registry: ClassVar[str] = "feature"
     _struct = FeatureRecord
     _uid_length: ClassVar[int] = 12
+    _links: ClassVar[dict[str, Link]] = {
+        "schemas": reverse("schema", "members", "feature", fixed=SCHEMA_MEMBERS),
+        "features": reverse_one("feature", "type", "feature", fixed=TYPED),
+    }
     _record: FeatureRecord
 
     def __init__(
@@ -84,6 +163,7 @@ class Feature(Registry, HasSynonyms):
         coerce: bool = False,
         default_value: Any = None,
         synonyms: str | list[str] | None = None,
+        cat_filters: dict[str, Any] | None = None,
     ) -> None:
         name = check_feature_name(feature_name(name))
         if type is not None and not (
@@ -94,6 +174,8 @@ class Feature(Registry, HasSynonyms):
                 "ln.Feature(name='Treatment', is_type=True).save()"
             )
         stored = "str" if is_type and dtype == "str" else dtype_string(dtype)
+        if cat_filters is not None:
+            stored = with_cat_filters(stored, cat_filters)
         if default_value is not None:
             default_value = coerce_value(name, stored, default_value)
         self._init_record(
@@ -110,6 +192,15 @@ class Feature(Registry, HasSynonyms):
                 synonyms=joined_synonyms(synonyms),
             )
         )
+
+    @property
+    def schemas(self) -> RelatedManager[Schema]:
+        """The schemas that list this feature (read-only: a schema's features define it).
+
+        Example:
+            >>> ln.Feature.get(name="perturbation").schemas.count()  # doctest: +SKIP
+        """
+        return related(self, "schemas")
 
     @property
     def type(self) -> Feature | None:
@@ -180,4 +271,4 @@ class Feature(Registry, HasSynonyms):
         return None
 
 
-__all__ = ["Feature", "dtype_string"]
+__all__ = ["Feature", "dtype_string", "with_cat_filters"]

@@ -20,9 +20,11 @@ from lamingit.records import ChangeSet
 
 if TYPE_CHECKING:
     from lamingit.api.registries.artifact import Artifact
+    from lamingit.api.registries.collection import Collection
     from lamingit.api.registries.record import Record
     from lamingit.api.registries.run import Run
     from lamingit.api.registries.transform import Transform
+    from lamingit.api.registries.ulabel import ULabel
 
 
 class Project(Registry, HasAbbr):
@@ -40,6 +42,8 @@ class Project(Registry, HasAbbr):
         "runs": reverse("run", "projects", "project"),
         "transforms": reverse("transform", "projects", "project"),
         "records": reverse("record", "projects", "project"),
+        "ulabels": reverse("ulabel", "projects", "project"),
+        "collections": reverse("collection", "projects", "project"),
     }
     _uid_length: ClassVar[int] = 12
     _record: ProjectRecord
@@ -108,6 +112,24 @@ class Project(Registry, HasAbbr):
             >>> project.records.all()  # doctest: +SKIP
         """
         return related(self, "records")
+
+    @property
+    def ulabels(self) -> RelatedManager[ULabel]:
+        """Labels linked to this project; ``project.ulabels.add(label)`` links one.
+
+        Example:
+            >>> project.ulabels.to_dataframe()  # doctest: +SKIP
+        """
+        return related(self, "ulabels")
+
+    @property
+    def collections(self) -> RelatedManager[Collection]:
+        """Collections linked to this project; ``project.collections.add(c)`` links one.
+
+        Example:
+            >>> project.collections.count()  # doctest: +SKIP
+        """
+        return related(self, "collections")
 
 
 __all__ = ["Project"]

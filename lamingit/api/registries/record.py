@@ -10,11 +10,13 @@ from lamingit.api.core.features import validate_values
 from lamingit.api.core.hierarchy import HasHierarchy
 from lamingit.api.core.queryset import QuerySet
 from lamingit.api.core.relations import (
+    TYPED,
     Link,
     RelatedManager,
     forward,
     related,
     reverse,
+    reverse_one,
 )
 from lamingit.errors import InvalidArgument
 from lamingit.models import RecordRecord
@@ -22,6 +24,7 @@ from lamingit.records import ChangeSet, replace
 
 if TYPE_CHECKING:
     from lamingit.api.registries.artifact import Artifact
+    from lamingit.api.registries.collection import Collection
     from lamingit.api.registries.project import Project
 
 
@@ -50,6 +53,8 @@ class Record(HasHierarchy):
         "children": reverse("record", "parents", "record", no_self=True),
         "projects": forward("record", "projects", "project"),
         "artifacts": reverse("artifact", "records", "record"),
+        "collections": reverse("collection", "records", "record"),
+        "records": reverse_one("record", "type", "record", fixed=TYPED),
     }
     _uid_length: ClassVar[int] = 16
     _record: RecordRecord
@@ -162,6 +167,15 @@ class Record(HasHierarchy):
             >>> ln.Record.get(name="P53mutant1").artifacts.to_dataframe()  # doctest: +SKIP
         """
         return related(self, "artifacts")
+
+    @property
+    def collections(self) -> RelatedManager[Collection]:
+        """Collections labeled with this record; ``record.collections.add(c)`` links one.
+
+        Example:
+            >>> sample.collections.count()  # doctest: +SKIP
+        """
+        return related(self, "collections")
 
     @property
     def records(self) -> QuerySet[Record]:

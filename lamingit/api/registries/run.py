@@ -8,13 +8,15 @@ from lamingit._util import random_base62, utcnow_iso
 from lamingit.api.core import catalog
 from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import new_record_fields
-from lamingit.api.core.queryset import QuerySet
 from lamingit.api.core.relations import (
     Link,
     RelatedManager,
+    follow_run,
     forward,
     link_inputs,
+    link_output,
     related,
+    reverse_one,
 )
 from lamingit.errors import InvalidArgument
 from lamingit.models import RunRecord
@@ -23,6 +25,7 @@ from lamingit.tracking import context as run_context
 
 if TYPE_CHECKING:
     from lamingit.api.registries.artifact import Artifact
+    from lamingit.api.registries.collection import Collection
     from lamingit.api.registries.project import Project
     from lamingit.api.registries.transform import Transform
 
@@ -40,6 +43,17 @@ class Run(Registry):
     _links: ClassVar[dict[str, Link]] = {
         "input_artifacts": forward("run", "inputs", "artifact", on_link=link_inputs),
         "projects": forward("run", "projects", "project"),
+        "output_artifacts": reverse_one(
+            "artifact",
+            "run",
+            "run",
+            on_link=link_output,
+            companions=follow_run,
+            also=("transform",),
+        ),
+        "output_collections": reverse_one(
+            "collection", "run", "run", companions=follow_run, also=("transform",)
+        ),
     }
     _uid_length: ClassVar[int] = 20
     _record: RunRecord
@@ -128,11 +142,24 @@ class Run(Registry):
         return related(self, "projects")
 
     @property
-    def outputs(self) -> QuerySet[Artifact]:
-        """Artifacts this run created."""
-        return self._registry_filter("artifact", run=self.uid)
+    def output_artifacts(self) -> RelatedManager[Artifact]:
+        """Artifacts this run created (``run.outputs`` is the same); ``.add(a)`` sets ``a.run``.
 
-    output_artifacts = outputs
+        Example:
+            >>> run.output_artifacts.add(ln.Artifact.get(key="result.csv"))  # doctest: +SKIP
+        """
+        return related(self, "output_artifacts")
+
+    outputs = output_artifacts
+
+    @property
+    def output_collections(self) -> RelatedManager[Collection]:
+        """Collections this run created; ``.add(c)`` sets ``c.run``.
+
+        Example:
+            >>> run.output_collections.count()  # doctest: +SKIP
+        """
+        return related(self, "output_collections")
 
     @property
     def report(self) -> str | None:

@@ -11,7 +11,15 @@ from lamingit._util import random_base62, utcnow_iso
 from lamingit.api.core.base import Registry
 from lamingit.api.core.commit import commit, new_record_fields
 from lamingit.api.core.queryset import QuerySet
-from lamingit.api.core.relations import SCHEMA_MEMBERS, Link, forward
+from lamingit.api.core.relations import (
+    SCHEMA_MEMBERS,
+    VALIDATED,
+    Link,
+    RelatedManager,
+    forward,
+    related,
+    reverse_one,
+)
 from lamingit.errors import InvalidArgument, ValidationError
 from lamingit.models import SchemaRecord
 from lamingit.records import ChangeSet, replace
@@ -80,6 +88,8 @@ class Schema(Registry):
     _struct = SchemaRecord
     _links: ClassVar[dict[str, Link]] = {
         "members": forward("schema", "members", "feature", fixed=SCHEMA_MEMBERS),
+        "validated_artifacts": reverse_one("artifact", "schema", "schema", fixed=VALIDATED),
+        "artifacts": reverse_one("artifact", "schema", "schema", fixed=VALIDATED),
     }
     _uid_length: ClassVar[int] = 16
     _record: SchemaRecord
@@ -204,9 +214,15 @@ class Schema(Registry):
         }
 
     @property
-    def artifacts(self) -> QuerySet[Artifact]:
-        """Artifacts validated against this schema (``ln.Artifact.filter(schema=schema)``)."""
-        return self._registry_filter("artifact", schema=self.uid)
+    def validated_artifacts(self) -> RelatedManager[Artifact]:
+        """Artifacts validated against this schema (``ln.Artifact.filter(schema=schema)``).
+
+        Example:
+            >>> schema.validated_artifacts.count()  # doctest: +SKIP
+        """
+        return related(self, "validated_artifacts")
+
+    artifacts = validated_artifacts
 
     # -- trash ----------------------------------------------------------------------------
     def delete(self, permanent: bool = False) -> None:

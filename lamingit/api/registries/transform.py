@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from lamingit._util import encode_counter, utcnow_iso
 from lamingit.api.core.commit import new_record_fields
-from lamingit.api.core.queryset import QuerySet
 from lamingit.api.core.relations import (
+    RUN_TRANSFORM,
     Link,
     RelatedManager,
     forward,
     related,
     reverse,
+    reverse_one,
 )
 from lamingit.api.core.versioning import (
     COUNTER_WIDTH,
@@ -52,6 +53,7 @@ class Transform(IsVersioned):
     _registry: ClassVar[str] = "transform"
     _struct = TransformRecord
     _links: ClassVar[dict[str, Link]] = {
+        "runs": reverse_one("run", "transform", "transform", fixed=RUN_TRANSFORM),
         "projects": forward("transform", "projects", "project"),
         "predecessors": forward("transform", "parents", "transform", no_self=True),
         "successors": reverse("transform", "parents", "transform", no_self=True),
@@ -146,9 +148,13 @@ class Transform(IsVersioned):
         return self._record.kind
 
     @property
-    def runs(self) -> QuerySet[Run]:
-        """Every run of this transform."""
-        return self._registry_filter("run", transform=self.uid)
+    def runs(self) -> RelatedManager[Run]:
+        """Every run of this transform (read-only: a run's transform is fixed).
+
+        Example:
+            >>> transform.runs.count()  # doctest: +SKIP
+        """
+        return related(self, "runs")
 
     @property
     def parents(self) -> RelatedManager[Transform]:

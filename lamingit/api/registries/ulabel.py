@@ -9,7 +9,15 @@ from lamingit._util import random_base62, utcnow_iso
 from lamingit.api.core.commit import commit, new_record_fields
 from lamingit.api.core.hierarchy import HasHierarchy
 from lamingit.api.core.queryset import QuerySet
-from lamingit.api.core.relations import Link, RelatedManager, forward, related, reverse
+from lamingit.api.core.relations import (
+    TYPED,
+    Link,
+    RelatedManager,
+    forward,
+    related,
+    reverse,
+    reverse_one,
+)
 from lamingit.errors import InvalidArgument, ValidationError
 from lamingit.models import ULabelRecord
 from lamingit.query import Q
@@ -52,6 +60,7 @@ class ULabel(HasHierarchy):
         "children": reverse("ulabel", "parents", "ulabel", no_self=True),
         "projects": forward("ulabel", "projects", "project"),
         "collections": reverse("collection", "ulabels", "ulabel"),
+        "ulabels": reverse_one("ulabel", "type", "ulabel", fixed=TYPED),
     }
     _uid_length: ClassVar[int] = 8
     _record: ULabelRecord

@@ -14,7 +14,7 @@ from lamingit._log import logger
 from lamingit.api.core.curation.checks import ColumnRule, Report, check_frame
 from lamingit.api.core.curation.values import split_synonyms
 from lamingit.errors import InvalidArgument, ValidationError
-from lamingit.feature_values import category_registry, category_type
+from lamingit.feature_values import category_filters, category_registry, category_type
 from lamingit.models import FeatureRecord, SchemaRecord
 from lamingit.query import Q
 from lamingit.records import Snapshot
@@ -24,11 +24,14 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-def resolver(snapshot: Snapshot, registry: str, type_uid: str) -> tuple[Any, Any]:
+def resolver(
+    snapshot: Snapshot, registry: str, type_uid: str, filters: dict[str, Any] | None = None
+) -> tuple[Any, Any]:
     """``(resolve, names)`` for a categorical: saved names of ``registry`` within a type.
 
     With a type, each distinct value is one lookup (two git reads); without one, every label
-    of any type counts, answered by one index query.
+    of any type counts, answered by one index query. ``filters`` (a feature's
+    ``cat_filters``) narrow both to the records that satisfy them.
 
     Example:
         >>> resolve, names = resolver(snapshot, "ulabel", type_uid)  # doctest: +SKIP
@@ -37,6 +40,13 @@ def resolver(snapshot: Snapshot, registry: str, type_uid: str) -> tuple[Any, Any
     """
 
     def resolve(values: list[str]) -> dict[str, str]:
+        found = _resolve(values)
+        if not filters or not found:
+            return found
+        ok = {r.uid for r in select(snapshot, registry, Q(uid__in=list(found.values()), **filters))}
+        return {name: uid for name, uid in found.items() if uid in ok}
+
+    def _resolve(values: list[str]) -> dict[str, str]:
         if type_uid:
             out = {}
             for value in values:
@@ -49,6 +59,7 @@ def resolver(snapshot: Snapshot, registry: str, type_uid: str) -> tuple[Any, Any
 
     def names() -> list[str]:
         q = Q(type=type_uid, trashed=False) if type_uid else Q(trashed=False)
+        q = q & Q(**filters) if filters else q
         return sorted({str(getattr(r, "name", "")) for r in select(snapshot, registry, q)})
 
     return resolve, names
@@ -75,7 +86,8 @@ def feature_rule(snapshot: Snapshot, feature: FeatureRecord, required: bool) -> 
     }
     if registry is None:
         return ColumnRule(feature.name, feature.dtype, **common)
-    resolve, names = resolver(snapshot, registry, category_type(feature.dtype) or "")
+    type_uid = category_type(feature.dtype) or ""
+    resolve, names = resolver(snapshot, registry, type_uid, category_filters(feature.dtype))
     label = "ULabel" if registry == "ulabel" else "Record"
     return ColumnRule(
         feature.name, feature.dtype, resolve=resolve, names=names, label=label, **common
