@@ -356,16 +356,6 @@ class Registry(CanCurate):
             )
         return Lookup(cls.__name__, field, {getattr(o._record, field, None): o for o in cls.all()})
 
-    # -- features -------------------------------------------------------------------------
-    @property
-    def features(self) -> FeatureManager:
-        """Feature values of this record: ``add_values``, ``get_values``, ``features["x"]``."""
-        if "features" not in self._record.__struct_fields__:
-            raise AttributeError(f"{type(self).__name__} has no features")
-        from lamingit.api.core.features import FeatureManager  # not loaded with ln.Artifact
-
-        return FeatureManager(self)
-
     def describe(self, return_str: bool = False) -> str | None:
         """Print (or return) a tree of this record's fields, links and features.
 
@@ -532,6 +522,24 @@ def identifier(text: str) -> str:
     if ident[0].isdigit() or keyword.iskeyword(ident):
         ident = "_" + ident
     return ident
+
+
+class HasFeatures(Registry):
+    """A registry whose records carry feature values: Artifact, Collection, Record, Run, Transform.
+
+    (``Schema.features`` is another thing: its member features, as in LaminDB.)
+    """
+
+    @property
+    def features(self) -> FeatureManager:
+        """Feature values of this record: ``add_values``, ``get_values``, ``features["x"]``.
+
+        Example:
+            >>> ln.Artifact.get(key="a.csv").features.get_values()  # doctest: +SKIP
+        """
+        from lamingit.api.core.features import FeatureManager  # not loaded with ln.Artifact
+
+        return FeatureManager(self)
 
 
 class Lookup:

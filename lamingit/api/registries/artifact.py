@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 from lamingit.api.core import artifact_options
 from lamingit.api.core.artifact_cache import copy_if_stale
 from lamingit.api.core.artifact_links import ArtifactLinks
-from lamingit.api.core.base import Registry
+from lamingit.api.core.base import HasFeatures, Registry
 from lamingit.api.core.commit import commit, new_record_fields
 from lamingit.api.core.formats import (
     load_path,
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 STAGE_THRESHOLD = 8 * 1024 * 1024
 
 
-class Artifact(ArtifactLinks, MadeByRun, IsVersioned):
+class Artifact(ArtifactLinks, MadeByRun, IsVersioned, HasFeatures):
     """A dataset: a file or a directory (e.g. a zarr store), with lineage and versions.
 
     Example:

@@ -10,6 +10,7 @@ import msgspec
 from lamingit._log import logger
 from lamingit._util import utcnow_iso
 from lamingit.api.core import artifact_options
+from lamingit.api.core.base import HasFeatures
 from lamingit.api.core.commit import commit, new_record_fields
 from lamingit.api.core.keys import validate_key
 from lamingit.api.core.made_by import MadeByRun
@@ -44,7 +45,7 @@ def members_hash(hashes: list[str]) -> str:
     return hash_bytes(msgspec.json.encode(hashes))
 
 
-class Collection(MadeByRun, IsVersioned):
+class Collection(MadeByRun, IsVersioned, HasFeatures):
     """Artifacts grouped in order, versioned by key like artifacts.
 
     Saving the same members again returns the existing collection; the same key with other

@@ -183,7 +183,7 @@ class Schema(Registry):
 
     # -- related --------------------------------------------------------------------------
     @property
-    def features(self) -> QuerySet[Feature]:  # type: ignore[override]
+    def features(self) -> QuerySet[Feature]:
         """The member features (``schema.members`` keeps their order).
 
         Example:
