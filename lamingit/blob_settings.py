@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import os
-import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlparse
@@ -58,6 +57,8 @@ def parse_settings(data: bytes) -> dict[str, Any]:
         >>> parse_settings(b'[blobs]\\nremote = "s3://b/p"\\n')
         {'blobs': {'remote': 's3://b/p'}}
     """
+    import tomllib  # its parser compiles regexes: loaded on the first settings read
+
     try:
         return tomllib.loads(data.decode())
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

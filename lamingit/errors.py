@@ -24,9 +24,10 @@ from __future__ import annotations
 import errno
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import ParamSpec, TypeVar
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class LamingitError(Exception):
@@ -159,7 +160,7 @@ def disk_error(exc: OSError) -> DiskError | None:
     return translated
 
 
-def translate_disk_errors(func: F) -> F:
+def translate_disk_errors(func: Callable[P, R]) -> Callable[P, R]:
     """Decorate a write path so a full or read-only file system raises ``DiskError``.
 
     Example:
@@ -168,7 +169,7 @@ def translate_disk_errors(func: F) -> F:
     """
 
     @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
         except OSError as exc:
@@ -177,7 +178,7 @@ def translate_disk_errors(func: F) -> F:
                 raise
             raise translated from exc
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 __all__ = [

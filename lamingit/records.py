@@ -9,7 +9,7 @@ lookups two git reads instead of a scan.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import msgspec
 
@@ -27,6 +27,8 @@ from lamingit.storage.git.store import Changes, GitStore, Tree
 
 if TYPE_CHECKING:
     from lamingit.index.store import RepoIndex
+
+RecordT = TypeVar("RecordT", bound=BaseRecord)
 
 _LIST = msgspec.json.Decoder(list[str])
 _MEMO_LIMIT = 4096
@@ -74,6 +76,13 @@ def _checked(record: BaseRecord, uid: str) -> BaseRecord:
             "crafted or damaged: run `lamingit fsck`"
         )
     return record
+
+
+def _as(kind: type[RecordT], record: BaseRecord | None) -> RecordT | None:
+    """``record`` as the struct type of its registry (a registry decodes to one struct type)."""
+    if record is None or isinstance(record, kind):
+        return record
+    raise IntegrityError(f"{kind.registry} {record.uid} decoded as {type(record).__name__}")
 
 
 class IndexOwner(Protocol):
@@ -124,6 +133,10 @@ class Snapshot:
         if not is_base62(uid):
             raise IntegrityError(f"{uid[:40]!r} is not a uid (base62 characters only)")
         return _checked(decode(registry, data), uid)
+
+    def find_as(self, kind: type[RecordT], uid: str) -> RecordT | None:
+        """``find`` typed by struct: ``snapshot.find_as(ArtifactRecord, uid)``."""
+        return _as(kind, self.find(kind.registry, uid))
 
     def lookup(self, name: str, value: str) -> list[str]:
         """Uids whose lookup ``name`` equals ``value`` (sorted; usually one)."""
@@ -181,6 +194,10 @@ class ChangeSet:
         if key in self._records:
             return self._records[key]
         return self.snapshot.find(registry, uid)
+
+    def get_as(self, kind: type[RecordT], uid: str) -> RecordT | None:
+        """``get`` typed by struct: ``changes.get_as(ArtifactRecord, uid)``."""
+        return _as(kind, self.get(kind.registry, uid))
 
     def lookup(self, name: str, value: str) -> list[str]:
         """A lookup entry as it will be after this change set."""

@@ -27,3 +27,24 @@ def test_ruff_format() -> None:
 def test_mypy() -> None:
     out = run("mypy", "lamingit")
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+MAX_TYPE_IGNORES = 0
+"""``# type: ignore`` comments allowed in lamingit/ (issue 14: fix types, do not silence them).
+Never raise this number.
+"""
+
+
+def test_type_ignores_do_not_grow() -> None:
+    found = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in sorted((ROOT / "lamingit").rglob("*.py*"))
+        if path.suffix in (".py", ".pyi")
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if "type: ignore" in line
+    ]
+    assert len(found) <= MAX_TYPE_IGNORES, (
+        f"{len(found)} `# type: ignore` in lamingit/ (at most {MAX_TYPE_IGNORES}): "
+        + ", ".join(found)
+        + "; type the code instead (a Protocol, TypeVar, overload or typed wrapper)"
+    )

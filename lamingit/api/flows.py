@@ -9,24 +9,29 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar, overload
+from typing import ParamSpec, TypeVar, overload
 
 from lamingit.api.tracked import tracked
 from lamingit.errors import InvalidArgument, TrackNotCalled
 from lamingit.tracking import context as run_context
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @overload
-def flow(uid: F, global_run: str = "clear") -> F: ...
+def flow(uid: Callable[P, R], global_run: str = "clear") -> Callable[P, R]: ...
 
 
 @overload
-def flow(uid: str | None = None, global_run: str = "clear") -> Callable[[F], F]: ...
+def flow(
+    uid: str | None = None, global_run: str = "clear"
+) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
 
 
-def flow(uid: str | None | F = None, global_run: str = "clear") -> F | Callable[[F], F]:
+def flow(
+    uid: str | None | Callable[P, R] = None, global_run: str = "clear"
+) -> Callable[P, R] | Callable[[Callable[P, R]], Callable[P, R]]:
     """Track every call of the decorated function as a workflow run (``ln.context.run``
     during the call, cleared afterwards).
 
@@ -48,14 +53,16 @@ def flow(uid: str | None | F = None, global_run: str = "clear") -> F | Callable[
 
 
 @overload
-def step(uid: F) -> F: ...
+def step(uid: Callable[P, R]) -> Callable[P, R]: ...
 
 
 @overload
-def step(uid: str | None = None) -> Callable[[F], F]: ...
+def step(uid: str | None = None) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
 
 
-def step(uid: str | None | F = None) -> F | Callable[[F], F]:
+def step(
+    uid: str | None | Callable[P, R] = None,
+) -> Callable[P, R] | Callable[[Callable[P, R]], Callable[P, R]]:
     """Track every call as a step: a run initiated by the active run; outside any run it raises
     ``TrackNotCalled``.
 
@@ -68,11 +75,11 @@ def step(uid: str | None | F = None) -> F | Callable[[F], F]:
         return step()(uid)
     track_call = tracked(uid)
 
-    def decorate(func: F) -> F:
+    def decorate(func: Callable[P, R]) -> Callable[P, R]:
         inner = track_call(func)
 
         @functools.wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
             if run_context.active() is None:
                 raise TrackNotCalled(
                     f"step {func.__qualname__}() needs an initiating run: call it inside an "
@@ -80,7 +87,7 @@ def step(uid: str | None | F = None) -> F | Callable[[F], F]:
                 )
             return inner(*args, **kwargs)
 
-        return wrapper  # type: ignore[return-value]
+        return wrapper
 
     return decorate
 

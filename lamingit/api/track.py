@@ -250,8 +250,9 @@ def track(
     logger.info(
         f"{verb} Transform('{t_record.uid}', key={t_record.key!r}) & started Run('{run_uid}')"
     )
-    run = Run._from_record(repo.snapshot().find("run", run_uid), LIVE)  # type: ignore[arg-type]
-    return run
+    run_record = repo.snapshot().find_as(RunRecord, run_uid)
+    assert run_record is not None, "the run was committed just above"
+    return Run._from_record(run_record, LIVE)
 
 
 def finish(ignore_non_consecutive: bool | None = None) -> None:

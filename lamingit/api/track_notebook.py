@@ -95,7 +95,7 @@ def begin(info: SourceInfo | None) -> None:
 
     from lamingit.tracking import notebook_capture
 
-    notebook_capture.begin(IPython.get_ipython())  # type: ignore[attr-defined, no-untyped-call]
+    notebook_capture.begin(IPython.get_ipython())
 
 
 def prepare_finish(

@@ -6,7 +6,7 @@ import functools
 import inspect
 import textwrap
 from collections.abc import Callable
-from typing import Any, TypeVar, overload
+from typing import Any, ParamSpec, TypeVar, overload
 
 from lamingit._util import random_base62, utcnow_iso
 from lamingit.api.core.commit import commit, new_record_fields
@@ -23,7 +23,8 @@ from lamingit.tracking import context as run_context
 from lamingit.tracking.reads import ReadLog
 from lamingit.tracking.source import SourceInfo
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def _function_source(func: Callable[..., Any]) -> str:
@@ -36,14 +37,16 @@ def _function_source(func: Callable[..., Any]) -> str:
 
 
 @overload
-def tracked(uid: F) -> F: ...
+def tracked(uid: Callable[P, R]) -> Callable[P, R]: ...
 
 
 @overload
-def tracked(uid: str | None = None) -> Callable[[F], F]: ...
+def tracked(uid: str | None = None) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
 
 
-def tracked(uid: str | None | F = None) -> F | Callable[[F], F]:
+def tracked(
+    uid: str | None | Callable[P, R] = None,
+) -> Callable[P, R] | Callable[[Callable[P, R]], Callable[P, R]]:
     """Track every call of the decorated function as a Run of a ``kind="function"`` Transform.
 
     The transform's key is ``module:qualname`` and its source is the function's source
@@ -67,7 +70,7 @@ def tracked(uid: str | None | F = None) -> F | Callable[[F], F]:
         return tracked()(uid)
     fixed_uid: str | None = uid
 
-    def decorate(func: F) -> F:
+    def decorate(func: Callable[P, R]) -> Callable[P, R]:
         source = _function_source(func)
         key = f"{func.__module__}:{func.__qualname__}"
         digest = hash_bytes(source.encode())
@@ -75,7 +78,7 @@ def tracked(uid: str | None | F = None) -> F | Callable[[F], F]:
         known: dict[str, str] = {}
 
         @functools.wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
             repo = SESSION.repository()
             try:
                 bound = signature.bind(*args, **kwargs)
@@ -131,8 +134,7 @@ def tracked(uid: str | None | F = None) -> F | Callable[[F], F]:
                 run_context.remove(ctx)
                 _finish_call(repo, ctx, log, status)
 
-        wrapper.__lamingit_transform_key__ = key  # type: ignore[attr-defined]
-        return wrapper  # type: ignore[return-value]
+        return wrapper
 
     return decorate
 

@@ -6,6 +6,9 @@ the index; callers then scan git (``lamingit.router.scan``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from lamingit.index.evaluate import Evaluator, Unsupported
 from lamingit.index.rows import build_frames, partition_values
 from lamingit.index.store import IndexState, Part, Progress, RegistryIndex, RepoIndex
@@ -13,6 +16,8 @@ from lamingit.index.table import FrameSpec, ResultFrame, result_frame, selected
 from lamingit.models import BaseRecord
 from lamingit.query import Q, matches
 from lamingit.records import Snapshot
+
+T = TypeVar("T")
 
 
 def index_of(snapshot: Snapshot) -> RepoIndex:
@@ -186,7 +191,7 @@ def _scanned(snapshot: Snapshot, registry: str, q: Q) -> IndexState:
     return IndexState(snapshot.commit or "", {registry: RegistryIndex(registry, part)})
 
 
-def _run(fn, snapshot: Snapshot):  # type: ignore[no-untyped-def]
+def _run(fn: Callable[[Evaluator], T], snapshot: Snapshot) -> T:
     import polars as pl
 
     for attempt in range(2):

@@ -277,7 +277,9 @@ def top_level_values(
         elif kind != "null":
             typed = cols[_TYPED[kind]] = pl.Series(picked, dtype=_POLARS[kind])
             # polars writes integers as Python does; floats and bools differ ("true", "1e-05")
-            text = typed.cast(pl.Utf8) if kind == "int" else list(map(str, picked))
+            text: pl.Series | list[str] = (
+                typed.cast(pl.Utf8) if kind == "int" else list(map(str, picked))
+            )
             cols["t"] = pl.Series(text, dtype=pl.Utf8)
         frames.append(_kind_frame(kind, field, rows.gather(found), paths.gather(found), cols))
     if not frames:

@@ -201,14 +201,17 @@ class RegistryIndex:
             .join(positions, on="uid")
             .drop("row", "uid")
             .rename({"_new": "row"})
-            .select(list(VALUE_SCHEMA))
-            .cast(VALUE_SCHEMA)  # type: ignore[arg-type]
+            .select(_AS_VALUES)
         )
         return RegistryIndex(self.registry, Part(frame, partition_values(merged)))
 
 
+_AS_VALUES = [pl.col(name).cast(dtype) for name, dtype in VALUE_SCHEMA.items()]
+"""The value columns in ``VALUE_SCHEMA``'s order and types."""
+
+
 def _flat_values(part: Part) -> pl.DataFrame:
-    return part.values.flat.select(list(VALUE_SCHEMA)).cast(VALUE_SCHEMA)  # type: ignore[arg-type]
+    return part.values.flat.select(_AS_VALUES)
 
 
 @dataclass

@@ -8,7 +8,8 @@ rows in polars; only values polars cannot type (mixed or nested features, dict f
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from types import GenericAlias
+from typing import Any, cast
 
 import msgspec
 import polars as pl
@@ -93,7 +94,10 @@ class ResultFrame:
         if self.objects:
             pdf = pdf[self.columns]
         # moving the column to the index, not set_index(): that copies every column
-        pdf.index = pdf.pop("uid")
+        # (pd.Index shares the column's array; and mypy < 1.16 types the setter as Index)
+        import pandas as pd
+
+        pdf.index = pd.Index(pdf.pop("uid"))
         return pdf
 
 
@@ -186,7 +190,8 @@ class Selection:
         out: list[bytes] = [b""] * self.frame.height
         positions = self.frame.select(pl.int_range(pl.len()).alias("_n"), *_POS)
         for (part_no,), group in positions.group_by("_part"):
-            got = self.parts[int(part_no)].json_rows(group["_row"].to_list())  # type: ignore[call-overload]
+            # _part is an integer column (polars 1.0 types group keys as object)
+            got = self.parts[cast(int, part_no)].json_rows(group["_row"].to_list())
             for n, blob in zip(group["_n"], got, strict=True):
                 out[n] = blob
         return out
@@ -399,7 +404,8 @@ def _python(kind: str, i: Any, f: Any, b: Any, t: Any, j: Any) -> Any:
 def _dict_fields(sel: Selection, dicts: list[str]) -> dict[str, list[Any]]:
     """Dict fields (``params``, ``environment``) of the rows, decoded from the stored JSON."""
     struct = msgspec.defstruct("Dicts", [(d, dict[str, Any], {}) for d in dicts])
-    items = msgspec.json.Decoder(list[struct]).decode(b"[" + b",".join(sel.blobs()) + b"]")  # type: ignore[valid-type]
+    rows = GenericAlias(list, (struct,))  # list[struct], of a class made at run time
+    items = msgspec.json.Decoder(rows).decode(b"[" + b",".join(sel.blobs()) + b"]")
     return {d: [getattr(item, d) for item in items] for d in dicts}
 
 

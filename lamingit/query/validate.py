@@ -3,7 +3,6 @@ error (with the nearest valid name), not an empty result."""
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 import types
@@ -61,6 +60,8 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str:
         >>> did_you_mean("zzz", ["gt"])
         ''
     """
+    import difflib  # only an error message needs it: not loaded with ln.Artifact
+
     close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     if not close and len(name) > 2:
         # a prefix the user typed too long or short (``descr``) is as telling as a typo

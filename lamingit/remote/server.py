@@ -106,14 +106,16 @@ class LamingitServer(ThreadingHTTPServer):
             self.address_family = socket.AF_INET6  # an IPv6 literal such as ::1
         super().__init__(address, _Handler)
 
-    def handle_error(self, request: object, client_address: object) -> None:
+    def handle_error(
+        self, request: socket.socket | tuple[bytes, socket.socket], client_address: object
+    ) -> None:
         """A client that hung up early is one log line; anything else keeps its traceback."""
         exc = sys.exc_info()[1]
         if isinstance(exc, ConnectionError | TimeoutError):
             host = client_address[0] if isinstance(client_address, tuple) else client_address
             sys.stderr.write(f"{host} client disconnected early ({type(exc).__name__})\n")
             return
-        super().handle_error(request, client_address)  # type: ignore[arg-type]
+        super().handle_error(request, client_address)
 
     @property
     def url(self) -> str:

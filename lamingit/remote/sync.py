@@ -426,7 +426,13 @@ def resolve_conflict(
                 if top.startswith("("):  # "(record)", "(same name)": nothing to write
                     continue
                 if sub:
-                    current = dict(updates.get(top, getattr(record, top)))  # type: ignore[call-overload]
+                    held = updates.get(top, getattr(record, top))
+                    if not isinstance(held, dict):
+                        raise InvalidArgument(
+                            f"the conflict on {entry['field']!r} names a key of {top!r}, which "
+                            f"holds no dict in {registry} {uid}; resolve it with take='ours'"
+                        )
+                    current = dict(held)
                     if entry["theirs"] is None:
                         current.pop(sub, None)
                     else:

@@ -34,7 +34,7 @@ def _c_hook() -> Any:
     if os.environ.get("LAMINGIT_AUDIT_HOOK", "").lower() == "python":
         return None  # asked for the Python hook (to compare, or to debug)
     try:
-        from lamingit.tracking import _audit_c  # type: ignore[attr-defined]
+        from lamingit.tracking import _audit_c
     except ImportError:  # built without a C compiler: the Python hook does all the work
         return None
     return _audit_c

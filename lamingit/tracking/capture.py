@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 MAX_REPORT = 8 * 1024 * 1024
 """Characters kept per run; beyond this the report notes the truncation."""
@@ -62,8 +62,9 @@ class OutputCapture:
         if self._saved is not None:
             return
         self._saved = (sys.stdout, sys.stderr)
-        sys.stdout = _Tee(sys.stdout, self)  # type: ignore[assignment]
-        sys.stderr = _Tee(sys.stderr, self)  # type: ignore[assignment]
+        # A _Tee is a TextIO by delegation: what it does not define, the real stream answers.
+        sys.stdout = cast(TextIO, _Tee(sys.stdout, self))
+        sys.stderr = cast(TextIO, _Tee(sys.stderr, self))
 
     def stop(self) -> None:
         """Restore the streams (only if nobody replaced our tees meanwhile)."""

@@ -89,9 +89,11 @@ class ReadLog:
             path: object = item
             if isinstance(item, tuple):
                 path, cwd = item
+            if not isinstance(path, str | bytes | os.PathLike):
+                continue
             try:
-                text = os.fsdecode(os.fspath(path))  # type: ignore[call-overload]
-            except TypeError:
+                text = os.fsdecode(path)
+            except TypeError:  # a __fspath__ that returns neither str nor bytes
                 continue
             if cwd is not None and not os.path.isabs(text):
                 text = os.path.join(cwd, text)

@@ -88,9 +88,9 @@ def caller_frame() -> FrameType | None:
         >>> caller_frame() is not None
         True
     """
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
-        frame = frame.f_back  # type: ignore[assignment]
+        frame = frame.f_back
     return frame
 
 
@@ -105,7 +105,7 @@ def in_ipython() -> bool:
     if module is None:
         return False
     try:
-        return module.get_ipython() is not None  # type: ignore[attr-defined, no-any-return]
+        return module.get_ipython() is not None
     except Exception:  # an IPython that is imported but half torn down
         return False
 
@@ -143,7 +143,7 @@ def _notebook() -> SourceInfo:
 
     from lamingit.tracking.notebook_locate import in_kernel, locate
 
-    shell = IPython.get_ipython()  # type: ignore[attr-defined, no-untyped-call]
+    shell = IPython.get_ipython()
     found = locate(shell)
     if found is not None:
         return notebook_source(found)
@@ -206,7 +206,7 @@ def source_for_path(path: str | Path) -> SourceInfo:
     if in_ipython():
         import IPython
 
-        shell = IPython.get_ipython()  # type: ignore[attr-defined, no-untyped-call]
+        shell = IPython.get_ipython()
         if os.environ.get("LAMINGIT_NOTEBOOK_RUNNER") == "lamingit":
             runner = "lamingit"
         elif in_kernel(shell):

@@ -132,6 +132,11 @@ class Session:
         self, inotify_type: Callable[[], InotifyFD], roots: list[tuple[bytes, bool]]
     ) -> None:
         self.inotify = inotify_type()
+        # watchdog is loaded in this (child) process by now; its NewTypes of int for the calls
+        from watchdog.observers.inotify_c import CallbackId, Mask
+
+        self._mask = Mask(WATCH_MASK)
+        self._callback_id = CallbackId(_CALLBACK_ID)
         # watchdog's "its reader thread is inside read()" flag, True until a first read: we
         # read from our own loop, so close() must release the descriptors itself.
         self.inotify._is_reading = False
@@ -176,7 +181,7 @@ class Session:
             self.warnings.append(message)
 
     def _add(self, directory: bytes, only: bytes | None = None) -> None:
-        wd = self.inotify.add_callback(directory, WATCH_MASK, self, _CALLBACK_ID)  # type: ignore[arg-type]
+        wd = self.inotify.add_callback(directory, self._mask, self, self._callback_id)
         if wd < 0:  # watchdog returns -1 instead of raising for EACCES
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
         known = wd in self.dirs

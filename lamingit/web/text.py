@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from lamingit.errors import InvalidArgument
+from lamingit.models import RunRecord
 from lamingit.remote.history import label_of
 
 if TYPE_CHECKING:
@@ -75,8 +76,8 @@ class Linker:
         if found is None:
             record = self.snapshot.find(registry, uid) if self.snapshot else None
             text = (label_of(record) if record is not None else None) or uid
-            if registry == "run" and record is not None:
-                transform = self.snapshot.find("transform", record.transform)  # type: ignore[union-attr, attr-defined]
+            if isinstance(record, RunRecord) and self.snapshot is not None:
+                transform = self.snapshot.find("transform", record.transform)
                 text = f"run {uid[:8]}" + (f" of {label_of(transform)}" if transform else "")
             endpoint = {"artifact": "artifact", "run": "run", "transform": "transform"}
             if registry in endpoint:

@@ -10,15 +10,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 import msgspec
 
 from lamingit._util import is_base62, utcnow_iso
-from lamingit.api.core import branches, catalog
+from lamingit.api.core import catalog
 from lamingit.api.core.commit import commit
 from lamingit.api.core.curation.values import CanCurate
-from lamingit.api.core.features import FeatureManager
 from lamingit.api.core.field_check import check_fields
 from lamingit.api.core.messages import moved_to_trash
 from lamingit.api.core.queryset import QuerySet, build_q, normalize_value
 from lamingit.api.core.view import LIVE, View
-from lamingit.api.present.describe import describe_record
 from lamingit.errors import (
     DoesNotExist,
     FieldError,
@@ -26,7 +24,7 @@ from lamingit.errors import (
     MultipleResultsFound,
     translate_disk_errors,
 )
-from lamingit.models import BaseRecord
+from lamingit.models import BaseRecord, FeatureRecord
 from lamingit.query import Q
 from lamingit.query.validate import did_you_mean
 from lamingit.records import ChangeSet, replace
@@ -34,6 +32,7 @@ from lamingit.records import ChangeSet, replace
 if TYPE_CHECKING:
     import pandas as pd
 
+    from lamingit.api.core.features import FeatureManager
     from lamingit.api.core.relations import Link
     from lamingit.api.registries.user import User
 
@@ -138,7 +137,11 @@ class Registry(CanCurate):
         return cls._field_names() - {"uid", "id", "created_at", "created_by", "updated_at", "hash"}
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.uid == self.uid  # type: ignore[attr-defined]
+        return (
+            isinstance(other, Registry)
+            and type(other) is type(self)
+            and other._record.uid == self._record.uid
+        )
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, self._record.uid))
@@ -194,9 +197,9 @@ class Registry(CanCurate):
     def _known_features(cls) -> frozenset[str]:
         snapshot = cls._view.snapshot()
         return frozenset(
-            str(getattr(r, "name", ""))
+            r.name
             for r in snapshot.iter_records("feature")
-            if not r.trashed  # type: ignore[attr-defined]
+            if isinstance(r, FeatureRecord) and not r.trashed
         )
 
     @classmethod
@@ -217,7 +220,12 @@ class Registry(CanCurate):
             >>> ln.Artifact.filter(suffix=".csv", created_by__handle="testuser1").to_dataframe()  # doctest: +SKIP
         """
         branch = kwargs.pop("branch", None)
-        view = cls._view if branch is None else branches.branch_view(cls._view, branch)
+        if branch is None:
+            view = cls._view
+        else:
+            from lamingit.api.core.branches import branch_view  # not loaded with ln.Artifact
+
+            view = branch_view(cls._view, branch)
         return QuerySet(cls, cls._build_q(args, kwargs), view=view)
 
     @classmethod
@@ -348,20 +356,14 @@ class Registry(CanCurate):
             )
         return Lookup(cls.__name__, field, {getattr(o._record, field, None): o for o in cls.all()})
 
-    # -- features -------------------------------------------------------------------------
-    @property
-    def features(self) -> FeatureManager:
-        """Feature values of this record: ``add_values``, ``get_values``, ``features["x"]``."""
-        if "features" not in self._record.__struct_fields__:
-            raise AttributeError(f"{type(self).__name__} has no features")
-        return FeatureManager(self)
-
     def describe(self, return_str: bool = False) -> str | None:
         """Print (or return) a tree of this record's fields, links and features.
 
         Example:
             >>> ln.Run.get(uid).describe()  # doctest: +SKIP
         """
+        from lamingit.api.present.describe import describe_record  # not with ln.Artifact
+
         text = describe_record(self)
         if return_str:
             return text
@@ -520,6 +522,24 @@ def identifier(text: str) -> str:
     if ident[0].isdigit() or keyword.iskeyword(ident):
         ident = "_" + ident
     return ident
+
+
+class HasFeatures(Registry):
+    """A registry whose records carry feature values: Artifact, Collection, Record, Run, Transform.
+
+    (``Schema.features`` is another thing: its member features, as in LaminDB.)
+    """
+
+    @property
+    def features(self) -> FeatureManager:
+        """Feature values of this record: ``add_values``, ``get_values``, ``features["x"]``.
+
+        Example:
+            >>> ln.Artifact.get(key="a.csv").features.get_values()  # doctest: +SKIP
+        """
+        from lamingit.api.core.features import FeatureManager  # not loaded with ln.Artifact
+
+        return FeatureManager(self)
 
 
 class Lookup:

@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import functools
 import inspect
+import weakref
+from collections.abc import Callable
 from typing import Any
 
 from lamingit.errors import FieldValidationError
 from lamingit.query.validate import did_you_mean
+
+_CHECKED: weakref.WeakSet[Callable[..., None]] = weakref.WeakSet()
+"""The constructors this module made (a class checked twice is wrapped once)."""
 
 
 def check_fields(cls: type) -> None:
@@ -20,7 +25,7 @@ def check_fields(cls: type) -> None:
         >>> check_fields(ln.Project)  # doctest: +SKIP
     """
     init = cls.__dict__.get("__init__")
-    if init is None or getattr(init, "_fields_checked", False):
+    if init is None or init in _CHECKED:
         return
     params = inspect.signature(init).parameters
     if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
@@ -42,8 +47,9 @@ def check_fields(cls: type) -> None:
             )
         init(self, *args, **kwargs)
 
-    checked._fields_checked = True  # type: ignore[attr-defined]
-    cls.__init__ = checked  # type: ignore[misc]
+    _CHECKED.add(checked)
+    # through type.__setattr__: mypy refuses assigning a method of an arbitrary class
+    type.__setattr__(cls, "__init__", checked)
 
 
 __all__ = ["check_fields"]

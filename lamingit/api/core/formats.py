@@ -167,9 +167,12 @@ def _index_col(path: Path, sep: str) -> int | None:
     """CSVs written by from_dataframe keep the index as an unnamed first column."""
     import gzip
 
-    opener = gzip.open if str(path).endswith(".gz") else open
-    with opener(path, "rt") as fh:  # type: ignore[operator]
-        header = fh.readline()
+    if str(path).endswith(".gz"):
+        with gzip.open(path, "rt") as fh:
+            header = fh.readline()
+    else:
+        with open(path) as fh:
+            header = fh.readline()
     return 0 if header.startswith(sep) else None
 
 

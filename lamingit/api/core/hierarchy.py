@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import TYPE_CHECKING, Any, Self
 
 from lamingit.api.core.base import Registry
 from lamingit.api.core.queryset import QuerySet
@@ -14,6 +14,10 @@ class HasHierarchy(Registry):
     Subclasses keep their own public name for the instances of a type (``query_records``,
     ``query_ulabels``) and answer it with ``self._closure("type__in")``.
     """
+
+    if TYPE_CHECKING:  # each subclass defines it; all are built from a name and a type
+
+        def __init__(self, name: str, type: Self | None = None, **kwargs: Any) -> None: ...
 
     def query_parents(self) -> QuerySet[Self]:
         """All ancestors (parents, their parents, …); safe on cycles.

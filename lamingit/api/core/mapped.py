@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from lamingit.errors import InvalidArgument
+
+# The accepted spellings of ``join``, typed as the literals pandas and anndata expect.
+_JOINS: dict[str, Literal["outer", "inner"]] = {"outer": "outer", "inner": "inner"}
 
 
 def concat_objects(objects: Sequence[Any], keys: Sequence[str], join: str = "outer") -> Any:
@@ -24,18 +27,20 @@ def concat_objects(objects: Sequence[Any], keys: Sequence[str], join: str = "out
         >>> concat_objects([pd.DataFrame({"a": [1]}), pd.DataFrame({"a": [2]})], ["u1", "u2"]).a.tolist()
         [1, 2]
     """
-    if join not in ("outer", "inner"):
+    how = _JOINS.get(join)
+    if how is None:
         raise InvalidArgument(f"join={join!r}: use 'outer' or 'inner'")
     import pandas as pd
 
-    if objects and all(isinstance(o, pd.DataFrame) for o in objects):
-        return pd.concat(list(objects), join=join)
+    frames = [o for o in objects if isinstance(o, pd.DataFrame)]
+    if frames and len(frames) == len(objects):
+        return pd.concat(frames, join=how)
     kinds = sorted({type(o).__name__ for o in objects})
     if kinds == ["AnnData"]:
         import anndata as ad
 
         return ad.concat(
-            list(objects), join=join, label="artifact_uid", keys=list(keys), index_unique=None
+            list(objects), join=how, label="artifact_uid", keys=list(keys), index_unique=None
         )
     raise InvalidArgument(
         f"collection.load() concatenates DataFrame or AnnData members, got {', '.join(kinds)}; "

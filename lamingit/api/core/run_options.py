@@ -50,7 +50,7 @@ def with_features(changes: ChangeSet, run: RunRecord, features: dict[str, Any] |
     if not features:
         return run
     stored, _ = validate_values(changes, features)
-    return replace(run, features=dict(sorted(stored.items())))  # type: ignore[no-any-return]
+    return replace(run, features=dict(sorted(stored.items())))
 
 
 __all__ = ["initiating_run", "switch_branch", "with_features"]

@@ -11,6 +11,7 @@ from lamingit.api.core.base import Lookup, save
 from lamingit.api.core.curation.checks import Report
 from lamingit.api.core.curation.rules import Validation, raise_if_invalid, validate_frame
 from lamingit.api.core.curation.values import match, synonyms_of
+from lamingit.api.core.hierarchy import HasHierarchy
 from lamingit.errors import InvalidArgument
 from lamingit.feature_values import category_registry, category_type
 from lamingit.models import FeatureRecord, SchemaRecord
@@ -217,9 +218,8 @@ class CatManager:
             _log_standardized(column, mapping)
         self._curator._is_validated = False
 
-    def _registry(self, column: str) -> Any:
-        feature = self._features()[column]
-        return catalog.registry_class(category_registry(feature.dtype) or "ulabel")
+    def _registry(self, column: str) -> type[HasHierarchy]:
+        return _label_class(self._features()[column].dtype)
 
     def _records(self, column: str) -> list[Any]:
         """The saved labels or records a categorical column may name (of the feature's type)."""
@@ -240,12 +240,11 @@ class CatManager:
         new: list[Any] = []
         for column in self._keys(key):
             feature = features[column]
-            registry = category_registry(feature.dtype) or "ulabel"
-            cls = catalog.registry_class(registry)
+            cls = _label_class(feature.dtype)
             type_uid = category_type(feature.dtype) or None
             type_obj = cls.get(type_uid) if type_uid else None
             for value in report.non_validated.get(column, []):
-                new.append(cls(name=value, type=type_obj, **kwargs))  # type: ignore[call-arg]
+                new.append(cls(name=value, type=type_obj, **kwargs))
         if new:
             save(new)
         self._curator._is_validated = False
@@ -258,12 +257,19 @@ class CatManager:
         """
         out = {}
         for column, feature in self._features().items():
-            registry = category_registry(feature.dtype) or "ulabel"
-            cls = catalog.registry_class(registry)
+            cls = _label_class(feature.dtype)
             type_uid = category_type(feature.dtype) or None
             qs = cls.filter(type=type_uid) if type_uid else cls.filter()
-            out[column] = Lookup(cls.__name__, "name", {r.name: r for r in qs})  # type: ignore[attr-defined]
+            out[column] = Lookup(cls.__name__, "name", {r.name: r for r in qs})
         return out
+
+
+def _label_class(dtype: str) -> type[HasHierarchy]:
+    """The registry whose names a categorical dtype takes (Record or ULabel)."""
+    cls = catalog.registry_class(category_registry(dtype) or "ulabel")
+    if not issubclass(cls, HasHierarchy):
+        raise InvalidArgument(f"dtype {dtype!r} does not name labels (Record or ULabel)")
+    return cls
 
 
 def _log_standardized(key: str, mapping: dict[str, str]) -> None:

@@ -217,7 +217,7 @@ def _in_notebook() -> bool:
     if module is None:
         return False
     try:
-        shell = module.get_ipython()  # type: ignore[attr-defined]
+        shell = module.get_ipython()
     except Exception:
         return False
     return shell is not None and type(shell).__name__ != "TerminalInteractiveShell"

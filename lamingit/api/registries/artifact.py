@@ -9,9 +9,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 from lamingit.api.core import artifact_options
 from lamingit.api.core.artifact_cache import copy_if_stale
 from lamingit.api.core.artifact_links import ArtifactLinks
-from lamingit.api.core.base import Registry
+from lamingit.api.core.base import HasFeatures, Registry
 from lamingit.api.core.commit import commit, new_record_fields
-from lamingit.api.core.curation.rules import schema_annotation
 from lamingit.api.core.formats import (
     load_path,
     open_path,
@@ -34,8 +33,6 @@ from lamingit.api.core.relations import (
     reverse,
 )
 from lamingit.api.core.versioning import IsVersioned, elect_latest, free_stem, next_version_uid
-from lamingit.api.present.describe import describe_artifact
-from lamingit.api.present.lineage import view_lineage
 from lamingit.errors import InvalidArgument
 from lamingit.models import ArtifactRecord
 from lamingit.records import ChangeSet, replace
@@ -52,7 +49,7 @@ if TYPE_CHECKING:
 STAGE_THRESHOLD = 8 * 1024 * 1024
 
 
-class Artifact(ArtifactLinks, MadeByRun, IsVersioned):
+class Artifact(ArtifactLinks, MadeByRun, IsVersioned, HasFeatures):
     """A dataset: a file or a directory (e.g. a zarr store), with lineage and versions.
 
     Example:
@@ -268,6 +265,8 @@ class Artifact(ArtifactLinks, MadeByRun, IsVersioned):
         Example:
             >>> ln.Artifact.from_dataframe(df, key="datasets/processed.parquet").save()  # doctest: +SKIP
         """
+        from lamingit.api.core.curation.rules import schema_annotation  # not with ln.Artifact
+
         df, annotation = schema_annotation(cls._view.snapshot(), df, kwargs.pop("schema", None))
         suffix = artifact_options.dataframe_suffix(key, kwargs.pop("format", None))
         return staged_object(
@@ -306,6 +305,8 @@ class Artifact(ArtifactLinks, MadeByRun, IsVersioned):
         Example:
             >>> ln.Artifact.from_anndata(adata, key="scrna/experiment1.h5ad").save()  # doctest: +SKIP
         """
+        from lamingit.api.core.curation.rules import schema_annotation  # not with ln.Artifact
+
         adata, annotation = schema_annotation(
             cls._view.snapshot(), adata, kwargs.pop("schema", None)
         )
@@ -378,7 +379,7 @@ class Artifact(ArtifactLinks, MadeByRun, IsVersioned):
         changes.put(record, f"{verb} artifact {uid}{self._label()}{run_note}")
         self._record = record
         elect_latest(changes, "artifact", stem)
-        self._record = changes.get("artifact", uid)  # type: ignore[assignment]
+        self._record = changes.get_as(ArtifactRecord, uid) or record  # as elected
 
     def _duplicate_in(self, changes: ChangeSet) -> ArtifactRecord | None:
         if self._record.size == 0 and not self._record.n_files or self._skip_hash_lookup:
@@ -439,6 +440,8 @@ class Artifact(ArtifactLinks, MadeByRun, IsVersioned):
         Example:
             >>> ln.Artifact.get(key="figures/umap.png").view_lineage()  # doctest: +SKIP
         """
+        from lamingit.api.present.lineage import view_lineage  # not with ln.Artifact
+
         return view_lineage(self, return_graph=return_graph, path=path)
 
     @property
@@ -545,9 +548,9 @@ class Artifact(ArtifactLinks, MadeByRun, IsVersioned):
             if not repo.snapshot().lookup("artifact.hash", self.hash):
                 repo.blobs.delete(self.hash)
         else:
-            record = repo.snapshot().find("artifact", uid)
+            record = repo.snapshot().find_as(ArtifactRecord, uid)
             if record is not None:
-                self._record = record  # type: ignore[assignment]
+                self._record = record
             moved_to_trash("artifact to trash")
 
     def restore(self) -> None:
@@ -559,16 +562,16 @@ class Artifact(ArtifactLinks, MadeByRun, IsVersioned):
         uid, stem = self.uid, self.stem_uid
 
         def build(changes: ChangeSet) -> None:
-            current = changes.get("artifact", uid)
-            if current is None or not current.trashed:  # type: ignore[attr-defined]
+            current = changes.get_as(ArtifactRecord, uid)
+            if current is None or not current.trashed:
                 return
             changes.put(replace(current, trashed=False), f"restore artifact {uid}{self._label()}")
             elect_latest(changes, "artifact", stem)
 
         repo = commit(build, self._obj_view, "restore")
-        record = repo.snapshot().find("artifact", uid)
+        record = repo.snapshot().find_as(ArtifactRecord, uid)
         if record is not None:
-            self._record = record  # type: ignore[assignment]
+            self._record = record
 
     # -- describing -----------------------------------------------------------------------
     def describe(self, return_str: bool = False) -> str | None:
@@ -579,6 +582,8 @@ class Artifact(ArtifactLinks, MadeByRun, IsVersioned):
             Artifact: sample.fasta (1)
             ├── uid: …
         """
+        from lamingit.api.present.describe import describe_artifact  # not with ln.Artifact
+
         text = describe_artifact(self)
         if return_str:
             return text

@@ -10,6 +10,7 @@ import msgspec
 from lamingit._log import logger
 from lamingit._util import utcnow_iso
 from lamingit.api.core import artifact_options
+from lamingit.api.core.base import HasFeatures
 from lamingit.api.core.commit import commit, new_record_fields
 from lamingit.api.core.keys import validate_key
 from lamingit.api.core.made_by import MadeByRun
@@ -44,7 +45,7 @@ def members_hash(hashes: list[str]) -> str:
     return hash_bytes(msgspec.json.encode(hashes))
 
 
-class Collection(MadeByRun, IsVersioned):
+class Collection(MadeByRun, IsVersioned, HasFeatures):
     """Artifacts grouped in order, versioned by key like artifacts.
 
     Saving the same members again returns the existing collection; the same key with other
@@ -159,7 +160,7 @@ class Collection(MadeByRun, IsVersioned):
         from lamingit.merge import elect_family
 
         elect_family(changes, "collection", stem)
-        self._record = changes.get("collection", uid)  # type: ignore[assignment]
+        self._record = changes.get_as(CollectionRecord, uid) or record  # as elected
 
     @classmethod
     def _get_fast(cls, fields: dict[str, Any]) -> Collection | None:

@@ -28,7 +28,7 @@ from lamingit.feature_values import (
     normalize_dtype,
 )
 from lamingit.feature_values import coerce as coerce_value
-from lamingit.models import BaseRecord, FeatureRecord
+from lamingit.models import BaseRecord, FeatureRecord, RecordRecord, ULabelRecord
 from lamingit.records import ChangeSet
 
 if TYPE_CHECKING:
@@ -47,11 +47,13 @@ def dtype_string(dtype: Any) -> str:
         if dtype is cls:
             return f"cat[{name}]"
         if isinstance(dtype, cls):
-            if not dtype.is_type or not dtype._saved:  # type: ignore[attr-defined]
+            record = dtype._record
+            is_type = isinstance(record, RecordRecord | ULabelRecord) and record.is_type
+            if not is_type or not dtype._saved:
                 raise ValidationError(
                     f"a categorical dtype needs a saved {name} with is_type=True, got {dtype!r}"
                 )
-            return f"cat[{name}[{dtype.uid}]]"  # type: ignore[attr-defined]
+            return f"cat[{name}[{record.uid}]]"
     return normalize_dtype(dtype)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from lamingit._util import random_base62
+from lamingit.api.core.base import HasFeatures
 from lamingit.api.core.commit import new_record_fields
 from lamingit.api.core.features import validate_values
 from lamingit.api.core.hierarchy import HasHierarchy
@@ -38,7 +39,7 @@ def name_key(type_uid: str | None, name: str) -> str:
     return f"{type_uid or ''}/{name}"
 
 
-class Record(HasHierarchy):
+class Record(HasHierarchy, HasFeatures):
     """An entity such as a sample; ``is_type=True`` makes it a type for other records.
 
     Example:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from lamingit._util import random_base62, utcnow_iso
 from lamingit.api.core import catalog
-from lamingit.api.core.base import Registry
+from lamingit.api.core.base import HasFeatures
 from lamingit.api.core.commit import new_record_fields
 from lamingit.api.core.relations import (
     Link,
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from lamingit.api.registries.transform import Transform
 
 
-class Run(Registry):
+class Run(HasFeatures):
     """A run of a transform (``ln.Run(transform=t)``; ``ln.track()`` makes one for you).
 
     Example:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict, cast
 
 import msgspec
 
@@ -31,6 +31,20 @@ if TYPE_CHECKING:
 
 OTYPES = ("DataFrame", "AnnData")
 SLOTS = ("obs", "var", "var.T")
+
+
+class _Definition(TypedDict):
+    """The fields of a schema its hash covers (the same definition is the same schema)."""
+
+    members: list[str]
+    itype: str | None
+    otype: str | None
+    minimal_set: bool
+    maximal_set: bool
+    ordered_set: bool
+    coerce_dtype: bool
+    index: str | None
+    slots: dict[str, str]
 
 
 def _saved(obj: Any, registry: str, what: str) -> str:
@@ -115,7 +129,7 @@ class Schema(Registry):
             )
         if slot_uids and otype is None:
             otype = "AnnData"
-        definition = {
+        definition: _Definition = {
             "members": members,
             "itype": itype_name or ("Feature" if members else None),
             "otype": otype,
@@ -133,7 +147,7 @@ class Schema(Registry):
                 name=name,
                 description=description,
                 hash=digest,
-                **definition,  # type: ignore[arg-type]
+                **definition,
             )
         )
 
@@ -169,7 +183,7 @@ class Schema(Registry):
 
     # -- related --------------------------------------------------------------------------
     @property
-    def features(self) -> QuerySet[Feature]:  # type: ignore[override]
+    def features(self) -> QuerySet[Feature]:
         """The member features (``schema.members`` keeps their order).
 
         Example:

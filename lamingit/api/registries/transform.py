@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from lamingit._util import encode_counter, utcnow_iso
+from lamingit.api.core.base import HasFeatures
 from lamingit.api.core.commit import new_record_fields
 from lamingit.api.core.relations import (
     RUN_TRANSFORM,
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 KINDS = ("pipeline", "notebook", "script", "function", "upload", "linker")
 
 
-class Transform(IsVersioned):
+class Transform(IsVersioned, HasFeatures):
     """Code that produces artifacts. Same key and same source → the same transform.
 
     ``name=`` and ``type=`` (the seed's spellings) are accepted for ``description=`` and

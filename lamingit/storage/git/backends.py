@@ -18,7 +18,7 @@ RECENT_COMMITS = 128
 duration, whose packs are not yet in the multi-pack-index (libgit2 probes those one by one)."""
 
 
-class RecentObjects(pygit2.OdbBackend):  # type: ignore[misc]
+class RecentObjects(pygit2.OdbBackend):
     """The last commits' objects, in memory, as the first backend of the repository.
 
     Right after a save its commit and trees are in a pack this repository has not listed yet;
@@ -82,7 +82,7 @@ class RecentObjects(pygit2.OdbBackend):  # type: ignore[misc]
         return iter(())  # also in a pack: listed there
 
 
-class PendingObjects(pygit2.OdbBackend):  # type: ignore[misc]
+class PendingObjects(pygit2.OdbBackend):
     """The objects a commit being written creates, held in memory until they are packed.
 
     Reads of anything else fall through to the repository's own object database (the last

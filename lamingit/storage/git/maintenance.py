@@ -46,7 +46,9 @@ def check_objects(repo: pygit2.Repository, commit: str) -> Iterator[tuple[str, s
         except (KeyError, ValueError, pygit2.GitError) as exc:
             yield f"commit {oid}", f"cannot be read ({exc})"
     head = repo[commit]
-    stack: list[tuple[str, str]] = [("", str(head.tree_id))]  # type: ignore[attr-defined]
+    if not isinstance(head, pygit2.Commit):
+        return  # reported above
+    stack: list[tuple[str, str]] = [("", str(head.tree_id))]
     while stack:
         prefix, tree_oid = stack.pop()
         try:
@@ -54,7 +56,10 @@ def check_objects(repo: pygit2.Repository, commit: str) -> Iterator[tuple[str, s
         except (KeyError, ValueError, pygit2.GitError) as exc:
             yield prefix or "(root tree)", f"tree {tree_oid} cannot be read ({exc})"
             continue
-        for entry in tree:  # type: ignore[attr-defined]
+        if not isinstance(tree, pygit2.Tree):
+            yield prefix or "(root tree)", f"{tree_oid} is not a tree"
+            continue
+        for entry in tree:
             try:
                 check_entry_name(entry.name, prefix)
             except IntegrityError as exc:

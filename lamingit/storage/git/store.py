@@ -14,7 +14,7 @@ from pathlib import Path
 import pygit2
 
 from lamingit.errors import IntegrityError, NotARepository
-from lamingit.storage.git import history, maintenance
+from lamingit.storage.git import history
 from lamingit.storage.git.backends import RECENT_PRIORITY, RecentObjects
 from lamingit.storage.git.history import CommitInfo
 from lamingit.storage.git.names import check_entry_name
@@ -409,6 +409,8 @@ class GitStore:
             >>> list(store.check_objects(store.head()))  # doctest: +SKIP
             []
         """
+        from lamingit.storage.git import maintenance  # git subprocesses: on use
+
         return maintenance.check_objects(self._repo, commit)
 
     def loose_objects(self) -> int:
@@ -417,6 +419,8 @@ class GitStore:
         Example:
             >>> store.loose_objects()  # doctest: +SKIP
         """
+        from lamingit.storage.git import maintenance  # git subprocesses: on use
+
         return maintenance.loose_objects(self.path)
 
     def loose_estimate(self) -> int:
@@ -425,6 +429,8 @@ class GitStore:
         Example:
             >>> store.loose_estimate()  # doctest: +SKIP
         """
+        from lamingit.storage.git import maintenance  # git subprocesses: on use
+
         return maintenance.loose_estimate(self.path)
 
     def pack_count(self) -> int:
@@ -433,6 +439,8 @@ class GitStore:
         Example:
             >>> store.pack_count()  # doctest: +SKIP
         """
+        from lamingit.storage.git import maintenance  # git subprocesses: on use
+
         return maintenance.pack_count(self.path)
 
     def repack(self, *, full: bool = False) -> None:
@@ -441,6 +449,8 @@ class GitStore:
         Example:
             >>> store.repack(full=True)  # doctest: +SKIP
         """
+        from lamingit.storage.git import maintenance  # git subprocesses: on use
+
         maintenance.repack(self.path, full=full)
 
     def prune(self, expire: str = "1.hour.ago") -> None:
@@ -449,4 +459,6 @@ class GitStore:
         Example:
             >>> store.prune()  # doctest: +SKIP
         """
+        from lamingit.storage.git import maintenance  # git subprocesses: on use
+
         maintenance.prune(self.path, expire)

@@ -7,7 +7,6 @@ tested alone and costs one lookup per distinct value, not a scan, when a dataset
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -121,17 +120,17 @@ def dtype_fits(series: pd.Series, dtype: str) -> bool:
         return bool(pt.is_datetime64_any_dtype(kind))
     if dtype == "bool":
         return bool(pt.is_bool_dtype(kind)) or pt.infer_dtype(series, skipna=True) == "boolean"
-    values = series.dropna().tolist()
+    items = series.dropna().tolist()
     if dtype == "date":
         import datetime as dt
 
         if pt.is_datetime64_any_dtype(kind):
             return True
-        return all(isinstance(v, dt.date) and not isinstance(v, dt.datetime) for v in values)
+        return all(isinstance(v, dt.date) and not isinstance(v, dt.datetime) for v in items)
     if dtype == "dict":
-        return all(isinstance(v, dict) for v in values)
+        return all(isinstance(v, dict) for v in items)
     if dtype.startswith("list["):
-        return all(isinstance(v, list | tuple) for v in values)
+        return all(isinstance(v, list | tuple) for v in items)
     return False
 
 
@@ -176,6 +175,8 @@ def suggest(value: str, names: Sequence[str]) -> str | None:
     for name in names:
         if _normal(name) == norm:
             return name
+    import difflib  # a suggestion for a value no name matches: not loaded with ln.Artifact
+
     close = difflib.get_close_matches(value, list(names), n=1, cutoff=0.6)
     return close[0] if close else None
 

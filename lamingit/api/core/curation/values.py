@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Self
 
 from lamingit._log import logger
-from lamingit.api.core.curation.checks import canonical, suggest
 from lamingit.errors import InvalidArgument
 
 if TYPE_CHECKING:
@@ -148,6 +147,8 @@ def match(
                 key = synonym if case_sensitive else synonym.lower()
                 synonyms.setdefault(key, []).append(obj)
     names = list(exact)
+    from lamingit.api.core.curation.checks import canonical  # not loaded with ln.Artifact
+
     out: dict[str, list[Any]] = {}
     for value in dict.fromkeys(values):
         if value in exact:
@@ -264,6 +265,8 @@ def inspect(cls: Any, values: Any, field_name: Any = None, mute: bool = False) -
         n_empty=len(_listed(values)) - len(distinct),
     )
     if result.non_validated:
+        from lamingit.api.core.curation.checks import suggest  # not loaded with ln.Artifact
+
         synonyms = synonyms_of(model, name, "synonyms")
         found = match(result.non_validated, records, name, synonyms_field=synonyms)
         result.synonyms_mapper = {v: str(_pick(objs, name, "first")) for v, objs in found.items()}
