@@ -11,7 +11,6 @@ here is derived from git: deleting the directory loses nothing.
 from __future__ import annotations
 
 import gc
-import operator
 import os
 import shutil
 from collections import OrderedDict
@@ -40,7 +39,7 @@ from lamingit.models import STRUCTS, BaseRecord, decode
 from lamingit.models.codec import MAX_DEPTH, MAX_RECORD_BYTES, bounds_problem
 from lamingit.records import Snapshot, skip_damaged
 from lamingit.records import _checked as checked_uid
-from lamingit.storage.git.bulk import read_blobs
+from lamingit.storage.git.bulk import iter_blobs
 from lamingit.storage.git.store import GitStore
 
 FORMAT = 1
@@ -277,69 +276,102 @@ class Progress(Protocol):
 def build_state(snapshot: Snapshot, progress: Progress | None = None) -> IndexState:
     """The index built from every record of a commit (recovery: no usable index exists).
 
-    All record blobs are read in one bulk git read and decoded per registry in one call;
-    ``progress`` sees one step for the read and one per registry.
+    The record blobs are streamed from one bulk git read, :data:`BUILD_CHUNK` at a time, and
+    each piece is decoded and turned into columns as it arrives: memory holds the columns
+    made so far and one chunk of blobs and records, never every blob at once. ``progress``
+    sees one step per chunk.
     """
-    if progress is not None:
-        progress.start("building the query index", len(STRUCTS) + 1)
-    blobs: dict[str, list[tuple[str, bytes]]] = {registry: [] for registry in STRUCTS}
-    regs = {}
+    builders = {registry: _RegistryBuilder(registry) for registry in STRUCTS}
     # millions of small objects are created and none is garbage: the cyclic GC would only
     # rescan them again and again (while reading too: the blobs are such objects)
     enabled = gc.isenabled()
     gc.disable()
     try:
         if snapshot.commit is not None:
-            for path, data in read_blobs(snapshot.git, snapshot.commit, RECORDS):
-                bucket = blobs.get(path.split("/", 2)[1])
-                if bucket is not None:  # like Snapshot.iter_records: only known registries
-                    bucket.append((path, data))
-        if progress is not None:
-            progress.advance()
-        for registry in list(blobs):
-            frame, values = _build_registry(registry, blobs.pop(registry))
+            started = False
+
+            def listed(total: int) -> None:  # the bulk reader knows how many blobs there are
+                nonlocal started
+                if progress is not None:
+                    progress.start("building the query index", max(1, -(-total // BUILD_CHUNK)))
+                started = True
+
+            for chunk in iter_blobs(snapshot.git, snapshot.commit, RECORDS, BUILD_CHUNK, listed):
+                if not started:  # read without the git command: the total is not known
+                    listed(len(chunk))
+                pieces: dict[str, list[tuple[str, bytes]]] = {}
+                for item in chunk:
+                    pieces.setdefault(item[0].split("/", 2)[1], []).append(item)
+                del chunk
+                for registry, piece in pieces.items():
+                    builder = builders.get(registry)
+                    if builder is not None:  # like Snapshot.iter_records: only known registries
+                        builder.add(piece)
+                del pieces
+                if progress is not None:
+                    progress.advance()
+        regs = {}
+        for registry, builder in builders.items():
+            frame, values = builder.finish()
             regs[registry] = RegistryIndex(registry, Part(frame, partition_values(values)))
-            if progress is not None:
-                progress.advance()
     finally:
         if enabled:
             gc.enable()
-        if progress is not None:
+        if progress is not None and snapshot.commit is not None and started:
             progress.stop()
     return IndexState(snapshot.commit or "", regs)
 
 
-def _build_registry(
-    registry: str, items: list[tuple[str, bytes]]
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The base frame and value rows of one registry's blobs, :data:`BUILD_CHUNK` at a time.
+class _RegistryBuilder:
+    """One registry's base frame and value rows, built from pieces of blobs as they arrive.
 
-    Each chunk's records are decoded, turned into columns and dropped, and its blobs are
-    released as they become a column: memory holds the blobs not read yet, the columns made
-    so far and one chunk of records, never every record at once (1M artifacts: ~1 GB less).
+    Each piece is decoded, turned into columns and dropped. Pieces arrive in uid order (git
+    lists paths sorted, and a record's path ``A/b/Ab….json`` sorts as its uid does; "."
+    sorts before every uid character); if one does not, the rows are sorted at the end.
     """
-    # chunks must follow one another in uid order: git lists paths sorted, and a record's
-    # path (``A/b/Ab….json``) sorts as its uid does; "." sorts before every uid character
-    if not all(map(operator.lt, items, items[1:])):
-        items.sort(key=lambda item: item[0][item[0].rfind("/") + 1 :])
-    frames: list[pl.DataFrame] = []
-    values: list[pl.DataFrame] = []
-    offset = 0
-    while items or not frames:
-        chunk = items[:BUILD_CHUNK]
-        del items[:BUILD_CHUNK]
-        records, kept = _decode_checked(registry, chunk)
-        del chunk
-        frame, vals = build_frames(registry, records, kept)
+
+    def __init__(self, registry: str) -> None:
+        self.registry = registry
+        self.frames: list[pl.DataFrame] = []
+        self.values: list[pl.DataFrame] = []
+        self.offset = 0
+        self.last = ""
+        self.ordered = True
+
+    def add(self, items: list[tuple[str, bytes]]) -> None:
+        """Decode ``items`` (``(path, blob)``) and append their rows."""
+        records, kept = _decode_checked(self.registry, items)
+        del items
+        frame, vals = build_frames(self.registry, records, kept)
         del records, kept
-        frames.append(frame)
-        if offset:
-            vals = vals.with_columns(pl.col("row") + pl.lit(offset, dtype=pl.UInt32))
-        values.append(vals)
-        offset += frame.height
-    if len(frames) == 1:
-        return frames[0], values[0]
-    return pl.concat(frames, rechunk=False), pl.concat(values, rechunk=False)
+        if not frame.height:
+            return
+        uids = frame.get_column("uid")
+        if uids[0] <= self.last:
+            self.ordered = False
+        self.last = uids[-1]
+        if self.offset:
+            vals = vals.with_columns(pl.col("row") + pl.lit(self.offset, dtype=pl.UInt32))
+        self.frames.append(frame)
+        self.values.append(vals)
+        self.offset += frame.height
+
+    def finish(self) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """The base frame (sorted by uid) and its value rows."""
+        if not self.frames:
+            return build_frames(self.registry, [])
+        if len(self.frames) == 1:
+            return self.frames[0], self.values[0]
+        frame = pl.concat(self.frames, rechunk=False)
+        values = pl.concat(self.values, rechunk=False)
+        self.frames, self.values = [], []
+        if self.ordered:
+            return frame, values
+        frame = frame.with_row_index("_old").sort("uid")
+        # the new position of each old row: the inverse of the sort's permutation
+        moved = frame.get_column("_old").arg_sort().cast(pl.UInt32)
+        values = values.with_columns(pl.lit(moved).gather(pl.col("row")).alias("row"))
+        return frame.drop("_old"), values
 
 
 def _decode_checked(
