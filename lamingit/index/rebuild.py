@@ -6,6 +6,8 @@ The rebuild after a clone, or when no usable index exists (``store.RepoIndex``).
 from __future__ import annotations
 
 import gc
+import operator
+from itertools import repeat
 from typing import Protocol
 
 import msgspec
@@ -20,6 +22,7 @@ from lamingit.records import Snapshot, skip_damaged
 from lamingit.records import _checked as checked_uid
 from lamingit.storage.git.bulk import iter_blobs
 
+_UID = operator.attrgetter("uid")
 BUILD_CHUNK = 50_000
 """Records read, decoded and turned into columns at a time when an index is built from git."""
 
@@ -68,9 +71,7 @@ def build_registries(
             for chunk in iter_blobs(snapshot.git, snapshot.commit, RECORDS, BUILD_CHUNK, listed):
                 if not started:  # read without the git command: the total is not known
                     listed(len(chunk))
-                pieces: dict[str, list[tuple[str, bytes]]] = {}
-                for item in chunk:
-                    pieces.setdefault(item[0].split("/", 2)[1], []).append(item)
+                pieces = _by_registry(chunk)
                 del chunk
                 for registry, piece in pieces.items():
                     builder = builders.get(registry)
@@ -85,6 +86,19 @@ def build_registries(
             gc.enable()
         if progress is not None and snapshot.commit is not None and started:
             progress.stop()
+
+
+def _by_registry(chunk: list[tuple[str, bytes]]) -> dict[str, list[tuple[str, bytes]]]:
+    """The blobs of a chunk by registry (``records/<registry>/…``), in their order."""
+    first = chunk[0][0].split("/", 2)[1]
+    prefix = f"{RECORDS}/{first}/"
+    # git lists paths sorted: a chunk is nearly always one registry's, checked in one C pass
+    if all(map(str.startswith, (path for path, _ in chunk), repeat(prefix))):
+        return {first: chunk}
+    pieces: dict[str, list[tuple[str, bytes]]] = {}
+    for item in chunk:
+        pieces.setdefault(item[0].split("/", 2)[1], []).append(item)
+    return pieces
 
 
 class _RegistryBuilder:
@@ -155,9 +169,9 @@ def _decode_checked(
     except msgspec.DecodeError:
         # one call for all failed: decode one by one, leaving out the damaged ones
         return _decode_one_by_one(registry, items)
-    for (path, _), record in zip(items, records, strict=True):
-        if record.uid != path[path.rfind("/") + 1 :].removesuffix(".json"):
-            return _decode_one_by_one(registry, items)
+    stems = [path[path.rfind("/") + 1 :].removesuffix(".json") for path, _ in items]
+    if stems != list(map(_UID, records)):
+        return _decode_one_by_one(registry, items)
     return records, datas
 
 

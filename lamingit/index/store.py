@@ -415,11 +415,19 @@ class RepoIndex:
             frame = reg.base.with_json()
             # row groups of 64k rows: the writer holds one group's pages, not the whole file's
             # (1M records' JSON: ~500 MB less at the peak of a build)
+            # no statistics: these files are read column by column, never by predicate
+            # (the values file below is; 10–20% less time writing the base)
             frame.drop(JSON).write_parquet(
-                tmp / f"{registry}.parquet", compression="lz4", row_group_size=ROW_GROUP
+                tmp / f"{registry}.parquet",
+                compression="lz4",
+                statistics=False,
+                row_group_size=ROW_GROUP,
             )
             frame.select(JSON).write_parquet(
-                tmp / f"{registry}.json.parquet", compression="lz4", row_group_size=ROW_GROUP
+                tmp / f"{registry}.json.parquet",
+                compression="lz4",
+                statistics=False,
+                row_group_size=ROW_GROUP,
             )
             # sorted by (field, path): a query for one path reads only its row groups
             values = _flat_values(reg.base)
