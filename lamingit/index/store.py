@@ -206,7 +206,10 @@ _AS_VALUES = [pl.col(name).cast(dtype) for name, dtype in VALUE_SCHEMA.items()]
 
 
 def _flat_values(part: Part) -> pl.DataFrame:
-    return part.values.flat.select(_AS_VALUES)
+    flat = part.values.flat
+    if flat.schema == VALUE_SCHEMA and flat.columns == list(VALUE_SCHEMA):
+        return flat  # as built: no pass over the rows
+    return flat.select(_AS_VALUES)
 
 
 @dataclass
