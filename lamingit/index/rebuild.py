@@ -5,6 +5,7 @@ The rebuild after a clone, or when no usable index exists (``store.RepoIndex``).
 
 from __future__ import annotations
 
+import bisect
 import gc
 import operator
 from itertools import repeat
@@ -23,6 +24,7 @@ from lamingit.records import _checked as checked_uid
 from lamingit.storage.git.bulk import iter_blobs
 
 _UID = operator.attrgetter("uid")
+_PATH = operator.itemgetter(0)
 BUILD_CHUNK = 50_000
 """Records read, decoded and turned into columns at a time when an index is built from git."""
 
@@ -89,12 +91,33 @@ def build_registries(
 
 
 def _by_registry(chunk: list[tuple[str, bytes]]) -> dict[str, list[tuple[str, bytes]]]:
-    """The blobs of a chunk by registry (``records/<registry>/…``), in their order."""
-    first = chunk[0][0].split("/", 2)[1]
-    prefix = f"{RECORDS}/{first}/"
-    # git lists paths sorted: a chunk is nearly always one registry's, checked in one C pass
-    if all(map(str.startswith, (path for path, _ in chunk), repeat(prefix))):
-        return {first: chunk}
+    """The blobs of a chunk by registry (``records/<registry>/…``), in their order.
+
+    git lists paths sorted, so each registry's blobs are one run: found by binary search and
+    checked in one C-level pass per registry (blobs in any other order are sorted one by one).
+    """
+    pieces: dict[str, list[tuple[str, bytes]]] = {}
+    start = 0
+    while start < len(chunk):
+        registry = chunk[start][0].split("/", 2)[1]
+        prefix = f"{RECORDS}/{registry}/"
+        # "0" follows "/": every path of this registry sorts before prefix[:-1] + "0"
+        end = bisect.bisect_left(chunk, prefix[:-1] + "0", lo=start, key=_PATH)
+        run = chunk[start:end]
+        if (
+            end <= start
+            or registry in pieces
+            or not all(map(str.startswith, map(_PATH, run), repeat(prefix)))
+        ):
+            return _by_registry_one_by_one(chunk)
+        pieces[registry] = run
+        start = end
+    return pieces
+
+
+def _by_registry_one_by_one(
+    chunk: list[tuple[str, bytes]],
+) -> dict[str, list[tuple[str, bytes]]]:
     pieces: dict[str, list[tuple[str, bytes]]] = {}
     for item in chunk:
         pieces.setdefault(item[0].split("/", 2)[1], []).append(item)

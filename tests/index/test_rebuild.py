@@ -60,3 +60,23 @@ def test_registries_without_records_have_no_files(repo, write) -> None:
     assert [r.uid for r in index.select(snapshot, "ulabel", Q())] == [
         r.uid for r in scan(snapshot, "ulabel", Q())
     ]
+
+
+def test_a_chunk_splits_by_registry_in_any_order() -> None:
+    """Runs found by binary search in git's sorted order; any other order one by one."""
+    paths = [
+        "records/artifact/A/b/Ab1.json",
+        "records/artifact/A/c/Ac2.json",
+        "records/feature/F/x/Fx.json",
+        "records/user/U/s/Us.json",
+        "records/user/U/t/Ut.json",
+    ]
+    chunk = [(p, p.encode()) for p in paths]
+    expected = rebuild._by_registry_one_by_one(chunk)
+    assert list(expected) == ["artifact", "feature", "user"]
+    assert rebuild._by_registry(chunk) == expected
+    shuffled = [chunk[3], chunk[0], chunk[4], chunk[2], chunk[1]]
+    assert rebuild._by_registry(shuffled) == rebuild._by_registry_one_by_one(shuffled)
+    assert rebuild._by_registry(shuffled)["user"] == [chunk[3], chunk[4]]
+    odd = [*chunk, ("records/README", b"")]  # not a registry's record: a piece of its own
+    assert rebuild._by_registry(odd) == rebuild._by_registry_one_by_one(odd)
