@@ -16,7 +16,7 @@ import shutil
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 import polars as pl
@@ -278,6 +278,15 @@ _DELTA_DEC = msgspec.msgpack.Decoder(dict[str, Any])
 _JSON = msgspec.json.Encoder()
 
 
+SMALL_FILE = 16 << 20
+"""Index files holding less than this (in memory) are written uncompressed."""
+
+
+def _codec(frame: pl.DataFrame) -> Literal["lz4", "uncompressed"]:
+    """lz4 for large files; none for small ones, where compressing costs more than it saves."""
+    return "uncompressed" if frame.estimated_size() < SMALL_FILE else "lz4"
+
+
 class RepoIndex:
     """The index of one repository, cached in memory and persisted under ``index_dir``.
 
@@ -417,27 +426,23 @@ class RepoIndex:
                 continue
             frame = reg.base.with_json()
             # row groups of 64k rows: the writer holds one group's pages, not the whole file's
-            # (1M records' JSON: ~500 MB less at the peak of a build)
-            # no statistics: these files are read column by column, never by predicate
-            # (the values file below is; 10–20% less time writing the base)
-            frame.drop(JSON).write_parquet(
-                tmp / f"{registry}.parquet",
-                compression="lz4",
-                statistics=False,
-                row_group_size=ROW_GROUP,
-            )
-            frame.select(JSON).write_parquet(
-                tmp / f"{registry}.json.parquet",
-                compression="lz4",
-                statistics=False,
-                row_group_size=ROW_GROUP,
-            )
+            # (1M records' JSON: ~500 MB less at the peak of a build); no statistics: these
+            # files are read column by column, never by predicate (the values file is)
+            for part, suffix in ((frame.drop(JSON), ""), (frame.select(JSON), ".json")):
+                part.write_parquet(
+                    tmp / f"{registry}{suffix}.parquet",
+                    compression=_codec(part),
+                    statistics=False,
+                    row_group_size=ROW_GROUP,
+                )
             # sorted by (field, path): a query for one path reads only its row groups
             values = _flat_values(reg.base)
             # ranks order as the strings do, and sort faster than the strings themselves
             by_path = (pl.col("field").rank("dense"), pl.col("path").rank("dense"), "row")
             values.sort(*by_path).write_parquet(
-                tmp / f"{registry}.values.parquet", compression="lz4", row_group_size=ROW_GROUP
+                tmp / f"{registry}.values.parquet",
+                compression=_codec(values),
+                row_group_size=ROW_GROUP,
             )
         os.replace(tmp, self.dir / name)
         old = self._read_manifest()
