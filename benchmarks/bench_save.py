@@ -193,7 +193,7 @@ def run(full: bool = False) -> list[Row]:
         rows.append(
             Row("first `ln.Artifact` access in a fresh process (CPU)", first_ms, "ms", "≤ 110 ms")
         )
-        rows.append(Row("  lamingit modules it loads", first_modules, "", "≤ 46"))
+        rows.append(Row("  lamingit modules it loads", first_modules, "", "≤ 42"))
 
         cli = shutil.which("lamingit") or ""
         fresh = []

@@ -27,7 +27,6 @@ from lamingit.api.core.versioning import IsVersioned, elect_latest, free_stem, n
 from lamingit.errors import InvalidArgument
 from lamingit.models import ArtifactRecord
 from lamingit.records import ChangeSet, replace
-from lamingit.repo import Repository
 from lamingit.storage.hashing import DirectoryDigest, decode_manifest, hash_directory, hash_file
 from lamingit.tracking import context as run_context
 
@@ -36,6 +35,7 @@ if TYPE_CHECKING:
     from lamingit.api.registries.project import Project
     from lamingit.api.registries.record import Record
     from lamingit.api.registries.run import Run
+    from lamingit.repo import Repository
 
 STAGE_THRESHOLD = 8 * 1024 * 1024
 
