@@ -10,12 +10,15 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lamingit._log import logger
 from lamingit._util import FileLock
 from lamingit.errors import LamingitError
 from lamingit.layout import LocalPaths
-from lamingit.storage.git.store import GitStore
+
+if TYPE_CHECKING:
+    from lamingit.storage.git.store import GitStore
 
 AUTO_PACK_LOOSE = 2048
 """Pack after a save once about this many loose git objects piled up (libgit2 never packs)."""

@@ -23,10 +23,10 @@ from lamingit.models import (
     decode,
     encode,
 )
-from lamingit.storage.git.store import Changes, GitStore, Tree
 
 if TYPE_CHECKING:
     from lamingit.index.store import RepoIndex
+    from lamingit.storage.git.store import Changes, GitStore, Tree  # pygit2 loads on first use
 
 RecordT = TypeVar("RecordT", bound=BaseRecord)
 

@@ -19,8 +19,6 @@ from lamingit.errors import (
 from lamingit.layout import FORMAT_VERSION, LOCAL_DIR, SETTINGS_FILE, LocalPaths
 from lamingit.records import ChangeSet, Snapshot
 from lamingit.storage.blobs import BlobStore
-from lamingit.storage.git.merge_driver import install_merge_driver
-from lamingit.storage.git.store import GitStore
 
 if TYPE_CHECKING:
     from lamingit.index.store import RepoIndex
@@ -54,6 +52,8 @@ class Repository:
             )
         self.root = root.resolve()
         self.paths = LocalPaths(self.root)
+        from lamingit.storage.git.store import GitStore  # pygit2 loads with the first repository
+
         self.git = GitStore.open(self.paths.gitdir)
         local = read_toml(self.paths.config)
         self.fsync = local.get("core", {}).get("fsync", "false").lower() == "true"
@@ -108,6 +108,9 @@ class Repository:
                 f"use an empty directory or `lamingit init --force {path}`"
             )
         paths = LocalPaths(path)
+        from lamingit.storage.git.merge_driver import install_merge_driver
+        from lamingit.storage.git.store import GitStore
+
         git = GitStore.init(paths.gitdir)
         # A record database has no working tree; bare keeps `git status` from listing deletions.
         git.config_set("core.bare", "true")

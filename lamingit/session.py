@@ -6,6 +6,7 @@ import getpass
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lamingit._util import (
     BASE62,
@@ -16,8 +17,10 @@ from lamingit._util import (
     user_config_path,
 )
 from lamingit.errors import NotARepository
-from lamingit.repo import Repository, discover
 from lamingit.storage.hashing import hash_bytes
+
+if TYPE_CHECKING:
+    from lamingit.repo import Repository
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,8 @@ class Session:
 
     def connect(self, path: Path | str) -> Repository:
         """Make ``path`` the current repository for this process and the default for later."""
+        from lamingit.repo import Repository  # repo, git and blobs load with the first one
+
         repo = Repository(Path(path).expanduser())
         self._explicit = repo.root
         self._repo = repo
@@ -77,6 +82,8 @@ class Session:
         env = os.environ.get("LAMINGIT_REPO")
         if env:
             return Path(env).expanduser()
+        from lamingit.repo import discover
+
         found = discover(Path.cwd())
         if found is not None:
             return found
@@ -94,6 +101,8 @@ class Session:
             return self._repo  # an explicit connect() wins over everything; no lookup needed
         path = self.locate().resolve()
         if self._repo is None or self._repo.root != path:
+            from lamingit.repo import Repository
+
             self._repo = Repository(path)
         return self._repo
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from lamingit.cli.output import emit_table
+from lamingit.cli.output import emit_merge, emit_table
 
 
 def _branch(name: str) -> Any:
@@ -25,10 +25,6 @@ def _branch(name: str) -> Any:
             f"no branch {name!r} (branches: {names}); create it with `lamingit branch create {name}`"
         )
     return found[0]
-
-
-def _emit(as_json: bool, data: dict[str, Any], text: str) -> None:
-    click.echo(json.dumps(data, indent=1, sort_keys=True) if as_json else text)
 
 
 @click.group(invoke_without_command=True)
@@ -131,27 +127,7 @@ def merge(name: str, as_json: bool) -> None:
         "fast-forward": f"fast-forwarded {target!r} to {(result.commit or '')[:12]}",
         "merge": f"merged {name!r} into {target!r} at {(result.commit or '')[:12]}",
     }
-    text = lines[result.kind]
-    for old, new in sorted(result.renumbered.items()):
-        text += f"\nrenumbered {old} -> {new} (a new version was made on both branches)"
-    for old, new in sorted(result.deduplicated.items()):
-        text += f"\ndeduplicated {old} -> {new} (the same record was made on both branches)"
-    for old, new in sorted(result.unified.items()):
-        text += f"\nunified {old} -> {new} (the same name was created on both branches)"
-    for conflict in result.conflicts:
-        text += f"\nconflict: {conflict.describe()}"
-    _emit(
-        as_json,
-        {
-            "kind": result.kind,
-            "commit": result.commit,
-            "conflicts": [c.to_dict() for c in result.conflicts],
-            "renumbered": result.renumbered,
-            "deduplicated": result.deduplicated,
-            "unified": result.unified,
-        },
-        text,
-    )
+    emit_merge(result, lines[result.kind], "branches", as_json)
 
 
 @branch.command()

@@ -54,3 +54,36 @@ def by_uid(cls: Any, ref: str) -> Any:
         return cls.get(ref)
     except DoesNotExist:
         return None
+
+
+def emit_merge(result: Any, headline: str, sides: str, as_json: bool) -> None:
+    """Print a record-level merge's result (pull, branch merge): the headline, the records
+    renumbered, deduplicated or unified, and the conflicts; or all of it as JSON.
+
+    Example:
+        >>> emit_merge(result, "merged into 1a2b3c4d5e6f", "sides", False)  # doctest: +SKIP
+        merged into 1a2b3c4d5e6f
+        unified Xb2kQ9aa -> Lm4tR2bb (the same name was created on both sides)
+    """
+    if as_json:
+        data = {
+            "kind": result.kind,
+            "commit": result.commit,
+            "conflicts": [c.to_dict() for c in result.conflicts],
+            "renumbered": result.renumbered,
+            "deduplicated": result.deduplicated,
+            "unified": result.unified,
+        }
+        click.echo(json.dumps(data, indent=1, sort_keys=True))
+        return
+    text = headline
+    for title, pairs, why in (
+        ("renumbered", result.renumbered, "a new version was made"),
+        ("deduplicated", result.deduplicated, "the same record was made"),
+        ("unified", result.unified, "the same name was created"),
+    ):
+        for old, new in sorted(pairs.items()):
+            text += f"\n{title} {old} -> {new} ({why} on both {sides})"
+    for conflict in result.conflicts:
+        text += f"\nconflict: {conflict.describe()}"
+    click.echo(text)

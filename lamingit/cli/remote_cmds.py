@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from lamingit._util import redact_url
+from lamingit.cli.output import emit_merge
 from lamingit.errors import LamingitError
 
 
@@ -214,34 +215,13 @@ def pull(name: str, as_json: bool) -> None:
     from lamingit.remote.sync import pull as do_pull
 
     result = do_pull(_repo(), _author(), name)
-    conflicts = [c.describe() for c in result.conflicts]
     lines = {
         "empty": f"{name} has no commits yet",
         "up-to-date": "already up to date",
         "fast-forward": f"fast-forwarded to {(result.commit or '')[:12]}",
         "merge": f"merged into {(result.commit or '')[:12]}",
     }
-    text = lines[result.kind]
-    for old, new in sorted(result.renumbered.items()):
-        text += f"\nrenumbered {old} -> {new} (a new version was made on both sides)"
-    for old, new in sorted(result.deduplicated.items()):
-        text += f"\ndeduplicated {old} -> {new} (same key and content on both sides)"
-    for old, new in sorted(result.unified.items()):
-        text += f"\nunified {old} -> {new} (the same name was created on both sides)"
-    for line in conflicts:
-        text += f"\nconflict: {line}"
-    _emit(
-        as_json,
-        {
-            "kind": result.kind,
-            "commit": result.commit,
-            "conflicts": [c.to_dict() for c in result.conflicts],
-            "renumbered": result.renumbered,
-            "deduplicated": result.deduplicated,
-            "unified": result.unified,
-        },
-        text,
-    )
+    emit_merge(result, lines[result.kind], "sides", as_json)
 
 
 @click.command()

@@ -8,7 +8,6 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from lamingit.api.core.formats import write_dataframe
 from lamingit.api.core.keys import suffix_of
 from lamingit.api.core.links import link_run_input
 from lamingit.errors import FieldValidationError, InvalidArgument
@@ -90,6 +89,8 @@ def from_data(
     if type(data).__name__ == "DataFrame" and hasattr(data, "to_parquet"):
         suffix = dataframe_suffix(key, fmt)
         path = cls._view.writable_repository("save").scratch_dir() / f"dataframe{suffix}"
+        from lamingit.api.core.formats import write_dataframe  # pandas/pyarrow writers, on use
+
         write_dataframe(data, path)
         return path, "DataFrame", len(data), data
     if fmt is not None and isinstance(data, str | os.PathLike):

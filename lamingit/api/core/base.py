@@ -11,8 +11,8 @@ import msgspec
 
 from lamingit._util import is_base62, utcnow_iso
 from lamingit.api.core import catalog
+from lamingit.api.core.can_curate import CanCurate
 from lamingit.api.core.commit import commit
-from lamingit.api.core.curation.values import CanCurate
 from lamingit.api.core.field_check import check_fields
 from lamingit.api.core.messages import moved_to_trash
 from lamingit.api.core.queryset import QuerySet, build_q, normalize_value

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lamingit._util import utcnow_iso
 from lamingit.api.core.view import View
 from lamingit.models import UserRecord, new_record_id
 from lamingit.records import ChangeSet, replace
-from lamingit.repo import Repository
 from lamingit.session import current_identity
 from lamingit.tracking import context as run_context
+
+if TYPE_CHECKING:
+    from lamingit.repo import Repository
 
 
 def commit(build: Callable[[ChangeSet], None], view: View, what: str) -> Repository:

@@ -3,15 +3,8 @@ SpatialData stores are told apart in formats_spatial)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
-
-from lamingit.api.core.formats_spatial import (
-    SpatialDataAccessor,
-    is_spatialdata_store,
-    read_spatialdata,
-)
 
 TABULAR = {".parquet", ".csv", ".tsv", ".csv.gz", ".tsv.gz"}
 SHOWN = {".html", ".svg", ".png", ".jpg", ".jpeg", ".gif"}
@@ -119,6 +112,8 @@ def _reader(path: Path, suffix: str, kwargs: dict[str, Any]) -> tuple[Any, str]:
         return partial(_mudata().read_h5mu, path), "mudata.read_h5mu"
     if _is_zarr(s):
         refuse_pickled_zarr(path)
+        from lamingit.api.core.formats_spatial import is_spatialdata_store, read_spatialdata
+
         if is_spatialdata_store(path, s):
             return partial(read_spatialdata, path), "spatialdata.read_zarr"
         import anndata as ad
@@ -131,6 +126,8 @@ def _reader(path: Path, suffix: str, kwargs: dict[str, Any]) -> tuple[Any, str]:
                 "use artifact.cache() for the local path and read it yourself"
             )
         if s == ".json":
+            import json  # not with a first save
+
             return (lambda: json.loads(path.read_text())), "json"
         if s in (".yaml", ".yml"):
             import yaml
@@ -209,6 +206,8 @@ def open_path(path: Path, suffix: str, engine: str = "pyarrow") -> Any:
         return _mudata().read_h5mu(path, backed=True)
     if _is_zarr(s):
         refuse_pickled_zarr(path)
+        from lamingit.api.core.formats_spatial import SpatialDataAccessor, is_spatialdata_store
+
         if is_spatialdata_store(path, s):
             return SpatialDataAccessor(path)
         import zarr

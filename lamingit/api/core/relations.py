@@ -263,22 +263,19 @@ class RelatedManager(QuerySet[R]):
                         f"{self._accessor}; save it first"
                     )
             note = f"{verb} {self._accessor} of {owner_registry} {owner._record.uid}"
-            if link.single:
+            if link.single or link.reverse:
+                # the links live on the holders: change each holder named (and, for set(),
+                # each holder that links here now)
                 holders = set(uids)
                 if mode == "set":
                     q = Q(**{link.field: owner._record.uid})
                     holders |= {r.uid for r in select(changes.snapshot, link.holder, q)}
                 for holder in sorted(holders):
                     wanted = mode != "remove" and holder in uids
-                    _put_one(changes, link, holder, owner._record.uid, wanted, note)
-            elif link.reverse:
-                holders = set(uids)
-                if mode == "set":
-                    q = Q(**{link.field: owner._record.uid})
-                    holders |= {r.uid for r in select(changes.snapshot, link.holder, q)}
-                for holder in sorted(holders):
-                    wanted = mode != "remove" and holder in uids
-                    _put_list(changes, link, holder, {owner._record.uid}, wanted, mode, note)
+                    if link.single:
+                        _put_one(changes, link, holder, owner._record.uid, wanted, note)
+                    else:
+                        _put_list(changes, link, holder, {owner._record.uid}, wanted, mode, note)
             else:
                 _put_list(changes, link, owner._record.uid, set(uids), True, mode, note)
 

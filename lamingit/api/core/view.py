@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lamingit.errors import ReadOnlyError
 from lamingit.models import BaseRecord
 from lamingit.query import Q
 from lamingit.records import Snapshot
-from lamingit.repo import Repository
 from lamingit.router import select
 from lamingit.session import SESSION
+
+if TYPE_CHECKING:
+    from lamingit.repo import Repository
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,8 @@ class View:
         """The repository this view reads (the session's current one when live)."""
         repo = SESSION.repository()
         if self.repo_root is not None and str(repo.root) != self.repo_root:
+            from lamingit.repo import Repository
+
             return Repository(Path(self.repo_root))
         return repo
 

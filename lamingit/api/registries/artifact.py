@@ -7,18 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from lamingit.api.core import artifact_options
-from lamingit.api.core.artifact_cache import copy_if_stale
 from lamingit.api.core.artifact_links import ArtifactLinks
 from lamingit.api.core.base import HasFeatures, Registry
 from lamingit.api.core.commit import commit, new_record_fields
-from lamingit.api.core.formats import (
-    load_path,
-    open_path,
-    otype_of_suffix,
-    write_anndata,
-    write_dataframe,
-)
-from lamingit.api.core.from_memory import staged_object
 from lamingit.api.core.keys import suffix_of, validate_key
 from lamingit.api.core.links import link_run_input
 from lamingit.api.core.made_by import MadeByRun
@@ -36,7 +27,6 @@ from lamingit.api.core.versioning import IsVersioned, elect_latest, free_stem, n
 from lamingit.errors import InvalidArgument
 from lamingit.models import ArtifactRecord
 from lamingit.records import ChangeSet, replace
-from lamingit.repo import Repository
 from lamingit.storage.hashing import DirectoryDigest, decode_manifest, hash_directory, hash_file
 from lamingit.tracking import context as run_context
 
@@ -45,8 +35,16 @@ if TYPE_CHECKING:
     from lamingit.api.registries.project import Project
     from lamingit.api.registries.record import Record
     from lamingit.api.registries.run import Run
+    from lamingit.repo import Repository
 
 STAGE_THRESHOLD = 8 * 1024 * 1024
+
+
+def _otype_of_suffix(suffix: str) -> str | None:
+    # formats (and json) load with the first new artifact, not with ln.Artifact
+    from lamingit.api.core.formats import otype_of_suffix
+
+    return otype_of_suffix(suffix)
 
 
 class Artifact(ArtifactLinks, MadeByRun, IsVersioned, HasFeatures):
@@ -176,7 +174,7 @@ class Artifact(ArtifactLinks, MadeByRun, IsVersioned, HasFeatures):
             hash=content_hash,
             n_files=n_files,
             n_observations=n_observations,
-            otype=otype if otype is not None else otype_of_suffix(suffix),
+            otype=otype if otype is not None else _otype_of_suffix(suffix),
             kind=kind,
             version=version or "",
             run=run_uid,
@@ -266,6 +264,8 @@ class Artifact(ArtifactLinks, MadeByRun, IsVersioned, HasFeatures):
             >>> ln.Artifact.from_dataframe(df, key="datasets/processed.parquet").save()  # doctest: +SKIP
         """
         from lamingit.api.core.curation.rules import schema_annotation  # not with ln.Artifact
+        from lamingit.api.core.formats import write_dataframe
+        from lamingit.api.core.from_memory import staged_object
 
         df, annotation = schema_annotation(cls._view.snapshot(), df, kwargs.pop("schema", None))
         suffix = artifact_options.dataframe_suffix(key, kwargs.pop("format", None))
@@ -306,6 +306,8 @@ class Artifact(ArtifactLinks, MadeByRun, IsVersioned, HasFeatures):
             >>> ln.Artifact.from_anndata(adata, key="scrna/experiment1.h5ad").save()  # doctest: +SKIP
         """
         from lamingit.api.core.curation.rules import schema_annotation  # not with ln.Artifact
+        from lamingit.api.core.formats import write_anndata
+        from lamingit.api.core.from_memory import staged_object
 
         adata, annotation = schema_annotation(
             cls._view.snapshot(), adata, kwargs.pop("schema", None)
@@ -469,6 +471,8 @@ class Artifact(ArtifactLinks, MadeByRun, IsVersioned, HasFeatures):
         return path
 
     def _materialize(self) -> Path:
+        from lamingit.api.core.artifact_cache import copy_if_stale  # loads with the first cache()
+
         repo = self._obj_view.repository()
         name = Path(self.key).name if self.key else f"{self.uid}{self.suffix}"
         dest = repo.paths.cache / self.uid / name
@@ -495,6 +499,8 @@ class Artifact(ArtifactLinks, MadeByRun, IsVersioned, HasFeatures):
         """
         if not self._saved and self._memory is not None and not kwargs:
             return self._memory
+        from lamingit.api.core.formats import load_path  # readers load on first use
+
         return load_path(self.cache(is_run_input=is_run_input), self.suffix, **kwargs)
 
     def open(
@@ -511,6 +517,8 @@ class Artifact(ArtifactLinks, MadeByRun, IsVersioned, HasFeatures):
             raise InvalidArgument(
                 "artifacts open read-only (mode='r'); save a new version to change one"
             )
+        from lamingit.api.core.formats import open_path
+
         return open_path(self.cache(is_run_input=is_run_input), self.suffix, engine=engine)
 
     def _link_input(self, is_run_input: bool | None) -> None:

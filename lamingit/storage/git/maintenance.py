@@ -9,7 +9,6 @@ from pathlib import Path
 import pygit2
 
 from lamingit.errors import IntegrityError, LamingitError
-from lamingit.storage.git.command import git_executable, run_git
 from lamingit.storage.git.names import check_entry_name
 
 PACK_DEPTH = "--depth=10"
@@ -173,6 +172,8 @@ def prune(gitdir: Path, expire: str = "1.hour.ago") -> None:
 
 
 def _git(gitdir: Path, *args: str, stdin: str | None = None) -> None:
+    from lamingit.storage.git.command import git_executable, run_git  # not with a save's count
+
     exe = git_executable(purpose="pack git objects, then run `lamingit gc`")
     done = run_git(list(args), gitdir=gitdir, plumbing=True, stdin=stdin, exe=exe)
     if done.returncode != 0:

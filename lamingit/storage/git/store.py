@@ -10,16 +10,18 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pygit2
 
 from lamingit.errors import IntegrityError, NotARepository
-from lamingit.storage.git import history
 from lamingit.storage.git.backends import RECENT_PRIORITY, RecentObjects
-from lamingit.storage.git.history import CommitInfo
 from lamingit.storage.git.names import check_entry_name
 from lamingit.storage.git.refs import RefWriter, stale_ref_locks
 from lamingit.storage.git.writer import Changes, CommitWriter
+
+if TYPE_CHECKING:
+    from lamingit.storage.git.history import CommitInfo
 
 Tree = pygit2.Tree
 """A git tree object (re-exported so other layers need not import pygit2)."""
@@ -28,7 +30,7 @@ TREE_CACHE_LIMIT = 4 << 20
 trees: every path lookup through them re-read and re-parsed them, ~26 µs instead of ~0.4 µs)."""
 pygit2.settings.cache_object_limit(pygit2.enums.ObjectType.TREE, TREE_CACHE_LIMIT)
 
-__all__ = ["Changes", "CommitInfo", "GitStore", "Tree"]
+__all__ = ["Changes", "GitStore", "Tree"]
 
 
 class GitStore:
@@ -106,6 +108,8 @@ class GitStore:
         Example:
             >>> store.resolve("HEAD~1")  # doctest: +SKIP
         """
+        from lamingit.storage.git import history  # history walks: on use
+
         return history.resolve(self._repo, rev)
 
     def commit_before(self, moment: datetime) -> str | None:
@@ -117,6 +121,8 @@ class GitStore:
         head = self.head()
         if head is None:
             return None
+        from lamingit.storage.git import history  # history walks: on use
+
         return history.commit_before(self._repo, head, moment)
 
     def _lookup(self, oid: pygit2.Oid | str) -> pygit2.Object:
@@ -383,6 +389,8 @@ class GitStore:
         head = start or self.head()
         if head is None:
             return iter(())
+        from lamingit.storage.git import history  # history walks: on use
+
         return history.log(self._repo, head, limit, first_parent)
 
     def all_commits(self) -> list[str]:
@@ -391,6 +399,8 @@ class GitStore:
         Example:
             >>> len(store.all_commits())  # doctest: +SKIP
         """
+        from lamingit.storage.git import history  # history walks: on use
+
         return history.all_commits(self._repo)
 
     def parents(self, commit: str) -> list[str]:
@@ -399,6 +409,8 @@ class GitStore:
         Example:
             >>> store.parents(store.head())  # doctest: +SKIP
         """
+        from lamingit.storage.git import history  # history walks: on use
+
         return history.parents(self._repo, commit)
 
     # -- maintenance -----------------------------------------------------------------------

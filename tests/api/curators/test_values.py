@@ -119,3 +119,18 @@ def test_from_values_create_returns_unsaved_records(repo) -> None:
     ln.save(labels)
     assert ln.ULabel.get(name="IFNG").name == "IFNG"
     assert ln.ULabel.from_values(["nope"], mute=True) == []
+
+
+def test_queryset_validate_inspect_standardize_use_its_results_only(repo) -> None:
+    treatment = ln.ULabel(name="Treatment", is_type=True).save()
+    ln.save([ln.ULabel(name=n, type=treatment) for n in ("DMSO", "IFNG")])
+    ln.ULabel(name="B cell").save()
+    treatments = ln.ULabel.filter(type=treatment)
+    assert treatments.validate(["DMSO", "B cell"]).tolist() == [True, False]
+    assert ln.ULabel.validate(["DMSO", "B cell"]).tolist() == [True, True]
+    assert treatments.validate("IFNG") is True
+    result = treatments.inspect(["dmso", "B cell"])
+    assert result.validated == [] and result.synonyms_mapper == {"dmso": "DMSO"}
+    assert treatments.standardize(["dmso", "b cell"]) == ["DMSO", "b cell"]
+    assert ln.ULabel.standardize(["b cell"]) == ["B cell"]
+    assert treatments.standardize(["ifng"], return_mapper=True) == {"ifng": "IFNG"}
