@@ -1,7 +1,8 @@
 """The Parquet index of a repository: base files plus small delta files, stamped with a commit.
 
 On disk (``.lamingit/index/``): ``manifest.json`` names the commit the index reflects, one base
-directory (``<registry>.parquet`` + ``<registry>.values.parquet`` per registry) and the delta files
+directory (``<registry>.parquet``, ``.json.parquet``, ``.values.parquet`` per registry that has
+records; the manifest lists the ``empty`` ones) and the delta files
 appended since (each: the records changed between two commits). A query on a newer head diffs the
 two commits' trees (unchanged subtrees skipped), applies the changes as an in-memory overlay and
 appends one delta file; a compaction folds the overlay into a new base now and then. Everything
@@ -10,14 +11,12 @@ here is derived from git: deleting the directory loses nothing.
 
 from __future__ import annotations
 
-import gc
-import operator
 import os
 import shutil
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal
 
 import msgspec
 import polars as pl
@@ -25,6 +24,7 @@ import polars as pl
 from lamingit._log import logger
 from lamingit._util import FileLock, atomic_write, random_base62
 from lamingit.errors import IntegrityError
+from lamingit.index.rebuild import Progress, build_registries
 from lamingit.index.rows import (
     JSON,
     VALUE_SCHEMA,
@@ -32,15 +32,12 @@ from lamingit.index.rows import (
     ValueRows,
     base_schema,
     build_frames,
-    decode_records,
     partition_values,
 )
 from lamingit.layout import RECORDS, uid_from_path
 from lamingit.models import STRUCTS, BaseRecord, decode
-from lamingit.models.codec import MAX_DEPTH, MAX_RECORD_BYTES, bounds_problem
 from lamingit.records import Snapshot, skip_damaged
 from lamingit.records import _checked as checked_uid
-from lamingit.storage.git.bulk import read_blobs
 from lamingit.storage.git.store import GitStore
 
 FORMAT = 1
@@ -50,8 +47,6 @@ COMPACT_DELTAS = 64
 """… or once this many delta files have accumulated."""
 ROW_GROUP = 65_536
 """Rows per Parquet row group of the index files."""
-BUILD_CHUNK = 50_000
-"""Records decoded and turned into columns at a time when an index is built from git."""
 
 Changes = dict[str, dict[str, BaseRecord | None]]
 """registry → uid → new record (None: removed)."""
@@ -211,7 +206,10 @@ _AS_VALUES = [pl.col(name).cast(dtype) for name, dtype in VALUE_SCHEMA.items()]
 
 
 def _flat_values(part: Part) -> pl.DataFrame:
-    return part.values.flat.select(_AS_VALUES)
+    flat = part.values.flat
+    if flat.schema == VALUE_SCHEMA and flat.columns == list(VALUE_SCHEMA):
+        return flat  # as built: no pass over the rows
+    return flat.select(_AS_VALUES)
 
 
 @dataclass
@@ -261,144 +259,50 @@ def diff_changes(git: GitStore, old: str | None, new: str | None) -> Changes:
     return out
 
 
-class Progress(Protocol):
-    """Where a long index build reports its steps (the CLI shows a progress bar)."""
-
-    def start(self, what: str, total: int) -> None:
-        """A phase with ``total`` steps begins."""
-
-    def advance(self) -> None:
-        """One step is done."""
-
-    def stop(self) -> None:
-        """The phase ended."""
-
-
 def build_state(snapshot: Snapshot, progress: Progress | None = None) -> IndexState:
     """The index built from every record of a commit (recovery: no usable index exists).
 
-    All record blobs are read in one bulk git read and decoded per registry in one call;
-    ``progress`` sees one step for the read and one per registry.
+    Example:
+        >>> build_state(repo.snapshot()).commit == repo.snapshot().commit  # doctest: +SKIP
+        True
     """
-    if progress is not None:
-        progress.start("building the query index", len(STRUCTS) + 1)
-    blobs: dict[str, list[tuple[str, bytes]]] = {registry: [] for registry in STRUCTS}
-    regs = {}
-    # millions of small objects are created and none is garbage: the cyclic GC would only
-    # rescan them again and again (while reading too: the blobs are such objects)
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        if snapshot.commit is not None:
-            for path, data in read_blobs(snapshot.git, snapshot.commit, RECORDS):
-                bucket = blobs.get(path.split("/", 2)[1])
-                if bucket is not None:  # like Snapshot.iter_records: only known registries
-                    bucket.append((path, data))
-        if progress is not None:
-            progress.advance()
-        for registry in list(blobs):
-            frame, values = _build_registry(registry, blobs.pop(registry))
-            regs[registry] = RegistryIndex(registry, Part(frame, partition_values(values)))
-            if progress is not None:
-                progress.advance()
-    finally:
-        if enabled:
-            gc.enable()
-        if progress is not None:
-            progress.stop()
+    regs = {
+        registry: RegistryIndex(registry, Part(frame, partition_values(values)))
+        for registry, (frame, values) in build_registries(snapshot, progress).items()
+    }
     return IndexState(snapshot.commit or "", regs)
-
-
-def _build_registry(
-    registry: str, items: list[tuple[str, bytes]]
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The base frame and value rows of one registry's blobs, :data:`BUILD_CHUNK` at a time.
-
-    Each chunk's records are decoded, turned into columns and dropped, and its blobs are
-    released as they become a column: memory holds the blobs not read yet, the columns made
-    so far and one chunk of records, never every record at once (1M artifacts: ~1 GB less).
-    """
-    # chunks must follow one another in uid order: git lists paths sorted, and a record's
-    # path (``A/b/Ab….json``) sorts as its uid does; "." sorts before every uid character
-    if not all(map(operator.lt, items, items[1:])):
-        items.sort(key=lambda item: item[0][item[0].rfind("/") + 1 :])
-    frames: list[pl.DataFrame] = []
-    values: list[pl.DataFrame] = []
-    offset = 0
-    while items or not frames:
-        chunk = items[:BUILD_CHUNK]
-        del items[:BUILD_CHUNK]
-        records, kept = _decode_checked(registry, chunk)
-        del chunk
-        frame, vals = build_frames(registry, records, kept)
-        del records, kept
-        frames.append(frame)
-        if offset:
-            vals = vals.with_columns(pl.col("row") + pl.lit(offset, dtype=pl.UInt32))
-        values.append(vals)
-        offset += frame.height
-    if len(frames) == 1:
-        return frames[0], values[0]
-    return pl.concat(frames, rechunk=False), pl.concat(values, rechunk=False)
-
-
-def _decode_checked(
-    registry: str, items: list[tuple[str, bytes]]
-) -> tuple[list[BaseRecord], list[bytes]]:
-    """Decode blobs of ``registry`` into records and their bytes, in order.
-
-    Each must be within the size and depth bounds and carry the uid its path names; one
-    that does not is skipped with a warning (``records.skip_damaged``).
-    """
-    datas = [data for _, data in items]
-    try:
-        if _out_of_bounds(datas):
-            raise msgspec.DecodeError("a record is out of bounds")
-        records = decode_records(registry, datas)
-    except msgspec.DecodeError:
-        # one call for all failed: decode one by one, leaving out the damaged ones
-        return _decode_one_by_one(registry, items)
-    for (path, _), record in zip(items, records, strict=True):
-        if record.uid != path[path.rfind("/") + 1 :].removesuffix(".json"):
-            return _decode_one_by_one(registry, items)
-    return records, datas
-
-
-def _out_of_bounds(datas: list[bytes]) -> bool:
-    """Whether a blob is too large or too deeply nested (``bounds_problem``), counted in bulk.
-
-    Only blobs with more brackets than the depth limit are checked one by one (all of them,
-    when one is not UTF-8: its decoding fails anyway).
-    """
-    if len(datas) < 4096:  # a polars pass costs more than counting a few blobs' brackets
-        return any(map(bounds_problem, datas))
-    try:
-        text = pl.Series(datas, dtype=pl.Binary).cast(pl.Utf8)
-    except pl.exceptions.PolarsError:
-        return any(map(bounds_problem, datas))
-    brackets = text.str.count_matches("[\\[{]")
-    suspect = (brackets > MAX_DEPTH) | (text.str.len_bytes() > MAX_RECORD_BYTES)
-    return any(bounds_problem(datas[i]) for i in suspect.arg_true().to_list())
-
-
-def _decode_one_by_one(
-    registry: str, items: list[tuple[str, bytes]]
-) -> tuple[list[BaseRecord], list[bytes]]:
-    records: list[BaseRecord] = []
-    kept: list[bytes] = []
-    for path, data in items:
-        try:
-            records.append(checked_uid(decode(registry, data), uid_from_path(path)[1]))
-        except IntegrityError as exc:
-            skip_damaged(path, exc)
-            continue
-        kept.append(data)
-    return records, kept
 
 
 _DELTA = msgspec.msgpack.Encoder()
 _DELTA_DEC = msgspec.msgpack.Decoder(dict[str, Any])
 _JSON = msgspec.json.Encoder()
+
+
+def _sorted_by_path(values: pl.DataFrame) -> pl.DataFrame:
+    """Value rows sorted by (field, path, row), on one integer key.
+
+    Fields and paths become their rank among the distinct ones (an ``Enum`` of the sorted
+    strings), packed with the row into one 64-bit key: one sort of integers, ~3× faster than
+    sorting by the strings or by their ranks (100k artifacts: 70 ms instead of 200 ms).
+    """
+    fields = sorted(values.get_column("field").unique().drop_nulls().to_list())
+    paths = sorted(values.get_column("path").unique().drop_nulls().to_list())
+    if values.null_count().select("field", "path").sum_horizontal().item() or (
+        len(fields) * len(paths) >= 1 << 31
+    ):  # not expected: sort by the strings' ranks
+        return values.sort(pl.col("field").rank("dense"), pl.col("path").rank("dense"), "row")
+    code = pl.col("field").cast(pl.Enum(fields)).to_physical().cast(pl.UInt64) * len(paths)
+    code = code + pl.col("path").cast(pl.Enum(paths)).to_physical().cast(pl.UInt64)
+    return values.sort(code * (1 << 32) + pl.col("row").cast(pl.UInt64))
+
+
+SMALL_FILE = 16 << 20
+"""Index files holding less than this (in memory) are written uncompressed."""
+
+
+def _codec(frame: pl.DataFrame) -> Literal["lz4", "uncompressed"]:
+    """lz4 for large files; none for small ones, where compressing costs more than it saves."""
+    return "uncompressed" if frame.estimated_size() < SMALL_FILE else "lz4"
 
 
 class RepoIndex:
@@ -493,7 +397,14 @@ class RepoIndex:
     def _load_manifest(self, manifest: dict[str, Any]) -> IndexState:
         base_dir = self.dir / manifest["base"]
         regs = {}
+        empty = set(manifest.get("empty", ()))
         for registry in STRUCTS:
+            if registry in empty:  # no files: a registry without records is just its schema
+                frame, values_frame = build_frames(registry, [])
+                regs[registry] = RegistryIndex(
+                    registry, Part(frame, partition_values(values_frame))
+                )
+                continue
             path = base_dir / f"{registry}.parquet"
             expected = base_schema(registry)
             expected.pop(JSON)
@@ -526,22 +437,28 @@ class RepoIndex:
         name = f"base-{random_base62(10)}"
         tmp = self.dir / f".tmp-{name}"
         tmp.mkdir(parents=True)
+        empty = []
         for registry, reg in state.registries.items():
+            if not reg.base.height:  # most registries of most repositories: no files at all
+                empty.append(registry)
+                continue
             frame = reg.base.with_json()
             # row groups of 64k rows: the writer holds one group's pages, not the whole file's
-            # (1M records' JSON: ~500 MB less at the peak of a build)
-            frame.drop(JSON).write_parquet(
-                tmp / f"{registry}.parquet", compression="lz4", row_group_size=ROW_GROUP
-            )
-            frame.select(JSON).write_parquet(
-                tmp / f"{registry}.json.parquet", compression="lz4", row_group_size=ROW_GROUP
-            )
+            # (1M records' JSON: ~500 MB less at the peak of a build); no statistics: these
+            # files are read column by column, never by predicate (the values file is)
+            for part, suffix in ((frame.drop(JSON), ""), (frame.select(JSON), ".json")):
+                part.write_parquet(
+                    tmp / f"{registry}{suffix}.parquet",
+                    compression=_codec(part),
+                    statistics=False,
+                    row_group_size=ROW_GROUP,
+                )
             # sorted by (field, path): a query for one path reads only its row groups
             values = _flat_values(reg.base)
-            # ranks order as the strings do, and sort faster than the strings themselves
-            by_path = (pl.col("field").rank("dense"), pl.col("path").rank("dense"), "row")
-            values.sort(*by_path).write_parquet(
-                tmp / f"{registry}.values.parquet", compression="lz4", row_group_size=ROW_GROUP
+            _sorted_by_path(values).write_parquet(
+                tmp / f"{registry}.values.parquet",
+                compression=_codec(values),
+                row_group_size=ROW_GROUP,
             )
         os.replace(tmp, self.dir / name)
         old = self._read_manifest()
@@ -550,6 +467,7 @@ class RepoIndex:
             "commit": state.commit,
             "base_commit": state.commit,
             "base": name,
+            "empty": empty,
             "deltas": [],
         }
         atomic_write(self._manifest_path, _JSON.encode(manifest))

@@ -13,7 +13,7 @@ import pytest
 
 import lamingit as ln
 from lamingit import index
-from lamingit.index import store
+from lamingit.index import rebuild, store
 from lamingit.query import Q
 from lamingit.router import scan
 from lamingit.session import SESSION
@@ -127,7 +127,7 @@ def test_a_build_in_chunks_equals_one_in_one_go(
         a.features.add_values({"n": i * 10**18, "meta": {"a": {"b": i % 3}}})
     snapshot = SESSION.repository().snapshot()
     whole = store.build_state(snapshot)
-    monkeypatch.setattr(store, "BUILD_CHUNK", 2)
+    monkeypatch.setattr(rebuild, "BUILD_CHUNK", 2)
     chunked = store.build_state(snapshot)
     for name, reg in whole.registries.items():
         mine = chunked.registries[name].base
@@ -149,7 +149,42 @@ def test_bounds_of_many_blobs_are_counted_as_one_by_one(many: int, odd: bytes) -
     from lamingit.models.codec import MAX_RECORD_BYTES
 
     ok = [b'{"a":[1,{"b":2}]}'] * many + [odd, b"[" * 64 + b"]" * 64]
-    assert not store._out_of_bounds(ok)
-    assert store._out_of_bounds([*ok, b"[" * 65 + b"]" * 65])
-    assert store._out_of_bounds([*ok, b'"' + b"x" * MAX_RECORD_BYTES + b'"'])
-    assert store._out_of_bounds([*ok, b"{" * 40 + b"[" * 40 + b"]" * 40 + b"}" * 40])
+    assert not rebuild._out_of_bounds(ok)
+    assert rebuild._out_of_bounds([*ok, b"[" * 65 + b"]" * 65])
+    assert rebuild._out_of_bounds([*ok, b'"' + b"x" * MAX_RECORD_BYTES + b'"'])
+    assert rebuild._out_of_bounds([*ok, b"{" * 40 + b"[" * 40 + b"]" * 40 + b"}" * 40])
+
+
+def test_value_rows_sort_by_field_path_and_row_on_one_integer_key() -> None:
+    """The packed-key sort orders exactly as sorting by the strings does (unicode included)."""
+    import polars as pl
+
+    from lamingit.index.rows import SEP, VALUE_SCHEMA
+
+    paths = ["b", "a", f"a{SEP}z", "é", "Z", "", "a"]
+    frame = pl.DataFrame(
+        {
+            "row": [3, 1, 2, 0, 5, 4, 0],
+            "field": [
+                "features",
+                "params",
+                "features",
+                "features",
+                "params",
+                "environment",
+                "features",
+            ],
+            "path": paths,
+            "kind": ["int"] * 7,
+        }
+    ).with_columns(
+        pl.col("row").cast(pl.UInt32),
+        *(
+            pl.lit(None, dtype=t).alias(c)
+            for c, t in VALUE_SCHEMA.items()
+            if c not in ("row", "field", "path", "kind")
+        ),
+    )
+    got = store._sorted_by_path(frame)
+    assert got.equals(frame.sort("field", "path", "row"))
+    assert store._sorted_by_path(frame.head(0)).height == 0

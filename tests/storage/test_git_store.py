@@ -10,7 +10,8 @@ import pygit2
 import pytest
 
 from lamingit.errors import IntegrityError, InvalidArgument
-from lamingit.storage.git.bulk import read_blobs, read_blobs_cli
+from lamingit.storage.git import bulk
+from lamingit.storage.git.bulk import iter_blobs, read_blobs, read_blobs_cli
 from lamingit.storage.git.store import GitStore
 
 AUTHOR = ("Ann", "ann@example.org")
@@ -116,6 +117,22 @@ def test_read_blobs_matches_walk_blobs(tmp_path: Path) -> None:
     assert read_blobs(git, commit, "records/none") == []
 
 
+@pytest.mark.parametrize("block", [7, 64, 1 << 20])
+def test_streamed_chunks_are_the_blobs_read_in_one_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int
+) -> None:
+    """Chunks of 3 blobs, git's output read a few bytes at a time: the same blobs, in order."""
+    git, commit = _nested(tmp_path)
+    expected = read_blobs(git, commit, "records")
+    monkeypatch.setattr(bulk, "READ_BLOCK", block)
+    told: list[int] = []
+    chunks = list(iter_blobs(git, commit, "records", 3, told.append))
+    assert [len(c) for c in chunks] == [3] * 6 + [2]
+    assert [item for c in chunks for item in c] == expected
+    assert told == [20]
+    assert list(iter_blobs(git, commit, "records/none", 3)) == []
+
+
 def test_read_blobs_without_git_reads_through_pygit2(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -127,7 +144,9 @@ def test_read_blobs_without_git_reads_through_pygit2(
     assert sorted(read_blobs(git, commit, "records")) == sorted(expected)
 
 
-def test_read_blobs_refuses_unsafe_names_and_missing_objects(tmp_path: Path) -> None:
+def test_read_blobs_refuses_unsafe_names_and_missing_objects(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     git, commit = _nested(tmp_path)
     raw = pygit2.Repository(str(git.path))
     blob = raw.create_blob(b"{}")
@@ -149,6 +168,14 @@ def test_read_blobs_refuses_unsafe_names_and_missing_objects(tmp_path: Path) -> 
     broken = str(raw.create_commit(None, sig, sig, "broken", root.write(), [raw[commit].id]))
     with pytest.raises(IntegrityError, match="records/g/gone.json"):
         read_blobs(git, broken, "records")
+    # streamed, git's output read a few bytes at a time: the chunks before the missing
+    # object arrive from git, then pygit2 names the path (repeating none of them)
+    monkeypatch.setattr(bulk, "READ_BLOCK", 7)
+    given = []
+    with pytest.raises(IntegrityError, match="records/g/gone.json"):
+        for chunk in iter_blobs(git, broken, "records", 2):
+            given += chunk
+    assert given and len({p for p, _ in given}) == len(given)
 
 
 def test_recent_commits_objects_are_read_from_memory_and_evicted(
