@@ -158,4 +158,25 @@ def mark_input(artifact: Any, is_run_input: Any) -> Any:
     return artifact
 
 
-__all__ = ["Options", "dataframe_suffix", "from_data", "mark_input", "parse", "replace_content"]
+def otype_of_suffix(suffix: str) -> str | None:
+    """The LaminDB ``otype`` a file of ``suffix`` holds (``DataFrame`` for ``.parquet``…).
+
+    Example:
+        >>> otype_of_suffix(".h5ad")
+        'AnnData'
+    """
+    # formats (and json) load with the first new artifact, not with ln.Artifact
+    from lamingit.api.core.formats import otype_of_suffix as of_suffix
+
+    return of_suffix(suffix)
+
+
+__all__ = [
+    "Options",
+    "dataframe_suffix",
+    "from_data",
+    "mark_input",
+    "otype_of_suffix",
+    "parse",
+    "replace_content",
+]

@@ -40,13 +40,6 @@ if TYPE_CHECKING:
 STAGE_THRESHOLD = 8 * 1024 * 1024
 
 
-def _otype_of_suffix(suffix: str) -> str | None:
-    # formats (and json) load with the first new artifact, not with ln.Artifact
-    from lamingit.api.core.formats import otype_of_suffix
-
-    return otype_of_suffix(suffix)
-
-
 class Artifact(ArtifactLinks, MadeByRun, IsVersioned, HasFeatures):
     """A dataset: a file or a directory (e.g. a zarr store), with lineage and versions.
 
@@ -174,7 +167,7 @@ class Artifact(ArtifactLinks, MadeByRun, IsVersioned, HasFeatures):
             hash=content_hash,
             n_files=n_files,
             n_observations=n_observations,
-            otype=otype if otype is not None else _otype_of_suffix(suffix),
+            otype=otype if otype is not None else artifact_options.otype_of_suffix(suffix),
             kind=kind,
             version=version or "",
             run=run_uid,
@@ -466,7 +459,7 @@ class Artifact(ArtifactLinks, MadeByRun, IsVersioned, HasFeatures):
         if not self._saved and self._source is not None:
             return self._source
         path = self._materialize()
-        self._link_input(is_run_input)
+        link_run_input(self._record, is_run_input)
         run_context.await_watches()  # whoever gets the path may read it outside Python
         return path
 
@@ -520,9 +513,6 @@ class Artifact(ArtifactLinks, MadeByRun, IsVersioned, HasFeatures):
         from lamingit.api.core.formats import open_path
 
         return open_path(self.cache(is_run_input=is_run_input), self.suffix, engine=engine)
-
-    def _link_input(self, is_run_input: bool | None) -> None:
-        link_run_input(self._record, is_run_input)
 
     replace = artifact_options.replace_content
 
