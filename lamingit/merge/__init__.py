@@ -27,6 +27,7 @@ from lamingit.merge.fields import (
     merge_uid_lists,
     merge_values,
 )
+from lamingit.merge.ids import reid_arrivals
 from lamingit.merge.twins import find_twins, name_clashes, rewrite_dtype, vanished_twins
 from lamingit.models import (
     STRUCTS,
@@ -57,6 +58,8 @@ class MergeResult:
     """Their new record → our record with the same content under the same key (theirs dropped)."""
     unified: dict[str, str] = field(default_factory=dict)
     """Their new named record → ours of the same name, created on both sides (fields merged)."""
+    reid: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Their new record → ``(old id, new id)``: its id was another record's, so it got a new one."""
 
 
 def _record_diff(
@@ -182,6 +185,7 @@ def merge_trees(
 
     # 2. Apply theirs, merging field by field where ours changed the same record.
     touched: set[tuple[str, str]] = set()
+    arrivals: list[tuple[str, str]] = []
     for path, (old, new) in sorted(theirs_diff.items()):
         registry, uid = uid_from_path(path)
         touched.add((registry, uid))
@@ -193,6 +197,8 @@ def merge_trees(
                 changes.remove(registry, uid)
             else:
                 changes.put(decode(registry, new))
+                if old is None and mine is None:
+                    arrivals.append((registry, uid))
             continue
         if new is None or mine is None:
             # Deleted on one side, changed on the other: keep the changed record, say so.
@@ -214,6 +220,8 @@ def merge_trees(
         merged, conflicts = merge_record(base_rec, decode(registry, mine), decode(registry, new))
         result.conflicts.extend(conflicts)
         changes.put(merged)
+    # 2b. An arriving record whose random id another record holds gets a fresh one.
+    result.reid = reid_arrivals(ours, changes, arrivals)
     for path in ours_diff:
         touched.add(uid_from_path(path))
     if theirs_redirects:  # our records still linking to a label they unified away
