@@ -170,6 +170,9 @@ def test_anndata_curator_good_and_bad(repo) -> None:
     text = str(info.value)
     assert "[obs]" in text and "'Tcell' (did you mean 'T cell'?)" in text
     assert "[var.T]" in text and "'GAPDH'" in text and "'CD8' (synonym of 'CD8A')" in text
+    var_t = text[text.index("[var.T]") :]
+    assert "standardize" not in var_t and "adata.var_names" in var_t
+    assert "ln.Feature(name=..., dtype=...).save()" in var_t
     assert _head() == head
     curator.slots["obs"].cat.standardize("cell_type")
     ln.Feature(name="GAPDH", dtype=float).save()
