@@ -6,8 +6,32 @@ draws the id of a different record of ours, theirs gets a fresh id so ``get(id=)
 
 from __future__ import annotations
 
+import msgspec
+
+from lamingit.layout import registry_dir, uid_from_path
 from lamingit.models import BaseRecord, derived_id
-from lamingit.records import ChangeSet, Snapshot, replace
+from lamingit.records import ChangeSet, Snapshot, replace, skip_damaged
+
+
+class _Id(msgspec.Struct):
+    """Only a record's id: reading every record of a registry stays cheap (others skipped)."""
+
+    id: int = 0
+
+
+def _ids(snapshot: Snapshot, registry: str, skip: set[str]) -> dict[int, str]:
+    """Id → uid of every record of ``registry`` in ``snapshot`` but those in ``skip``."""
+    out: dict[int, str] = {}
+    for path, data in snapshot.git.walk_blobs(snapshot.tree, registry_dir(registry), skip_damaged):
+        uid = uid_from_path(path)[1]
+        if uid in skip:
+            continue
+        try:
+            number = msgspec.json.decode(data, type=_Id).id
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            continue  # a damaged record: fsck reports it
+        out[number if 0 < number < 1 << 63 else derived_id(uid)] = uid  # as BaseRecord does
+    return out
 
 
 def fresh_id(uid: str, old: int, taken: set[int]) -> int:
@@ -45,9 +69,7 @@ def reid_arrivals(
         by_registry.setdefault(registry, []).append(uid)
     for registry, uids in sorted(by_registry.items()):
         arriving = set(uids)
-        holders: dict[int, str] = {
-            r.id: r.uid for r in ours.iter_records(registry) if r.uid not in arriving
-        }
+        holders = _ids(ours, registry, arriving)
         for uid in sorted(uids):
             record: BaseRecord | None = changes.get(registry, uid)
             if record is None:
