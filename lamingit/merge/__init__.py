@@ -39,7 +39,7 @@ from lamingit.models import (
     decode,
     encode,
 )
-from lamingit.records import ChangeSet, Snapshot, replace
+from lamingit.records import ChangeSet, IndexOwner, Snapshot, replace
 from lamingit.storage.git.store import GitStore
 
 FAMILIES: dict[str, int] = {"artifact": 16, "collection": 16, "transform": 12}
@@ -99,16 +99,22 @@ def _rewrite_refs(record: BaseRecord, mapping: dict[str, str]) -> BaseRecord:
 
 
 def merge_trees(
-    git: GitStore, base_commit: str | None, ours_commit: str, theirs_commit: str
+    git: GitStore,
+    base_commit: str | None,
+    ours_commit: str,
+    theirs_commit: str,
+    owner: IndexOwner | None = None,
 ) -> MergeResult:
     """Merge ``theirs`` into ``ours`` (common ancestor ``base``) as one ChangeSet on ours.
+
+    ``owner`` (the repository) lets its query index find which records hold an arriving id.
 
     Example:
         >>> result = merge_trees(repo.git, base, repo.git.head(), fetched)  # doctest: +SKIP
         >>> [c.describe() for c in result.conflicts]  # doctest: +SKIP
     """
     base = Snapshot(git, base_commit)
-    ours = Snapshot(git, ours_commit)
+    ours = Snapshot(git, ours_commit, owner)  # the owner's index answers id checks
     theirs = Snapshot(git, theirs_commit)
     changes = ChangeSet(ours)
     result = MergeResult(changes)

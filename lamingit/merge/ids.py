@@ -6,11 +6,15 @@ draws the id of a different record of ours, theirs gets a fresh id so ``get(id=)
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import msgspec
 
 from lamingit.layout import registry_dir, uid_from_path
 from lamingit.models import BaseRecord, derived_id
+from lamingit.query import Q
 from lamingit.records import ChangeSet, Snapshot, replace, skip_damaged
+from lamingit.router import select
 
 
 class _Id(msgspec.Struct):
@@ -19,13 +23,11 @@ class _Id(msgspec.Struct):
     id: int = 0
 
 
-def _ids(snapshot: Snapshot, registry: str, skip: set[str]) -> dict[int, str]:
-    """Id → uid of every record of ``registry`` in ``snapshot`` but those in ``skip``."""
+def _scan_ids(snapshot: Snapshot, registry: str) -> dict[int, str]:
+    """Id → uid of every record of ``registry`` in ``snapshot`` (a git scan, ids only)."""
     out: dict[int, str] = {}
     for path, data in snapshot.git.walk_blobs(snapshot.tree, registry_dir(registry), skip_damaged):
         uid = uid_from_path(path)[1]
-        if uid in skip:
-            continue
         try:
             number = msgspec.json.decode(data, type=_Id).id
         except (msgspec.DecodeError, msgspec.ValidationError):
@@ -34,21 +36,61 @@ def _ids(snapshot: Snapshot, registry: str, skip: set[str]) -> dict[int, str]:
     return out
 
 
-def fresh_id(uid: str, old: int, taken: set[int]) -> int:
-    """A new id for ``uid`` not in ``taken``, derived from the uid and its old id.
+def _holders(snapshot: Snapshot, registry: str) -> Callable[[set[int]], dict[int, str]]:
+    """``ids → {id: uid}`` of the records of ``registry`` holding them: asks the repository's
+    query index when the snapshot has one, else scans git once."""
+    if snapshot.owner is not None:
+
+        def ask(ids: set[int]) -> dict[int, str]:
+            found = select(snapshot, registry, Q(id__in=sorted(ids))) if ids else []
+            return {r.id: r.uid for r in found}
+
+        return ask
+    every = _scan_ids(snapshot, registry)
+    return lambda ids: {i: every[i] for i in ids if i in every}
+
+
+def fresh_id(uid: str, old: int, taken: Callable[[int], bool]) -> int:
+    """A new id for ``uid`` for which ``taken`` is false, derived from the uid and its old id.
 
     Derived, not random, so every clone that makes this merge settles on the same id.
 
     Example:
-        >>> fresh_id("abc", 5, set()) == fresh_id("abc", 5, set()) != 5
+        >>> fresh_id("abc", 5, lambda i: False) == fresh_id("abc", 5, lambda i: False) != 5
         True
     """
     attempt = 0
     while True:
         candidate = derived_id(f"{uid}:{old}:{attempt}")
-        if candidate not in taken and candidate != old:
+        if candidate != old and not taken(candidate):
             return candidate
         attempt += 1
+
+
+def _reid_registry(
+    ours: Snapshot,
+    changes: ChangeSet,
+    registry: str,
+    uids: list[str],
+    out: dict[str, tuple[int, int]],
+) -> None:
+    """:func:`reid_arrivals` for the arriving records of one registry."""
+    records: list[BaseRecord] = [r for u in uids if (r := changes.get(registry, u)) is not None]
+    holders_of = _holders(ours, registry)
+    holders = holders_of({r.id for r in records})  # ours: arriving uids are not in it
+
+    def taken(number: int) -> bool:
+        return number in holders or bool(holders_of({number}))
+
+    for record in records:
+        holder = holders.get(record.id)
+        if holder is not None and holder != record.uid:
+            old = record.id
+            new = fresh_id(record.uid, old, taken)
+            out[record.uid] = (old, new)
+            record = replace(record, id=new)
+            changes.put(record)
+        holders[record.id] = record.uid
 
 
 def reid_arrivals(
@@ -68,19 +110,7 @@ def reid_arrivals(
     for registry, uid in arrivals:
         by_registry.setdefault(registry, []).append(uid)
     for registry, uids in sorted(by_registry.items()):
-        arriving = set(uids)
-        holders = _ids(ours, registry, arriving)
-        for uid in sorted(uids):
-            record: BaseRecord | None = changes.get(registry, uid)
-            if record is None:
-                continue
-            holder = holders.get(record.id)
-            if holder is not None and holder != uid:
-                new = fresh_id(uid, record.id, set(holders))
-                out[uid] = (record.id, new)
-                record = replace(record, id=new)
-                changes.put(record)
-            holders[record.id] = uid
+        _reid_registry(ours, changes, registry, sorted(uids), out)
     return out
 
 

@@ -559,7 +559,7 @@ def merge_commit(repo: Repository, theirs: str, author: tuple[str, str]) -> Pull
         if base == ours:
             _move_branch(repo, theirs, ours, author, f"pull: fast-forward to {theirs[:12]}")
             return PullResult("fast-forward", theirs)
-        merged = merge_trees(repo.git, base, ours, theirs)
+        merged = merge_trees(repo.git, base, ours, theirs, owner=repo)
         lines = [f"merge {theirs[:12]} into {ours[:12]}"]
         for conflict in merged.conflicts:
             lines.append(f"conflict: {conflict.describe()}")

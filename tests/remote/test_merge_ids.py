@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 import lamingit as ln
+from lamingit.merge.ids import _holders
+from lamingit.records import Snapshot
 from lamingit.remote.sync import pull, push
 from lamingit.repo import Repository
 from tests.remote.conftest import save_text, use
@@ -96,6 +98,13 @@ def test_an_arriving_record_with_a_taken_id_gets_a_fresh_one(
     assert ln.ULabel.get(id=4242).uid == ours.uid  # ours keeps its id
     assert ln.ULabel.get(id=now).uid == theirs.uid
     assert ln.Project.get(id=4242).uid == other.uid
+    # the index (a repository's snapshot) and a git scan (a bare snapshot) name the same holders
+    indexed = alice.snapshot()
+    bare = Snapshot(alice.git, indexed.commit)
+    assert indexed.owner is not None and bare.owner is None
+    expected = {4242: ours.uid, now: theirs.uid}
+    assert _holders(indexed, "ulabel")({4242, now, 7}) == expected
+    assert _holders(bare, "ulabel")({4242, now, 7}) == expected
     emit_merge(result, "merged", "sides", False)
     assert (
         f"reid {theirs.uid} id 4242 -> {now} (another record had this id)"
