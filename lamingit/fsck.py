@@ -93,7 +93,8 @@ def fsck(
 
     Checks: git objects of the head tree and its history; every record decodes against its
     schema and sits at the path its uid implies; ``lookup/`` entries equal
-    ``records.rebuild_lookups``; exactly one latest version per artifact family; every
+    ``records.rebuild_lookups``; no two records of one registry share an integer id;
+    exactly one latest version per artifact family; every
     referenced blob is present locally (or, with ``remote_has``, on the blob remote);
     blobs re-hash to their name (all, or a random ``sample`` of them); stale ref locks are
     noted; and the query index answers with exactly the records git holds.
@@ -115,6 +116,7 @@ def fsck(
     records, bad = _check_records(snapshot, report)
     _check_lookups(snapshot, records, bad, report)
     _check_latest(records, report)
+    _check_ids(records, report)
     _check_blobs(repo, records, report, sample=sample, remote_has=remote_has, seed=seed)
     if not bad:
         _check_index(repo, snapshot, records, report)
@@ -241,6 +243,25 @@ def _decode_uids(data: bytes | None) -> list[str]:
 def _uids(data: bytes | None) -> str:
     uids = _decode_uids(data)
     return ", ".join(f"artifact/{u}" if len(u) == 20 else u for u in uids) or "nothing"
+
+
+def _check_ids(records: dict[str, list[BaseRecord]], report: FsckReport) -> None:
+    """No two records of one registry share an integer id (``get(id=)`` must name one)."""
+    for registry, group in sorted(records.items()):
+        holders: dict[int, list[str]] = defaultdict(list)
+        for record in group:
+            holders[record.id].append(record.uid)
+        for number, uids in sorted(holders.items()):
+            if len(uids) < 2:
+                continue
+            for uid in sorted(uids):
+                others = ", ".join(u for u in sorted(uids) if u != uid)
+                report.add(
+                    "id",
+                    f"{registry}/{uid}",
+                    f"id {number} is also the id of {registry}/{others}: get(id=) cannot tell "
+                    "them apart; look them up by uid",
+                )
 
 
 def _check_latest(records: dict[str, list[BaseRecord]], report: FsckReport) -> None:

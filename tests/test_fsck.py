@@ -183,6 +183,26 @@ def test_two_latest_versions_in_a_family(repo: Path, write) -> None:  # type: ig
     assert len(latest) == 1 and "2 latest versions" in latest[0].message
 
 
+def test_two_records_of_one_registry_sharing_an_id(repo: Path) -> None:
+    a, b = ln.ULabel(name="a").save(), ln.ULabel(name="b").save()
+    project = ln.Project(name="p").save()
+    assert fsck(_repo()).ok
+    snapshot = _repo().snapshot()
+    b_record, p_record = snapshot.find("ulabel", b.uid), snapshot.find("project", project.uid)
+    assert b_record is not None and p_record is not None
+    _commit_raw(
+        _repo(),
+        {  # b takes a's id (a problem); the project too (another registry: no problem)
+            record_path("ulabel", b.uid): encode(replace(b_record, id=a.id)),
+            record_path("project", project.uid): encode(replace(p_record, id=a.id)),
+        },
+    )
+    clash = [p for p in fsck(_repo()).problems if p.kind == "id"]
+    assert sorted(p.where for p in clash) == sorted([f"ulabel/{a.uid}", f"ulabel/{b.uid}"])
+    assert all(f"id {a.id} is also the id of ulabel/" in p.message for p in clash)
+    assert f"ulabel/{b.uid}" in next(p.message for p in clash if p.where == f"ulabel/{a.uid}")
+
+
 def test_corrupted_git_object_is_reported(repo: Path, write) -> None:  # type: ignore[no-untyped-def]
     artifact = ln.Artifact(write("a.txt", "hello"), key="a.txt").save()
     repo_obj = _repo()

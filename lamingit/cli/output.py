@@ -58,7 +58,7 @@ def by_uid(cls: Any, ref: str) -> Any:
 
 def emit_merge(result: Any, headline: str, sides: str, as_json: bool) -> None:
     """Print a record-level merge's result (pull, branch merge): the headline, the records
-    renumbered, deduplicated or unified, and the conflicts; or all of it as JSON.
+    renumbered, deduplicated, unified or given a new id, and the conflicts; or all of it as JSON.
 
     Example:
         >>> emit_merge(result, "merged into 1a2b3c4d5e6f", "sides", False)  # doctest: +SKIP
@@ -73,6 +73,7 @@ def emit_merge(result: Any, headline: str, sides: str, as_json: bool) -> None:
             "renumbered": result.renumbered,
             "deduplicated": result.deduplicated,
             "unified": result.unified,
+            "reid": {uid: list(ids) for uid, ids in result.reid.items()},
         }
         click.echo(json.dumps(data, indent=1, sort_keys=True))
         return
@@ -84,6 +85,8 @@ def emit_merge(result: Any, headline: str, sides: str, as_json: bool) -> None:
     ):
         for old, new in sorted(pairs.items()):
             text += f"\n{title} {old} -> {new} ({why} on both {sides})"
+    for uid, (was, now) in sorted(result.reid.items()):
+        text += f"\nreid {uid} id {was} -> {now} (another record had this id)"
     for conflict in result.conflicts:
         text += f"\nconflict: {conflict.describe()}"
     click.echo(text)

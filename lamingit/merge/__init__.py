@@ -27,6 +27,7 @@ from lamingit.merge.fields import (
     merge_uid_lists,
     merge_values,
 )
+from lamingit.merge.ids import reid_arrivals
 from lamingit.merge.twins import find_twins, name_clashes, rewrite_dtype, vanished_twins
 from lamingit.models import (
     STRUCTS,
@@ -38,7 +39,7 @@ from lamingit.models import (
     decode,
     encode,
 )
-from lamingit.records import ChangeSet, Snapshot, replace
+from lamingit.records import ChangeSet, IndexOwner, Snapshot, replace
 from lamingit.storage.git.store import GitStore
 
 FAMILIES: dict[str, int] = {"artifact": 16, "collection": 16, "transform": 12}
@@ -57,6 +58,8 @@ class MergeResult:
     """Their new record → our record with the same content under the same key (theirs dropped)."""
     unified: dict[str, str] = field(default_factory=dict)
     """Their new named record → ours of the same name, created on both sides (fields merged)."""
+    reid: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Their new record → ``(old id, new id)``: its id was another record's, so it got a new one."""
 
 
 def _record_diff(
@@ -96,16 +99,22 @@ def _rewrite_refs(record: BaseRecord, mapping: dict[str, str]) -> BaseRecord:
 
 
 def merge_trees(
-    git: GitStore, base_commit: str | None, ours_commit: str, theirs_commit: str
+    git: GitStore,
+    base_commit: str | None,
+    ours_commit: str,
+    theirs_commit: str,
+    owner: IndexOwner | None = None,
 ) -> MergeResult:
     """Merge ``theirs`` into ``ours`` (common ancestor ``base``) as one ChangeSet on ours.
+
+    ``owner`` (the repository) lets its query index find which records hold an arriving id.
 
     Example:
         >>> result = merge_trees(repo.git, base, repo.git.head(), fetched)  # doctest: +SKIP
         >>> [c.describe() for c in result.conflicts]  # doctest: +SKIP
     """
     base = Snapshot(git, base_commit)
-    ours = Snapshot(git, ours_commit)
+    ours = Snapshot(git, ours_commit, owner)  # the owner's index answers id checks
     theirs = Snapshot(git, theirs_commit)
     changes = ChangeSet(ours)
     result = MergeResult(changes)
@@ -182,6 +191,7 @@ def merge_trees(
 
     # 2. Apply theirs, merging field by field where ours changed the same record.
     touched: set[tuple[str, str]] = set()
+    arrivals: list[tuple[str, str]] = []
     for path, (old, new) in sorted(theirs_diff.items()):
         registry, uid = uid_from_path(path)
         touched.add((registry, uid))
@@ -193,6 +203,8 @@ def merge_trees(
                 changes.remove(registry, uid)
             else:
                 changes.put(decode(registry, new))
+                if old is None and mine is None:
+                    arrivals.append((registry, uid))
             continue
         if new is None or mine is None:
             # Deleted on one side, changed on the other: keep the changed record, say so.
@@ -214,6 +226,8 @@ def merge_trees(
         merged, conflicts = merge_record(base_rec, decode(registry, mine), decode(registry, new))
         result.conflicts.extend(conflicts)
         changes.put(merged)
+    # 2b. An arriving record whose random id another record holds gets a fresh one.
+    result.reid = reid_arrivals(ours, changes, arrivals)
     for path in ours_diff:
         touched.add(uid_from_path(path))
     if theirs_redirects:  # our records still linking to a label they unified away

@@ -90,6 +90,8 @@ class PullResult:
     deduplicated: dict[str, str] = field(default_factory=dict)
     unified: dict[str, str] = field(default_factory=dict)
     """Their label/record/feature/project → ours of the same name, made on both sides."""
+    reid: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Their new record → ``(old id, new id)``: another record had its id (merge/ids.py)."""
 
 
 def branch_name(repo: Repository) -> str:
@@ -557,7 +559,7 @@ def merge_commit(repo: Repository, theirs: str, author: tuple[str, str]) -> Pull
         if base == ours:
             _move_branch(repo, theirs, ours, author, f"pull: fast-forward to {theirs[:12]}")
             return PullResult("fast-forward", theirs)
-        merged = merge_trees(repo.git, base, ours, theirs)
+        merged = merge_trees(repo.git, base, ours, theirs, owner=repo)
         lines = [f"merge {theirs[:12]} into {ours[:12]}"]
         for conflict in merged.conflicts:
             lines.append(f"conflict: {conflict.describe()}")
@@ -567,11 +569,19 @@ def merge_commit(repo: Repository, theirs: str, author: tuple[str, str]) -> Pull
             lines.append(f"deduplicated: {old} -> {new} (same key and content on both sides)")
         for old, new in sorted(merged.unified.items()):
             lines.append(f"unified: {old} -> {new} (the same name created on both sides)")
+        for uid, (was, now) in sorted(merged.reid.items()):
+            lines.append(f"reid: {uid} id {was} -> {now} (another record had this id)")
         message = lines[0] + ("\n\n" + "\n".join(lines[1:]) if len(lines) > 1 else "") + "\n"
         commit = repo.git.write_commit(
             ours, merged.changes.to_changes(), message, author, extra_parents=(theirs,)
         )
         _move_branch(repo, commit, ours, author, f"pull: {lines[0]}")
     return PullResult(
-        "merge", commit, merged.conflicts, merged.renumbered, merged.deduplicated, merged.unified
+        "merge",
+        commit,
+        merged.conflicts,
+        merged.renumbered,
+        merged.deduplicated,
+        merged.unified,
+        merged.reid,
     )

@@ -108,3 +108,15 @@ def test_describe_names_the_type_and_shows_the_filters(cells, write) -> None:
     artifact.features.add_values({"curated": "B cell"})
     text = artifact.describe(return_str=True)
     assert "cat[Record[CellType, description=curated]]" in str(text)
+
+
+def test_lists_of_categoricals_refuse_filters_as_lamindb_does(cells) -> None:
+    for dtype in (f"list[cat[Record[{cells.uid}]]]", "list[cat[Record]]", "list[cat[ULabel]]"):
+        feature_dtype = ln.Feature(name="x", dtype=dtype).dtype
+        assert feature_dtype == dtype
+        with pytest.raises(ValidationError) as info:
+            ln.Feature(name="bad", dtype=dtype, cat_filters={"description": "curated"})
+        assert str(info.value) == (
+            f"cat_filters are incompatible with nested dtypes: '{feature_dtype}'"
+        )
+    assert ln.Feature.filter(name="bad").count() == 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 import lamingit as ln
+from lamingit.merge.ids import _holders
+from lamingit.records import Snapshot
 from lamingit.remote.sync import pull, push
 from lamingit.repo import Repository
 from tests.remote.conftest import save_text, use
@@ -68,3 +70,47 @@ def test_a_record_both_clones_created_keeps_one_id(
     use(bob.root, "bob", monkeypatch)
     pull(bob, AUTHOR)
     assert ln.Artifact.get(key="same.txt").id == merged.id
+
+
+def test_an_arriving_record_with_a_taken_id_gets_a_fresh_one(
+    two: tuple[Repository, Repository],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from lamingit.api.core import commit
+    from lamingit.cli.output import emit_merge
+
+    alice, bob = two
+    use(bob.root, "bob", monkeypatch)
+    monkeypatch.setattr(commit, "new_record_id", lambda: 4242)  # force the same draw twice
+    theirs = ln.ULabel(name="bob's").save()
+    push(bob)
+    use(alice.root, "alice", monkeypatch)
+    ours = ln.ULabel(name="alice's").save()
+    other = ln.Project(name="p").save()  # another registry: the same id is no clash
+    monkeypatch.undo()
+    use(alice.root, "alice", monkeypatch)
+    assert theirs.id == ours.id == other.id == 4242
+    result = pull(alice, AUTHOR)
+    assert result.kind == "merge" and set(result.reid) == {theirs.uid}
+    was, now = result.reid[theirs.uid]
+    assert was == 4242 and now != 4242
+    assert ln.ULabel.get(id=4242).uid == ours.uid  # ours keeps its id
+    assert ln.ULabel.get(id=now).uid == theirs.uid
+    assert ln.Project.get(id=4242).uid == other.uid
+    # the index (a repository's snapshot) and a git scan (a bare snapshot) name the same holders
+    indexed = alice.snapshot()
+    bare = Snapshot(alice.git, indexed.commit)
+    assert indexed.owner is not None and bare.owner is None
+    expected = {4242: ours.uid, now: theirs.uid}
+    assert _holders(indexed, "ulabel")({4242, now, 7}) == expected
+    assert _holders(bare, "ulabel")({4242, now, 7}) == expected
+    emit_merge(result, "merged", "sides", False)
+    assert (
+        f"reid {theirs.uid} id 4242 -> {now} (another record had this id)"
+        in capsys.readouterr().out
+    )
+    push(alice)
+    use(bob.root, "bob", monkeypatch)
+    pull(bob, AUTHOR)  # bob settles on the same ids
+    assert ln.ULabel.get(name="bob's").id == now and ln.ULabel.get(id=4242).uid == ours.uid

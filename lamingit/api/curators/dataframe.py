@@ -13,7 +13,7 @@ from lamingit.api.core.curation.rules import Validation, raise_if_invalid, valid
 from lamingit.api.core.curation.values import match, synonyms_of
 from lamingit.api.core.hierarchy import HasHierarchy
 from lamingit.errors import InvalidArgument
-from lamingit.feature_values import category_registry, category_type
+from lamingit.feature_values import category_filters, category_registry, category_type
 from lamingit.models import FeatureRecord, SchemaRecord
 
 if TYPE_CHECKING:
@@ -240,11 +240,15 @@ class CatManager:
         new: list[Any] = []
         for column in self._keys(key):
             feature = features[column]
+            values = report.non_validated.get(column, [])
+            if not values:
+                continue
             cls = _label_class(feature.dtype)
             type_uid = category_type(feature.dtype) or None
             type_obj = cls.get(type_uid) if type_uid else None
-            for value in report.non_validated.get(column, []):
-                new.append(cls(name=value, type=type_obj, **kwargs))
+            fields = _filter_fields(column, feature.dtype, kwargs)
+            for value in values:
+                new.append(cls(name=value, type=type_obj, **fields))
         if new:
             save(new)
         self._curator._is_validated = False
@@ -270,6 +274,23 @@ def _label_class(dtype: str) -> type[HasHierarchy]:
     if not issubclass(cls, HasHierarchy):
         raise InvalidArgument(f"dtype {dtype!r} does not name labels (Record or ULabel)")
     return cls
+
+
+def _filter_fields(column: str, dtype: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``kwargs`` plus the field values the feature's ``cat_filters`` ask of new records.
+
+    A filter through a relation (``created_by__uid=…``) or one ``kwargs`` contradicts cannot
+    be met by creating records here: refused, naming the filter.
+    """
+    fields = dict(kwargs)
+    for name, value in category_filters(dtype).items():
+        if "__" in name or (name in fields and fields[name] != value):
+            raise InvalidArgument(
+                f"feature {column!r} only takes records with {name}={value!r} (its cat_filters), "
+                "which add_new_from cannot create; save them with that value yourself"
+            )
+        fields[name] = value
+    return fields
 
 
 def _log_standardized(key: str, mapping: dict[str, str]) -> None:

@@ -67,6 +67,8 @@ def with_cat_filters(dtype: str, cat_filters: dict[str, Any]) -> str:
         >>> with_cat_filters("cat[Record]", {"is_type": False})  # doctest: +SKIP
         'cat[Record[is_type=False]]'
     """
+    if dtype.startswith("list[") and category_registry(dtype.removeprefix("list[")[:-1]):
+        raise ValidationError(f"cat_filters are incompatible with nested dtypes: '{dtype}'")
     registry = category_registry(dtype)
     if registry is None or dtype.startswith("list["):
         raise ValidationError(

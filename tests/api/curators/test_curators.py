@@ -170,6 +170,9 @@ def test_anndata_curator_good_and_bad(repo) -> None:
     text = str(info.value)
     assert "[obs]" in text and "'Tcell' (did you mean 'T cell'?)" in text
     assert "[var.T]" in text and "'GAPDH'" in text and "'CD8' (synonym of 'CD8A')" in text
+    var_t = text[text.index("[var.T]") :]
+    assert "standardize" not in var_t and "adata.var_names" in var_t
+    assert "ln.Feature(name=..., dtype=...).save()" in var_t
     assert _head() == head
     curator.slots["obs"].cat.standardize("cell_type")
     ln.Feature(name="GAPDH", dtype=float).save()
@@ -255,3 +258,37 @@ def test_categorical_standardize_maps_case_variants_and_synonyms(repo) -> None:
     curator.cat.standardize("kind")
     assert df["kind"].tolist() == ["B cell", "T cell", "NK"]
     assert curator.cat.non_validated == {"kind": ["NK"]}
+
+
+def test_add_new_from_creates_records_that_satisfy_cat_filters(repo) -> None:
+    cell_type = ln.Record(name="CellType", is_type=True).save()
+    ln.Record(name="B cell", type=cell_type, description="curated").save()
+    curated = ln.Feature(
+        name="curated", dtype=ln.Record, cat_filters={"type": cell_type, "description": "curated"}
+    ).save()
+    schema = ln.Schema(features=[curated]).save()
+    curator = ln.curators.DataFrameCurator(pd.DataFrame({"curated": ["B cell", "NK"]}), schema)
+    with pytest.raises(ValidationError, match="'NK'"):
+        curator.validate()
+    curator.cat.add_new_from("curated")
+    made = ln.Record.get(name="NK")
+    assert made.type == cell_type and made.description == "curated"
+    curator.validate()
+
+
+def test_add_new_from_refuses_what_it_cannot_satisfy(repo) -> None:
+    cell_type = ln.Record(name="CellType", is_type=True).save()
+    user = ln.User.get(handle="testuser1")
+    by_user = ln.Feature(name="by_user", dtype=cell_type, cat_filters={"created_by": user}).save()
+    curated = ln.Feature(name="curated", dtype=cell_type, cat_filters={"description": "x"})
+    schema = ln.Schema(features=[by_user, curated.save()]).save()
+    frame = pd.DataFrame({"by_user": ["NK"], "curated": ["B cell"]})
+    curator = ln.curators.DataFrameCurator(frame, schema)
+    head = _head()
+    with pytest.raises(
+        InvalidArgument, match=r"'by_user' only takes records with created_by__uid="
+    ):
+        curator.cat.add_new_from("by_user")
+    with pytest.raises(InvalidArgument, match=r"description='x'"):
+        curator.cat.add_new_from("curated", description="y")  # contradicts the filter
+    assert _head() == head  # nothing written

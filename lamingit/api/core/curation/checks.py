@@ -43,6 +43,10 @@ class ColumnRule:
     """Fill a missing column and missing values with this (the feature's ``default_value``)."""
     synonyms: Callable[[], dict[str, str]] | None = None
     """Lower-cased synonym → the saved name it stands for (read only when a value fails)."""
+    fix: str | None = None
+    """How to fix case and spelling variants; default ``curator.cat.standardize(name)``."""
+    save: str | None = None
+    """How to save new terms; default ``{fix_hint}(name)`` of :func:`check_frame`."""
 
 
 @dataclass
@@ -339,15 +343,12 @@ def _check_column(report: Report, rule: ColumnRule, coerce: bool, fix_hint: str)
     )
     more = f", … ({len(bad) - 20} more)" if len(bad) > 20 else ""
     fixable = any(v.lower() in synonyms or canonical(v, saved) is not None for v in bad)
-    fix = (
-        f"curator.cat.standardize({rule.name!r}) fixes case and spelling variants; "
-        if fixable
-        else "fix typos, remove them, or "
-    )
+    how = rule.fix or f"curator.cat.standardize({rule.name!r})"
+    fix = f"{how} fixes case and spelling variants; " if fixable else "fix typos, remove them, or "
     report.problems.append(
         f"{len(bad)} term(s) not validated in feature {rule.name!r} "
         f"({rule.label or 'categorical'}): {shown}{more} → {fix}"
-        f"save new terms: {fix_hint}({rule.name!r})"
+        f"save new terms: {rule.save or f'{fix_hint}({rule.name!r})'}"
     )
 
 

@@ -274,7 +274,14 @@ def var_names_report(snapshot: Snapshot, schema: SchemaRecord, names: Sequence[s
         return out
 
     rule = ColumnRule(
-        "var_names", "str", resolve=resolve, names=all_names, label="Feature", synonyms=synonyms
+        "var_names",
+        "str",
+        resolve=resolve,
+        names=all_names,
+        label="Feature",
+        synonyms=synonyms,
+        fix="renaming them in adata.var_names (e.g. adata.var_names = [...]) before curating",
+        save="ln.Feature(name=..., dtype=...).save() for each",
     )
     report = check_frame(
         pd.DataFrame({"var_names": list(names)}), [rule], fix_hint="ln.Feature(name=…).save"
