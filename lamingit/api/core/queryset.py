@@ -7,6 +7,7 @@ from datetime import date, datetime
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from lamingit.api.core import can_curate
 from lamingit.errors import FieldError, InvalidArgument
 from lamingit.models import STRUCTS, BaseRecord
 from lamingit.query import Condition, Q, resolve_path
@@ -20,12 +21,9 @@ from lamingit.query.validate import (
 from lamingit.router import count
 
 if TYPE_CHECKING:
-    import numpy as np
-    import numpy.typing as npt
     import pandas as pd
 
     from lamingit.api.core.base import Registry
-    from lamingit.api.core.curation.values import InspectResult, Keep, Standardized
     from lamingit.api.core.view import View
 
 R = TypeVar("R", bound="Registry")
@@ -287,63 +285,10 @@ class QuerySet(Generic[R]):
             )
         return self._clone()
 
-    def validate(
-        self, values: Any, field: Any = None, *, mute: bool = False
-    ) -> npt.NDArray[np.bool_] | bool:
-        """Which ``values`` are saved values of ``field`` among these results (LaminDB's
-        ``QuerySet.validate``): a boolean array, or one bool for one string.
-
-        Example:
-            >>> ln.ULabel.filter(type=treatment).validate(["DMSO", "IFNJ"])  # doctest: +SKIP
-            array([ True, False])
-        """
-        from lamingit.api.core.curation import values as curation
-
-        return curation.validate(self, values, field, mute)
-
-    def inspect(self, values: Any, field: Any = None, *, mute: bool = False) -> InspectResult:
-        """``inspect`` against these results only: validated and non-validated values, the
-        synonyms among them, "did you mean" suggestions.
-
-        Example:
-            >>> ln.Feature.filter(dtype="float").inspect(["temperature"]).validated  # doctest: +SKIP
-            ['temperature']
-        """
-        from lamingit.api.core.curation import values as curation
-
-        return curation.inspect(self, values, field, mute)
-
-    def standardize(
-        self,
-        values: Any,
-        field: Any = None,
-        *,
-        return_field: Any = None,
-        return_mapper: bool = False,
-        case_sensitive: bool = False,
-        mute: bool = False,
-        keep: Keep = "first",
-        synonyms_field: str | None = "synonyms",
-    ) -> Standardized:
-        """``standardize`` against these results only (the registry's keywords).
-
-        Example:
-            >>> ln.Feature.filter(dtype="str").standardize(["cell type"])  # doctest: +SKIP
-            ['cell_type']
-        """
-        from lamingit.api.core.curation import values as curation
-
-        return curation.standardize(
-            self,
-            values,
-            field,
-            return_field=return_field,
-            return_mapper=return_mapper,
-            case_sensitive=case_sensitive,
-            mute=mute,
-            keep=keep,
-            synonyms_field=synonyms_field,
-        )
+    # LaminDB's QuerySet curation verbs: the registry's, comparing with these results only
+    validate = can_curate.validate
+    inspect = can_curate.inspect
+    standardize = can_curate.standardize
 
     def describe(self, return_str: bool = False) -> str | None:
         """Print (or return) the describe() tree of every result, one after the other.
