@@ -71,6 +71,8 @@ class Registry(CanCurate):
         if "_registry" not in cls.__dict__:
             return  # ln.at() subclasses inherit the exceptions too: one `except` serves both
         catalog.register(cls)
+        # the struct declares the uid stem (models/structs.py, which remote/history also reads)
+        cls._stem_length = cls._struct.stem_length
         check_fields(cls)  # cls(bogus=1) → FieldValidationError, as in LaminDB
         # Django gives each model its own exceptions; `except ln.Project.DoesNotExist` must
         # not catch a missing Artifact, while `except ln.errors.DoesNotExist` catches both.

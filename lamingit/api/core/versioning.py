@@ -7,7 +7,7 @@ exactly one version not in the trash is ``is_latest`` (the newest, unless one is
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, TypeVar
+from typing import Any, TypeVar
 
 from lamingit._util import decode_counter, encode_counter, random_base62
 from lamingit.api.core.base import Registry
@@ -24,15 +24,13 @@ V = TypeVar("V", bound="IsVersioned")
 class IsVersioned(Registry):
     """A registry whose records come in version families sharing a uid stem.
 
-    A subclass sets ``_stem_length`` (its uid is ``_stem_length + 4`` characters); the struct
-    has ``version`` and ``is_latest`` fields.
+    The struct declares ``stem_length`` (the uid is ``stem_length + 4`` characters; ``Registry``
+    copies it to ``_stem_length``) and has ``version`` and ``is_latest`` fields.
 
     Example:
         >>> [a.version for a in ln.Artifact.get(key="sample.fasta").versions]  # doctest: +SKIP
         ['2', '1']
     """
-
-    _stem_length: ClassVar[int] = 12
 
     @property
     def stem_uid(self) -> str:

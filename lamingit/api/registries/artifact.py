@@ -58,7 +58,6 @@ class Artifact(ArtifactLinks, MadeByRun, IsVersioned, HasFeatures):
         "collections": reverse("collection", "artifacts", "artifact", fixed=COLLECTION_MEMBERS),
     }
     _uid_length: ClassVar[int] = 20
-    _stem_length: ClassVar[int] = 16
 
     _record: ArtifactRecord
     _source: Path | None

@@ -32,8 +32,6 @@ if TYPE_CHECKING:
     from lamingit.api.registries.record import Record
     from lamingit.api.registries.ulabel import ULabel
 
-STEM = 16
-
 
 def members_hash(hashes: list[str]) -> str:
     """The collection hash: over its members' content hashes, in order.
@@ -65,7 +63,6 @@ class Collection(MadeByRun, IsVersioned, HasFeatures):
         "ulabels": forward("collection", "ulabels", "ulabel"),
     }
     _uid_length: ClassVar[int] = 20
-    _stem_length: ClassVar[int] = STEM
     _record: CollectionRecord
     _revises: Collection | None
 
@@ -146,12 +143,12 @@ class Collection(MadeByRun, IsVersioned, HasFeatures):
                 return
         stem = None
         if self._revises is not None:
-            stem = self._revises.uid[:STEM]
+            stem = self._revises.uid[: self._stem_length]
         elif record.key is not None:
             latest = changes.lookup("collection.key", record.key)
-            stem = latest[0][:STEM] if latest else None
+            stem = latest[0][: self._stem_length] if latest else None
         if stem is None:
-            stem = free_stem(changes, "collection", record.uid[:STEM])
+            stem = free_stem(changes, "collection", record.uid[: self._stem_length])
         uid, counter = next_version_uid(changes, "collection", stem)
         record = replace(record, uid=uid, version=self._version_tag or str(counter + 1))
         verb = "create" if counter == 0 else f"save version {counter + 1} of"

@@ -60,7 +60,6 @@ class Transform(IsVersioned, HasFeatures):
         "successors": reverse("transform", "parents", "transform", no_self=True),
     }
     _uid_length: ClassVar[int] = 16
-    _stem_length: ClassVar[int] = 12
     _record: TransformRecord
 
     def __init__(
