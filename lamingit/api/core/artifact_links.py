@@ -67,9 +67,9 @@ class ArtifactLinks:
         Example:
             >>> artifact.labels.get(ln.Feature.get(name="perturbation")).to_list()  # doctest: +SKIP
         """
-        from lamingit.api.core.labels import LABELS
+        from lamingit.api.core.labels import LabelManager
 
-        return cast("LabelManager", LABELS.__get__(self, type(self)))
+        return LabelManager(cast("Registry", self))  # mixed into Artifact, a Registry
 
     @property
     def storage(self) -> Storage:
@@ -79,9 +79,9 @@ class ArtifactLinks:
         Example:
             >>> artifact.storage.root  # doctest: +SKIP
         """
-        from lamingit.api.core.storage import STORAGE
+        from lamingit.api.core.storage import artifact_storage
 
-        return cast("Storage", STORAGE.__get__(self, type(self)))
+        return artifact_storage(self)
 
     @classmethod
     def from_dir(

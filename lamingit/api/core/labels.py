@@ -135,16 +135,4 @@ class LabelManager:
         return record
 
 
-def _labels(owner: Registry) -> LabelManager:
-    """Labels by feature: ``artifact.labels.add(label, feature=f)``, ``.get(f)``.
-
-    Example:
-        >>> artifact.labels.get(ln.Feature.get(name="perturbation")).to_list()  # doctest: +SKIP
-    """
-    return LabelManager(owner)
-
-
-LABELS = property(_labels, doc=_labels.__doc__)
-"""The ``labels`` accessor of a registry class (``labels = LABELS`` in its body)."""
-
-__all__ = ["LABELS", "LabelManager"]
+__all__ = ["LabelManager"]

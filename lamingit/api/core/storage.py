@@ -90,7 +90,7 @@ class Storage:
         return found[0]
 
 
-def _artifact_storage(owner: Any) -> Storage:
+def artifact_storage(owner: Any) -> Storage:
     """The location holding this artifact's bytes here: the repository's local store
     (``artifact.storage.root``; the blob remote holds a copy once pushed).
 
@@ -100,7 +100,4 @@ def _artifact_storage(owner: Any) -> Storage:
     return Storage(str(owner._obj_view.repository().paths.objects), "local")
 
 
-STORAGE = property(_artifact_storage, doc=_artifact_storage.__doc__)
-"""The ``storage`` accessor of the Artifact class."""
-
-__all__ = ["STORAGE", "Storage"]
+__all__ = ["Storage", "artifact_storage"]
