@@ -15,10 +15,12 @@ import pytest
 
 import lamingit as ln
 from lamingit.remote import gitcli
-from lamingit.remote.sync import set_blob_remote
+from lamingit.remote.sync import clone, push, set_blob_remote
+from lamingit.repo import Repository
 from lamingit.session import SESSION
 
 ROOT = Path(__file__).resolve().parents[2]
+AUTHOR = ("testuser1", "testuser1@lamingit.local")
 
 
 def free_port() -> int:
@@ -139,3 +141,17 @@ def git_daemon(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def push_and_clone(bare_remote: Path, tmp_path: Path) -> tuple[Repository, Repository]:
+    """Push Alice's repository (the session's) to ``bare_remote`` and clone it as Bob's."""
+    alice = SESSION.repository()
+    push(alice)
+    return alice, clone(str(bare_remote), tmp_path / "bob")
+
+
+@pytest.fixture
+def two(origin: Path, bare_remote: Path, tmp_path: Path) -> tuple[Repository, Repository]:
+    """Alice's repository (the ``repo`` fixture) and Bob's clone, both up to date."""
+    save_text("shared.txt", "v0\n", description="shared")
+    return push_and_clone(bare_remote, tmp_path)

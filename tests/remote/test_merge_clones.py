@@ -15,9 +15,7 @@ from lamingit.remote.sync import clone, pull, push
 from lamingit.repo import Repository
 from lamingit.session import SESSION
 from lamingit.storage.git.store import GitStore
-from tests.remote.conftest import save_text, use
-
-AUTHOR = ("testuser1", "testuser1@lamingit.local")
+from tests.remote.conftest import AUTHOR, save_text, use
 
 
 def _lookups_consistent(repo: Repository) -> None:
@@ -35,16 +33,6 @@ def _latest_per_family(repo: Repository) -> dict[str, list[str]]:
         if record.is_latest:
             out[record.uid[:16]].append(record.uid)
     return out
-
-
-@pytest.fixture
-def two(origin: Path, bare_remote: Path, tmp_path: Path) -> tuple[Repository, Repository]:
-    """Alice's repository (the ``repo`` fixture) and Bob's clone, both up to date."""
-    save_text("shared.txt", "v0\n", description="shared")
-    alice = SESSION.repository()
-    push(alice)
-    bob = clone(str(bare_remote), tmp_path / "bob")
-    return alice, bob
 
 
 def test_different_records_never_conflict(

@@ -9,12 +9,9 @@ import pytest
 
 import lamingit as ln
 from lamingit.records import rebuild_lookups
-from lamingit.remote.sync import clone, pull, push
+from lamingit.remote.sync import pull, push
 from lamingit.repo import Repository
-from lamingit.session import SESSION
-from tests.remote.conftest import use
-
-AUTHOR = ("testuser1", "testuser1@lamingit.local")
+from tests.remote.conftest import AUTHOR, push_and_clone, use
 
 
 @pytest.fixture
@@ -23,10 +20,7 @@ def two(origin: Path, bare_remote: Path, tmp_path: Path) -> tuple[Repository, Re
     a = ln.Artifact.from_dataframe(pd.DataFrame({"n": [1]}), key="a.parquet").save()
     ln.ULabel(name="shared").save()
     ln.Collection([a], key="tables").save()
-    alice = SESSION.repository()
-    push(alice)
-    bob = clone(str(bare_remote), tmp_path / "bob")
-    return alice, bob
+    return push_and_clone(bare_remote, tmp_path)
 
 
 def _consistent(repo: Repository) -> None:

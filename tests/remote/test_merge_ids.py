@@ -9,8 +9,7 @@ from lamingit.merge.ids import _holders
 from lamingit.records import Snapshot
 from lamingit.remote.sync import pull, push
 from lamingit.repo import Repository
-from tests.remote.conftest import save_text, use
-from tests.remote.test_merge_clones import AUTHOR, two  # noqa: F401  (the fixture)
+from tests.remote.conftest import AUTHOR, save_text, use
 
 
 def _ids(registry: type[ln.Artifact] | type[ln.Project]) -> dict[str, int]:
@@ -18,7 +17,7 @@ def _ids(registry: type[ln.Artifact] | type[ln.Project]) -> dict[str, int]:
 
 
 def test_ids_survive_clone_push_pull_and_an_offline_merge(
-    two: tuple[Repository, Repository],  # noqa: F811
+    two: tuple[Repository, Repository],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     alice, bob = two
@@ -54,7 +53,7 @@ def test_ids_survive_clone_push_pull_and_an_offline_merge(
 
 
 def test_a_record_both_clones_created_keeps_one_id(
-    two: tuple[Repository, Repository],  # noqa: F811
+    two: tuple[Repository, Repository],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     alice, bob = two
@@ -73,7 +72,7 @@ def test_a_record_both_clones_created_keeps_one_id(
 
 
 def test_an_arriving_record_with_a_taken_id_gets_a_fresh_one(
-    two: tuple[Repository, Repository],  # noqa: F811
+    two: tuple[Repository, Repository],
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -11,22 +11,16 @@ import lamingit as ln
 from lamingit.merge import read_conflicts
 from lamingit.records import rebuild_lookups
 from lamingit.remote import gitcli
-from lamingit.remote.sync import clone, fetch, merge_commit, pull, push, resolve_conflict
+from lamingit.remote.sync import fetch, merge_commit, pull, push, resolve_conflict
 from lamingit.repo import Repository
-from lamingit.session import SESSION
-from tests.remote.conftest import use
-
-AUTHOR = ("testuser1", "testuser1@lamingit.local")
+from tests.remote.conftest import AUTHOR, push_and_clone, use
 
 
 @pytest.fixture
 def two(origin: Path, bare_remote: Path, tmp_path: Path) -> tuple[Repository, Repository]:
     """Alice's repository with one table, pushed, and Bob's clone of it."""
     ln.Artifact.from_dataframe(pd.DataFrame({"n": [1]}), key="a.parquet").save()
-    alice = SESSION.repository()
-    push(alice)
-    bob = clone(str(bare_remote), tmp_path / "bob")
-    return alice, bob
+    return push_and_clone(bare_remote, tmp_path)
 
 
 def _consistent(repo: Repository) -> None:
